@@ -1,0 +1,88 @@
+"""spaser — responsible public procurement for French public buyers.
+
+The public API. Everything a script needs is importable from here; the
+modules behind it are private unless listed.
+
+>>> import spaser
+>>> spaser.cpv.lookup("90910000").label_fr
+'Services de nettoyage'
+"""
+
+from __future__ import annotations
+
+from spaser import cpv
+from spaser._errors import (
+    CatalogueError,
+    InputError,
+    InvalidChecksum,
+    InvalidCode,
+    InvalidFormat,
+    LimitExceeded,
+    OutputError,
+    ParameterError,
+    SpaserError,
+    UnknownCode,
+)
+from spaser.io import ImportIssue, ImportReport, ImportResult, IssueCode, Severity, load
+from spaser.model import (
+    AGEC_CATEGORIES,
+    AgecKind,
+    Buyer,
+    BuyerKind,
+    ContractKind,
+    EgalimCategory,
+    EnvironmentalConsideration,
+    Nature,
+    Portfolio,
+    Purchase,
+    SocialConsideration,
+    SocialExemption,
+    SourceRef,
+    Supplier,
+    SupplierKind,
+)
+from spaser.money import format_eur, parse_amount
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "__version__",
+    # errors
+    "SpaserError",
+    "InputError",
+    "LimitExceeded",
+    "InvalidCode",
+    "InvalidFormat",
+    "InvalidChecksum",
+    "UnknownCode",
+    "ParameterError",
+    "CatalogueError",
+    "OutputError",
+    # model
+    "Buyer",
+    "BuyerKind",
+    "Purchase",
+    "Portfolio",
+    "Supplier",
+    "SupplierKind",
+    "SourceRef",
+    "Nature",
+    "ContractKind",
+    "SocialConsideration",
+    "EnvironmentalConsideration",
+    "SocialExemption",
+    "EgalimCategory",
+    "AgecKind",
+    "AGEC_CATEGORIES",
+    # import
+    "load",
+    "ImportResult",
+    "ImportReport",
+    "ImportIssue",
+    "IssueCode",
+    "Severity",
+    # helpers
+    "cpv",
+    "parse_amount",
+    "format_eur",
+]

@@ -1,0 +1,5 @@
+import sys
+
+from spaser.cli import main
+
+sys.exit(main())

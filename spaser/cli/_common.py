@@ -1,0 +1,171 @@
+"""Shared CLI pieces: a French argparse, common options, output helpers."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+from pathlib import Path
+from typing import Any, NoReturn
+
+from spaser._errors import SpaserError
+
+__all__ = [
+    "FrenchParser",
+    "add_common",
+    "add_input",
+    "add_output",
+    "load_input",
+    "print_json",
+    "print_error",
+    "to_jsonable",
+    "parse_date",
+]
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
+        return super().add_usage(usage, actions, groups, prefix or "utilisation : ")
+
+
+_TRANSLATE = [
+    ("the following arguments are required", "arguments obligatoires manquants"),
+    ("unrecognized arguments", "arguments non reconnus"),
+    ("invalid choice", "choix invalide"),
+    ("choose from", "choisir parmi"),
+    ("expected one argument", "une valeur est attendue"),
+    ("invalid", "invalide"),
+    ("argument", "argument"),
+    ("not allowed with argument", "incompatible avec l'argument"),
+]
+
+
+class FrenchParser(argparse.ArgumentParser):
+    """argparse with French help titles and error messages (exit code 2)."""
+
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        kw.setdefault("formatter_class", _Formatter)
+        kw.setdefault("add_help", False)
+        super().__init__(*args, **kw)
+        self._positionals.title = "arguments"
+        self._optionals.title = "options"
+        self.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
+
+    def error(self, message: str) -> NoReturn:
+        for en, fr in _TRANSLATE:
+            message = message.replace(en, fr)
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog} : erreur : {message}\n")
+
+
+def add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="sortie JSON lisible par un programme")
+    p.add_argument("--debug", action="store_true", help="afficher la trace complète en cas d'erreur")
+
+
+def add_input(p: argparse.ArgumentParser, *, file_required: bool = True) -> None:
+    """The input file and the import options every command shares."""
+    p.add_argument("file", metavar="FICHIER", nargs=None if file_required else "?", help="tableur (.xlsx, .csv) ou données DECP (.json, .xml)")
+    g = p.add_argument_group("import")
+    g.add_argument("--buyer", metavar="SIRET", help="acheteur à retenir quand le fichier en contient plusieurs (DECP)")
+    g.add_argument("--sheet", metavar="FEUILLE", help="ne lire que cette feuille du classeur")
+    g.add_argument("--mapping", metavar="FICHIER", help="correspondance des colonnes (YAML ou JSON : champ -> en-tête)")
+    g.add_argument("--vat-rate", metavar="TAUX", help="taux de TVA pour convertir une colonne TTC en HT (ex. 0,20)")
+    g.add_argument("--buyer-name", metavar="NOM", help="nom de l'acheteur si le fichier ne le donne pas")
+    g.add_argument("--buyer-kind", metavar="TYPE", help="type d'acheteur (commune, epci, departement, region, etat, hopital...)")
+    g.add_argument("--strict", action="store_true", help="code de sortie 6 si des lignes ont été rejetées")
+
+
+def add_output(p: argparse.ArgumentParser, *, default: str | None = None) -> None:
+    p.add_argument("--out", "-o", metavar="FICHIER", default=default, help="fichier à écrire" + (f" (défaut : {default})" if default else ""))
+    p.add_argument("--force", action="store_true", help="remplacer le fichier s'il existe déjà")
+
+
+def parse_date(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        if "/" in text:
+            d, m, y = text.split("/")
+            return date(int(y), int(m), int(d))
+        return date.fromisoformat(text)
+    except ValueError:
+        raise SpaserError(f"Date « {text} » illisible : écrivez AAAA-MM-JJ ou JJ/MM/AAAA.", code="usage") from None
+
+
+def _read_mapping(path: str) -> dict[str, str]:
+    import yaml
+
+    from spaser._errors import InputError
+
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as e:
+        raise InputError(f"correspondance de colonnes illisible ({e}).", code="mapping-invalid", file=path) from None
+    if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
+        raise InputError("la correspondance doit associer un champ à un en-tête (texte : texte).", code="mapping-invalid", file=path)
+    return data
+
+
+def load_input(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """Import ``args.file`` with the shared options; return (ImportResult, Portfolio | None).
+
+    The portfolio is None when the file holds several buyers and none was chosen
+    (commands that need one then raise the error naming them).
+    """
+    from spaser.io import load
+    from spaser.money import parse_amount
+    from spaser.model import Buyer, BuyerKind
+
+    buyer = None
+    if getattr(args, "buyer_name", None) or getattr(args, "buyer_kind", None):
+        kind = BuyerKind.AUTRE
+        if args.buyer_kind:
+            try:
+                kind = BuyerKind(args.buyer_kind)
+            except ValueError:
+                choices = ", ".join(k.value for k in BuyerKind)
+                raise SpaserError(f"Type d'acheteur « {args.buyer_kind} » inconnu : choisir parmi {choices}.", code="usage") from None
+        buyer = Buyer(name=args.buyer_name or "Acheteur", kind=kind)
+    vat = None
+    if getattr(args, "vat_rate", None):
+        vat = parse_amount(args.vat_rate)
+        if vat > 1:
+            vat = vat / 100
+    mapping = _read_mapping(args.mapping) if getattr(args, "mapping", None) else None
+    result = load(args.file, mapping=mapping, sheet=getattr(args, "sheet", None), buyer=buyer, vat_rate=vat)
+    if getattr(args, "buyer", None):
+        return result, result.select(args.buyer)
+    return result, (result.portfolios[0] if len(result.portfolios) == 1 else None)
+
+
+def to_jsonable(obj: Any) -> Any:
+    """Decimal as string (no float), dates ISO, enums by value, models as dicts."""
+    if isinstance(obj, Decimal):
+        return str(obj)
+    if isinstance(obj, date):
+        return obj.isoformat()
+    if isinstance(obj, Enum):
+        return obj.value
+    if isinstance(obj, dict):
+        return {str(to_jsonable(k)) if not isinstance(k, str) else k: to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple, set, frozenset)):
+        items = [to_jsonable(v) for v in obj]
+        return sorted(items, key=str) if isinstance(obj, (set, frozenset)) else items
+    if hasattr(obj, "to_dict"):
+        return to_jsonable(obj.to_dict())
+    if hasattr(obj, "model_dump"):
+        return to_jsonable(obj.model_dump())
+    return obj
+
+
+def print_json(obj: Any) -> None:
+    json.dump(to_jsonable(obj), sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def print_error(message: str) -> None:
+    print(f"spaser : {message}", file=sys.stderr)

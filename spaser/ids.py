@@ -1,0 +1,56 @@
+"""SIRET and SIREN, checked with python-stdnum (Luhn, La Poste exception).
+
+>>> validate_company_id('130 018 989 00017')
+'13001898900017'
+>>> validate_company_id('130018989')
+'130018989'
+>>> is_valid_company_id('13001898900018')
+False
+>>> siren_of('13001898900017')
+'130018989'
+"""
+
+from __future__ import annotations
+
+from stdnum import exceptions as _exc
+from stdnum.fr import siren as _siren
+from stdnum.fr import siret as _siret
+
+from spaser._errors import InvalidChecksum, InvalidFormat
+
+__all__ = ["validate_company_id", "is_valid_company_id", "siren_of", "compact_company_id"]
+
+
+def compact_company_id(value: str) -> str:
+    """Digits only (spaces, dots and dashes removed)."""
+    return "".join(ch for ch in str(value) if not ch.isspace() and ch not in ".-")
+
+
+def validate_company_id(value: str) -> str:
+    """Return the compact SIRET (14 digits) or SIREN (9 digits); raise InvalidCode."""
+    v = compact_company_id(value)
+    if v.endswith(".0"):  # spreadsheets turn identifiers into floats
+        v = v[:-2]
+    mod = _siret if len(v) == 14 else _siren if len(v) == 9 else None
+    if mod is None or not v.isdigit():
+        raise InvalidFormat(f"Identifiant « {value} » : 14 chiffres (SIRET) ou 9 (SIREN) attendus.", code="siret-invalid")
+    try:
+        return mod.validate(v)
+    except _exc.InvalidChecksum:
+        kind = "SIRET" if len(v) == 14 else "SIREN"
+        raise InvalidChecksum(f"{kind} « {value} » : clé de contrôle (Luhn) incorrecte.", code="siret-invalid") from None
+    except _exc.ValidationError:
+        raise InvalidFormat(f"Identifiant « {value} » invalide.", code="siret-invalid") from None
+
+
+def is_valid_company_id(value: str) -> bool:
+    try:
+        validate_company_id(value)
+    except (InvalidFormat, InvalidChecksum):
+        return False
+    return True
+
+
+def siren_of(value: str) -> str:
+    """The SIREN (first 9 digits) of a SIRET or SIREN."""
+    return compact_company_id(value)[:9]

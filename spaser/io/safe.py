@@ -1,0 +1,98 @@
+"""Safe outputs: atomic writes, no overwrite without force, inert cell text.
+
+>>> safe_cell('=HYPERLINK("http://x")')
+'\\'=HYPERLINK("http://x")'
+>>> safe_cell('-12') , safe_cell('Nettoyage')
+("'-12", 'Nettoyage')
+>>> xml_text('a\\x00b\\x1fc\\ufffed')
+'abcd'
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+from spaser._errors import OutputError
+
+__all__ = ["atomic_path", "write_bytes", "write_text", "safe_cell", "xml_text", "check_target"]
+
+# Characters XML 1.0 cannot hold (C0 controls but tab/LF/CR, surrogates, U+FFFE/U+FFFF).
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def xml_text(text: str) -> str:
+    """Remove the characters an XML document (docx, xlsx) cannot contain."""
+    return _XML_BAD.sub("", text)
+
+
+def safe_cell(value: object) -> object:
+    """A text that a spreadsheet would run as a formula is prefixed with a quote.
+
+    Numbers, dates and other non-text values pass unchanged.
+    """
+    if isinstance(value, str):
+        value = xml_text(value)
+        if value.startswith(_FORMULA_START):
+            return "'" + value
+    return value
+
+
+def check_target(path: str | os.PathLike[str], *, force: bool) -> Path:
+    p = Path(path)
+    if p.exists() and not force:
+        raise OutputError(f"Le fichier « {p} » existe déjà : ajoutez --force pour le remplacer.", code="output-exists")
+    if p.exists() and p.is_dir():
+        raise OutputError(f"« {p} » est un dossier, pas un fichier.", code="output-invalid")
+    if not p.parent.exists():
+        raise OutputError(f"Le dossier « {p.parent} » n'existe pas.", code="output-invalid")
+    return p
+
+
+@contextmanager
+def atomic_path(path: str | os.PathLike[str], *, force: bool = False) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it over ``path`` on success.
+
+    On any error the temporary file is removed and ``path`` is untouched.
+    """
+    target = check_target(path, force=force)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        # Re-check: another process may have created the file meanwhile.
+        if target.exists() and not force:
+            raise OutputError(f"Le fichier « {target} » existe déjà : ajoutez --force pour le remplacer.", code="output-exists")
+        os.replace(tmp_path, target)
+    except OSError as e:
+        raise OutputError(f"Écriture impossible de « {target} » : {e.strerror or e}.", code="output-failed") from e
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def write_bytes(path: str | os.PathLike[str], data: bytes, *, force: bool = False) -> Path:
+    with atomic_path(path, force=force) as tmp:
+        tmp.write_bytes(data)
+    return Path(path)
+
+
+def write_text(path: str | os.PathLike[str], text: str, *, force: bool = False, encoding: str = "utf-8") -> Path:
+    return write_bytes(path, text.encode(encoding), force=force)
+
+
+def write_with(path: str | os.PathLike[str], writer: Callable[[IO[bytes]], None], *, force: bool = False) -> Path:
+    """Call ``writer`` with a binary file object, atomically."""
+    with atomic_path(path, force=force) as tmp, open(tmp, "wb") as fh:
+        writer(fh)
+    return Path(path)
+
+
+__all__.append("write_with")

@@ -1,0 +1,160 @@
+"""Money: Decimal end to end, French written forms in and out.
+
+>>> parse_amount('1 234 567,89 €')
+Decimal('1234567.89')
+>>> parse_amount('1.234.567,89')
+Decimal('1234567.89')
+>>> parse_amount('1,234,567.89')
+Decimal('1234567.89')
+>>> parse_amount('1.500'), parse_amount('1234.567'), parse_amount('0,5')
+(Decimal('1500'), Decimal('1234.567'), Decimal('0.5'))
+>>> parse_amount("12'500")
+Decimal('12500')
+>>> parse_amount('-1 500 € HT')
+Decimal('-1500')
+>>> parse_amount('(250,00)')
+Decimal('-250.00')
+>>> parse_amount('1 000 € TTC')
+Traceback (most recent call last):
+    ...
+spaser.money.AmountError: montant TTC : seul un montant HT est accepté (« 1 000 € TTC »)
+>>> format_eur(Decimal('1234567.891'))
+'1\u202f234\u202f567,89\xa0€'
+>>> format_eur(Decimal('1234567'), cents=False)
+'1\u202f234\u202f567\xa0€'
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+__all__ = ["AmountError", "parse_amount", "to_decimal", "format_eur", "format_number", "format_percent", "CENT"]
+
+CENT = Decimal("0.01")
+
+# Narrow no-break space (U+202F) as thousands separator, no-break space before €.
+_NNBSP = "\u202f"
+_NBSP = "\xa0"
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2007\u2009']")
+_TTC = re.compile(r"\bTTC\b", re.IGNORECASE)
+_DROP = re.compile(r"(€|EUR|euros?|\bHT\b|H\.T\.)", re.IGNORECASE)
+
+
+class AmountError(ValueError):
+    """A text that is not an amount; ``code`` is the stable issue code."""
+
+    def __init__(self, message: str, code: str = "amount-invalid") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def to_decimal(value: object) -> Decimal:
+    """Decimal from int, str or Decimal; a float goes through its shortest repr.
+
+    Floats only come from readers that cannot avoid them (Excel cells); they
+    are converted once, at the edge, through ``repr`` so 0.1 stays 0.1.
+    """
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool):
+        raise AmountError(f"valeur booléenne au lieu d'un montant (« {value} »)")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise AmountError(f"montant non numérique (« {value} »)", "amount-not-finite")
+        return Decimal(repr(value))
+    if isinstance(value, str):
+        return parse_amount(value)
+    raise AmountError(f"montant illisible (« {value!r} »)")
+
+
+def parse_amount(text: str) -> Decimal:
+    """Parse an amount as buyers write it: French or English separators, €, HT.
+
+    An amount explicitly marked TTC raises AmountError(code='amount-ttc').
+    """
+    raw = str(text)
+    s = raw.strip()
+    if not s:
+        raise AmountError("montant vide", "amount-missing")
+    if _TTC.search(s):
+        raise AmountError(f"montant TTC : seul un montant HT est accepté (« {raw} »)", "amount-ttc")
+    s = _DROP.sub("", s)
+    s = _SPACES.sub("", s)
+    negative = False
+    if s.startswith("(") and s.endswith(")"):
+        negative, s = True, s[1:-1]
+    if s.startswith(("-", "−")):
+        negative, s = True, s[1:]
+    elif s.startswith("+"):
+        s = s[1:]
+    if not s or not re.fullmatch(r"[\d.,]+(?:[eE][+-]?\d+)?", s):
+        raise AmountError(f"montant illisible (« {raw} »)")
+    s = _normalise_separators(s, raw)
+    try:
+        value = Decimal(s)
+    except InvalidOperation:
+        raise AmountError(f"montant illisible (« {raw} »)") from None
+    if not value.is_finite():
+        raise AmountError(f"montant non numérique (« {raw} »)", "amount-not-finite")
+    return -value if negative else value
+
+
+def _normalise_separators(s: str, raw: str) -> str:
+    if "e" in s.lower():
+        return s.replace(",", ".")
+    has_dot, has_comma = "." in s, "," in s
+    if has_dot and has_comma:
+        # The last separator is the decimal one.
+        if s.rfind(",") > s.rfind("."):
+            return s.replace(".", "").replace(",", ".")
+        return s.replace(",", "")
+    sep = "," if has_comma else "." if has_dot else None
+    if sep is None:
+        return s
+    parts = s.split(sep)
+    if len(parts) > 2:
+        # Several identical separators: thousands (1.234.567).
+        if all(len(p) == 3 for p in parts[1:]):
+            return "".join(parts)
+        raise AmountError(f"montant illisible (« {raw} »)")
+    # One separator followed by exactly three digits after a 1-3 digit head
+    # is a thousands group ("1.500", "12,500" in English exports is rare:
+    # a comma stays decimal, the French usage); anything else is decimal.
+    head, tail = parts
+    if sep == "." and len(tail) == 3 and 1 <= len(head) <= 3 and head != "0":
+        return head + tail
+    return head + "." + tail
+
+
+def _group(int_part: str) -> str:
+    out = []
+    while len(int_part) > 3:
+        out.insert(0, int_part[-3:])
+        int_part = int_part[:-3]
+    out.insert(0, int_part)
+    return _NNBSP.join(out)
+
+
+def format_number(value: Decimal | int, decimals: int = 0) -> str:
+    """French number: narrow no-break spaces between thousands, comma for decimals."""
+    q = Decimal(1).scaleb(-decimals) if decimals else Decimal(1)
+    d = Decimal(value).quantize(q, rounding=ROUND_HALF_UP)
+    sign = "-" if d < 0 else ""
+    text = f"{abs(d):f}"
+    int_part, _, frac = text.partition(".")
+    return sign + _group(int_part) + ("," + frac if frac else "")
+
+
+def format_eur(value: Decimal | int, *, cents: bool = True) -> str:
+    """French euro amount: ``1 234 567,89 €``."""
+    return format_number(value, 2 if cents else 0) + _NBSP + "€"
+
+
+def format_percent(ratio: Decimal | float | None, decimals: int = 1) -> str:
+    """A ratio in [0, 1] as a French percentage: ``22,5 %``; None gives 'n.d.'."""
+    if ratio is None:
+        return "n.d."
+    return format_number(Decimal(str(ratio)) * 100, decimals) + _NBSP + "%"
