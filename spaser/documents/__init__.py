@@ -1,0 +1,214 @@
+"""Documents: the SPASER draft, the deliberation, the yearly report (.docx), the
+indicators table (CSV, xlsx) and the analysis workbook (.xlsx).
+
+Each ``write_*`` function diagnoses the portfolio with :func:`spaser.law.check`
+at ``at`` (default: the configuration's date, else today), turns the results
+into a view model (:mod:`spaser.documents.builders`), renders it and writes the
+file atomically; an existing file is replaced only with ``force=True``
+(otherwise :class:`~spaser.OutputError`, exit code 4), checked before any work.
+
+``config`` is a :class:`DocumentConfig`, the path of a TOML file (see
+``examples/spaser.toml``), or None for the defaults.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from spaser.documents.config import AXES, OBJECTIVES, TEXT_KEYS, DocumentConfig, load_config, parse_config
+from spaser.io.safe import check_target, write_bytes, write_with
+from spaser.model import Portfolio
+
+__all__ = [
+    "DocumentConfig",
+    "load_config",
+    "parse_config",
+    "AXES",
+    "OBJECTIVES",
+    "TEXT_KEYS",
+    "draft_bytes",
+    "deliberation_bytes",
+    "annual_report_bytes",
+    "write_draft",
+    "write_deliberation",
+    "write_annual_report",
+    "write_indicators_csv",
+    "write_indicators_xlsx",
+    "write_workbook",
+]
+
+PathLike = str | os.PathLike[str]
+
+
+def _config(config: DocumentConfig | PathLike | None) -> DocumentConfig:
+    if config is None:
+        return DocumentConfig()
+    if isinstance(config, DocumentConfig):
+        return config
+    return load_config(config)
+
+
+def _diagnose(portfolio: Portfolio, cfg: DocumentConfig, year: int | None, at: date | None) -> Any:
+    from spaser.law import check
+
+    return check(portfolio, year=year or cfg.year, at=at or cfg.at or date.today())
+
+
+def _opportunities(portfolio: Portfolio, diagnosis: Any, top: int) -> list:  # type: ignore[type-arg]
+    from spaser.documents.builders import opportunities_for
+
+    return opportunities_for(portfolio, year=None, at=diagnosis.at, top=top)
+
+
+def draft_bytes(
+    portfolio: Portfolio,
+    *,
+    config: DocumentConfig | PathLike | None = None,
+    year: int | None = None,
+    at: date | None = None,
+    report: Any = None,
+) -> bytes:
+    """The SPASER draft as .docx bytes."""
+    from spaser.documents.builders import build_draft_view
+    from spaser.documents.draft import render_draft
+
+    cfg = _config(config)
+    diagnosis = _diagnose(portfolio, cfg, year, at)
+    opps = _opportunities(portfolio, diagnosis, max(cfg.suggestions, 60))
+    return render_draft(build_draft_view(portfolio, diagnosis, opps, cfg, report=report))
+
+
+def write_draft(
+    portfolio: Portfolio,
+    path: PathLike,
+    *,
+    config: DocumentConfig | PathLike | None = None,
+    year: int | None = None,
+    at: date | None = None,
+    force: bool = False,
+    report: Any = None,
+) -> Path:
+    """Write the SPASER draft (.docx); ``report`` (ImportReport) is summarised in the diagnosis."""
+    check_target(path, force=force)
+    return write_bytes(path, draft_bytes(portfolio, config=config, year=year, at=at, report=report), force=force)
+
+
+def deliberation_bytes(
+    portfolio: Portfolio, *, config: DocumentConfig | PathLike | None = None, year: int | None = None, at: date | None = None
+) -> bytes:
+    from spaser.documents.builders import build_deliberation_view
+    from spaser.documents.deliberation import render_deliberation
+
+    cfg = _config(config)
+    return render_deliberation(build_deliberation_view(portfolio, _diagnose(portfolio, cfg, year, at), cfg))
+
+
+def write_deliberation(
+    portfolio: Portfolio,
+    path: PathLike,
+    *,
+    config: DocumentConfig | PathLike | None = None,
+    year: int | None = None,
+    at: date | None = None,
+    force: bool = False,
+) -> Path:
+    """Write the draft act adopting the scheme (.docx): deliberation, or arrêté for the State."""
+    check_target(path, force=force)
+    return write_bytes(path, deliberation_bytes(portfolio, config=config, year=year, at=at), force=force)
+
+
+def annual_report_bytes(
+    portfolio: Portfolio, *, year: int, config: DocumentConfig | PathLike | None = None, at: date | None = None
+) -> bytes:
+    from spaser.documents.annual import render_annual_report
+    from spaser.documents.builders import build_annual_view
+
+    cfg = _config(config)
+    return render_annual_report(build_annual_view(portfolio, _diagnose(portfolio, cfg, year, at), cfg))
+
+
+def write_annual_report(
+    portfolio: Portfolio,
+    path: PathLike,
+    *,
+    year: int,
+    config: DocumentConfig | PathLike | None = None,
+    at: date | None = None,
+    force: bool = False,
+) -> Path:
+    """Write the yearly follow-up report (bilan annuel, .docx) for ``year``."""
+    check_target(path, force=force)
+    return write_bytes(path, annual_report_bytes(portfolio, year=year, config=config, at=at), force=force)
+
+
+def _publication(portfolio: Portfolio, cfg: DocumentConfig, year: int | None, years: Sequence[int] | None, at: date | None):  # type: ignore[no-untyped-def]
+    from spaser.documents.builders import build_publication_rows
+
+    diagnosis = _diagnose(portfolio, cfg, year, at)
+    return diagnosis, build_publication_rows(portfolio, diagnosis, cfg, years)
+
+
+def write_indicators_csv(
+    portfolio: Portfolio,
+    path: PathLike,
+    *,
+    year: int | None = None,
+    years: Sequence[int] | None = None,
+    config: DocumentConfig | PathLike | None = None,
+    at: date | None = None,
+    force: bool = False,
+) -> Path:
+    """Write the biennial indicators table (CSV, UTF-8 with BOM, ';'); default years: ``year`` - 1 and ``year``."""
+    from spaser.documents.tables import indicators_csv
+
+    check_target(path, force=force)
+    cfg = _config(config)
+    diagnosis, rows = _publication(portfolio, cfg, year, years, at)
+    name = cfg.buyer_name or portfolio.buyer.name
+    data = indicators_csv(rows, buyer_name=name, buyer_siret=portfolio.buyer.siret or "", produced=diagnosis.at)
+    return write_bytes(path, data, force=force)
+
+
+def write_indicators_xlsx(
+    portfolio: Portfolio,
+    path: PathLike,
+    *,
+    year: int | None = None,
+    years: Sequence[int] | None = None,
+    config: DocumentConfig | PathLike | None = None,
+    at: date | None = None,
+    force: bool = False,
+) -> Path:
+    """The same indicators table as :func:`write_indicators_csv`, as a formatted workbook."""
+    from spaser.documents.tables import write_indicators_xlsx_to
+
+    check_target(path, force=force)
+    cfg = _config(config)
+    _, rows = _publication(portfolio, cfg, year, years, at)
+    return write_with(path, lambda fh: write_indicators_xlsx_to(fh, rows), force=force)
+
+
+def write_workbook(
+    portfolio: Portfolio,
+    path: PathLike,
+    *,
+    report: Any = None,
+    config: DocumentConfig | PathLike | None = None,
+    year: int | None = None,
+    at: date | None = None,
+    force: bool = False,
+) -> Path:
+    """Write the analysis workbook (.xlsx): portfolio, import report, indicators, objectives and gaps, suggestions."""
+    from spaser.documents.builders import build_workbook_view
+    from spaser.documents.tables import write_workbook_to
+
+    check_target(path, force=force)
+    cfg = _config(config)
+    diagnosis = _diagnose(portfolio, cfg, year, at)
+    opps = _opportunities(portfolio, diagnosis, max(cfg.suggestions, 200))
+    view = build_workbook_view(portfolio, diagnosis, opps, cfg, report=report)
+    return write_with(path, lambda fh: write_workbook_to(fh, view), force=force)

@@ -87,6 +87,7 @@ class IssueCode(StrEnum):
     CONSIDERATION_INVALID = "consideration-invalid"
     CONCESSION = "concession"
     RECORD_INVALID = "record-invalid"
+    JSON_DUPLICATE_KEY = "json-duplicate-key"
 
 
 MESSAGES: dict[IssueCode, str] = {
@@ -140,6 +141,7 @@ MESSAGES: dict[IssueCode, str] = {
     IssueCode.CONSIDERATION_INVALID: "Considération sociale ou environnementale non reconnue.",
     IssueCode.CONCESSION: "Contrat de concession : conservé, mais hors du calcul de l'obligation SPASER.",
     IssueCode.RECORD_INVALID: "Enregistrement invalide.",
+    IssueCode.JSON_DUPLICATE_KEY: "Clé présente plusieurs fois dans le même objet JSON : la dernière valeur est retenue.",
 }
 
 

@@ -1,0 +1,77 @@
+"""The law at a date: parameters, SPASER obligation, indicators, targets, compliance.
+
+Every legal number comes from ``spaser/law/parameters`` (see its README);
+this package only reads them at a date. Entry point: ``check(portfolio)``.
+"""
+
+from __future__ import annotations
+
+from spaser.law import params
+from spaser.law.compliance import Compliance, EuThreshold, Finding, Skipped, check_compliance, eu_threshold
+from spaser.law.diagnosis import Diagnosis, JointDiagnosis, UsedParameter, check, check_joint, default_year
+from spaser.law.indicators import Breakdown, ConsiderationIndicators, Measure, YearIndicators, indicators_by_year, year_indicators
+from spaser.law.obligation import (
+    ContentItem,
+    Exclusion,
+    Obligation,
+    Scope,
+    SpendCount,
+    SpendLine,
+    count_spend,
+    estimate_yearly_spend,
+    required_contents,
+    scope,
+    spaser_obligation,
+)
+from spaser.law.params import NotInForce, Parameter, ParameterValue, Reference
+from spaser.law.targets import AgecRates, TargetResult, agec_targets, egalim_targets, load_agec_rates, pnad_indicators, pnad_targets, targets
+
+__all__ = [
+    "params",
+    "Parameter",
+    "ParameterValue",
+    "Reference",
+    "NotInForce",
+    # the diagnosis
+    "check",
+    "check_joint",
+    "default_year",
+    "Diagnosis",
+    "JointDiagnosis",
+    "UsedParameter",
+    # obligation
+    "spaser_obligation",
+    "scope",
+    "count_spend",
+    "estimate_yearly_spend",
+    "required_contents",
+    "Obligation",
+    "Scope",
+    "SpendCount",
+    "SpendLine",
+    "Exclusion",
+    "ContentItem",
+    # indicators
+    "year_indicators",
+    "indicators_by_year",
+    "YearIndicators",
+    "ConsiderationIndicators",
+    "Measure",
+    "Breakdown",
+    # targets
+    "targets",
+    "pnad_targets",
+    "pnad_indicators",
+    "egalim_targets",
+    "agec_targets",
+    "load_agec_rates",
+    "AgecRates",
+    "TargetResult",
+    # compliance
+    "check_compliance",
+    "eu_threshold",
+    "EuThreshold",
+    "Compliance",
+    "Finding",
+    "Skipped",
+]

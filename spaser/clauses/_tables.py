@@ -1,0 +1,47 @@
+"""Data tables shipped with the clauses (CPV prefix and keyword tables), loaded once."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from spaser._errors import CatalogueError
+
+__all__ = ["table", "longest_prefix", "normalise", "has_phrase"]
+
+
+@lru_cache(maxsize=None)
+def table(name: str) -> dict[str, Any]:
+    """The table ``spaser/clauses/tables/<name>.yaml``."""
+    path = resources.files("spaser.clauses").joinpath("tables", f"{name}.yaml")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as e:
+        raise CatalogueError(f"Table « {name}.yaml » illisible ({e}).", code="catalogue-table") from None
+    if not isinstance(data, dict):
+        raise CatalogueError(f"Table « {name}.yaml » : une table YAML est attendue.", code="catalogue-table")
+    return data
+
+
+def longest_prefix(cpv: str | None, prefixes: list[str] | tuple[str, ...]) -> int:
+    """Length of the longest prefix of ``cpv`` in ``prefixes`` (0: none)."""
+    if not cpv:
+        return 0
+    return max((len(p) for p in prefixes if cpv.startswith(str(p))), default=0)
+
+
+def normalise(text: str) -> str:
+    """Lower case, accents removed, œ spelled oe, single spaces (for keyword matching)."""
+    t = text.lower().replace("œ", "oe").replace("’", "'")
+    t = "".join(c for c in unicodedata.normalize("NFD", t) if unicodedata.category(c) != "Mn")
+    return " ".join(t.split())
+
+
+def has_phrase(text: str, phrase: str) -> bool:
+    """Whole-word (or whole-phrase) match, accent- and case-insensitive."""
+    return re.search(rf"(?<!\w){re.escape(normalise(phrase))}(?!\w)", normalise(text)) is not None

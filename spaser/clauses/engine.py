@@ -1,0 +1,212 @@
+"""The suggestion engine: which clauses fit a purchase, why, and with what text.
+
+The advice is for the purchase's next consultation: the date that decides
+what is mandatory is ``at`` when given, else the purchase's
+``consultation_date``, else today. Ranking is deterministic: score
+(mandatory first, then CPV specificity, amount, missing dimension, potential
+such as insertion hours), then clause id.
+
+>>> from datetime import date
+>>> p = planned_purchase("Nettoyage des locaux administratifs", "90910000", Decimal("300000"), date(2026, 9, 1))
+>>> s = suggest(p)
+>>> [(x.clause_id, x.status) for x in s[:3]]
+[('insertion-proprete', 'obligatoire'), ('condition-environnementale', 'obligatoire'), ('critere-environnemental', 'obligatoire')]
+>>> s[0].expected_effect.split(" ;")[0]
+"≈ 400 heures d'insertion"
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from spaser._errors import SpaserError
+from spaser.clauses.catalogue import Catalogue, Clause, catalogue as _catalogue
+from spaser.clauses.hours import HoursEstimate
+from spaser.clauses.rules import MANDATORY, RULES, Context, Proposal, Status
+from spaser.model import Buyer, ContractKind, Nature, Portfolio, Purchase
+from spaser.money import to_decimal
+
+__all__ = ["Suggestion", "suggest", "planned_purchase", "advice_date"]
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One clause suggested for one purchase."""
+
+    clause_id: str
+    title: str
+    status: Status  # "obligatoire" | "recommandé"
+    dimension: str  # French label
+    mechanism: str  # French label
+    document: str  # where to paste it (RC, CCAP, CCTP...)
+    legal_basis: str  # "art. L2112-2 CCP ; ..."
+    rationale: tuple[str, ...]  # French sentences
+    text: str  # the clause, parameters filled
+    expected_effect: str
+    verification: str
+    source: str
+    score: int
+    rules: tuple[str, ...]
+    purchase_id: str
+    consideration: str | None  # DECP value the contract gains (PNAD indicators)
+    hours: HoursEstimate | None = None
+    to_confirm: bool = False  # rests on a value marked "à confirmer"
+
+    @property
+    def mandatory(self) -> bool:
+        return self.status == MANDATORY
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "purchase_id": self.purchase_id,
+            "clause_id": self.clause_id,
+            "title": self.title,
+            "status": self.status,
+            "dimension": self.dimension,
+            "mechanism": self.mechanism,
+            "document": self.document,
+            "legal_basis": self.legal_basis,
+            "rationale": list(self.rationale),
+            "text": self.text,
+            "expected_effect": self.expected_effect,
+            "verification": self.verification,
+            "source": self.source,
+            "consideration": self.consideration,
+            "score": self.score,
+            "rules": list(self.rules),
+            "insertion_hours": self.hours.hours if self.hours else None,
+            "to_confirm": self.to_confirm,
+        }
+
+
+def advice_date(purchase: Purchase, at: date | None) -> date:
+    """The date of the consultation the advice is for."""
+    return at or purchase.consultation_date or date.today()
+
+
+def planned_purchase(
+    object: str,  # noqa: A002 - the model's field name
+    cpv: str,
+    amount: Decimal | int | str,
+    at: date,
+    *,
+    id: str = "projet",  # noqa: A002
+    duration_months: int | None = None,
+    nature: Nature | None = None,
+    kind: ContractKind = ContractKind.MARCHE,
+    location: str | None = None,
+    lot: str | None = None,
+) -> Purchase:
+    """A purchase that does not exist yet, whose consultation is launched at ``at``.
+
+    ``amount`` is the estimated value HT (Decimal, int, or French text such as "1 200 000"; never a float).
+    """
+    if isinstance(amount, float):
+        raise TypeError("le montant doit être un Decimal, un entier ou un texte (jamais un float)")
+    return Purchase(
+        id=id,
+        object=object,
+        cpv=cpv,
+        amount_ht=to_decimal(amount),
+        consultation_date=at,
+        duration_months=duration_months,
+        nature=nature,
+        kind=kind,
+        location=location,
+        lot=lot,
+    )
+
+
+def _merge(proposals: list[Proposal]) -> dict[str, Proposal]:
+    """One proposal per clause: the strongest status, every reason, the best score."""
+    out: dict[str, Proposal] = {}
+    rules: dict[str, list[str]] = {}
+    for p in proposals:
+        rules.setdefault(p.clause_id, []).append(p.rule)
+        q = out.get(p.clause_id)
+        if q is None:
+            out[p.clause_id] = p
+            continue
+        first, second = (p, q) if (p.status == MANDATORY, p.score) > (q.status == MANDATORY, q.score) else (q, p)
+        reasons = tuple(dict.fromkeys([*first.reasons, *second.reasons]))
+        out[p.clause_id] = Proposal(
+            first.clause_id,
+            first.status,
+            reasons,
+            max(p.score, q.score),
+            first.rule,
+            {**second.values, **first.values},
+            first.hours or second.hours,
+            first.effect or second.effect,
+        )
+    for cid, names in rules.items():
+        out[cid] = Proposal(out[cid].clause_id, out[cid].status, out[cid].reasons, out[cid].score, ",".join(dict.fromkeys(names)), out[cid].values, out[cid].hours, out[cid].effect)
+    return out
+
+
+def _to_confirm(clause: Clause, at: date, reasons: tuple[str, ...]) -> bool:
+    from spaser.clauses import _law
+
+    for name in clause.law_parameters():
+        f = _law.fact(name, at)
+        if f is not None and f.to_confirm:
+            return True
+    return any("[à confirmer]" in r for r in reasons)
+
+
+def _build(purchase: Purchase, clause: Clause, p: Proposal, at: date) -> Suggestion:
+    effect = f"{p.effect} ; {clause.effect}" if p.effect else clause.effect
+    cons = clause.consideration
+    return Suggestion(
+        clause_id=clause.id,
+        title=clause.title,
+        status=p.status,
+        dimension=clause.dimension.label,
+        mechanism=clause.mechanism.label,
+        document=clause.document,
+        legal_basis=clause.basis_text,
+        rationale=p.reasons,
+        text=clause.render(p.values, at=at),
+        expected_effect=effect,
+        verification=clause.verification,
+        source=clause.source,
+        score=p.score,
+        rules=tuple(p.rule.split(",")),
+        purchase_id=purchase.id,
+        consideration=cons.value if cons is not None else None,
+        hours=p.hours,
+        to_confirm=_to_confirm(clause, at, p.reasons),
+    )
+
+
+def suggest(
+    purchase: Purchase,
+    *,
+    at: date | None = None,
+    buyer: Buyer | None = None,
+    limit: int | None = None,
+    portfolio: Portfolio | None = None,
+    catalogue: Catalogue | None = None,
+) -> list[Suggestion]:
+    """Ranked clause suggestions for ``purchase`` (mandatory first).
+
+    ``portfolio`` gives the buyer's history (L2113-15: same operator within
+    the period) and, when ``buyer`` is not given, the buyer. Spending lines
+    (``ContractKind.DEPENSE``) are not contracts: no suggestion.
+    """
+    if limit is not None and limit < 0:
+        raise SpaserError("Le nombre de suggestions demandé doit être positif.", code="usage")
+    if purchase.kind is ContractKind.DEPENSE:
+        return []
+    cat = catalogue or _catalogue()
+    when = advice_date(purchase, at)
+    ctx = Context(purchase=purchase, at=when, catalogue=cat, buyer=buyer or (portfolio.buyer if portfolio else None), portfolio=portfolio)
+    proposals = [p for r in RULES for p in r(ctx)]
+    merged = _merge(proposals)
+    out = [_build(purchase, cat.get(cid), p, when) for cid, p in merged.items()]
+    out.sort(key=lambda s: (not s.mandatory, -s.score, s.clause_id))
+    return out[:limit] if limit is not None else out
+

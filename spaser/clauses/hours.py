@@ -1,0 +1,201 @@
+"""Insertion hours: how many hours of work an insertion clause can ask for.
+
+    hours = amount HT × labour share × insertion rate ÷ loaded hourly cost
+
+The labour share depends on the trade (from the CPV code, refined by the
+object text), the rate and the hourly cost are practice defaults; all three
+come from the parameters ``insertion.*`` and can be given explicitly.
+
+Rounding (documented choice): below 1 000 h the estimate is rounded to the
+nearest hour; from 1 000 h, to the nearest 10 h — the inputs are estimates,
+and a clause asking for "12 347 hours" suggests a precision nobody has.
+Halves round up.
+
+>>> e = insertion_hours(Decimal("1000000"), labour_share=Decimal("0.5"), rate=Decimal("0.05"),
+...                     hourly_cost=Decimal("30"))
+>>> e.hours, e.exact.quantize(Decimal("0.01"))
+(Decimal('833'), Decimal('833.33'))
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from spaser._errors import SpaserError
+from spaser.clauses import _law
+from spaser.clauses._tables import has_phrase, longest_prefix, table
+from spaser.money import format_eur, format_number
+
+__all__ = ["HoursEstimate", "Assumption", "insertion_hours", "trade_for", "labour_share_for", "round_hours"]
+
+_REFERENCE = "insertion.part_main_oeuvre"
+_ESTIMATES = "insertion.part_main_oeuvre_estimations"
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """One input of the estimate and where it comes from."""
+
+    label: str  # French
+    value: Decimal
+    source: str  # French: "valeur saisie", or the parameter's reference
+    to_confirm: bool = False
+
+    def value_text(self, unit: str) -> str:
+        if unit == "ratio":
+            return format_number(self.value * 100, 1).removesuffix(",0") + "\xa0%"
+        if unit == "eur_h":
+            return format_number(self.value, 2).removesuffix(",00") + "\xa0€/h"
+        return format_eur(self.value, cents=False)
+
+
+@dataclass(frozen=True)
+class HoursEstimate:
+    amount_ht: Decimal
+    labour_share: Decimal
+    rate: Decimal
+    hourly_cost: Decimal
+    exact: Decimal  # before rounding
+    hours: Decimal  # rounded (see module doc)
+    trade: str | None  # key of the labour-share table, None when given
+    trade_label: str | None
+    assumptions: tuple[Assumption, ...] = field(default=())
+
+    @property
+    def labour_amount(self) -> Decimal:
+        return self.amount_ht * self.labour_share
+
+    def explain(self) -> str:
+        """French explanation: the formula, each assumption and its source."""
+        units = ("eur", "ratio", "ratio", "eur_h")
+        lines = [
+            f"Estimation : {format_number(self.hours)} heures d'insertion "
+            f"(calcul exact : {format_number(self.exact, 2)} h, arrondi "
+            f"{'à l’heure' if self.exact < _TEN_ROUNDING_FROM else 'à la dizaine d’heures'}).",
+            "Formule : montant HT × part de main-d'œuvre × taux d'insertion ÷ coût horaire chargé.",
+        ]
+        for a, unit in zip(self.assumptions, units, strict=True):
+            flag = " — à confirmer" if a.to_confirm else ""
+            lines.append(f"- {a.label} : {a.value_text(unit)} ({a.source}{flag})")
+        lines.append("Ces valeurs sont des estimations d'usage, à ajuster avec le facilitateur de la clause sociale.")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "hours": self.hours,
+            "exact": self.exact,
+            "amount_ht": self.amount_ht,
+            "labour_share": self.labour_share,
+            "rate": self.rate,
+            "hourly_cost": self.hourly_cost,
+            "trade": self.trade,
+            "trade_label": self.trade_label,
+            "explanation": self.explain(),
+        }
+
+
+_TEN_ROUNDING_FROM = Decimal(1000)
+
+
+def round_hours(exact: Decimal) -> Decimal:
+    """To the hour below 1 000 h, to 10 h from 1 000 h (halves up)."""
+    if exact < _TEN_ROUNDING_FROM:
+        return exact.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return (exact / 10).quantize(Decimal(1), rounding=ROUND_HALF_UP) * 10
+
+
+def trade_for(cpv: str | None, object_text: str | None = None) -> str | None:
+    """The trade key of a purchase: longest CPV prefix; object keywords refine generic works."""
+    data = table("labour")
+    best, best_len = None, 0
+    for key, spec in data["trades"].items():
+        n = longest_prefix(cpv, spec["cpv"])
+        if n > best_len:
+            best, best_len = key, n
+    generic = best in (None, "batiment")
+    if object_text and generic and (cpv is None or cpv.startswith("45")):
+        named = [key for key, words in data["keywords"].items() if any(has_phrase(object_text, w) for w in words)]
+        if len(named) == 1:  # several trades named: an all-trades contract, keep the generic share
+            return named[0]
+    return best
+
+
+def labour_share_for(trade: str | None, at: date | None = None) -> tuple[Decimal, str, str, bool]:
+    """(share, trade key used, source text, to_confirm) from the parameters."""
+    key = trade or "autres_services"
+    for name in (_REFERENCE, _ESTIMATES):
+        f = _law.fact(name, at)
+        if f is not None and key in f.value:
+            return Decimal(f.value[key]), key, _source(f), f.to_confirm
+    f = _law.fact(_ESTIMATES, at)
+    if f is None or "autres_services" not in f.value:
+        raise SpaserError("Part de main-d'œuvre par défaut introuvable dans les paramètres « insertion ».", code="parameter-missing")
+    return Decimal(f.value["autres_services"]), "autres_services", _source(f), f.to_confirm
+
+
+def _source(f: _law.Fact) -> str:
+    return f"{f.citation} ; paramètre « {f.name} »"
+
+
+def _param(name: str, at: date | None) -> tuple[Decimal, str, bool]:
+    f = _law.fact(name, at)
+    if f is None:
+        raise SpaserError(f"Le paramètre « {name} » n'a pas de valeur à cette date.", code="parameter-missing")
+    return Decimal(f.value), _source(f), f.to_confirm
+
+
+def insertion_hours(
+    amount_ht: Decimal,
+    *,
+    cpv: str | None = None,
+    object: str | None = None,  # noqa: A002 - the purchase's field name
+    labour_share: Decimal | None = None,
+    rate: Decimal | None = None,
+    hourly_cost: Decimal | None = None,
+    at: date | None = None,
+) -> HoursEstimate:
+    """Estimate the insertion hours of a contract (see module doc for the rounding)."""
+    if not isinstance(amount_ht, Decimal):
+        raise TypeError("amount_ht doit être un Decimal (jamais un float)")
+    if amount_ht < 0:
+        raise SpaserError("Montant négatif : impossible d'estimer des heures d'insertion.", code="usage")
+    given = "valeur saisie"
+    if labour_share is None:
+        trade = trade_for(cpv, object)
+        share, trade, share_src, share_tc = labour_share_for(trade, at)
+        trade_label = table("labour")["trades"].get(trade, {}).get("label")
+    else:
+        share, trade, trade_label, share_src, share_tc = labour_share, None, None, given, False
+    if rate is None:
+        rate, rate_src, rate_tc = _param("insertion.taux", at)
+    else:
+        rate_src, rate_tc = given, False
+    if hourly_cost is None:
+        hourly_cost, cost_src, cost_tc = _param("insertion.cout_horaire", at)
+    else:
+        cost_src, cost_tc = given, False
+    for label, v in (("part de main-d'œuvre", share), ("taux d'insertion", rate)):
+        if not Decimal(0) <= v <= Decimal(1):
+            raise SpaserError(f"La {label} doit être comprise entre 0 et 1 (ex. 0,05 pour 5 %).", code="usage")
+    if hourly_cost <= 0:
+        raise SpaserError("Le coût horaire doit être positif.", code="usage")
+    exact = amount_ht * share * rate / hourly_cost
+    share_label = "Part de main-d'œuvre" + (f" ({trade_label})" if trade_label else "")
+    return HoursEstimate(
+        amount_ht=amount_ht,
+        labour_share=share,
+        rate=rate,
+        hourly_cost=hourly_cost,
+        exact=exact,
+        hours=round_hours(exact),
+        trade=trade,
+        trade_label=trade_label,
+        assumptions=(
+            Assumption("Montant HT", amount_ht, given),
+            Assumption(share_label, share, share_src, share_tc),
+            Assumption("Taux d'insertion", rate, rate_src, rate_tc),
+            Assumption("Coût horaire chargé", hourly_cost, cost_src, cost_tc),
+        ),
+    )

@@ -1,0 +1,589 @@
+"""Suggestion rules: small named functions, one per rule, registered in ``RULES``.
+
+A rule looks at one purchase in a :class:`Context` (the purchase, the date of
+the consultation the advice is for, the buyer, the catalogue) and returns
+:class:`Proposal` objects: a clause id, a status ("obligatoire" or
+"recommandé"), French reasons, a score and the values to fill in the clause
+text. Rules hold no legal number: thresholds, rates and switch dates are read
+from the law parameters at the context's date. A rule is dated like the law:
+it applies only while every parameter listed in ``Rule.requires`` is in force.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import cached_property
+from typing import Any, Literal
+
+from spaser import cpv as _cpv
+from spaser.clauses import _law
+from spaser.clauses._tables import has_phrase, longest_prefix, table
+from spaser.clauses.allotment import AllotmentAdvice, allotment_advice
+from spaser.clauses.catalogue import Catalogue, Clause, Dimension, Mechanism
+from spaser.clauses.hours import HoursEstimate, insertion_hours
+from spaser.clauses.reservation import ReservationAdvice, can_reserve
+from spaser.law.compliance import EuThreshold, eu_threshold
+from spaser.model import (
+    AGEC_CATEGORIES,
+    Buyer,
+    BuyerKind,
+    ContractKind,
+    EnvironmentalConsideration as Env,
+    Nature,
+    Portfolio,
+    Purchase,
+    SocialConsideration as Soc,
+)
+from spaser.money import format_eur, format_number, format_percent
+
+__all__ = ["Status", "MANDATORY", "RECOMMENDED", "Context", "Proposal", "Rule", "RULES", "rule_names", "matching"]
+
+Status = Literal["obligatoire", "recommandé"]
+MANDATORY: Status = "obligatoire"
+RECOMMENDED: Status = "recommandé"
+
+_CLIMAT = "climat.obligations_par_marche"
+# Buyers bound by AGEC art. 58 (the State and local authorities and their groupings).
+_AGEC_BUYERS = {
+    BuyerKind.ETAT,
+    BuyerKind.COMMUNE,
+    BuyerKind.EPCI,
+    BuyerKind.DEPARTEMENT,
+    BuyerKind.REGION,
+    BuyerKind.COLLECTIVITE_AUTRE,
+}
+
+
+def _fr(d: date) -> str:
+    return d.strftime("%d/%m/%Y")
+
+
+@dataclass
+class Context:
+    """What the rules see: one purchase, the date of its (next) consultation, the buyer."""
+
+    purchase: Purchase
+    at: date
+    catalogue: Catalogue
+    buyer: Buyer | None = None
+    portfolio: Portfolio | None = None
+
+    @property
+    def buyer_kind(self) -> BuyerKind:
+        return self.buyer.kind if self.buyer else BuyerKind.AUTRE
+
+    @cached_property
+    def climat_switch(self) -> date | None:
+        """First date the per-contract Climat obligations apply (from the parameter)."""
+        p = _law.params.get(_CLIMAT)
+        return next((v.start for v in p.values if v.value), None)
+
+    @cached_property
+    def climat_in_force(self) -> bool:
+        return bool(_law.value_or_none(_CLIMAT, self.at))
+
+    @property
+    def defence(self) -> bool:
+        return self.purchase.kind is ContractKind.MARCHE_DEFENSE
+
+    @cached_property
+    def threshold(self) -> EuThreshold | None:
+        return eu_threshold(self.buyer_kind, self.purchase.nature, self.at, contract_kind=self.purchase.kind)
+
+    @cached_property
+    def reservation(self) -> ReservationAdvice:
+        return can_reserve(self.purchase, at=self.at, portfolio=self.portfolio, buyer_kind=self.buyer_kind)
+
+    @cached_property
+    def allotment(self) -> AllotmentAdvice:
+        return allotment_advice(self.purchase, at=self.at)
+
+    def hours(self, rate: Decimal | None = None) -> HoursEstimate | None:
+        p = self.purchase
+        if p.amount_ht is None or p.amount_ht <= 0:
+            return None
+        return insertion_hours(p.amount_ht, cpv=p.cpv, object=p.object, rate=rate, at=self.at)
+
+    @cached_property
+    def default_hours(self) -> HoursEstimate | None:
+        return self.hours()
+
+    def cpv_text(self) -> str:
+        p = self.purchase
+        if not p.cpv:
+            return "code CPV non renseigné"
+        return f"code CPV {_cpv.format(p.cpv)} ({_cpv.lookup(p.cpv).label_fr})"
+
+    def missing(self, dimension: Dimension) -> str | None:
+        """French sentence on what the current purchase lacks in this dimension (None: nothing lacking)."""
+        p = self.purchase
+        status = p.environmental_status if dimension is Dimension.ENVIRONNEMENTAL else p.social_status
+        word = "environnementale" if dimension is Dimension.ENVIRONNEMENTAL else "sociale"
+        if status == "non":
+            return f"Le marché actuel ne comporte aucune considération {word}."
+        if status == "inconnu":
+            return f"Considération {word} non renseignée pour cet achat."
+        return None
+
+    def has(self, consideration: Soc | Env | None) -> bool:
+        p = self.purchase
+        if consideration is None:
+            return False
+        values = p.social if isinstance(consideration, Soc) else p.environmental
+        return bool(values) and consideration in values  # type: ignore[operator]
+
+
+@dataclass(frozen=True)
+class Proposal:
+    clause_id: str
+    status: Status
+    reasons: tuple[str, ...]
+    score: int
+    rule: str
+    values: dict[str, Any] = field(default_factory=dict)
+    hours: HoursEstimate | None = None
+    effect: str | None = None  # computed effect, before the clause's own
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    description: str  # French
+    func: Callable[[Context], list[Proposal]]
+    requires: tuple[str, ...] = ()  # parameters that date the rule (all must be in force)
+
+    def in_force(self, at: date) -> bool:
+        return all(_law.value_or_none(n, at) is not None for n in self.requires)
+
+    def __call__(self, ctx: Context) -> list[Proposal]:
+        return self.func(ctx) if self.in_force(ctx.at) else []
+
+
+RULES: list[Rule] = []
+
+
+def rule(description: str, *, requires: tuple[str, ...] = ()) -> Callable[[Callable[[Context], list[Proposal]]], Callable[[Context], list[Proposal]]]:
+    def register(func: Callable[[Context], list[Proposal]]) -> Callable[[Context], list[Proposal]]:
+        RULES.append(Rule(func.__name__, description, func, requires))
+        return func
+
+    return register
+
+
+def rule_names() -> list[str]:
+    return [r.name for r in RULES]
+
+
+# -- matching ------------------------------------------------------------------
+def matching(ctx: Context, *, family: str | None = None, mechanism: Mechanism | None = None, need_cpv: bool = False) -> Iterator[tuple[Clause, int]]:
+    """Clauses whose applicability fits the purchase, with the CPV match length."""
+    p = ctx.purchase
+    for c in ctx.catalogue:
+        if family and c.family != family:
+            continue
+        if mechanism and c.mechanism is not mechanism:
+            continue
+        a = c.applies
+        spec = a.cpv_match(p.cpv)
+        if spec is None or (need_cpv and spec == 0):
+            continue
+        if a.natures and p.nature not in a.natures:
+            continue
+        if a.keywords and not any(has_phrase(f"{p.object} {p.location or ''}", k) for k in a.keywords):
+            continue
+        if not _amount_ok(a.min_amount_parameter, a.max_amount_parameter, p.amount_ht, ctx.at):
+            continue
+        if a.from_parameter and _law.value_or_none(a.from_parameter, ctx.at) is None:
+            continue
+        if a.until_parameter and _law.value_or_none(a.until_parameter, ctx.at) is not None:
+            continue
+        yield c, spec
+
+
+def _amount_ok(lo: str | None, hi: str | None, amount: Decimal | None, at: date) -> bool:
+    if amount is None:
+        return True
+    low = _law.value_or_none(lo, at) if lo else None
+    high = _law.value_or_none(hi, at) if hi else None
+    return (low is None or amount >= low) and (high is None or amount < high)
+
+
+def _best(ctx: Context, **kw: Any) -> tuple[Clause, int] | None:
+    found = sorted(matching(ctx, **kw), key=lambda cs: (-cs[1], cs[0].id))
+    return found[0] if found else None
+
+
+def _insertion_clause(ctx: Context) -> tuple[Clause, int] | None:
+    """The sector insertion clause for this purchase (the ANRU one has its own rule)."""
+    found = [cs for cs in matching(ctx, family="insertion", need_cpv=True) if cs[0].id != "insertion-anru"]
+    return sorted(found, key=lambda cs: (-cs[1], cs[0].id))[0] if found else None
+
+
+def _score(ctx: Context, *, mandatory: bool, specificity: int = 0, bonus: int = 0, dimension: Dimension | None = None) -> int:
+    """Deterministic score: mandatory first, then CPV specificity, amount, missing dimension, potential."""
+    s = 1000 if mandatory else 0
+    s += 15 * specificity
+    amount = ctx.purchase.amount_ht
+    if amount is not None and amount > 0:
+        s += 10 * len(str(int(amount)))  # ≈ 10 × log10(amount)
+    if dimension is not None and ctx.missing(dimension):
+        s += 60
+    return s + bonus
+
+
+def _cpv_reason(ctx: Context, spec: int) -> str:
+    return f"Le {ctx.cpv_text()} relève du champ de cette clause." if spec else ""
+
+
+def _reasons(*items: str | None) -> tuple[str, ...]:
+    return tuple(i for i in items if i)
+
+
+def _switch_reason(ctx: Context, articles: str) -> tuple[bool, str]:
+    """(mandatory, sentence) for the Climat per-contract obligations at the context's date."""
+    sw = ctx.climat_switch
+    cite = _law.citation(_CLIMAT, sw) if sw else ""
+    if ctx.defence:
+        return False, f"Marché de défense ou de sécurité : la prise en compte reste facultative (art. L2312-1-1), mais recommandée ({articles})."
+    if ctx.climat_in_force and sw:
+        return True, f"Obligatoire pour les consultations lancées à compter du {_fr(sw)} ({articles} ; {cite})."
+    if sw:
+        return False, f"Deviendra obligatoire pour les consultations lancées à compter du {_fr(sw)} ({articles}) ; anticiper dès maintenant."
+    return False, ""
+
+
+def _hours_values(h: HoursEstimate | None) -> tuple[dict[str, Any], str | None, str | None]:
+    if h is None:
+        return {}, None, "Montant inconnu : le nombre d'heures est à compléter."
+    effect = f"≈ {format_number(h.hours)} heures d'insertion"
+    share = format_percent(h.labour_share, 0)
+    why = (
+        f"Estimation : {format_eur(h.amount_ht, cents=False)} HT × {share} de main-d'œuvre"
+        f"{' (' + h.trade_label.lower() + ')' if h.trade_label else ''} × {format_percent(h.rate, 0)} ÷ "
+        f"{format_number(h.hourly_cost)} €/h ≈ {format_number(h.hours)} heures (valeurs d'usage, à ajuster avec le facilitateur)."
+    )
+    return {"heures": h.hours}, effect, why
+
+
+# -- the rules -----------------------------------------------------------------
+@rule("Condition d'exécution environnementale (art. L2112-2), exigée de tout marché à partir de l'échéance de la loi Climat et résilience.")
+def climat_condition_environnementale(ctx: Context) -> list[Proposal]:
+    c = ctx.catalogue.get("condition-environnementale")
+    mandatory, why = _switch_reason(ctx, "art. L2112-2")
+    if ctx.has(Env.CLAUSE):
+        if not mandatory:
+            return []
+        why += " Le marché actuel en comporte une : la reconduire."
+    return [
+        Proposal(c.id, MANDATORY if mandatory else RECOMMENDED, _reasons(why, ctx.missing(Dimension.ENVIRONNEMENTAL)),
+                 _score(ctx, mandatory=mandatory, bonus=80, dimension=Dimension.ENVIRONNEMENTAL), "climat_condition_environnementale")
+    ]
+
+
+@rule("Critère d'attribution environnemental (art. L2152-7, R2152-7), exigé à partir de l'échéance de la loi Climat et résilience.")
+def climat_critere_environnemental(ctx: Context) -> list[Proposal]:
+    c = ctx.catalogue.get("critere-environnemental")
+    mandatory, why = _switch_reason(ctx, "art. L2152-7 et R2152-7 : le prix seul ne peut plus être le critère")
+    if ctx.has(Env.CRITERE):
+        if not mandatory:
+            return []
+        why += " Le marché actuel en comporte un : le reconduire."
+    alt = None
+    if any(cl.id == "cout-cycle-de-vie" for cl, _ in matching(ctx, need_cpv=True)):
+        alt = "Pour cet achat, un critère unique de coût du cycle de vie peut aussi satisfaire l'obligation (voir la clause « cout-cycle-de-vie »)."
+    return [
+        Proposal(c.id, MANDATORY if mandatory else RECOMMENDED, _reasons(why, alt, ctx.missing(Dimension.ENVIRONNEMENTAL)),
+                 _score(ctx, mandatory=mandatory, bonus=70, dimension=Dimension.ENVIRONNEMENTAL), "climat_critere_environnemental")
+    ]
+
+
+@rule("Spécifications techniques tenant compte du développement durable (art. L2111-2), exigées à partir de l'échéance de la loi Climat et résilience.")
+def climat_specifications(ctx: Context) -> list[Proposal]:
+    mandatory, why = _switch_reason(ctx, "art. L2111-2")
+    specs = [(c, s) for c, s in matching(ctx, need_cpv=True) if c.dimension is Dimension.ENVIRONNEMENTAL and c.mechanism in (Mechanism.SPECIFICATION_TECHNIQUE, Mechanism.LABEL)]
+    if specs:
+        c, spec = sorted(specs, key=lambda cs: (-cs[1], cs[0].mechanism is Mechanism.LABEL, cs[0].id))[0]
+        reasons = _reasons(why, f"Spécification adaptée à cet achat ({c.title}).", _cpv_reason(ctx, spec))
+    else:
+        c, spec = ctx.catalogue.get("specification-developpement-durable"), 0
+        reasons = _reasons(why, "Aucune spécification sectorielle du catalogue ne correspond : rédiger les exigences propres au besoin.")
+    if not mandatory and ctx.has(Env.CLAUSE):
+        return []
+    return [Proposal(c.id, MANDATORY if mandatory else RECOMMENDED, reasons, _score(ctx, mandatory=mandatory, specificity=spec, bonus=40), "climat_specifications")]
+
+
+@rule("Condition d'exécution sociale obligatoire à partir du seuil européen (art. L2112-2-1), pour les consultations lancées à partir de l'échéance de la loi Climat et résilience.")
+def climat_condition_sociale(ctx: Context) -> list[Proposal]:
+    p, th = ctx.purchase, ctx.threshold
+    if th is None or p.amount_ht is None or p.amount_ht < th.value:
+        return []
+    best = _insertion_clause(ctx)
+    c, spec = best if best else (ctx.catalogue.get("condition-sociale-generique"), 0)
+    amount = f"Valeur estimée {format_eur(p.amount_ht, cents=False)} HT, au moins égale au seuil européen de {format_eur(th.value, cents=False)} HT applicable à cet acheteur ({th.parameter})."
+    mandatory, why = _switch_reason(ctx, "art. L2112-2-1")
+    notes = [amount, why, th.note]
+    if p.social_exemption is not None:
+        mandatory = False
+        notes.append(f"Motif d'exception enregistré : {p.social_exemption.label}. Le conserver au dossier ; la clause reste recommandée.")
+    if ctx.has(Soc.CLAUSE):
+        if not mandatory:
+            return []
+        notes.append("Le marché actuel en comporte une : la reconduire.")
+    values, effect, hours_why = _hours_values(ctx.default_hours)
+    notes += [_cpv_reason(ctx, spec), hours_why, ctx.missing(Dimension.SOCIAL)]
+    bonus = 100 + min(int(ctx.default_hours.hours) // 50, 200) if ctx.default_hours else 100
+    return [
+        Proposal(c.id, MANDATORY if mandatory else RECOMMENDED, _reasons(*notes), _score(ctx, mandatory=mandatory, specificity=spec, bonus=bonus, dimension=Dimension.SOCIAL),
+                 "climat_condition_sociale", values, ctx.default_hours, effect)
+    ]
+
+
+@rule("Clause d'insertion dans les secteurs où elle est d'usage courant (travaux, propreté, espaces verts, restauration, déchets...).", requires=("insertion.taux",))
+def clause_insertion(ctx: Context) -> list[Proposal]:
+    best = _insertion_clause(ctx)
+    if best is None or ctx.has(Soc.CLAUSE):
+        return []
+    c, spec = best
+    h = ctx.default_hours
+    values, effect, hours_why = _hours_values(h)
+    if c.id == "insertion-mise-a-disposition":
+        values, effect = {}, "part des heures de mission confiée à des personnes éloignées de l'emploi"
+    bonus = 90 + (min(int(h.hours) // 50, 200) if h else 0)
+    return [
+        Proposal(c.id, RECOMMENDED, _reasons(_cpv_reason(ctx, spec), "Secteur où la clause d'insertion est d'usage courant et suivie par les facilitateurs.", hours_why, ctx.missing(Dimension.SOCIAL)),
+                 _score(ctx, mandatory=False, specificity=spec, bonus=bonus, dimension=Dimension.SOCIAL), "clause_insertion", values, h, effect)
+    ]
+
+
+@rule("Clause d'insertion renforcée des projets de renouvellement urbain (charte ANRU) quand l'objet vise un quartier prioritaire.", requires=("anru.insertion_travaux",))
+def clause_insertion_anru(ctx: Context) -> list[Proposal]:
+    found = [cs for cs in matching(ctx, family="insertion") if cs[0].id == "insertion-anru"]
+    if not found:
+        return []
+    c, spec = found[0]
+    gup = ctx.purchase.nature is not Nature.TRAVAUX
+    name = "anru.insertion_gestion_urbaine" if gup else "anru.insertion_travaux"
+    f = _law.fact(name, ctx.at)
+    if f is None:
+        return []
+    h = ctx.hours(rate=Decimal(f.value))
+    values, effect, hours_why = _hours_values(h)
+    values["taux"] = f.value
+    which = "gestion urbaine de proximité" if gup else "travaux"
+    why = f"L'objet ou le lieu vise un quartier prioritaire ou un projet de renouvellement urbain : taux ANRU ({which}) de {format_percent(f.value, 0)}{f.caveat}."
+    return [
+        Proposal(c.id, RECOMMENDED, _reasons(why, hours_why, ctx.missing(Dimension.SOCIAL)),
+                 _score(ctx, mandatory=False, specificity=max(spec, 4), bonus=150, dimension=Dimension.SOCIAL), "clause_insertion_anru", values, h, effect)
+    ]
+
+
+@rule("Critère d'attribution social (performance en matière d'insertion) en complément de la clause d'insertion.")
+def critere_social(ctx: Context) -> list[Proposal]:
+    if ctx.has(Soc.CRITERE) or _insertion_clause(ctx) is None:
+        return []
+    c = ctx.catalogue.get("critere-insertion")
+    if ctx.purchase.nature not in c.applies.natures:
+        return []
+    return [
+        Proposal(c.id, RECOMMENDED, _reasons("Complète la clause d'insertion : les candidats sont départagés sur la qualité de l'accompagnement proposé, pas sur le nombre d'heures.", ctx.missing(Dimension.SOCIAL)),
+                 _score(ctx, mandatory=False, bonus=30, dimension=Dimension.SOCIAL), "critere_social")
+    ]
+
+
+@rule("Marché ou lot réservé aux SIAE, EA et ESAT (art. L2113-12 à L2113-14) dans les secteurs où ces structures interviennent.", requires=("reservation.part_travailleurs",))
+def reservation_inclusive(ctx: Context) -> list[Proposal]:
+    adv = ctx.reservation
+    if adv.already_reserved or not any(o.recommended for o in adv.options):
+        return []
+    rec = [o for o in adv.options if o.recommended]
+    joint = next((o for o in rec if o.article == "L2113-14"), None)
+    option = joint or rec[0]
+    reasons = [*option.reasons, adv.condition]
+    if adv.lot_preferred:
+        c = ctx.catalogue.get("lot-reserve")
+        reasons.insert(0, adv.lot_reason)
+        values: dict[str, Any] = {"lot": adv.sectors[0] if adv.sectors else "[à compléter]"}
+    else:
+        c = ctx.catalogue.get(option.clause_id)
+        values = {}
+    return [
+        Proposal(c.id, RECOMMENDED, _reasons(*reasons, ctx.missing(Dimension.SOCIAL)),
+                 _score(ctx, mandatory=False, specificity=4, bonus=80, dimension=Dimension.SOCIAL), "reservation_inclusive", values)
+    ]
+
+
+@rule("Marché réservé aux entreprises de l'ESS pour les services sociaux et culturels listés (art. L2113-15).", requires=("reservation.ess_cpv_eligibles",))
+def reservation_ess(ctx: Context) -> list[Proposal]:
+    adv = ctx.reservation
+    if adv.already_reserved or not adv.ess.eligible:
+        return []
+    c = ctx.catalogue.get("reserve-ess")
+    bonus = 60 if adv.ess.exact else 20
+    return [
+        Proposal(c.id, RECOMMENDED, _reasons(*adv.ess.reasons, "Conditions de l'article L2113-15 à confirmer dans le texte français.", ctx.missing(Dimension.SOCIAL)),
+                 _score(ctx, mandatory=False, specificity=8 if adv.ess.exact else 4, bonus=bonus, dimension=Dimension.SOCIAL), "reservation_ess")
+    ]
+
+
+@rule("Allotissement (art. L2113-10) quand l'objet regroupe des prestations séparables ou plusieurs sites ; sinon, motivation (art. L2113-11).")
+def allotissement(ctx: Context) -> list[Proposal]:
+    adv = ctx.allotment
+    if not adv.divide:
+        return []
+    lots = "\n".join(f"- lot n° {i} : {lot.label}" for i, lot in enumerate(adv.lots, 1)) or "[à compléter : liste des lots]"
+    flagged = [lot.label for lot in adv.lots if lot.inclusive or lot.small]
+    extra = f"Lots à la portée des SIAE, EA, ESAT ou entreprises de l'ESS : {', '.join(flagged)}." if flagged else None
+    out = [
+        Proposal("allotissement", RECOMMENDED, _reasons(*adv.reasons, extra), _score(ctx, mandatory=False, bonus=50), "allotissement", {"lots": lots}),
+        Proposal("justification-non-allotissement", RECOMMENDED,
+                 ("À utiliser seulement si l'acheteur décide de ne pas allotir : les motifs de l'article L2113-11 doivent alors être exposés.",),
+                 _score(ctx, mandatory=False), "allotissement"),
+    ]
+    return out
+
+
+def _family_rule(ctx: Context, family: str, rule_name: str, bonus: int, why: str) -> list[Proposal]:
+    out = []
+    for c, spec in matching(ctx, family=family, need_cpv=True):
+        if ctx.has(c.consideration) and family != "labels":
+            continue
+        out.append(Proposal(c.id, RECOMMENDED, _reasons(_cpv_reason(ctx, spec), why, ctx.missing(c.dimension)),
+                            _score(ctx, mandatory=False, specificity=spec, bonus=bonus, dimension=c.dimension), rule_name))
+    return out
+
+
+@rule("Critères de l'Union européenne pour des marchés publics écologiques (GPP), par groupe de produits.")
+def marches_ecologiques_ue(ctx: Context) -> list[Proposal]:
+    return _family_rule(ctx, "gpp", "marches_ecologiques_ue", 40, "Reprend le niveau « essentiel » des critères européens pour ce groupe de produits.")
+
+
+@rule("Exigence de label (art. R2111-12 à R2111-17), toujours avec « ou équivalent ».")
+def labels(ctx: Context) -> list[Proposal]:
+    return _family_rule(ctx, "labels", "labels", 20, "Un label précis peut être exigé s'il est lié à l'objet du marché ; tout label équivalent doit être accepté.")
+
+
+@rule("Coût du cycle de vie (art. R2152-9 et R2152-10) pour les achats dont l'usage et la fin de vie pèsent lourd.")
+def cout_cycle_de_vie(ctx: Context) -> list[Proposal]:
+    return [
+        Proposal(c.id, RECOMMENDED, _reasons(_cpv_reason(ctx, spec), "Énergie, maintenance et fin de vie représentent une part importante du coût complet de cet achat."),
+                 _score(ctx, mandatory=False, specificity=spec, bonus=30, dimension=Dimension.ENVIRONNEMENTAL), "cout_cycle_de_vie")
+        for c, spec in matching(ctx, need_cpv=True)
+        if c.id == "cout-cycle-de-vie"
+    ]
+
+
+def agec_category(cpv: str | None) -> int | None:
+    """AGEC art. 58 product category of a CPV code (longest prefix in tables/agec.yaml)."""
+    best, best_len = None, 0
+    for cat, prefixes in table("agec")["categories"].items():
+        n = longest_prefix(cpv, [str(x) for x in prefixes])
+        if n > best_len:
+            best, best_len = int(cat), n
+    return best
+
+
+@rule("Réemploi, réutilisation et matières recyclées (loi AGEC, art. 58) pour les catégories de produits du décret n° 2024-134.")
+def agec_reemploi(ctx: Context) -> list[Proposal]:
+    if ctx.buyer is not None and ctx.buyer_kind not in _AGEC_BUYERS:
+        return []
+    cat = ctx.purchase.agec_category or agec_category(ctx.purchase.cpv)
+    if cat is None:
+        return []
+    label = AGEC_CATEGORIES[cat]
+    who = "" if ctx.buyer is not None else " (obligation de l'État et des collectivités territoriales : à vérifier pour cet acheteur)"
+    reasons = [f"Catégorie AGEC n° {cat} « {label} » : part annuelle minimale d'achats issus du réemploi ou intégrant des matières recyclées{who}."]
+    values: dict[str, Any] = {}
+    if cat == 1:
+        c = ctx.catalogue.get("agec-textiles")
+        re_, rc = _law.fact("agec.categorie_01.reemploi", ctx.at), _law.fact("agec.categorie_01.recycle", ctx.at)
+        if re_ is None or rc is None:
+            return []
+        reasons.append(f"Taux en vigueur : {format_percent(re_.value, 0)} réemploi, {format_percent(rc.value, 0)} matières recyclées ({re_.citation}).")
+    elif cat == 2:
+        c = ctx.catalogue.get("agec-informatique-reemploi")
+        reasons.append("Taux de la catégorie non renseigné dans les paramètres : le compléter (spaser check --agec-taux).")
+    else:
+        c = ctx.catalogue.get("agec-reemploi-recycle")
+        values = {"categorie": label}
+        reasons.append("Taux de la catégorie non renseigné dans les paramètres : fixer les parts dans la clause (spaser check --agec-taux).")
+    return [Proposal(c.id, RECOMMENDED, _reasons(*reasons, ctx.missing(Dimension.ENVIRONNEMENTAL)),
+                     _score(ctx, mandatory=False, specificity=6, bonus=50, dimension=Dimension.ENVIRONNEMENTAL), "agec_reemploi", values)]
+
+
+@rule("Produits durables et de qualité en restauration collective (loi EGalim, art. L230-5-1 du code rural).", requires=("egalim.part_durable",))
+def egalim(ctx: Context) -> list[Proposal]:
+    out = []
+    for c, spec in matching(ctx, family="egalim", need_cpv=True):
+        params_ = [ctx.catalogue.get(c.id).parameters[k].law for k in c.parameters]
+        facts = [_law.fact(n, ctx.at) for n in params_ if n]
+        if any(f is None for f in facts):
+            continue  # a rate not yet in force at this date
+        rates = " ; ".join(f"{format_percent(f.value, 0)} ({f.citation})" for f in facts if f)
+        why = f"Objectifs légaux de la restauration collective, par restaurant et par année civile : {rates}."
+        out.append(Proposal(c.id, RECOMMENDED, _reasons(_cpv_reason(ctx, spec), why, ctx.missing(Dimension.ENVIRONNEMENTAL)),
+                            _score(ctx, mandatory=False, specificity=spec, bonus=70, dimension=Dimension.ENVIRONNEMENTAL), "egalim"))
+    return out
+
+
+@rule("Produits issus du commerce équitable (café, thé, cacao, fruits tropicaux, textiles...).")
+def commerce_equitable(ctx: Context) -> list[Proposal]:
+    found = [cs for cs in matching(ctx, need_cpv=True) if cs[0].id == "commerce-equitable"]
+    return [
+        Proposal(c.id, RECOMMENDED, _reasons(_cpv_reason(ctx, spec), "Filière où des produits équitables labellisés existent ; en restauration collective, ils comptent aussi pour EGalim.", ctx.missing(Dimension.SOCIAL)),
+                 _score(ctx, mandatory=False, specificity=spec, bonus=20, dimension=Dimension.SOCIAL), "commerce_equitable")
+        for c, spec in found
+    ]
+
+
+@rule("Égalité professionnelle et prévention des discriminations pour les marchés de main-d'œuvre.")
+def egalite_non_discrimination(ctx: Context) -> list[Proposal]:
+    trade = ctx.default_hours.trade if ctx.default_hours else None
+    if ctx.has(Soc.CLAUSE) or trade is None or trade == "autres_services":
+        return []  # only where the labour share is known to be significant
+    out = []
+    for cid in ("egalite-femmes-hommes", "lutte-discriminations"):
+        c = ctx.catalogue.get(cid)
+        if c.applies.natures and ctx.purchase.nature not in c.applies.natures:
+            continue
+        out.append(Proposal(cid, RECOMMENDED, _reasons("Marché à forte intensité de main-d'œuvre : engagement simple à suivre, lié aux conditions d'exécution.", ctx.missing(Dimension.SOCIAL)),
+                            _score(ctx, mandatory=False, bonus=0, dimension=Dimension.SOCIAL), "egalite_non_discrimination"))
+    return out
+
+
+@rule("Recours à des SIAE, EA ou ESAT en sous-traitance ou cotraitance pour les marchés importants de travaux et de services.")
+def sous_traitance_inclusive(ctx: Context) -> list[Proposal]:
+    th, p = ctx.threshold, ctx.purchase
+    if p.nature not in (Nature.TRAVAUX, Nature.SERVICES) or th is None or p.amount_ht is None or p.amount_ht < th.value / 2:
+        return []
+    return [Proposal("sous-traitance-ess", RECOMMENDED, _reasons("Marché important : une part des prestations peut être confiée à des structures inclusives sans réserver le marché.", ctx.missing(Dimension.SOCIAL)),
+                     _score(ctx, mandatory=False, bonus=10, dimension=Dimension.SOCIAL), "sous_traitance_inclusive")]
+
+
+@rule("Matériaux biosourcés ou bas carbone dans la construction et la rénovation lourde (art. L228-4 du code de l'environnement).")
+def materiaux_biosources(ctx: Context) -> list[Proposal]:
+    param = _law.params.get("construction.biosources_bas_carbone")
+    first = next((v for v in param.values if v.value is not None), None)
+    out = []
+    for c, spec in matching(ctx, need_cpv=True):
+        if c.id != "materiaux-biosources":
+            continue
+        when = (
+            f"À partir du {_fr(first.start)}, au moins {format_percent(first.value, 0)} des rénovations lourdes et constructions relevant de la commande publique doivent en utiliser (art. L228-4 du code de l'environnement)."
+            if first else None
+        )
+        out.append(Proposal(c.id, RECOMMENDED, _reasons(_cpv_reason(ctx, spec), when), _score(ctx, mandatory=False, specificity=spec, bonus=20, dimension=Dimension.ENVIRONNEMENTAL), "materiaux_biosources"))
+    return out
+
+
+@rule("Gestion des déchets de chantier pour les travaux, réduction des emballages pour les fournitures.")
+def dechets_emballages(ctx: Context) -> list[Proposal]:
+    out = []
+    for cid in ("chantier-dechets", "emballages-livraisons"):
+        c = ctx.catalogue.get(cid)
+        if ctx.purchase.nature in c.applies.natures and not ctx.has(Env.CLAUSE):
+            out.append(Proposal(cid, RECOMMENDED, _reasons("Mesure simple à contrôler, adaptée à la nature de l'achat.", ctx.missing(Dimension.ENVIRONNEMENTAL)),
+                                _score(ctx, mandatory=False, bonus=0, dimension=Dimension.ENVIRONNEMENTAL), "dechets_emballages"))
+    return out

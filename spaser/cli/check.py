@@ -1,0 +1,45 @@
+"""``spaser check``: the legal diagnosis of a buyer's purchases, in French."""
+
+from __future__ import annotations
+
+import argparse
+
+from spaser.cli._common import add_common, add_input, load_input, parse_date, print_json
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "check",
+        help="diagnostic juridique : obligation de SPASER, objectifs nationaux, conformité par contrat",
+        description=(
+            "Lit les achats d'un acheteur et dit, à une date : s'il est obligé d'adopter un SPASER "
+            "(L2111-3, D2111-3), où il en est des objectifs nationaux (PNAD, EGalim, AGEC) et quels contrats "
+            "ne respectent pas les obligations par contrat de la loi Climat et résilience. Chaque point cite son article."
+        ),
+    )
+    add_input(p)
+    p.add_argument("--year", metavar="ANNÉE", type=int, help="année civile examinée (défaut : dernière année complète présente dans les données)")
+    p.add_argument("--date", metavar="DATE", help="date à laquelle lire le droit (défaut : aujourd'hui)")
+    p.add_argument("--agec-taux", metavar="FICHIER", help="table des taux AGEC art. 58 complétée par vous (CSV ou YAML : categorie, type, annee, taux)")
+    add_common(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from spaser.law import check, load_agec_rates
+    from spaser.law.report import render_text
+
+    result, portfolio = load_input(args)
+    if portfolio is None:
+        portfolio = result.portfolio  # raises the French error naming the buyers
+    rates = load_agec_rates(args.agec_taux) if args.agec_taux else None
+    diagnosis = check(portfolio, year=args.year, at=parse_date(args.date), agec_rates=rates)
+    if args.json:
+        print_json({"import": result.report.to_dict(), "diagnosis": diagnosis.to_dict()})
+    else:
+        print(f"Import : {result.report.summary_fr()}")
+        print()
+        print(render_text(diagnosis))
+    if getattr(args, "strict", False) and result.report.rejected:
+        return 6
+    return 0

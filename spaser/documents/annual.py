@@ -1,0 +1,100 @@
+"""The yearly follow-up report (bilan annuel, .docx) from an :class:`AnnualReportView`."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+from spaser.documents._compose import Composer, read_pairs, section_markup
+from spaser.documents._docx import DocxWriter, TableSpec
+from spaser.documents.draft import eur, indicator_cells, pct
+from spaser.documents._text import render_template
+from spaser.documents.views import AnnualReportView, ReportRow
+from spaser.money import format_number, format_percent
+
+__all__ = ["render_annual_report"]
+
+
+def report_value(r: ReportRow, v: Decimal | None) -> str:
+    if v is None:
+        return "n.d." if r.unit == "hours" or r.objective is not None else "—"
+    return format_number(v) + " h" if r.unit == "hours" else format_percent(v)
+
+
+def report_gap(r: ReportRow) -> str:
+    if r.gap is None:
+        return ""
+    if r.unit == "hours":
+        return ("+" if r.gap > 0 else "") + format_number(r.gap) + " h"
+    return ("+" if r.gap > 0 else "") + format_number(r.gap * 100, 1) + " pts"
+
+
+def render_annual_report(view: AnnualReportView) -> bytes:
+    ctx = {"v": view}
+    pairs = read_pairs(render_template("bilan/couverture.md.j2", ctx))
+    cover = dict(pairs)
+    w = DocxWriter(header_text=cover["entete"], footer_text=cover["pied"])
+    composer = Composer(w, tables=_tables(view), charts=_charts(view))
+    body = render_template("bilan/corps.md.j2", ctx)
+    if "bilan" in view.texts:
+        body += "\n\n" + section_markup("bilan", "", ctx, view.texts, file=view.config_file)
+    blocks = composer.render(body)
+    w.cover(kicker=cover["surtitre"], title=cover["titre"], subtitle=cover["soustitre"],
+            lines=[value for key, value in pairs if key == "ligne"], stamp=cover["mention"])
+    w.toc(cover["sommaire"], Composer.toc_entries(blocks))
+    composer.emit(blocks)
+    buf = io.BytesIO()
+    w.save(buf)
+    return buf.getvalue()
+
+
+def _tables(v: AnnualReportView):  # type: ignore[no-untyped-def]
+    def bilan(_: list[str]) -> TableSpec | None:
+        if not v.rows:
+            return None
+        rows = [[r.label, r.basis, report_value(r, r.objective), report_value(r, r.achieved), report_gap(r), r.status]
+                for r in v.rows]
+        return TableSpec(["Indicateur", "Base", f"Objectif {v.year}", "Réalisé", "Écart", "Statut"], rows,
+                         align="llrrrl", widths_cm=[6.4, 1.6, 2.1, 2.1, 1.9, 2.3],
+                         caption=f"Indicateurs {v.year} comparés aux objectifs du schéma")
+
+    def indicateurs(_: list[str]) -> TableSpec | None:
+        if not v.indicators:
+            return None
+        return TableSpec(["Indicateur", "Nombre", "Part en nombre", "Montant HT", "Part en valeur"],
+                         [indicator_cells(r) for r in v.indicators], align="lrrrr", widths_cm=[7, 1.8, 2.2, 3, 2.2],
+                         caption=f"Indicateurs de l'année {v.year}")
+
+    def historique(_: list[str]) -> TableSpec | None:
+        if len(v.history) < 2:
+            return None
+        rows = [[str(h.year), format_number(h.contracts), eur(h.amount), pct(h.social_count_share),
+                 pct(h.environmental_count_share), pct(h.unknown_share)] for h in v.history]
+        return TableSpec(["Année", "Marchés", "Montant HT", "Social (nombre)", "Environnement (nombre)", "Données inconnues"],
+                         rows, align="rrrrrr", caption="Évolution par année de notification")
+
+    return {"bilan": bilan, "indicateurs": indicateurs, "historique": historique}
+
+
+def _charts(v: AnnualReportView):  # type: ignore[no-untyped-def]
+    from spaser.documents import charts as ch
+
+    def bilan(_: list[str]) -> tuple[bytes, str] | None:
+        rows = [r for r in v.rows if r.unit == "pct" and r.objective is not None][:6]
+        if not rows:
+            return None
+        labels = [f"{r.short or r.label} ({r.basis})" for r in rows]
+        png = ch.bar_chart(labels, [("Objectif", [r.objective for r in rows]), ("Réalisé", [r.achieved for r in rows])],
+                           unit="pct", size=(7.0, 3.4))
+        return png, f"Objectifs et réalisations {v.year}"
+
+    def historique(_: list[str]) -> tuple[bytes, str] | None:
+        if len(v.history) < 2:
+            return None
+        png = ch.line_chart([h.year for h in v.history],
+                            [("Considération sociale", [h.social_count_share for h in v.history]),
+                             ("Considération environnementale", [h.environmental_count_share for h in v.history])],
+                            unit="pct")
+        return png, "Part des marchés comportant une considération (en nombre)"
+
+    return {"bilan": bilan, "historique": historique}

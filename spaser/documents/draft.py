@@ -1,0 +1,213 @@
+"""The SPASER draft (.docx), rendered from a :class:`~spaser.documents.views.DraftView`."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+from spaser.documents._compose import Composer, read_pairs, section_markup
+from spaser.documents._docx import DocxWriter, TableSpec
+from spaser.documents._text import render_template
+from spaser.documents.views import DraftView, IndicatorRow, ObjectiveRow
+from spaser.money import format_eur, format_number, format_percent
+
+__all__ = ["render_draft", "DRAFT_SECTIONS"]
+
+# Chapters in order; each is templates/draft/<key>.md.j2 unless [textes] replaces it.
+DRAFT_SECTIONS = ("preambule", "contexte", "diagnostic", "objectifs", "plan", "gouvernance", "suivi", "annexes")
+
+
+def eur(v: Decimal | None) -> str:
+    return "n.d." if v is None else format_eur(v, cents=False)
+
+
+def pct(v: Decimal | None) -> str:
+    return format_percent(v)
+
+
+def objective_value(o: ObjectiveRow, v: Decimal | None) -> str:
+    if v is None:
+        return "à fixer"
+    return format_number(v) + " h" if o.unit == "hours" else format_percent(v, 0 if v * 100 == int(v * 100) else 1)
+
+
+def indicator_cells(r: IndicatorRow) -> list[str]:
+    if r.unit == "hours":
+        return [r.label, "n.d." if r.count is None else format_number(r.count) + " h", "", "", ""]
+    return [
+        r.label,
+        "n.d." if r.count is None else format_number(r.count),
+        pct(r.count_share),
+        eur(r.amount),
+        pct(r.value_share),
+    ]
+
+
+def render_draft(view: DraftView) -> bytes:
+    """The .docx bytes of the draft."""
+    ctx = {"v": view}
+    cover = dict(read_pairs(render_template("draft/couverture.md.j2", ctx)))
+    lines = [value for key, value in read_pairs(render_template("draft/couverture.md.j2", ctx)) if key == "ligne"]
+    w = DocxWriter(header_text=cover["entete"], footer_text=cover["pied"])
+    composer = Composer(w, tables=_tables(view), charts=_charts(view))
+    markup = "\n\n".join(section_markup(key, f"draft/{key}.md.j2", ctx, view.texts, file=view.config_file)
+                          for key in DRAFT_SECTIONS)
+    blocks = composer.render(markup)  # numbered over the whole document
+    w.cover(kicker=cover["surtitre"], title=cover["titre"], subtitle=cover["soustitre"], lines=lines, stamp=cover["mention"])
+    w.toc(cover["sommaire"], Composer.toc_entries(blocks))
+    composer.emit(blocks)
+    buf = io.BytesIO()
+    w.save(buf)
+    return buf.getvalue()
+
+
+def _tables(v: DraftView):  # type: ignore[no-untyped-def]
+    def exigences(_: list[str]) -> TableSpec:
+        return TableSpec(["Exigence (article L2111-3)", "Référence", "Dans ce document"],
+                         [[r.label, r.reference, r.where] for r in v.requirements], widths_cm=[9, 3.5, 4])
+
+    def cibles(_: list[str]) -> TableSpec | None:
+        if not v.national_targets:
+            return None
+        rows = [[t.label + (" [à confirmer]" if t.to_confirm else ""), t.basis, format_percent(t.rate, 0),
+                 str(t.horizon or ""), pct(t.current), "n.d." if t.gap is None else format_number(t.gap * 100, 1) + " pts",
+                 t.reference] for t in v.national_targets]
+        return TableSpec(["Cible", "Base", "Cible", "Échéance", "Situation actuelle", "Écart", "Référence"], rows,
+                         align="llrrrrl", widths_cm=[4.5, 1.6, 1.4, 1.6, 2, 1.6, 3.7],
+                         caption="Cibles nationales et situation de l'acheteur")
+
+    def volumes_nature(_: list[str]) -> TableSpec | None:
+        if not v.by_nature:
+            return None
+        rows = [[r.label, format_number(r.count), eur(r.amount), pct(r.share)] for r in v.by_nature]
+        total = ["Total", format_number(sum(r.count for r in v.by_nature)), eur(v.total_amount), pct(Decimal(1))]
+        return TableSpec(["Nature", "Nombre d'achats", "Montant HT", "Part du montant"], rows, align="lrrr",
+                         total=total, caption="Achats par nature")
+
+    def volumes_cpv(_: list[str]) -> TableSpec | None:
+        if not v.by_division:
+            return None
+        rows = [[r.code, r.label, format_number(r.count), eur(r.amount), pct(r.share)] for r in v.by_division]
+        return TableSpec(["Division", "Domaine d'achat (CPV)", "Nombre", "Montant HT", "Part"], rows, align="llrrr",
+                         widths_cm=[1.6, 7.4, 1.8, 3.2, 1.8], caption="Principaux domaines d'achat (divisions CPV)")
+
+    def indicateurs(_: list[str]) -> TableSpec | None:
+        if not v.indicators:
+            return None
+        return TableSpec(["Indicateur", "Nombre", "Part en nombre", "Montant HT", "Part en valeur"],
+                         [indicator_cells(r) for r in v.indicators], align="lrrrr", widths_cm=[7, 1.8, 2.2, 3, 2.2],
+                         caption="Indicateurs" + (f" de l'année {v.year}" if v.year else ""))
+
+    def historique(_: list[str]) -> TableSpec | None:
+        if len(v.history) < 2:
+            return None
+        rows = [[str(h.year), format_number(h.contracts), eur(h.amount), pct(h.social_count_share),
+                 pct(h.environmental_count_share), pct(h.unknown_share)] for h in v.history]
+        return TableSpec(["Année", "Marchés", "Montant HT", "Social (nombre)", "Environnement (nombre)", "Données inconnues"],
+                         rows, align="rrrrrr", caption="Évolution des indicateurs par année de notification")
+
+    def objectifs(_: list[str]) -> TableSpec | None:
+        if not v.objectives:
+            return None
+        years = list(range(v.start, v.end + 1))
+        rows = []
+        for o in v.objectives:
+            current = "n.d." if o.current is None else objective_value(o, o.current)
+            rows.append([o.label, o.basis, current, *[objective_value(o, o.by_year.get(y)) for y in years], o.source])
+        n = len(years)
+        year_w = min(1.35, 8.4 / max(n, 1))
+        return TableSpec(["Indicateur", "Base", "Actuel", *[str(y) for y in years], "Source"], rows,
+                         align="llr" + "r" * n + "l", widths_cm=[4.4, 1.5, 1.4, *[year_w] * n, 2.2],
+                         caption=f"Objectifs cibles {v.start}-{v.end}")
+
+    def action(args: list[str]) -> TableSpec | None:
+        try:
+            a = v.axes[int(args[0]) - 1].actions[int(args[1]) - 1]
+        except (IndexError, ValueError):
+            return None
+        return TableSpec(["Pilote", "Échéance", "Indicateur de suivi"], [[a.owner, a.deadline, a.indicator]],
+                         widths_cm=[4, 3.5, 9])
+
+    def definitions(_: list[str]) -> TableSpec | None:
+        rows = [[r.label, r.definition] for r in v.indicators if r.definition]
+        return TableSpec(["Indicateur", "Définition"], rows, widths_cm=[5.5, 11]) if rows else None
+
+    def references(_: list[str]) -> TableSpec | None:
+        if not v.references:
+            return None
+        rows = [[r.article + (" [à confirmer]" if r.to_confirm else ""), r.title, r.subject] for r in v.references]
+        return TableSpec(["Article", "Texte", "Objet"], rows, widths_cm=[3.5, 6.5, 6.5])
+
+    def suggestions(_: list[str]) -> TableSpec | None:
+        if not v.suggestions:
+            return None
+        rows = [[str(i), s.purchase_id, s.object, s.cpv, eur(s.amount), s.clauses]
+                for i, s in enumerate(v.suggestions, 1)]
+        return TableSpec(["N°", "Achat", "Objet", "CPV", "Montant HT", "Suggestions"], rows, align="lllrrl",
+                         widths_cm=[0.8, 2.2, 4.6, 1.8, 2.3, 5.3], caption="Achats prioritaires et clauses suggérées")
+
+    return {"exigences": exigences, "cibles_nationales": cibles, "volumes_nature": volumes_nature,
+            "volumes_cpv": volumes_cpv, "indicateurs": indicateurs, "historique": historique,
+            "objectifs": objectifs, "action": action, "definitions": definitions, "references": references,
+            "suggestions": suggestions}
+
+
+def _charts(v: DraftView):  # type: ignore[no-untyped-def]
+    from spaser.documents import charts as ch
+
+    million = Decimal(1_000_000)
+
+    def nature(_: list[str]) -> tuple[bytes, str] | None:
+        if not v.by_nature:
+            return None
+        png = ch.bar_chart([r.label for r in v.by_nature], [("Montant HT", [r.amount / million for r in v.by_nature])],
+                           unit="meur", size=(6.5, 2.8))
+        return png, "Montant des achats par nature (millions d'euros HT)"
+
+    def cpv(_: list[str]) -> tuple[bytes, str] | None:
+        top = v.by_division[:10]
+        if not top:
+            return None
+        png = ch.bar_chart([f"{r.code} {r.label}" for r in top], [("Montant HT", [r.amount / million for r in top])],
+                           unit="meur", horizontal=True, size=(7.0, 0.42 * len(top) + 1.0))
+        return png, "Principaux domaines d'achat (millions d'euros HT)"
+
+    def indicateurs(_: list[str]) -> tuple[bytes, str] | None:
+        rows = [r for r in v.indicators if r.unit == "pct" and (r.count_share is not None or r.value_share is not None)][:5]
+        if not rows:
+            return None
+        png = ch.bar_chart([_wrap(r.label) for r in rows],
+                           [("En nombre", [r.count_share for r in rows]), ("En valeur", [r.value_share for r in rows])],
+                           unit="pct", size=(7.0, 3.2))
+        return png, "Indicateurs actuels, en nombre de marchés et en valeur"
+
+    def historique(_: list[str]) -> tuple[bytes, str] | None:
+        if len(v.history) < 2:
+            return None
+        png = ch.line_chart([h.year for h in v.history],
+                            [("Considération sociale", [h.social_count_share for h in v.history]),
+                             ("Considération environnementale", [h.environmental_count_share for h in v.history])],
+                            unit="pct")
+        return png, "Part des marchés comportant une considération, par année (en nombre)"
+
+    def trajectoire(_: list[str]) -> tuple[bytes, str] | None:
+        years = list(range(v.start, v.end + 1))
+        series = [(f"{o.short or o.label} ({o.basis})", [o.by_year.get(y) for y in years])
+                  for o in v.objectives if o.unit == "pct" and any(o.by_year.get(y) is not None for y in years)][:6]
+        if not series:
+            return None
+        return ch.line_chart(years, series, unit="pct", size=(7.0, 3.4)), "Trajectoire des objectifs cibles"
+
+    return {"nature": nature, "cpv": cpv, "indicateurs": indicateurs, "historique": historique, "trajectoire": trajectoire}
+
+
+def _wrap(label: str, width: int = 22) -> str:
+    words, lines, line = label.split(), [], ""
+    for word in words:
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    return "\n".join(lines[:3])

@@ -1,0 +1,1110 @@
+"""DECP files (données essentielles de la commande publique): JSON 2019, JSON and XML 2024.
+
+Layouts read (recognised from the content):
+
+- 2019 (schema 1.5): ``{"marches": [ ... ]}``, each entry with ``_type``
+  ("Marché" or "Contrat de concession");
+- 2024 (schema 2.0.x): ``{"marches": {"marche": [...], "contrat-concession": [...]}}``
+  with wrapped lists (``considerationsSociales.considerationSociale[]``,
+  ``titulaires[].titulaire``, ``modifications[].modification``...);
+- variants: the 2.0.0 draft (plain string arrays, no wrapper objects),
+  tabular exports (values joined with ", ", "Sans objet" for "Pas de ..."),
+  a bare list of contracts, or ``{"marche": [...]}`` without ``marches``;
+- XML 2024 (``<marches><marche>...``), tags repeated for lists, read with
+  defusedxml: DTDs, entities and external references are refused.
+
+Everything is streamed (ijson for JSON, iterparse for XML), so the same core
+(:func:`iter_decp_records` then :class:`Extractor`) serves a small import and
+``spaser scan`` over a national file. Before the JSON parser sees a byte, a
+guard checks nesting depth and string length (:data:`MAX_DEPTH`,
+:data:`MAX_STRING`): a hostile file fails with a clear message instead of
+exhausting memory.
+
+What the import does with each record (every record is counted:
+``read == accepted + rejected``):
+
+- one portfolio per buyer (``acheteur.id``, ``autoriteConcedante.id`` for
+  concessions); the buyer kind stays ``BuyerKind.AUTRE``: DECP does not say it;
+- amounts are ``Decimal`` (JSON numbers parsed as Decimal, never float);
+  ``montant`` for contracts, ``valeurGlobale`` for concessions;
+- modifications are applied in order: the latest ``montant``/``valeurGlobale``,
+  ``dureeMois`` and ``titulaires`` replace the initial ones (the initial
+  values are listed in ``result.extra["modifications"]``);
+- concessions are kept as ``ContractKind.CONCESSION`` with a warning: they
+  are outside the SPASER count;
+- duplicates (same buyer, identifier, notification date and amount) are
+  rejected, naming the first record;
+- dates keep their calendar day; a time zone ("2018-12-17+01:00") is dropped;
+  an impossible date is a warning and the contract is kept without date;
+- 2019 records have no consideration fields: social and environmental
+  considerations are ``None`` (unknown), never "none". In 2024 a missing field
+  is also unknown (no warning).
+
+Duplicate keys inside a JSON object: the LAST value is kept (as every JSON
+parser does) and a warning names the key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from spaser import cpv as _cpv
+from spaser._errors import InputError, InvalidChecksum, InvalidCode, LimitExceeded, UnknownCode
+from spaser.io.report import ImportReport, IssueCode, MESSAGES, Severity
+from spaser.ids import validate_company_id
+from spaser.model import (
+    Buyer,
+    BuyerKind,
+    ContractKind,
+    EnvironmentalConsideration,
+    Portfolio,
+    Purchase,
+    SocialConsideration,
+    SourceRef,
+    Supplier,
+)
+from spaser.money import AmountError, parse_amount
+
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_STRING",
+    "AMOUNT_PLAUSIBILITY_CEILING",
+    "PLACEHOLDER_NINES_DIGITS",
+    "MAX_DURATION_MONTHS",
+    "PLAUSIBLE_YEAR_MIN",
+    "Contract",
+    "DecpStream",
+    "Extractor",
+    "implausible_amount",
+    "iter_decp_records",
+    "read_decp",
+]
+
+# -- limits and plausibility rules (safety and data-quality choices, not law) --
+MAX_DEPTH = 64  # nesting of JSON arrays/objects or XML elements (real DECP: < 10)
+MAX_STRING = 1_000_000  # characters in one JSON string or XML text
+# An amount at or above this is taken as an input error (the largest real
+# contracts of the 2019 files are ~1e8 €). Plausibility, not a legal number.
+AMOUNT_PLAUSIBILITY_CEILING = Decimal("1e9")
+# 99 999 999 and 999 999 999 are typed as "no maximum" placeholders.
+PLACEHOLDER_NINES_DIGITS = 8
+MAX_DURATION_MONTHS = 1200  # 100 years: longer is a typing error
+PLAUSIBLE_YEAR_MIN = 1990  # notification dates before are typing errors
+
+_CHUNK = 64 * 1024  # < MAX_STRING: see _Guard
+
+_KIND_MARCHE = "Marché"
+_KIND_CONCESSION = "Contrat de concession"
+
+
+# ---------------------------------------------------------------------------
+# Reading: records as plain dicts, streamed
+# ---------------------------------------------------------------------------
+
+
+def _fatal(code: IssueCode, detail: str, file: str, *, row: int | None = None, limit: bool = False) -> InputError:
+    cls = LimitExceeded if limit else InputError
+    return cls(f"{MESSAGES[code]} {detail}".strip(), code=code.value, file=file, row=row)
+
+
+def _n(x: int) -> str:
+    from spaser.money import format_number
+
+    return format_number(x)
+
+
+_KEEP = b'"[]{}'
+_DROP_ALL_BUT = bytes(b for b in range(256) if b not in _KEEP)
+_STRINGS = re.compile(rb'"[^"]*"')
+
+
+class _Guard:
+    """A binary file wrapper that checks depth and string length as bytes go by.
+
+    Without it a file of 100 000 ``[`` makes the JSON parser build prefixes of
+    quadratic size (gigabytes) before any error. The check is done with C-speed
+    bytes operations on each chunk: escapes are removed, then strings, and
+    the brackets left give an upper bound of the depth reached.
+    """
+
+    def __init__(self, raw: Any, file: str) -> None:
+        self._raw = raw
+        self.file = file
+        self.pos = 0
+        self._depth = 0
+        self._in_string = False
+        self._run = 0  # length of the string being read, when in a string
+        self._carry = b""  # trailing backslashes of the previous chunk
+        self._first = True
+
+    def read(self, n: int = _CHUNK) -> bytes:
+        if n == 0:  # ijson probes the type with read(0)
+            return b""
+        chunk = self._raw.read(min(n, _CHUNK) if n > 0 else _CHUNK)
+        if self._first:
+            self._first = False
+            if chunk.startswith(b"\xef\xbb\xbf"):
+                chunk = chunk[3:]
+        self._check(chunk)
+        self.pos += len(chunk)
+        return chunk
+
+    def _check(self, chunk: bytes) -> None:
+        data = self._carry + chunk
+        tail = len(data) - len(data.rstrip(b"\\")) if chunk else 0
+        self._carry = data[len(data) - tail :] if tail else b""
+        data = data[: len(data) - tail] if tail else data
+        data = data.replace(b"\\\\", b"").replace(b'\\"', b"")
+        # String length: gaps between quotes inside a chunk are < _CHUNK < MAX_STRING,
+        # so only a string spanning chunks can be too long.
+        first = data.find(b'"')
+        if self._in_string:
+            self._run += len(data) if first < 0 else first
+            if self._run > MAX_STRING:
+                raise _fatal(
+                    IssueCode.LIMIT_STRING,
+                    f"Un texte dépasse {_n(MAX_STRING)} caractères (vers l'octet {_n(self.pos)}).",
+                    self.file,
+                    limit=True,
+                )
+        quotes = data.count(b'"')
+        was_in = self._in_string
+        if quotes % 2:
+            self._in_string = not self._in_string
+        if self._in_string and quotes:
+            self._run = len(data) - data.rfind(b'"') - 1
+        # Depth: keep quotes and brackets, drop strings, then matched pairs.
+        s = data.translate(None, _DROP_ALL_BUT)
+        if was_in:
+            s = b'"' + s
+        s = _STRINGS.sub(b"", s)
+        cut = s.find(b'"')
+        if cut >= 0:
+            s = s[:cut]
+        passes = 0
+        while True:
+            t = s.replace(b"[]", b"").replace(b"{}", b"")
+            if t == s:
+                break
+            s = t
+            passes += 1
+            if self._depth + passes > MAX_DEPTH:
+                break
+        opens = s.count(b"[") + s.count(b"{")
+        closes = len(s) - opens
+        if self._depth + passes + opens > MAX_DEPTH:
+            raise _fatal(
+                IssueCode.LIMIT_DEPTH,
+                f"Plus de {MAX_DEPTH} niveaux de crochets ou d'accolades imbriqués (vers l'octet {_n(self.pos)}) : "
+                "ce n'est pas un fichier DECP.",
+                self.file,
+                limit=True,
+            )
+        self._depth = max(0, self._depth + opens - closes)
+
+
+@dataclass
+class DecpStream:
+    """The records of one DECP file, streamed: ``for index, record in DecpStream(path)``.
+
+    ``index`` is 1-based in the order of the file (2024: the list met first,
+    then the other). Concessions of the 2024 list ``contrat-concession`` get
+    ``_type = "Contrat de concession"`` (as in 2019) so the record says what it is.
+    After iteration: ``layout`` ("2019", "2024", "liste", "xml-2024") and
+    ``duplicate_keys`` (record index -> keys seen twice).
+    """
+
+    path: str | os.PathLike[str]
+    kind: str | None = None  # 'json' or 'xml'; sniffed when None
+    layout: str = ""
+    duplicate_keys: dict[int, list[str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.file = str(self.path)
+        p = Path(self.path)
+        if not p.exists():
+            raise _fatal(IssueCode.FILE_NOT_FOUND, "", self.file)
+        if p.is_dir():
+            raise _fatal(IssueCode.FILE_FORMAT, "C'est un dossier, pas un fichier.", self.file)
+        if p.stat().st_size == 0:
+            raise _fatal(IssueCode.FILE_EMPTY, "", self.file)
+        if self.kind is None:
+            from spaser.io import sniff
+
+            self.kind = sniff(self.path)
+
+    def __iter__(self) -> Iterator[tuple[int, Any]]:
+        if self.kind == "xml":
+            return self._iter_xml()
+        if self.kind == "json":
+            return self._iter_json()
+        raise _fatal(IssueCode.FILE_FORMAT, "Un fichier DECP JSON ou XML est attendu.", self.file)
+
+    # -- JSON ----------------------------------------------------------
+    def _open(self) -> tuple[Any, _Guard]:
+        try:
+            fh = open(self.path, "rb")  # noqa: SIM115 - closed by the caller
+        except OSError as e:
+            raise _fatal(IssueCode.FILE_NOT_FOUND, f"({e.strerror or e})", self.file) from None
+        return fh, _Guard(fh, self.file)
+
+    def _json_error(self, e: Exception, guard: _Guard, last: int) -> InputError:
+        text = str(e)
+        where = f"après l'enregistrement n° {last}" if last else "avant le premier enregistrement"
+        where += f", vers l'octet {_n(guard.pos)}"
+        if "premature EOF" in text:
+            return _fatal(IssueCode.JSON_INVALID, f"Le fichier est tronqué (il s'arrête au milieu des données, {where}).", self.file)
+        if "lexical error" in text and re.search(r"[:\[,]\s*-?(NaN|Infinity)", text):
+            return _fatal(
+                IssueCode.JSON_INVALID,
+                f"Valeur NaN ou Infinity ({where}) : ce n'est pas un montant et ce n'est pas du JSON valide.",
+                self.file,
+            )
+        if "UTF8" in text or "utf-8" in text.lower():
+            return _fatal(IssueCode.ENCODING, f"Le fichier n'est pas en UTF-8 ({where}).", self.file)
+        first = text.strip().splitlines()[0] if text.strip() else type(e).__name__
+        return _fatal(IssueCode.JSON_INVALID, f"Erreur de syntaxe ({where}) : {first}.", self.file)
+
+    def _layout(self) -> list[str]:
+        """Find where the records are: a list of ijson prefixes, in file order."""
+        import ijson
+
+        fh, guard = self._open()
+        prefixes: list[str] = []
+        try:
+            events = ijson.parse(guard, use_float=False)
+            prefix, event, value = next(events, ("", "eof", None))
+            if event == "start_array":
+                # A bare list: contracts only if the first item is an object.
+                _, event2, value2 = next(events, ("", "eof", None))
+                if event2 == "end_array":
+                    self.layout = "liste"
+                    return []
+                if event2 != "start_map":
+                    what = "des nombres" if event2 == "number" else "des textes" if event2 == "string" else "autre chose"
+                    raise _fatal(IssueCode.JSON_ROOT, f"La racine est une liste qui contient {what}, pas des marchés.", self.file)
+                self.layout = "liste"
+                return ["item"]
+            if event != "start_map":
+                raise _fatal(IssueCode.JSON_ROOT, "La racine doit être un objet {\"marches\": ...}.", self.file)
+            depth = 1
+            for prefix, event, value in events:
+                if event in ("start_map", "start_array"):
+                    depth += 1
+                elif event in ("end_map", "end_array"):
+                    depth -= 1
+                    if depth == 0:
+                        break
+                if event == "start_array" and prefix in ("marches", "marche", "contrat-concession", "marches.marche", "marches.contrat-concession"):
+                    if prefix == "marches":
+                        self.layout = "2019"
+                        return ["marches.item"]
+                    prefixes.append(prefix + ".item")
+                    break
+                if event == "start_map" and prefix == "marches":
+                    self.layout = "2024"
+        except ijson.JSONError as e:
+            raise self._json_error(e, guard, 0) from None
+        finally:
+            fh.close()
+        if not prefixes:
+            raise _fatal(
+                IssueCode.JSON_ROOT,
+                "Aucune liste de marchés trouvée : on attend {\"marches\": [...]} (format 2019) "
+                "ou {\"marches\": {\"marche\": [...], \"contrat-concession\": [...]}} (format 2024).",
+                self.file,
+            )
+        if not self.layout:
+            self.layout = "2024"  # {"marche": [...]} without "marches"
+        # 2024: the list met first, then the other one (its place is unknown before).
+        base = "marches." if prefixes[0].startswith("marches.") else ""
+        other = "marche" if "contrat-concession" in prefixes[0] else "contrat-concession"
+        prefixes.append(f"{base}{other}.item")
+        return prefixes
+
+    def _iter_json(self) -> Iterator[tuple[int, Any]]:
+        import ijson
+
+        prefixes = self._layout()
+        dups: list[str] = []
+
+        class _Obj(dict):  # type: ignore[type-arg]
+            """dict that notes duplicate keys (the last value wins, like json.loads)."""
+
+            __slots__ = ()
+
+            def __setitem__(self, key: str, value: Any) -> None:
+                if key in self:
+                    dups.append(key)
+                dict.__setitem__(self, key, value)
+
+        index = 0
+        for prefix in prefixes:
+            concession = prefix.endswith("contrat-concession.item")
+            fh, guard = self._open()
+            try:
+                for rec in ijson.items(guard, prefix, use_float=False, map_type=_Obj):
+                    index += 1
+                    if dups:
+                        self.duplicate_keys[index] = sorted(set(dups))
+                        dups.clear()
+                    if isinstance(rec, dict) and self.layout == "2024":
+                        rec.setdefault("_type", _KIND_CONCESSION if concession else _KIND_MARCHE)
+                    yield index, rec
+            except ijson.JSONError as e:
+                raise self._json_error(e, guard, index) from None
+            except InputError:
+                raise
+            finally:
+                fh.close()
+
+    # -- XML -----------------------------------------------------------
+    def _iter_xml(self) -> Iterator[tuple[int, Any]]:
+        from xml.etree.ElementTree import ParseError
+
+        import defusedxml
+        from defusedxml.ElementTree import iterparse
+
+        self.layout = "xml-2024"
+        index = 0
+        depth = 0
+        root = None
+        try:
+            for event, elem in iterparse(
+                self.file, events=("start", "end"), forbid_dtd=True, forbid_entities=True, forbid_external=True
+            ):
+                if event == "start":
+                    depth += 1
+                    if depth > MAX_DEPTH:
+                        raise _fatal(
+                            IssueCode.LIMIT_DEPTH, f"Plus de {MAX_DEPTH} niveaux d'éléments imbriqués.", self.file, row=index + 1, limit=True
+                        )
+                    if root is None:
+                        root = elem
+                        if _tag(elem) != "marches":
+                            raise _fatal(IssueCode.XML_INVALID, f"L'élément racine doit être <marches>, pas <{_tag(elem)}>.", self.file)
+                    continue
+                depth -= 1
+                if elem.text and len(elem.text) > MAX_STRING:
+                    raise _fatal(
+                        IssueCode.LIMIT_STRING, f"Un texte dépasse {MAX_STRING} caractères.", self.file, row=index + 1, limit=True
+                    )
+                if depth == 1:
+                    index += 1
+                    tag = _tag(elem)
+                    rec = _element_dict(elem)
+                    if isinstance(rec, dict):
+                        rec.setdefault("_type", _KIND_CONCESSION if tag == "contrat-concession" else _KIND_MARCHE)
+                        if tag not in ("marche", "contrat-concession"):
+                            rec["_element"] = tag
+                    yield index, rec
+                    root.clear()  # type: ignore[union-attr]  # flat memory
+        except defusedxml.DefusedXmlException as e:
+            raise _fatal(
+                IssueCode.XML_FORBIDDEN,
+                f"Le fichier déclare une DTD, des entités ou des références externes ({type(e).__name__}) ; rien n'a été lu ni résolu.",
+                self.file,
+            ) from None
+        except ParseError as e:
+            line, col = getattr(e, "position", (None, None))
+            where = f" (ligne {line}, colonne {col})" if line else ""
+            reason = str(e).split(":")[0]
+            raise _fatal(IssueCode.XML_INVALID, f"Document mal formé{where} : {reason}.", self.file) from None
+        except OSError as e:
+            raise _fatal(IssueCode.FILE_CORRUPT, f"({e.strerror or e})", self.file) from None
+
+
+def _tag(elem: Any) -> str:
+    t = elem.tag
+    return t.rsplit("}", 1)[-1] if isinstance(t, str) else str(t)
+
+
+def _element_dict(elem: Any) -> Any:
+    """An element as a dict (children by tag, repeated tags as lists) or its text.
+
+    Iterative (no recursion), so depth is never a problem here.
+    """
+    out: dict[str, Any] = {}
+    stack = [(elem, out)]
+    while stack:
+        node, target = stack.pop()
+        for child in node:
+            tag = _tag(child)
+            if len(child):
+                value: Any = {}
+                stack.append((child, value))
+            else:
+                value = (child.text or "").strip()
+            if tag in target:
+                prev = target[tag]
+                if isinstance(prev, list) and getattr(prev, "_repeated", False):
+                    prev.append(value)
+                else:
+                    lst = _Repeated([prev, value])
+                    target[tag] = lst
+            else:
+                target[tag] = value
+    if not len(elem):
+        return (elem.text or "").strip()
+    return out
+
+
+class _Repeated(list):  # type: ignore[type-arg]
+    """A list made of repeated XML tags (not a list that was in the data)."""
+
+    _repeated = True
+
+
+def iter_decp_records(path: str | os.PathLike[str], kind: str | None = None) -> Iterator[tuple[int, Any]]:
+    """Yield ``(index, record)`` for each contract of a DECP file, streaming.
+
+    ``index`` is 1-based; ``record`` is the raw dict (numbers as ``Decimal``
+    or ``int``, never float). Fatal problems raise :class:`InputError`.
+    """
+    return iter(DecpStream(path, kind))
+
+
+# ---------------------------------------------------------------------------
+# Normalising one record
+# ---------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Contract:
+    """One DECP record, normalised (light: no pydantic, for the national scan)."""
+
+    row: int
+    id: str
+    buyer_key: str  # SIRET when valid, else "?" + what the file says
+    buyer_siret: str | None
+    buyer_name: str
+    kind: ContractKind
+    amount: Decimal | None
+    implausible: str | None  # why the amount is not plausible, or None
+    date: date | None
+    duration: int | None
+    cpv: str | None
+    social: frozenset[SocialConsideration] | None
+    environmental: frozenset[EnvironmentalConsideration] | None
+    object: str = ""
+    procedure: str | None = None
+    techniques: tuple[str, ...] = ()
+    suppliers: tuple[tuple[str, str | None], ...] = ()
+    location: str | None = None
+    purchase: Purchase | None = None
+
+
+def implausible_amount(amount: Decimal | None) -> str | None:
+    """Why an amount is taken as an input error (French), or None.
+
+    >>> implausible_amount(Decimal("999999999"))
+    'valeur de remplissage (que des 9)'
+    >>> implausible_amount(Decimal("2e9")) is not None, implausible_amount(Decimal("99999")) is None
+    (True, True)
+    """
+    if amount is None or not amount.is_finite():
+        return None
+    if amount >= AMOUNT_PLAUSIBILITY_CEILING:
+        return "au moins 1 milliard d'euros"
+    if amount == amount.to_integral_value():
+        digits = str(int(amount))
+        if len(digits) >= PLACEHOLDER_NINES_DIGITS and set(digits) == {"9"}:
+            return "valeur de remplissage (que des 9)"
+    return None
+
+
+def _text(v: Any) -> str | None:
+    if isinstance(v, str):
+        v = v.strip()
+        return v or None
+    if isinstance(v, bool) or v is None:
+        return None
+    if isinstance(v, (int, Decimal)):
+        return str(v)
+    return None
+
+
+def _fold(s: str) -> str:
+    import unicodedata
+
+    s = unicodedata.normalize("NFKD", s.strip().casefold())
+    return "".join(c for c in s if not unicodedata.combining(c)).replace("’", "'")
+
+
+def _flat_values(v: Any, inner: str) -> list[str] | None:
+    """The strings of a wrapped, plain or joined list; None when absent."""
+    if v is None:
+        return None
+    if isinstance(v, dict):
+        return _flat_values(v.get(inner), inner) if inner in v else []
+    if isinstance(v, str):
+        return [p.strip() for p in v.split(",") if p.strip()]
+    if isinstance(v, (int, Decimal)) and not isinstance(v, bool):
+        return [str(v)]
+    if isinstance(v, list):
+        out: list[str] = []
+        for item in v:
+            sub = _flat_values(item, inner) if isinstance(item, (dict, list)) else _flat_values(item, inner)
+            out.extend(sub or [])
+        return out
+    return []
+
+
+def _items(v: Any, inner: str) -> list[dict[str, Any]]:
+    """Objects of a list in any of its shapes (2019, 2024 wrapped, XML repeated)."""
+    if v is None:
+        return []
+    if isinstance(v, dict):
+        if inner in v:
+            return _items(v[inner], inner)
+        return [v]
+    if isinstance(v, list):
+        out: list[dict[str, Any]] = []
+        for item in v:
+            if isinstance(item, dict) and inner in item and isinstance(item[inner], (dict, list)):
+                out.extend(_items(item[inner], inner))
+            elif isinstance(item, dict):
+                out.append(item)
+        return out
+    return []
+
+
+_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$")
+
+
+def _amount(v: Any) -> Decimal:
+    """Decimal from a DECP value; AmountError (with code) otherwise."""
+    if isinstance(v, bool):
+        raise AmountError(f"valeur booléenne au lieu d'un montant (« {v} »)")
+    if isinstance(v, Decimal):
+        if not v.is_finite():
+            raise AmountError(f"montant non numérique (« {v} »)", "amount-not-finite")
+        return v
+    if isinstance(v, int):
+        return Decimal(v)
+    if isinstance(v, str):
+        s = v.strip()
+        if _NUMBER.match(s):
+            return Decimal(s)
+        if _fold(s) in ("nan", "inf", "infinity", "-infinity", "-inf", "+infinity"):
+            raise AmountError(f"montant non numérique (« {v} »)", "amount-not-finite")
+        return parse_amount(s)
+    raise AmountError(f"montant illisible (« {str(v)[:80]} »)")
+
+
+_SOCIAL = {_fold(m.value): m for m in SocialConsideration}
+_ENVIRONMENTAL = {_fold(m.value): m for m in EnvironmentalConsideration}
+_SANS_OBJET = {"sans objet"}  # tabular exports write it for "Pas de ..."
+
+
+@lru_cache(maxsize=4096)
+def _considerations(values: tuple[str, ...], social: bool) -> tuple[frozenset[Any] | None, tuple[str, ...], bool]:
+    """(set or None, unknown values, incoherent) for a tuple of raw strings."""
+    table = _SOCIAL if social else _ENVIRONMENTAL
+    none = SocialConsideration.AUCUNE if social else EnvironmentalConsideration.AUCUNE
+    found: set[Any] = set()
+    bad: list[str] = []
+    for v in values:
+        f = _fold(v)
+        if f in table:
+            found.add(table[f])
+        elif f in _SANS_OBJET:
+            found.add(none)
+        else:
+            bad.append(v)
+    incoherent = none in found and len(found) > 1
+    if incoherent:
+        found.discard(none)  # a declared clause outweighs "Pas de ..."
+    return (frozenset(found) if found else None), tuple(bad), incoherent
+
+
+@lru_cache(maxsize=65536)
+def _company_id(raw: str) -> str | None:
+    try:
+        return validate_company_id(raw)
+    except InvalidCode:
+        return None
+
+
+@lru_cache(maxsize=8192)
+def _date(raw: str) -> date | str:
+    """The date, or a French reason when it is not one."""
+    from spaser.io.dates import DateError, to_date
+
+    try:
+        d = to_date(raw)
+    except DateError as e:
+        return str(e)
+    return d if d is not None else "date vide"
+
+
+@lru_cache(maxsize=16384)
+def _cpv_code(raw: str) -> tuple[str | None, IssueCode | None, str]:
+    try:
+        base, digit = _cpv.split(raw)
+    except InvalidCode as e:
+        return None, IssueCode.CPV_MALFORMED, e.message
+    entry = _cpv.table().get(base)
+    if entry is None:
+        return None, IssueCode.CPV_UNKNOWN, ""
+    if digit is not None and digit != entry.check_digit:
+        return base, IssueCode.CPV_CHECK_DIGIT, f"(clé attendue : {entry.check_digit})"
+    return base, None, ""
+
+
+_KINDS = {
+    "marche": ContractKind.MARCHE,
+    "marche public": ContractKind.MARCHE,
+    "accord-cadre": ContractKind.ACCORD_CADRE,
+    "accord cadre": ContractKind.ACCORD_CADRE,
+    "marche subsequent": ContractKind.MARCHE_SUBSEQUENT,
+    "marche de partenariat": ContractKind.MARCHE_PARTENARIAT,
+    "marche de defense ou de securite": ContractKind.MARCHE_DEFENSE,
+}
+
+
+def _kind_of_nature(nature: str | None) -> ContractKind | None:
+    if nature is None:
+        return None
+    f = _fold(nature)
+    if f.startswith(("concession", "delegation de service public", "contrat de concession")):
+        return ContractKind.CONCESSION
+    return _KINDS.get(f)
+
+
+class Extractor:
+    """Turns raw DECP records into :class:`Contract` and records the issues.
+
+    One per file: it keeps the duplicate-detection keys (16-byte digests,
+    flat memory even for a million records) and small caches.
+    """
+
+    def __init__(
+        self,
+        report: ImportReport,
+        *,
+        today: date,
+        default_buyer: Buyer | None = None,
+        suppliers: bool = True,
+        purchases: bool = True,
+    ) -> None:
+        self.report = report
+        self.file = report.file or ""
+        self.today = today
+        self.default_buyer = default_buyer
+        self.with_suppliers = suppliers
+        self.with_purchases = purchases
+        self._seen: dict[bytes, int] = {}
+        self.modified: list[dict[str, Any]] = []  # initial vs final values (capped)
+        self.modified_count = 0
+        self.variants: set[str] = set()
+
+    # -- helpers -------------------------------------------------------
+    def _issue(self, state: list[bool], code: IssueCode, row: int, **kw: Any) -> None:
+        it = self.report.issue(code, row=row, **kw)
+        if it.severity is Severity.ERROR:
+            state[0] = True
+        else:
+            state[1] = True
+
+    def extract(self, row: int, raw: Any, *, duplicate_keys: list[str] | None = None) -> Contract | None:
+        """Normalise one record; count it in the report; None when rejected."""
+        state = [False, False]  # rejected, warned
+        c = self._extract(row, raw, state, duplicate_keys)
+        if c is not None and not state[0] and self.with_purchases:
+            c.purchase = self._purchase(c, state)
+        self.report.count_row(rejected=state[0], warned=state[1])
+        return None if state[0] else c
+
+    def _extract(self, row: int, raw: Any, state: list[bool], dup_keys: list[str] | None) -> Contract | None:
+        issue = self._issue
+        if not isinstance(raw, dict):
+            what = "une liste" if isinstance(raw, list) else f"« {str(raw)[:40]} »"
+            issue(state, IssueCode.RECORD_INVALID, row, detail=f"Un objet (marché) est attendu, pas {what}.")
+            return None
+        if dup_keys:
+            issue(
+                state,
+                IssueCode.JSON_DUPLICATE_KEY,
+                row,
+                detail="Clé(s) : " + ", ".join(f"« {k} »" for k in dup_keys) + ".",
+                value=", ".join(dup_keys),
+            )
+        if "_element" in raw:
+            issue(state, IssueCode.RECORD_INVALID, row, detail=f"Élément <{raw['_element']}> inattendu sous <marches>.")
+            return None
+
+        # -- kind ---------------------------------------------------------
+        concession = _text(raw.get("_type")) == _KIND_CONCESSION
+        nature = _text(raw.get("nature"))
+        kind = _kind_of_nature(nature)
+        if concession or kind is ContractKind.CONCESSION:
+            kind = ContractKind.CONCESSION
+            concession = True
+
+        # -- buyer --------------------------------------------------------
+        b = raw.get("autoriteConcedante") if concession and raw.get("autoriteConcedante") else raw.get("acheteur")
+        if b is None and "acheteur.id" in raw:  # flattened tabular export
+            b = {"id": raw.get("acheteur.id"), "nom": raw.get("acheteur.nom")}
+        b_id = _text(b.get("id")) if isinstance(b, dict) else _text(b)
+        b_name = (_text(b.get("nom")) if isinstance(b, dict) else None) or ""
+
+        # -- duplicates (on the raw values: cheap, before any other issue) --
+        rid = _text(raw.get("id"))
+        amount_raw = raw.get("valeurGlobale") if concession and raw.get("valeurGlobale") is not None else raw.get("montant")
+        date_raw = raw.get("dateSignature") if concession and raw.get("dateSignature") else raw.get("dateNotification")
+        if rid is not None and b_id is not None:
+            key = hashlib.blake2b(
+                "\x1f".join((b_id, rid, str(date_raw), str(amount_raw))).encode("utf-8", "surrogatepass"), digest_size=16
+            ).digest()
+            first = self._seen.get(key)
+            if first is not None:
+                issue(
+                    state,
+                    IssueCode.DUPLICATE,
+                    row,
+                    detail=f"Même acheteur, identifiant, date et montant que l'enregistrement n° {first} : celui-ci est écarté.",
+                    field="id",
+                    value=rid,
+                )
+                return None
+            self._seen[key] = row
+
+        if b_id is None:
+            if self.default_buyer is None:
+                issue(state, IssueCode.BUYER_MISSING, row, field="acheteur.id", detail="Le champ « acheteur.id » (SIRET) est absent.")
+                return None
+            buyer_siret = self.default_buyer.siret
+            buyer_key = buyer_siret or "=" + self.default_buyer.name
+            b_name = b_name or self.default_buyer.name
+        else:
+            buyer_siret = _company_id(b_id)
+            buyer_key = buyer_siret or "?" + b_id
+            if buyer_siret is None:
+                issue(
+                    state,
+                    IssueCode.SIRET_INVALID,
+                    row,
+                    field="acheteur.id",
+                    value=b_id,
+                    detail="Identifiant de l'acheteur : le contrat est gardé, rattaché à cet identifiant tel quel.",
+                )
+
+        if rid is None:
+            rid = f"DECP-{row}"
+            issue(state, IssueCode.ID_MISSING, row, field="id")
+
+        if concession:
+            issue(state, IssueCode.CONCESSION, row, field="_type", value=nature or _KIND_CONCESSION)
+        elif kind is None:
+            kind = self._kind_2024(raw)
+            if kind is None:
+                kind = ContractKind.MARCHE
+                detail = f"Nature « {nature} » inconnue : « Marché » retenu." if nature else "Nature absente : « Marché » retenu."
+                issue(state, IssueCode.VALUE_INVALID, row, field="nature", value=nature, detail=detail)
+        elif kind is ContractKind.MARCHE:
+            kind = self._kind_2024(raw) or kind
+
+        # -- amount, then modifications ----------------------------------
+        amount: Decimal | None = None
+        amount_field = "valeurGlobale" if concession and raw.get("valeurGlobale") is not None else "montant"
+        if amount_raw is None or (isinstance(amount_raw, str) and not amount_raw.strip()):
+            issue(state, IssueCode.AMOUNT_MISSING, row, field=amount_field, detail="Le contrat est gardé sans montant.")
+        else:
+            try:
+                amount = _amount(amount_raw)
+            except AmountError as e:
+                issue(state, IssueCode(e.code), row, field=amount_field, value=amount_raw, detail=f"({e}).")
+                return None
+            if amount < 0:
+                issue(state, IssueCode.AMOUNT_NEGATIVE, row, field=amount_field, value=amount_raw)
+                return None
+        duration = self._duration(raw.get("dureeMois"), row, state, "dureeMois")
+        titulaires_raw = raw.get("concessionnaires") if concession else raw.get("titulaires")
+        inner = "concessionnaire" if concession else "titulaire"
+        mods = _items(raw.get("modifications"), "modification")
+        if mods:
+            amount, duration, titulaires_raw = self._apply_modifications(
+                row, rid, mods, amount, duration, titulaires_raw, state, concession
+            )
+        implausible = None
+        if amount is not None:
+            if amount == 0:
+                issue(state, IssueCode.AMOUNT_ZERO, row, field=amount_field, value=amount_raw)
+            implausible = implausible_amount(amount)
+            if implausible:
+                issue(
+                    state,
+                    IssueCode.AMOUNT_ABSURD,
+                    row,
+                    field=amount_field,
+                    value=amount,
+                    detail=f"({implausible}) : le contrat est gardé mais ce montant est exclu des estimations.",
+                )
+
+        # -- date -----------------------------------------------------------
+        d: date | None = None
+        date_field = "dateSignature" if concession and raw.get("dateSignature") else "dateNotification"
+        if date_raw is None or (isinstance(date_raw, str) and not date_raw.strip()):
+            issue(state, IssueCode.DATE_MISSING, row, field=date_field)
+        elif not isinstance(date_raw, str):
+            issue(state, IssueCode.DATE_INVALID, row, severity=Severity.WARNING, field=date_field, value=date_raw,
+                  detail="Une date AAAA-MM-JJ est attendue ; le contrat est gardé sans date.")
+        else:
+            got = _date(date_raw.strip())
+            if isinstance(got, str):
+                issue(state, IssueCode.DATE_INVALID, row, severity=Severity.WARNING, field=date_field, value=date_raw,
+                      detail=f"({got}) ; le contrat est gardé sans date.")
+            else:
+                d = got
+                if d > self.today:
+                    issue(state, IssueCode.DATE_FUTURE, row, field=date_field, value=date_raw)
+                elif d.year < PLAUSIBLE_YEAR_MIN:
+                    issue(state, IssueCode.DATE_IMPLAUSIBLE, row, field=date_field, value=date_raw,
+                          detail=f"(antérieure à {PLAUSIBLE_YEAR_MIN}).")
+
+        # -- considerations -------------------------------------------------
+        social = self._considerations(raw, row, state, social=True)
+        environmental = self._considerations(raw, row, state, social=False)
+
+        # -- the rest -------------------------------------------------------
+        cpv_code = None
+        cpv_raw = _text(raw.get("codeCPV"))
+        if cpv_raw is None:
+            if not concession:
+                issue(state, IssueCode.CPV_MISSING, row, field="codeCPV")
+        else:
+            cpv_code, code, detail = _cpv_code(cpv_raw)
+            if code is not None:
+                issue(state, code, row, field="codeCPV", value=cpv_raw, detail=detail or None)
+        techniques: tuple[str, ...] = ()
+        tech = _flat_values(raw.get("techniques"), "technique")
+        if tech:
+            techniques = tuple(t for t in tech if _fold(t) != "sans objet")
+        suppliers: tuple[tuple[str, str | None], ...] = ()
+        if self.with_suppliers:
+            suppliers = self._suppliers(_items(titulaires_raw, inner), row, state)
+        loc = raw.get("lieuExecution")
+        location = None
+        if isinstance(loc, dict):
+            code_l, name_l = _text(loc.get("code")), _text(loc.get("nom"))
+            location = " ".join(x for x in (code_l, f"({name_l})" if name_l else None) if x) or None
+        return Contract(
+            row=row,
+            id=rid,
+            buyer_key=buyer_key,
+            buyer_siret=buyer_siret,
+            buyer_name=b_name,
+            kind=kind,
+            amount=amount,
+            implausible=implausible,
+            date=d,
+            duration=duration,
+            cpv=cpv_code,
+            social=social,
+            environmental=environmental,
+            object=_text(raw.get("objet")) or "",
+            procedure=_text(raw.get("procedure")),
+            techniques=techniques,
+            suppliers=suppliers,
+            location=location,
+        )
+
+    def _kind_2024(self, raw: dict[str, Any]) -> ContractKind | None:
+        """2024: 'Accord-cadre' is a technique; a contract under a framework names it."""
+        tech = _flat_values(raw.get("techniques"), "technique") or []
+        if any(_fold(t) == "accord-cadre" for t in tech):
+            return ContractKind.ACCORD_CADRE
+        if _text(raw.get("idAccordCadre")):
+            return ContractKind.MARCHE_SUBSEQUENT
+        return None
+
+    def _duration(self, v: Any, row: int, state: list[bool], fld: str) -> int | None:
+        if v is None or (isinstance(v, str) and not v.strip()):
+            return None
+        n: int | None = None
+        if isinstance(v, int) and not isinstance(v, bool):
+            n = v
+        elif isinstance(v, Decimal) and v.is_finite() and v == v.to_integral_value():
+            n = int(v)
+        elif isinstance(v, str) and v.strip().isdigit():
+            n = int(v.strip())
+        if n is None or not 0 <= n <= MAX_DURATION_MONTHS:
+            self._issue(state, IssueCode.DURATION_INVALID, row, field=fld, value=v,
+                        detail=f"(nombre entier de mois entre 0 et {MAX_DURATION_MONTHS} attendu) : durée ignorée.")
+            return None
+        return n
+
+    def _apply_modifications(
+        self,
+        row: int,
+        rid: str,
+        mods: list[dict[str, Any]],
+        amount: Decimal | None,
+        duration: int | None,
+        titulaires: Any,
+        state: list[bool],
+        concession: bool,
+    ) -> tuple[Decimal | None, int | None, Any]:
+        def order(m: dict[str, Any]) -> tuple[int, int]:
+            i = m.get("id")
+            return (0, int(i)) if isinstance(i, int) or (isinstance(i, str) and i.isdigit()) else (1, 0)
+
+        first_amount, first_duration = amount, duration
+        for m in sorted(mods, key=order):  # stable: list order when no id
+            new = m.get("valeurGlobale") if concession and m.get("valeurGlobale") is not None else m.get("montant")
+            if new is not None and not (isinstance(new, str) and not new.strip()):
+                try:
+                    value = _amount(new)
+                    if value < 0:
+                        raise AmountError("montant négatif")
+                    amount = value
+                except AmountError as e:
+                    self._issue(state, IssueCode.VALUE_INVALID, row, field="modifications.montant", value=new,
+                                detail=f"Montant de la modification illisible ({e}) : ignoré.")
+            dm = self._duration(m.get("dureeMois"), row, state, "modifications.dureeMois")
+            if dm is not None:
+                duration = dm
+            inner = "concessionnaire" if concession else "titulaire"
+            key = "concessionnaires" if concession else "titulaires"
+            if _items(m.get(key), inner):
+                titulaires = m.get(key)
+        if amount != first_amount or duration != first_duration:
+            self.modified_count += 1
+            if len(self.modified) < self.report.max_issues:
+                self.modified.append(
+                    {"row": row, "id": rid, "montant_initial": first_amount, "montant_final": amount,
+                     "duree_initiale": first_duration, "duree_finale": duration}
+                )
+        return amount, duration, titulaires
+
+    def _considerations(self, raw: dict[str, Any], row: int, state: list[bool], *, social: bool) -> frozenset[Any] | None:
+        outer, inner = (
+            ("considerationsSociales", "considerationSociale") if social else ("considerationsEnvironnementales", "considerationEnvironnementale")
+        )
+        v = raw.get(outer)
+        if v is None:
+            v = raw.get(inner)  # flattened export with the inner name only
+        values = _flat_values(v, inner)
+        if values is None:
+            return None
+        if isinstance(v, str):
+            self.variants.add("export tabulaire (valeurs jointes par des virgules)")
+        elif isinstance(v, list) and v and all(isinstance(x, str) for x in v) and not isinstance(v, _Repeated):
+            self.variants.add("brouillon 2.0.0 (listes simples sans objet englobant)")
+        found, bad, incoherent = _considerations(tuple(values), social)
+        for b in bad:
+            self._issue(state, IssueCode.CONSIDERATION_INVALID, row, field=outer, value=b, detail="Valeur ignorée.")
+        if incoherent:
+            none = "Pas de considération sociale" if social else "Pas de considération environnementale"
+            self._issue(state, IssueCode.CONSIDERATION_INVALID, row, field=outer, value=", ".join(values),
+                        detail=f"« {none} » est déclaré avec d'autres considérations : seules ces dernières sont retenues.")
+        return found
+
+    def _suppliers(self, items: list[dict[str, Any]], row: int, state: list[bool]) -> tuple[tuple[str, str | None], ...]:
+        out = []
+        for t in items:
+            sid = _text(t.get("id"))
+            name = _text(t.get("denominationSociale")) or _text(t.get("nom")) or ""
+            typ = _fold(_text(t.get("typeIdentifiant")) or "")
+            siret = None
+            if sid is not None and typ in ("siret", "siren", ""):
+                siret = _company_id(sid)
+                if siret is None and (typ or sid.isdigit()):
+                    self._issue(state, IssueCode.SIRET_INVALID, row, field="titulaires.id", value=sid,
+                                detail="Titulaire : gardé sans SIRET.")
+            if not name and sid and siret is None:
+                name = sid
+            out.append((name, siret))
+        return tuple(out)
+
+    def _purchase(self, c: Contract, state: list[bool]) -> Purchase | None:
+        from pydantic import ValidationError
+
+        try:
+            return Purchase(
+                id=c.id,
+                object=c.object,
+                cpv=c.cpv,
+                kind=c.kind,
+                amount_ht=c.amount,
+                notification_date=c.date,
+                duration_months=c.duration,
+                procedure=c.procedure,
+                techniques=c.techniques,
+                # SIRETs were validated (and cached) above: no second Luhn check.
+                suppliers=tuple(Supplier.model_construct(name=n, siret=s) for n, s in c.suppliers),
+                social=c.social,
+                environmental=c.environmental,
+                location=c.location,
+                source=SourceRef(file=self.file, row=c.row),
+            )
+        except (ValidationError, InvalidCode, UnknownCode, InvalidChecksum) as e:
+            self._issue(state, IssueCode.RECORD_INVALID, c.row, detail=f"({str(e).splitlines()[0]}).")
+            return None
+
+
+# ---------------------------------------------------------------------------
+# The import
+# ---------------------------------------------------------------------------
+
+
+def read_decp(path: str | os.PathLike[str], kind: str, opts: Any) -> Any:
+    """Import a DECP file into one portfolio per buyer (called by :func:`spaser.io.load`).
+
+    ``opts`` is an :class:`spaser.io.ImportOptions`. Returns an
+    :class:`spaser.io.ImportResult`; ``extra`` holds ``layout``, ``variants``,
+    ``modifications`` (initial and final amount/duration of modified contracts)
+    and ``modified`` (their number).
+    """
+    from spaser.io import ImportResult
+
+    name = str(path)
+    report = ImportReport(file=name, max_issues=opts.max_issues)
+    stream = DecpStream(Path(path), kind)
+    ext = Extractor(report, today=opts.today or date.today(), default_buyer=opts.buyer)
+    groups: dict[str, list[Purchase]] = {}
+    names: dict[str, str] = {}
+    sirets: dict[str, str | None] = {}
+    for index, raw in stream:
+        c = ext.extract(index, raw, duplicate_keys=stream.duplicate_keys.pop(index, None))
+        if c is None or c.purchase is None:
+            continue
+        groups.setdefault(c.buyer_key, []).append(c.purchase)
+        if c.buyer_key not in names or (not names[c.buyer_key] and c.buyer_name):
+            names[c.buyer_key] = c.buyer_name
+        sirets[c.buyer_key] = c.buyer_siret
+    report.formats.append({"2019": "decp-2019", "2024": "decp-2024", "liste": "decp-liste", "xml-2024": "decp-2024-xml"}.get(stream.layout, "decp"))
+    if report.read == 0:
+        report.issue(IssueCode.NO_DATA, detail="Le fichier ne contient aucun marché.")
+    report.check()
+    single = len(groups) == 1
+    portfolios = []
+    for key, purchases in groups.items():
+        siret = sirets[key]
+        bname = names.get(key) or ""
+        kind_b = BuyerKind.AUTRE
+        if opts.buyer is not None and single:
+            bname = bname or opts.buyer.name
+            kind_b = opts.buyer.kind
+        if not bname:
+            bname = f"Acheteur {siret or key[1:]}"
+        if key.startswith("?"):  # the file's identifier is not a valid SIRET
+            bname = f"{bname} (identifiant invalide « {key[1:]} »)"
+        portfolios.append(Portfolio(buyer=Buyer(name=bname, siret=siret, kind=kind_b), purchases=tuple(purchases)))
+    extra: dict[str, object] = {
+        "layout": stream.layout,
+        "variants": sorted(ext.variants),
+        "modified": ext.modified_count,
+        "modifications": ext.modified,
+    }
+    return ImportResult(portfolios=tuple(portfolios), report=report, path=name, extra=extra)

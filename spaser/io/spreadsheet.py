@@ -1,0 +1,1207 @@
+"""Reading a purchase table from a spreadsheet (.xlsx, .csv).
+
+Workbooks are read with python-calamine (Rust, fast); the zip container is
+checked first (zip bombs), and the sheet XML is scanned for formulas
+without a cached value (calamine returns those as empty cells). CSV files
+are decoded (UTF-8, UTF-8 with BOM, UTF-16 with BOM, Windows-1252 bytes
+repaired with a warning) and their delimiter (``;``, ``,``, tab, ``|``)
+is chosen by the header it yields.
+
+On each sheet the header row is searched in the first
+:data:`HEADER_SCAN_ROWS` rows (title rows above it are common), columns
+are recognised by :mod:`spaser.io.columns`, and every non-empty row below
+is counted once in the report: accepted (possibly with warnings) or
+rejected. Row numbers are the spreadsheet's own (1-based), for messages
+and :class:`~spaser.model.SourceRef`.
+
+Safety limits (not legal numbers; documented in the README):
+
+- :data:`MAX_FILE_BYTES` (200 Mo): larger files are refused;
+- :data:`MAX_UNCOMPRESSED_BYTES` (2 Gio) and :data:`MAX_COMPRESSION_RATIO`
+  (200:1 for a member above :data:`RATIO_CHECK_FROM_BYTES`): a workbook
+  that would expand beyond them is refused before being opened (zip bomb);
+- :data:`MAX_ROWS_PER_SHEET` (2 000 000) and :data:`MAX_CELLS` (40 000 000
+  per file): :class:`~spaser._errors.LimitExceeded`;
+- :data:`MAX_CELL_CHARS` (32 767, Excel's own limit): longer texts are cut,
+  with a ``limit-string`` warning;
+- amounts above :data:`AMOUNT_PLAUSIBLE_MAX` (1 Md€ HT per line) are kept
+  with an ``amount-absurd`` warning; above :data:`AMOUNT_IMPOSSIBLE`
+  (1 000 Md€) the row is rejected (no French contract is that size);
+- dates before :data:`DATE_PLAUSIBLE_FROM` (1990) are kept with a warning.
+
+Rows are built with full pydantic validation (``Purchase(...)``): measured
+at about 13 µs per row, ``model_construct`` saved nothing worth the risk.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from spaser import cpv as _cpv
+from spaser._errors import InputError, InvalidChecksum, InvalidCode, LimitExceeded, UnknownCode
+from spaser.ids import validate_company_id
+from spaser.io import ImportOptions, ImportResult
+from spaser.io.columns import COLUMNS, header_of, is_known_field, match_header, normalise, spend_year
+from spaser.io.dates import DateError, to_date
+from spaser.io.report import MESSAGES, ImportReport, IssueCode, Severity
+from spaser.model import (
+    AGEC_CATEGORIES,
+    AgecKind,
+    Buyer,
+    BuyerKind,
+    ContractKind,
+    EgalimCategory,
+    EnvironmentalConsideration,
+    Nature,
+    Portfolio,
+    Purchase,
+    SocialConsideration,
+    SocialExemption,
+    SourceRef,
+    Supplier,
+    SupplierKind,
+)
+from spaser.money import CENT, AmountError, parse_amount
+
+__all__ = [
+    "read_spreadsheet",
+    "MAX_FILE_BYTES",
+    "MAX_UNCOMPRESSED_BYTES",
+    "MAX_COMPRESSION_RATIO",
+    "RATIO_CHECK_FROM_BYTES",
+    "MAX_ROWS_PER_SHEET",
+    "MAX_CELLS",
+    "MAX_CELL_CHARS",
+    "HEADER_SCAN_ROWS",
+    "AMOUNT_PLAUSIBLE_MAX",
+    "AMOUNT_IMPOSSIBLE",
+    "DATE_PLAUSIBLE_FROM",
+    "DURATION_MAX_MONTHS",
+]
+
+# -- limits (see the module docstring) --------------------------------------
+MAX_FILE_BYTES = 200 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 2 * 1024 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 200
+RATIO_CHECK_FROM_BYTES = 10 * 1024 * 1024
+MAX_ROWS_PER_SHEET = 2_000_000
+MAX_CELLS = 40_000_000
+MAX_CELL_CHARS = 32_767
+HEADER_SCAN_ROWS = 30
+AMOUNT_PLAUSIBLE_MAX = Decimal(10) ** 9
+AMOUNT_IMPOSSIBLE = Decimal(10) ** 12
+DATE_PLAUSIBLE_FROM = date(1990, 1, 1)
+DURATION_MAX_MONTHS = 1200
+
+_EXPECTED = "« Montant HT » (ou « Montant », « Montant total HT », « Amount »)"
+_SUGGEST = "Utilisez « spaser template » pour obtenir un modèle de tableau."
+_MONEY_FIELDS = frozenset({"amount_ht", "amount_ttc", "insertion_hours_planned", "insertion_hours_achieved"})
+
+
+class _Bad(Exception):
+    """A cell problem: the issue code, a detail, and whether it rejects the row."""
+
+    def __init__(self, code: IssueCode, detail: str | None = None, *, error: bool | None = None) -> None:
+        super().__init__(detail)
+        self.code, self.detail, self.error = code, detail, error
+
+
+# -- cell converters ---------------------------------------------------------
+def _empty(v: object) -> bool:
+    return v is None or v == "" or (type(v) is str and not v.strip())
+
+
+def _text(v: object) -> str:
+    if type(v) is str:
+        s = v.strip()
+        if s[:1] == "'" and s[1:2] in _FORMULA_START:
+            s = s[1:]  # the quote spaser.io.safe.safe_cell adds against formula injection
+    elif type(v) is float and v.is_integer():
+        s = str(int(v))
+    else:
+        s = str(v).strip()
+    return s
+
+
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+def _decimal(v: object) -> Decimal:
+    """Decimal from a cell; AmountError with a code when it is not a number."""
+    t = type(v)
+    if t is float:
+        if v != v or v in (float("inf"), float("-inf")):  # type: ignore[comparison-overlap]
+            raise AmountError("non numérique", "amount-not-finite")
+        d = Decimal(int(v)) if v.is_integer() else Decimal(repr(v))  # type: ignore[attr-defined]
+    elif t is int:
+        d = Decimal(v)  # type: ignore[arg-type]
+    elif t is str:
+        d = parse_amount(v)  # type: ignore[arg-type]
+    else:
+        raise AmountError(f"« {v} » n'est pas un nombre")
+    if d.as_tuple().exponent < -2:  # type: ignore[operator]
+        d = d.quantize(CENT, rounding=ROUND_HALF_UP)  # float artefacts: 1234.5600000001
+    return d
+
+
+_AMOUNT_CODES = {
+    "amount-missing": IssueCode.AMOUNT_MISSING,
+    "amount-ttc": IssueCode.AMOUNT_TTC,
+    "amount-not-finite": IssueCode.AMOUNT_NOT_FINITE,
+}
+
+
+def _amount(v: object) -> Decimal:
+    try:
+        d = _decimal(v)
+    except AmountError as e:
+        code = _AMOUNT_CODES.get(e.code, IssueCode.AMOUNT_INVALID)
+        raise _Bad(code, None if code is IssueCode.AMOUNT_TTC else f"(« {v} »)") from None
+    if d < 0:
+        raise _Bad(IssueCode.AMOUNT_NEGATIVE, f"(« {v} »)")
+    if d > AMOUNT_IMPOSSIBLE:
+        raise _Bad(IssueCode.AMOUNT_ABSURD, "Au-delà de 1 000 milliards d'euros, la ligne est rejetée.", error=True)
+    return d
+
+
+def _hours(v: object) -> Decimal:
+    try:
+        d = _decimal(v)
+    except AmountError:
+        raise _Bad(IssueCode.VALUE_INVALID, f"Nombre d'heures attendu (« {v} »).") from None
+    if d < 0:
+        raise _Bad(IssueCode.VALUE_INVALID, f"Nombre d'heures négatif (« {v} »).")
+    return d
+
+
+_DURATION = re.compile(r"^(\d+(?:[.,]\d+)?)\s*(mois|m|months?|ans?|annees?|years?|jours?|j|days?)?$")
+
+
+def _duration(v: object) -> int:
+    if type(v) in (int, float):
+        n = float(v)  # type: ignore[arg-type]
+        unit = None
+    else:
+        m = _DURATION.match(str(v).strip().lower())
+        if not m:
+            raise _Bad(IssueCode.DURATION_INVALID, f"Nombre de mois attendu (« {v} »).")
+        n, unit = float(m.group(1).replace(",", ".")), m.group(2) or ""
+        if unit.startswith(("an", "year")):
+            n *= 12
+        elif unit.startswith(("j", "day")):
+            n /= 30
+    if not 0 <= n <= DURATION_MAX_MONTHS:
+        raise _Bad(IssueCode.DURATION_INVALID, f"(« {v} »)")
+    return int(Decimal(str(n)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+_CPV_HEAD = re.compile(r"^\s*(\d{2}[ .]?\d{3}[ .]?\d{3}|\d{7})(?:\s*[-–]\s*(\d))?(?![\d])")
+
+
+@lru_cache(maxsize=8192)
+def _cpv_code(v: object) -> tuple[str | None, IssueCode | None]:
+    """(8-digit code or None, issue code or None) for a CPV cell; cached (codes repeat)."""
+    s = _text(v)
+    m = _CPV_HEAD.match(s)
+    if not m:
+        return None, IssueCode.CPV_MALFORMED
+    code = re.sub(r"[ .]", "", m.group(1)) + (f"-{m.group(2)}" if m.group(2) else "")
+    try:
+        return _cpv.validate(code), None
+    except InvalidChecksum:
+        return _cpv.split(code)[0], IssueCode.CPV_CHECK_DIGIT
+    except UnknownCode:
+        return None, IssueCode.CPV_UNKNOWN
+    except InvalidCode:
+        return None, IssueCode.CPV_MALFORMED
+
+
+@lru_cache(maxsize=8192)
+def _nature_of(code: str) -> Nature:
+    return Nature(_cpv.nature(code))
+
+
+@lru_cache(maxsize=8192)
+def _company_id(v: str) -> str:
+    return validate_company_id(v)
+
+
+def _siret(v: object) -> str:
+    try:
+        return _company_id(_text(v))
+    except InvalidCode as e:
+        raise _Bad(IssueCode.SIRET_INVALID, str(e)) from None
+
+
+def _vocab(pairs: dict[str, Any]) -> dict[str, Any]:
+    return {normalise(k): val for k, val in pairs.items()}
+
+
+_NATURES = _vocab({"travaux": Nature.TRAVAUX, "works": Nature.TRAVAUX, "t": Nature.TRAVAUX, "travail": Nature.TRAVAUX,
+                   "fournitures": Nature.FOURNITURES, "fourniture": Nature.FOURNITURES, "supplies": Nature.FOURNITURES,
+                   "supply": Nature.FOURNITURES, "goods": Nature.FOURNITURES, "f": Nature.FOURNITURES,
+                   "services": Nature.SERVICES, "service": Nature.SERVICES, "s": Nature.SERVICES})
+_KINDS = _vocab({
+    **{k.label: k for k in ContractKind}, **{k.value.replace("_", " "): k for k in ContractKind},
+    "marché public": ContractKind.MARCHE, "accord cadre": ContractKind.ACCORD_CADRE, "ac": ContractKind.ACCORD_CADRE,
+    "framework agreement": ContractKind.ACCORD_CADRE, "contract": ContractKind.MARCHE,
+    "partenariat": ContractKind.MARCHE_PARTENARIAT, "concession": ContractKind.CONCESSION,
+    "dépense": ContractKind.DEPENSE, "marché défense sécurité": ContractKind.MARCHE_DEFENSE,
+})
+_BUYER_KINDS = _vocab({**{k.label: k for k in BuyerKind}, **{k.value.replace("_", " "): k for k in BuyerKind},
+                       "métropole": BuyerKind.EPCI, "communauté d'agglomération": BuyerKind.EPCI,
+                       "communauté de communes": BuyerKind.EPCI, "ville": BuyerKind.COMMUNE, "chu": BuyerKind.HOPITAL,
+                       "ch": BuyerKind.HOPITAL, "département": BuyerKind.DEPARTEMENT, "région": BuyerKind.REGION,
+                       "autre acheteur soumis au code": BuyerKind.AUTRE})
+_SUPPLIER_KINDS = _vocab({
+    "siae": SupplierKind.SIAE, "iae": SupplierKind.SIAE, "structure d'insertion": SupplierKind.SIAE,
+    "structure d'insertion par l'activité économique": SupplierKind.SIAE, "ei": SupplierKind.SIAE,
+    "aci": SupplierKind.SIAE, "etti": SupplierKind.SIAE, "ai": SupplierKind.SIAE, "geiq": SupplierKind.SIAE,
+    "ea": SupplierKind.EA, "entreprise adaptée": SupplierKind.EA, "esat": SupplierKind.ESAT,
+    "esus": SupplierKind.ESUS, "ess": SupplierKind.ESS, **{k.label: k for k in SupplierKind},
+})
+_NO_WORDS = frozenset(_vocab({w: 1 for w in ("non", "no", "aucun", "aucune", "sans objet", "néant", "neant", "none", "sans", "autre",
+                                             "classique", "-", "n", "0", "faux", "false")}))
+_YES_WORDS = frozenset(_vocab({w: 1 for w in ("oui", "o", "x", "yes", "y", "1", "vrai", "true")}))
+_EXEMPTIONS = _vocab({**{k.label: k for k in SocialExemption}, **{k.value.replace("_", " "): k for k in SocialExemption}})
+_EGALIM = _vocab({**{k.label: k for k in EgalimCategory}, **{k.value.replace("_", " "): k for k in EgalimCategory},
+                  "bio": EgalimCategory.BIO, "biologique": EgalimCategory.BIO, "agriculture biologique": EgalimCategory.BIO,
+                  "ab": EgalimCategory.BIO, "en conversion": EgalimCategory.BIO, "durable": EgalimCategory.DURABLE,
+                  "durable et de qualité": EgalimCategory.DURABLE, "egalim": EgalimCategory.DURABLE,
+                  "siqo": EgalimCategory.DURABLE, "label rouge": EgalimCategory.DURABLE, "aop": EgalimCategory.DURABLE,
+                  "igp": EgalimCategory.DURABLE, "hve": EgalimCategory.DURABLE, "autre": EgalimCategory.AUTRE,
+                  "non": EgalimCategory.AUTRE, "conventionnel": EgalimCategory.AUTRE,
+                  "autre produit alimentaire": EgalimCategory.AUTRE})
+_AGEC_LABELS = {normalise(label): n for n, label in AGEC_CATEGORIES.items()}
+_SPLIT = re.compile(r"[;,/|+\n]+")
+
+
+def _none_word(n: str) -> bool:
+    return n in _NO_WORDS or n.startswith(("pas ", "aucun", "sans ", "non "))
+
+
+def _one_of(table: dict[str, Any], what: str) -> Callable[[object], Any]:
+    def conv(v: object) -> Any:
+        hit = table.get(normalise(v))
+        if hit is None:
+            raise _Bad(IssueCode.VALUE_INVALID, f"{what} (« {v} »).")
+        return hit
+
+    return conv
+
+
+@lru_cache(maxsize=1024)
+def _social(v: str) -> frozenset[SocialConsideration]:
+    out: set[SocialConsideration] = set()
+    for part in _SPLIT.split(v):
+        n = normalise(part)
+        if not n:
+            continue
+        if "reserv" in n:
+            out.add(SocialConsideration.RESERVE)
+        elif "critere" in n:
+            out.add(SocialConsideration.CRITERE)
+        elif _none_word(n):
+            out.add(SocialConsideration.AUCUNE)
+        elif "clause" in n or "insertion" in n or n in _YES_WORDS:
+            out.add(SocialConsideration.CLAUSE)
+        else:
+            raise _Bad(IssueCode.CONSIDERATION_INVALID, f"(« {part.strip()} ») : valeur laissée inconnue.")
+    return _drop_none(out, SocialConsideration.AUCUNE)
+
+
+@lru_cache(maxsize=1024)
+def _environmental(v: str) -> frozenset[EnvironmentalConsideration]:
+    out: set[EnvironmentalConsideration] = set()
+    for part in _SPLIT.split(v):
+        n = normalise(part)
+        if not n:
+            continue
+        if "critere" in n:
+            out.add(EnvironmentalConsideration.CRITERE)
+        elif _none_word(n):
+            out.add(EnvironmentalConsideration.AUCUNE)
+        elif "clause" in n or n in _YES_WORDS:
+            out.add(EnvironmentalConsideration.CLAUSE)
+        else:
+            raise _Bad(IssueCode.CONSIDERATION_INVALID, f"(« {part.strip()} ») : valeur laissée inconnue.")
+    return _drop_none(out, EnvironmentalConsideration.AUCUNE)
+
+
+def _drop_none(values: set, none: Any) -> frozenset:  # type: ignore[type-arg]
+    # "Pas de ..." next to a real consideration: the real one wins.
+    if none in values and len(values) > 1:
+        values.discard(none)
+    return frozenset(values)
+
+
+@lru_cache(maxsize=1024)
+def _supplier_kinds(v: str) -> frozenset[SupplierKind]:
+    out = set()
+    for part in _SPLIT.split(v):
+        n = normalise(part)
+        if not n or _none_word(n):
+            continue
+        hit = _SUPPLIER_KINDS.get(n)
+        if hit is None:
+            raise _Bad(IssueCode.VALUE_INVALID, f"Type de structure attendu : SIAE, EA, ESAT, ESUS ou ESS (« {part.strip()} »).")
+        out.add(hit)
+    return frozenset(out)
+
+
+def _exemption(v: object) -> SocialExemption:
+    n = normalise(v)
+    hit = _EXEMPTIONS.get(n)
+    if hit is None:
+        if "lien" in n:
+            hit = SocialExemption.NO_LINK
+        elif "concurrence" in n or "difficulte" in n:
+            hit = SocialExemption.COMPETITION_OR_DIFFICULTY
+        elif "immediat" in n or "disponible" in n:
+            hit = SocialExemption.IMMEDIATELY_AVAILABLE
+        else:
+            raise _Bad(IssueCode.VALUE_INVALID, f"Motif d'exemption non reconnu (« {v} »).")
+    return hit
+
+
+def _egalim(v: object) -> EgalimCategory:
+    n = normalise(v)
+    hit = _EGALIM.get(n)
+    if hit is None:
+        if "bio" in n:
+            return EgalimCategory.BIO
+        if "durable" in n or "qualite" in n or "label" in n:
+            return EgalimCategory.DURABLE
+        raise _Bad(IssueCode.VALUE_INVALID, f"Catégorie EGalim attendue : Bio, Durable et de qualité ou Autre (« {v} »).")
+    return hit
+
+
+def _yes_no(v: object) -> bool:
+    if type(v) is bool:
+        return v  # type: ignore[return-value]
+    n = normalise(v)
+    if n in _YES_WORDS:
+        return True
+    if n in _NO_WORDS:
+        return False
+    raise _Bad(IssueCode.VALUE_INVALID, f"Oui ou Non attendu (« {v} »).")
+
+
+def _agec_category(v: object) -> int:
+    if type(v) in (int, float) and float(v).is_integer() and 1 <= v <= 17:  # type: ignore[operator]
+        return int(v)  # type: ignore[call-overload]
+    n = normalise(v)
+    if n in _AGEC_LABELS:
+        return _AGEC_LABELS[n]
+    m = re.match(r"^(?:cat\w*\s*)?(\d{1,2})\b", n)
+    if m and 1 <= int(m.group(1)) <= 17:
+        return int(m.group(1))
+    for label, num in _AGEC_LABELS.items():
+        if n and label.startswith(n):
+            return num
+    raise _Bad(IssueCode.VALUE_INVALID, f"Catégorie AGEC attendue : numéro de 1 à 17 (« {v} »).")
+
+
+def _agec_kind(v: object) -> AgecKind:
+    n = normalise(v)
+    if "reemploi" in n or "reutilis" in n or "reconditionn" in n:
+        return AgecKind.REEMPLOI
+    if "recycl" in n:
+        return AgecKind.RECYCLE
+    if "neuf" in n or "autre" in n or n in _NO_WORDS:
+        return AgecKind.AUTRE
+    raise _Bad(IssueCode.VALUE_INVALID, f"Réemploi, Recyclé ou Neuf attendu (« {v} »).")
+
+
+def _livre_v(v: object) -> str | None:
+    s = _text(v)
+    return None if _none_word(normalise(s)) else s
+
+
+def _techniques(v: object) -> tuple[str, ...]:
+    return tuple(p.strip() for p in re.split(r"[;,\n]+", _text(v)) if p.strip())
+
+
+def _sentence(e: Exception) -> str:
+    s = str(e)
+    return s[:1].upper() + s[1:] + ("" if s.endswith(".") else ".")
+
+
+# -- sheets ------------------------------------------------------------------
+@dataclass
+class _Sheet:
+    name: str | None  # None for a CSV file
+    rows: list[list[Any]]
+    hidden: bool = False
+    formulas: frozenset[tuple[int, int]] = frozenset()  # (1-based row, 0-based column) without value
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+
+
+@dataclass
+class _Table:
+    sheet: _Sheet
+    header_row: int  # 0-based index in rows
+    columns: dict[str, int]  # field -> column index
+    headers: dict[str, str]  # field -> header text as written
+    ttc_rate: Decimal | None  # set when the amount is read from a TTC column
+
+
+def read_spreadsheet(path: Path, kind: str, opts: ImportOptions) -> ImportResult:
+    """Read a .xlsx or .csv purchase table into portfolios and a report.
+
+    ``kind`` comes from :func:`spaser.io.sniff`: 'xlsx', 'csv', 'ods' or
+    'ole2' (the last two are refused with a French message saying what to do).
+    """
+    name = str(path)
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise LimitExceeded(
+            f"fichier trop volumineux ({size // (1024 * 1024)} Mo pour {MAX_FILE_BYTES // (1024 * 1024)} Mo au plus) : "
+            "découpez-le (par année ou par feuille).",
+            code=IssueCode.FILE_TOO_LARGE.value,
+            file=name,
+        )
+    if kind == "ods":
+        raise InputError(
+            "fichier OpenDocument (.ods) : ouvrez-le dans votre tableur (LibreOffice Calc) et enregistrez-le au format .xlsx, puis réessayez.",
+            code=IssueCode.FILE_OLD_FORMAT.value,
+            file=name,
+        )
+    if kind == "ole2":
+        _refuse_ole2(path)
+    report = ImportReport(file=name, max_issues=opts.max_issues)
+    if kind == "xlsx":
+        sheets = _read_xlsx(path, report)
+    elif kind == "csv":
+        sheets = [_read_csv(path, report, opts)]
+    else:  # pragma: no cover - load() only sends the kinds above
+        raise InputError(MESSAGES[IssueCode.FILE_FORMAT], code=IssueCode.FILE_FORMAT.value, file=name)
+    report.formats.append(kind)
+    if opts.sheet is not None:
+        names = [s.name for s in sheets]
+        sheets = [s for s in sheets if s.name == opts.sheet]
+        if not sheets:
+            raise InputError(
+                f"feuille « {opts.sheet} » introuvable ; feuilles du classeur : {', '.join(map(str, names))}.",
+                code="sheet-not-found",
+                file=name,
+            )
+    tables = _find_tables(sheets, report, opts, name)
+    return _Reader(path, report, opts).read(tables)
+
+
+def _refuse_ole2(path: Path) -> None:
+    data = path.read_bytes()
+    name = str(path)
+    if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
+        raise InputError(
+            "classeur protégé par un mot de passe : ouvrez-le dans votre tableur, retirez le mot de passe "
+            "(Fichier > Informations > Protéger le classeur) et enregistrez-le au format .xlsx, puis réessayez.",
+            code=IssueCode.FILE_ENCRYPTED.value,
+            file=name,
+        )
+    if "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data:
+        raise InputError(
+            "ancien format Excel (.xls, 97-2003) : ouvrez-le dans votre tableur et enregistrez-le au format .xlsx "
+            "(Fichier > Enregistrer sous > Classeur Excel), puis réessayez.",
+            code=IssueCode.FILE_OLD_FORMAT.value,
+            file=name,
+        )
+    raise InputError(
+        "document Office ancien (format OLE2) qui n'est pas un classeur : attendu un tableur .xlsx ou .csv.",
+        code=IssueCode.FILE_FORMAT.value,
+        file=name,
+    )
+
+
+# -- xlsx ----------------------------------------------------------------------
+def _check_zip(path: Path) -> zipfile.ZipFile:
+    name = str(path)
+    try:
+        z = zipfile.ZipFile(path)
+        infos = z.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as e:
+        raise InputError(
+            f"{MESSAGES[IssueCode.FILE_CORRUPT]} (archive ZIP invalide : {e}). Ouvrez-le dans votre tableur et enregistrez-le à nouveau.",
+            code=IssueCode.FILE_CORRUPT.value,
+            file=name,
+        ) from None
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNCOMPRESSED_BYTES:
+        z.close()
+        raise LimitExceeded(
+            f"classeur refusé : il occuperait {total / 1024**3:.1f} Gio une fois décompressé "
+            f"(limite : {MAX_UNCOMPRESSED_BYTES // 1024**3} Gio). Fichier piégé ou trop volumineux.",
+            code=IssueCode.FILE_TOO_LARGE.value,
+            file=name,
+        )
+    for i in infos:
+        if i.file_size > RATIO_CHECK_FROM_BYTES and i.file_size > MAX_COMPRESSION_RATIO * max(i.compress_size, 1):
+            z.close()
+            raise LimitExceeded(
+                f"classeur refusé : la partie « {i.filename} » est compressée {i.file_size // max(i.compress_size, 1)} fois "
+                f"(limite : {MAX_COMPRESSION_RATIO}). Fichier piégé (bombe de décompression) ou anormal.",
+                code=IssueCode.FILE_TOO_LARGE.value,
+                file=name,
+            )
+    names = {i.filename for i in infos}
+    if "xl/workbook.xml" not in names:
+        z.close()
+        what = "un document Word" if "word/document.xml" in names else "une présentation" if any(
+            n.startswith("ppt/") for n in names) else "une archive ZIP"
+        raise InputError(
+            f"ce fichier est {what}, pas un classeur Excel (.xlsx).", code=IssueCode.FILE_FORMAT.value, file=name
+        )
+    return z
+
+
+_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"[^>]*>\s*<f(?:\s[^>]*)?(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v></v>)?\s*</c>')
+_FORMULA_TAG = re.compile(rb"<f[ >/]")
+
+
+def _column_index(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n - 1
+
+
+def _sheet_paths(z: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> XML member path, from workbook.xml and its relationships."""
+    from defusedxml import ElementTree as ET
+
+    ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    try:
+        wb = ET.fromstring(z.read("xl/workbook.xml"))
+        rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+    except Exception:  # noqa: BLE001 - formulas are a best-effort check; calamine reports real damage
+        return {}
+    targets = {r.get("Id"): r.get("Target", "") for r in rels}
+    out = {}
+    for s in wb.iter(f"{ns_main}sheet"):
+        t = targets.get(s.get(f"{ns_rel}id"), "")
+        out[s.get("name", "")] = t.lstrip("/") if t.startswith("/") else "xl/" + t
+    return out
+
+
+def _formula_cells(z: zipfile.ZipFile, member: str) -> frozenset[tuple[int, int]]:
+    """Cells holding a formula but no cached value (never computed by a spreadsheet)."""
+    try:
+        with z.open(member) as fh:
+            found, tail = False, b""
+            while chunk := fh.read(1 << 22):
+                if _FORMULA_TAG.search(tail + chunk):
+                    found = True
+                    break
+                tail = chunk[-8:]
+            if not found:
+                return frozenset()
+        data = z.read(member)
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return frozenset()
+    return frozenset((int(m.group(2)), _column_index(m.group(1))) for m in _CELL_REF.finditer(data))
+
+
+def _read_xlsx(path: Path, report: ImportReport) -> list[_Sheet]:
+    import python_calamine as pc
+
+    name = str(path)
+    z = _check_zip(path)
+    try:
+        try:
+            wb = pc.CalamineWorkbook.from_path(str(path))
+        except pc.PasswordError:
+            raise InputError(MESSAGES[IssueCode.FILE_ENCRYPTED], code=IssueCode.FILE_ENCRYPTED.value, file=name) from None
+        except Exception as e:  # noqa: BLE001 - calamine's errors are many; all mean "cannot read"
+            raise InputError(
+                f"{MESSAGES[IssueCode.FILE_CORRUPT]} ({type(e).__name__} : {e}). Ouvrez-le dans votre tableur et enregistrez-le à nouveau.",
+                code=IssueCode.FILE_CORRUPT.value,
+                file=name,
+            ) from None
+        members = _sheet_paths(z)
+        sheets: list[_Sheet] = []
+        cells = 0
+        with wb:
+            for meta in wb.sheets_metadata:
+                if str(meta.typ) != str(pc.SheetTypeEnum.WorkSheet):
+                    continue
+                try:
+                    sh = wb.get_sheet_by_name(meta.name)
+                except Exception as e:  # noqa: BLE001
+                    raise InputError(
+                        f"{MESSAGES[IssueCode.FILE_CORRUPT]} ({e}).", code=IssueCode.FILE_CORRUPT.value, file=name, sheet=meta.name
+                    ) from None
+                end = sh.end
+                height, width = (end[0] + 1, end[1] + 1) if end else (0, 0)
+                if height > MAX_ROWS_PER_SHEET + HEADER_SCAN_ROWS:
+                    raise LimitExceeded(
+                        f"{height} lignes : au plus {MAX_ROWS_PER_SHEET} lignes par feuille. Découpez le tableau.",
+                        code=IssueCode.LIMIT_ROWS.value, file=name, sheet=meta.name,
+                    )
+                cells += height * width
+                if cells > MAX_CELLS:
+                    raise LimitExceeded(
+                        f"plus de {MAX_CELLS} cellules : découpez le classeur.", code=IssueCode.LIMIT_CELLS.value, file=name, sheet=meta.name
+                    )
+                rows = sh.to_python(skip_empty_area=False) if end else []
+                member = members.get(meta.name)
+                sheets.append(
+                    _Sheet(
+                        name=meta.name,
+                        rows=rows,
+                        hidden=str(meta.visible) != str(pc.SheetVisibleEnum.Visible),
+                        formulas=_formula_cells(z, member) if member else frozenset(),
+                        merged=list(sh.merged_cell_ranges or []),
+                    )
+                )
+    finally:
+        z.close()
+    return sheets
+
+
+# -- csv -----------------------------------------------------------------------
+def _cp1252_repair(err: UnicodeDecodeError) -> tuple[str, int]:
+    bad = err.object[err.start : err.end]
+    return bad.decode("cp1252", errors="replace"), err.end  # type: ignore[union-attr]
+
+
+codecs.register_error("spaser-cp1252", _cp1252_repair)
+
+
+def _decode(data: bytes, report: ImportReport) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise InputError(
+                f"{MESSAGES[IssueCode.ENCODING]} (UTF-16 invalide). Enregistrez le fichier en CSV UTF-8.",
+                code=IssueCode.ENCODING.value, file=report.file,
+            ) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        report.issue(
+            IssueCode.ENCODING,
+            detail=f"Le fichier n'est pas entièrement en UTF-8 (premier caractère fautif ligne {line}) : "
+            "les caractères accentués ont été lus en Windows-1252. Vérifiez les textes, ou enregistrez le fichier en CSV UTF-8.",
+            row=line,
+        )
+        return data.decode("utf-8-sig", errors="spaser-cp1252")
+
+
+def _csv_rows(text: str, delimiter: str, name: str) -> tuple[list[list[str]], list[int]]:
+    rows, lines = [], []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    last = 0
+    try:
+        for rec in reader:
+            rows.append(rec)
+            lines.append(last + 1)
+            last = reader.line_num
+    except csv.Error as e:
+        line = last + 1
+        raise InputError(
+            f"{MESSAGES[IssueCode.FILE_CORRUPT]} Guillemet non fermé ou mal placé à partir de la ligne {line} ({e}) : "
+            "corrigez les guillemets (\") de cette ligne, ou enregistrez à nouveau le fichier depuis votre tableur.",
+            code=IssueCode.FILE_CORRUPT.value,
+            file=name,
+            row=line,
+        ) from None
+    return rows, lines
+
+
+def _read_csv(path: Path, report: ImportReport, opts: ImportOptions) -> _Sheet:
+    name = str(path)
+    text = _decode(path.read_bytes(), report)
+    if "\x00" in text:
+        report.issue(IssueCode.ENCODING, detail="Caractères nuls (NUL) supprimés : le fichier a peut-être été mal exporté.")
+        text = text.replace("\x00", "")
+    if not text.strip():
+        raise InputError(MESSAGES[IssueCode.FILE_EMPTY], code=IssueCode.FILE_EMPTY.value, file=name)
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_CELL_CHARS * 4))
+    head = "\n".join(text.splitlines()[:HEADER_SCAN_ROWS])
+    best, best_score = ";", (-1, -1)
+    for d in (";", ",", "\t", "|"):
+        try:
+            sample = list(csv.reader(io.StringIO(head), delimiter=d))
+        except csv.Error:
+            continue
+        score = max((_header_score(r, _mapping_norm(opts))[0] for r in sample), default=0)
+        count = max((len(r) for r in sample), default=0)
+        if (score, count) > best_score:
+            best, best_score = d, (score, count)
+    rows, lines = _csv_rows(text, best, name)
+    if len(rows) > MAX_ROWS_PER_SHEET + HEADER_SCAN_ROWS:
+        raise LimitExceeded(
+            f"{len(rows)} lignes : au plus {MAX_ROWS_PER_SHEET} lignes par fichier. Découpez le tableau.",
+            code=IssueCode.LIMIT_ROWS.value, file=name,
+        )
+    sheet = _Sheet(name=None, rows=rows)
+    sheet.line_numbers = lines  # type: ignore[attr-defined]
+    sheet.delimiter = best  # type: ignore[attr-defined]
+    return sheet
+
+
+# -- header detection ---------------------------------------------------------
+def _mapping_norm(opts: ImportOptions) -> dict[str, str]:
+    """Normalised header text -> field, from the explicit mapping."""
+    return {normalise(h): f for f, h in (opts.mapping or {}).items()}
+
+
+def _header_score(row: Sequence[Any], mapping: dict[str, str]) -> tuple[int, dict[int, str]]:
+    fields: dict[int, str] = {}
+    for j, cell in enumerate(row):
+        if type(cell) is not str or not cell.strip():
+            continue
+        f = mapping.get(normalise(cell)) if mapping else None
+        if f is None:
+            f = match_header(cell)
+        if f is not None:
+            fields[j] = f
+    return len(set(fields.values())), fields
+
+
+def _has_amount(fields: dict[int, str]) -> bool:
+    return any(f in ("amount_ht", "amount_ttc") for f in fields.values())
+
+
+def _find_tables(sheets: list[_Sheet], report: ImportReport, opts: ImportOptions, name: str) -> list[_Table]:
+    mapping = _mapping_norm(opts)
+    if opts.mapping:
+        bad = [f for f in opts.mapping if not is_known_field(f)]
+        if bad:
+            known = ", ".join(c.field for c in COLUMNS)
+            raise InputError(
+                f"{MESSAGES[IssueCode.MAPPING_INVALID]} Champ(s) inconnu(s) : {', '.join(bad)}. Champs possibles : {known}, "
+                "amount_ttc, spend_AAAA.",
+                code=IssueCode.MAPPING_INVALID.value, file=name,
+            )
+    tables: list[_Table] = []
+    no_amount: list[tuple[_Sheet, int, dict[int, str]]] = []
+    seen_headers: list[str] = []
+    for sh in sheets:
+        candidates = []
+        for i, row in enumerate(sh.rows[:HEADER_SCAN_ROWS]):
+            score, fields = _header_score(row, mapping)
+            if score >= 2:
+                candidates.append((score, i, fields))
+            seen_headers.extend(str(c).strip() for c in row if type(c) is str and c.strip())
+        if mapping:
+            wanted = set(mapping)
+            candidates = [c for c in candidates if wanted <= {normalise(sh.rows[c[1]][j]) for j in c[2]}]
+        if not candidates:
+            if sh.name is not None:
+                report.issue(IssueCode.SHEET_SKIPPED, sheet=sh.name, detail="(feuille masquée)" if sh.hidden else None)
+            continue
+        score, i, fields = max(candidates, key=lambda c: (_has_amount(c[2]), c[0], -c[1]))
+        others = [c for c in candidates if c[1] != i and _has_amount(c[2])]
+        if others:
+            report.issue(
+                IssueCode.HEADER_AMBIGUOUS, sheet=sh.name, row=i + 1,
+                detail=f"En-tête retenu ligne {i + 1} ; autre(s) candidat(s) ligne(s) {', '.join(str(c[1] + 1) for c in others)}.",
+            )
+        if not _has_amount(fields):
+            no_amount.append((sh, i, fields))
+            continue
+        if sh.hidden:
+            report.issue(IssueCode.SHEET_HIDDEN, sheet=sh.name)
+        tables.append(_make_table(sh, i, fields, report, opts, name))
+    if mapping and not tables and not no_amount:
+        missing = sorted(h for h in (opts.mapping or {}).values() if normalise(h) not in {normalise(s) for s in seen_headers})
+        raise InputError(
+            f"{MESSAGES[IssueCode.MAPPING_INVALID]} Colonne(s) introuvable(s) dans le fichier : "
+            f"{', '.join('« ' + m + ' »' for m in missing) or 'aucune ligne ne les réunit toutes'}.",
+            code=IssueCode.MAPPING_INVALID.value, file=name,
+        )
+    if tables:
+        for sh, i, _fields in no_amount:
+            report.issue(IssueCode.SHEET_SKIPPED, sheet=sh.name, detail="(pas de colonne de montant)")
+    if not tables:
+        if no_amount:
+            sh, i, fields = no_amount[0]
+            found = ", ".join(f"« {_text(sh.rows[i][j])} »" for j in sorted(fields))
+            raise InputError(
+                f"{MESSAGES[IssueCode.COLUMN_MISSING]} Il manque le montant : ajoutez une colonne {_EXPECTED}. "
+                f"En-têtes reconnus ligne {i + 1} : {found}.",
+                code=IssueCode.COLUMN_MISSING.value, file=name, sheet=sh.name,
+            )
+        where = f"dans les {HEADER_SCAN_ROWS} premières lignes" + (
+            f" des feuilles {', '.join('« ' + str(s.name) + ' »' for s in sheets)}" if sheets and sheets[0].name is not None else "")
+        expected = ", ".join(f"« {c.header} »" for c in COLUMNS[:9])
+        raise InputError(
+            f"{MESSAGES[IssueCode.HEADER_NOT_FOUND]} Rien trouvé {where}. En-têtes attendus : {expected}... {_SUGGEST}",
+            code=IssueCode.HEADER_NOT_FOUND.value, file=name,
+        )
+    return tables
+
+
+def _make_table(sh: _Sheet, i: int, fields: dict[int, str], report: ImportReport, opts: ImportOptions, name: str) -> _Table:
+    header = sh.rows[i]
+    columns: dict[str, int] = {}
+    headers: dict[str, str] = {}
+    for j, f in sorted(fields.items()):
+        text = _text(header[j])
+        if f in columns:
+            report.issue(IssueCode.COLUMN_DUPLICATE, sheet=sh.name, row=i + 1, column=text,
+                         detail=f"(même donnée que « {headers[f]} »)")
+            continue
+        columns[f], headers[f] = j, text
+    for j, cell in enumerate(header):
+        if j not in fields and type(cell) is str and cell.strip():
+            report.issue(IssueCode.COLUMN_UNKNOWN, sheet=sh.name, row=i + 1, column=cell.strip())
+    ttc_rate = None
+    if "amount_ht" not in columns:
+        col = headers["amount_ttc"]
+        if opts.vat_rate is None:
+            raise InputError(
+                f"la colonne « {col} » est un montant TTC : seul un montant HT est accepté. Ajoutez une colonne « Montant HT », "
+                "ou indiquez le taux de TVA à retirer avec --vat-rate (ex. --vat-rate 0,20).",
+                code=IssueCode.AMOUNT_TTC.value, file=name, sheet=sh.name, column=col,
+            )
+        ttc_rate = opts.vat_rate
+        columns["amount_ht"] = columns.pop("amount_ttc")
+        headers["amount_ht"] = headers.pop("amount_ttc")
+        report.issue(IssueCode.AMOUNT_TTC, severity=Severity.WARNING, sheet=sh.name, column=col,
+                     detail=f"Montants HT calculés depuis la colonne TTC avec un taux de TVA de {opts.vat_rate * 100:g} %, arrondis au centime.")
+    else:
+        columns.pop("amount_ttc", None)
+    for f in [f for f in columns if (spend_year(f) or (0, False))[1]]:
+        year = spend_year(f)[0]  # type: ignore[index]
+        col = headers[f]
+        if f"spend_{year}" in columns:
+            del columns[f]
+            continue
+        if opts.vat_rate is None:
+            raise InputError(
+                f"la colonne « {col} » est une dépense TTC : seul un montant HT est accepté. Ajoutez une colonne HT, "
+                "ou indiquez le taux de TVA à retirer avec --vat-rate (ex. --vat-rate 0,20).",
+                code=IssueCode.AMOUNT_TTC.value, file=name, sheet=sh.name, column=col,
+            )
+        report.issue(IssueCode.AMOUNT_TTC, severity=Severity.WARNING, sheet=sh.name, column=col,
+                     detail=f"Dépenses HT calculées depuis la colonne TTC (TVA {opts.vat_rate * 100:g} %).")
+    return _Table(sh, i, columns, headers, ttc_rate)
+
+
+# -- rows ----------------------------------------------------------------------
+_TOTAL_WORDS = frozenset({"total", "totaux", "total general", "sous total", "total ht", "total ttc", "grand total"})
+
+# field -> converter; the value None from a converter means "leave unset".
+_SIMPLE: dict[str, Callable[[Any], Any]] = {
+    "object": _text,
+    "procedure": _text,
+    "lot": _text,
+    "location": _text,
+    "techniques": _techniques,
+    "nature": _one_of(_NATURES, "Nature attendue : Travaux, Fournitures ou Services"),
+    "kind": _one_of(_KINDS, "Type de contrat attendu : Marché, Accord-cadre, Marché subséquent, Contrat de concession..."),
+    "duration_months": _duration,
+    "social": lambda v: _social(_text(v)),
+    "environmental": lambda v: _environmental(_text(v)),
+    "social_exemption": _exemption,
+    "insertion_hours_planned": _hours,
+    "insertion_hours_achieved": _hours,
+    "livre_v": _livre_v,
+    "egalim": _egalim,
+    "egalim_meat_fish": _yes_no,
+    "agec_category": _agec_category,
+    "agec_kind": _agec_kind,
+}
+
+
+_OP_AMOUNT, _OP_DATE, _OP_CPV, _OP_TEXT, _OP_RAW, _OP_SPEND, _OP_SIMPLE = range(7)
+
+
+def _op(f: str) -> int:
+    """How a field's cells are converted (decided once per column, not per cell)."""
+    if f == "amount_ht":
+        return _OP_AMOUNT
+    if f in ("notification_date", "consultation_date"):
+        return _OP_DATE
+    if f == "cpv":
+        return _OP_CPV
+    if f in ("id", "object", "lot", "buyer_name", "buyer_kind", "buyer_siret"):
+        return _OP_TEXT
+    if f in ("supplier_name", "supplier_kinds", "supplier_siret"):
+        return _OP_RAW
+    if spend_year(f) is not None:
+        return _OP_SPEND
+    return _OP_SIMPLE
+
+
+class _Reader:
+    """Turns the rows of the recognised tables into purchases, counting each row once."""
+
+    def __init__(self, path: Path, report: ImportReport, opts: ImportOptions) -> None:
+        self.path, self.report, self.opts = path, report, opts
+        self.file = str(path)
+        self.today = opts.today or date.today()
+        self.seen: dict[tuple[str, str, str], str] = {}  # (buyer, id, lot) -> where first seen
+        self.by_buyer: dict[str, list[Purchase]] = {}
+        self.buyers: dict[str, Buyer] = {}
+        self.suppliers: dict[tuple[str, str | None, frozenset[SupplierKind]], Supplier] = {}
+        self.default_buyer = opts.buyer or Buyer(name=path.stem)
+
+    def read(self, tables: list[_Table]) -> ImportResult:
+        rows_total = 0
+        for t in tables:
+            rows_total += self._table(t)
+        if rows_total == 0:
+            t = tables[0]
+            raise InputError(
+                f"{MESSAGES[IssueCode.NO_DATA]} L'en-tête est ligne {t.header_row + 1}, mais aucune ligne de données ne suit.",
+                code=IssueCode.NO_DATA.value, file=self.file, sheet=t.sheet.name,
+            )
+        portfolios = tuple(
+            Portfolio(buyer=self.buyers[k], purchases=tuple(ps)) for k, ps in self.by_buyer.items() if ps
+        )
+        self.report.check()
+        return ImportResult(portfolios=portfolios, report=self.report, path=self.file)
+
+    # One table (sheet); returns the number of data rows seen.
+    def _table(self, t: _Table) -> int:
+        sh = t.sheet
+        rows = sh.rows
+        header_norm = [normalise(c) if type(c) is str else c for c in rows[t.header_row]]
+        self._fill_merged(t)
+        line_numbers: list[int] | None = getattr(sh, "line_numbers", None)
+        cols = t.columns
+        plan = [(f, cols[f], t.headers[f], _op(f), spend_year(f)) for f in cols]
+        header = rows[t.header_row]
+        first = min(t.columns.values())  # a recognised header cell, never empty
+        seen_rows = 0
+        for r in range(t.header_row + 1, len(rows)):
+            row = rows[r]
+            if not any(not _empty(c) for c in row):
+                continue
+            if len(row) > first and row[first] == header[first] and [normalise(c) if type(c) is str else c for c in row] == header_norm:
+                continue  # the header repeated (page breaks in exports)
+            seen_rows += 1
+            rownum = line_numbers[r] if line_numbers is not None else r + 1
+            self._row(t, row, rownum, plan)
+        return seen_rows
+
+    def _fill_merged(self, t: _Table) -> None:
+        """A text merged over several data rows belongs to each of them (not amounts: they would count twice)."""
+        if not t.sheet.merged:
+            return
+        col_fields = {j: f for f, j in t.columns.items()}
+        rows = t.sheet.rows
+        for (r1, c1), (r2, c2) in t.sheet.merged:
+            if r1 <= t.header_row or r1 >= len(rows):
+                continue
+            for c in range(c1, c2 + 1):
+                f = col_fields.get(c)
+                if f is None or f in _MONEY_FIELDS or spend_year(f) or c >= len(rows[r1]):
+                    continue
+                top = rows[r1][c1] if c == c1 else rows[r1][c]
+                for r in range(r1 + 1, min(r2 + 1, len(rows))):
+                    if c < len(rows[r]) and rows[r][c] == "":
+                        rows[r][c] = top
+
+    def _row(self, t: _Table, row: list[Any], rownum: int, plan: list[tuple[str, int, str, int, Any]]) -> None:
+        report, sheet = self.report, t.sheet.name
+        errors = warnings = 0
+        vals: dict[str, Any] = {}
+        spend: dict[int, Decimal] = {}
+        total_row = False
+
+        delim = getattr(t.sheet, "delimiter", None)
+        if delim and len(t.columns) > 1 and sum(1 for c in row if not _empty(c)) == 1:
+            only = next(c for c in row if not _empty(c))
+            if any(d in only for d in ";,\t|" if d != delim):
+                self.report.issue(IssueCode.RECORD_INVALID, sheet=sheet, row=rownum, value=only,
+                                  detail=f"Une seule colonne lue : cette ligne utilise un autre séparateur que « {delim} » (celui de l'en-tête).")
+                report.count_row(rejected=True)
+                return
+
+        def issue(code: IssueCode, column: str | None, value: object, detail: str | None, error: bool | None) -> None:
+            nonlocal errors, warnings
+            sev = None if error is None else (Severity.ERROR if error else Severity.WARNING)
+            it = report.issue(code, severity=sev, detail=detail, sheet=sheet, row=rownum, column=column, value=value)
+            if it.severity is Severity.ERROR:
+                errors += 1
+            else:
+                warnings += 1
+
+        for f, j, header, op, sy in plan:
+            v = row[j] if j < len(row) else ""
+            if v == "" or (type(v) is str and not v.strip()):
+                if t.sheet.formulas and (rownum, j) in t.sheet.formulas:
+                    issue(IssueCode.FORMULA_NO_VALUE, header, None, None, None)
+                elif op == _OP_AMOUNT:
+                    issue(IssueCode.AMOUNT_MISSING, header, None, None, None)
+                continue
+            if type(v) is str and len(v) > MAX_CELL_CHARS:
+                issue(IssueCode.LIMIT_STRING, header, v, f"Texte coupé à {MAX_CELL_CHARS} caractères.", None)
+                v = v[:MAX_CELL_CHARS]
+            try:
+                if op == _OP_AMOUNT:
+                    d = _amount(v)
+                    if t.ttc_rate is not None:
+                        d = (d / (1 + t.ttc_rate)).quantize(CENT, rounding=ROUND_HALF_UP)
+                    if d == 0:
+                        issue(IssueCode.AMOUNT_ZERO, header, v, None, None)
+                    elif d > AMOUNT_PLAUSIBLE_MAX:
+                        issue(IssueCode.AMOUNT_ABSURD, header, v, "Plus d'un milliard d'euros HT sur une ligne : vérifiez.", None)
+                    vals["amount_ht"] = d
+                elif op == _OP_DATE:
+                    vals[f] = self._date(v, header, issue)
+                elif op == _OP_CPV:
+                    code, problem = _cpv_code(v)
+                    if problem is not None:
+                        issue(problem, header, v, None, None)
+                    if code is not None:
+                        vals["cpv"] = code
+                        vals.setdefault("nature", _nature_of(code))
+                elif op == _OP_TEXT:
+                    vals[f] = _text(v)
+                elif op == _OP_RAW:
+                    # Kept whole: several co-contractors are written one per line.
+                    vals[f] = v.rstrip() if type(v) is str else _text(v)
+                elif op == _OP_SPEND:
+                    d = _decimal(v)
+                    if sy[1]:
+                        d = (d / (1 + (self.opts.vat_rate or 0))).quantize(CENT, rounding=ROUND_HALF_UP)
+                    spend[sy[0]] = d
+                else:
+                    out = _SIMPLE[f](v)
+                    if out is not None and out != "":
+                        vals[f] = out
+            except _Bad as b:
+                issue(b.code, header, v, b.detail, b.error)
+            except AmountError as e:  # a spend cell
+                issue(IssueCode.VALUE_INVALID, header, v, f"Montant de dépense illisible ({e}).", None)
+            except DateError as e:  # pragma: no cover - _date handles them
+                issue(IssueCode.DATE_INVALID, header, v, str(e), None)
+            if op == _OP_TEXT and type(v) is str and v.lstrip()[:1] in "TtSsGg" and normalise(v) in _TOTAL_WORDS:
+                total_row = True
+
+        if total_row and (not vals.get("id") or normalise(vals["id"]) in _TOTAL_WORDS):
+            self.report.issue(IssueCode.RECORD_INVALID, sheet=sheet, row=rownum,
+                              detail="Ligne de total ignorée (elle compterait les montants deux fois).")
+            report.count_row(rejected=True)
+            return
+
+        supplier = self._supplier(vals, issue, t)
+        buyer_key = self._buyer(vals, issue, t)
+        if "id" not in vals:
+            if "id" in t.columns:
+                issue(IssueCode.ID_MISSING, t.headers["id"], None, None, None)
+            vals["id"] = f"{sheet}-L{rownum}" if sheet else f"L{rownum}"
+        lot = vals.get("lot") or ""
+        key = (buyer_key, vals["id"], lot)
+        if not errors:
+            first = self.seen.get(key)
+            if first is not None:
+                issue(IssueCode.DUPLICATE, t.headers.get("id"), vals["id"],
+                      f"Identifiant « {vals['id']} »{' lot ' + lot if lot else ''} déjà vu {first} : cette ligne est écartée.", None)
+        if vals.get("kind") is ContractKind.CONCESSION:
+            issue(IssueCode.CONCESSION, t.headers.get("kind"), None, None, None)
+        if errors:
+            report.count_row(rejected=True)
+            return
+        for k in ("supplier_name", "supplier_siret", "supplier_kinds", "buyer_name", "buyer_siret", "buyer_kind"):
+            vals.pop(k, None)
+        if supplier:
+            vals["suppliers"] = supplier
+        if spend:
+            vals["spend_by_year"] = spend
+        vals["source"] = SourceRef(file=self.file, sheet=sheet, row=rownum)
+        try:
+            p = Purchase(**vals)
+        except ValidationError as e:
+            err = e.errors()[0]
+            loc = ".".join(str(x) for x in err.get("loc", ()))
+            issue(IssueCode.RECORD_INVALID, None, None, f"({loc} : {err.get('msg')})", None)
+            report.count_row(rejected=True)
+            return
+        self.seen[key] = f"ligne {rownum}" + (f" de la feuille « {sheet} »" if sheet else "")
+        self.by_buyer.setdefault(buyer_key, []).append(p)
+        report.count_row(rejected=False, warned=warnings > 0)
+
+    def _date(self, v: object, header: str, issue: Callable[..., None]) -> date | None:
+        try:
+            d = to_date(v)
+        except DateError as e:
+            issue(IssueCode.DATE_INVALID, header, v, _sentence(e), None)
+            return None
+        if d is None:
+            return None
+        if d > self.today:
+            issue(IssueCode.DATE_FUTURE, header, v, f"({d.strftime('%d/%m/%Y')}, après le {self.today.strftime('%d/%m/%Y')}).", None)
+        elif d < DATE_PLAUSIBLE_FROM:
+            issue(IssueCode.DATE_IMPLAUSIBLE, header, v, f"({d.strftime('%d/%m/%Y')}, avant {DATE_PLAUSIBLE_FROM.year}).", None)
+        return d
+
+    def _supplier(self, vals: dict[str, Any], issue: Callable[..., None], t: _Table) -> tuple[Supplier, ...]:
+        names_cell = vals.get("supplier_name", "")
+        siret_cell = vals.get("supplier_siret")
+        kinds_cell = vals.get("supplier_kinds", "")
+        if not names_cell and siret_cell is None and not kinds_cell:
+            return ()
+        # Several co-contractors: one per line in the cell (Alt+Entrée), same order in each column.
+        names = names_cell.split("\n") if names_cell else [""]
+        sirets = siret_cell.split("\n") if siret_cell else []
+        kinds_parts = kinds_cell.split("\n") if kinds_cell else []
+        n = max(len(names), len(sirets), 1)
+        if len(kinds_parts) != n:
+            kinds_parts = [kinds_cell] + [""] * (n - 1)
+        out = []
+        for k in range(n):
+            name = _text(names[k]) if k < len(names) else ""
+            siret = None
+            raw = sirets[k].strip() if k < len(sirets) else ""
+            if raw:
+                try:
+                    siret = _siret(raw)
+                except _Bad as b:
+                    issue(b.code, t.headers.get("supplier_siret"), raw, b.detail + " Le titulaire est gardé sans SIRET.", None)
+            kinds: frozenset[SupplierKind] = frozenset()
+            if kinds_parts[k].strip():
+                try:
+                    kinds = _supplier_kinds(kinds_parts[k])
+                except _Bad as b:
+                    issue(b.code, t.headers.get("supplier_kinds"), kinds_parts[k], b.detail, None)
+            key = (name, siret, kinds)
+            s = self.suppliers.get(key)
+            if s is None:
+                s = self.suppliers[key] = Supplier(name=name, siret=siret, kinds=kinds)
+            out.append(s)
+        return tuple(out)
+
+    def _buyer(self, vals: dict[str, Any], issue: Callable[..., None], t: _Table) -> str:
+        if self.opts.buyer is not None or not ({"buyer_name", "buyer_siret"} & vals.keys()):
+            self.buyers.setdefault("", self.default_buyer)
+            return ""
+        siret = None
+        if vals.get("buyer_siret") is not None:
+            try:
+                siret = _siret(vals["buyer_siret"])
+            except _Bad as b:
+                issue(b.code, t.headers.get("buyer_siret"), vals["buyer_siret"], b.detail, None)
+        name = vals.get("buyer_name") or ""
+        key = siret or normalise(name)
+        if not key:
+            self.buyers.setdefault("", self.default_buyer)
+            return ""
+        if key not in self.buyers:
+            kind = BuyerKind.AUTRE
+            if vals.get("buyer_kind"):
+                kind = _BUYER_KINDS.get(normalise(vals["buyer_kind"]), BuyerKind.AUTRE)
+            self.buyers[key] = Buyer(name=name or siret or self.default_buyer.name, siret=siret, kind=kind)
+        return key

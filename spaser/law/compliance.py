@@ -1,0 +1,256 @@
+"""Per-contract obligations of the Climat et résilience law (consultations from the switch date).
+
+For each contract whose consultation was launched on or after the date of
+``climat.obligations_par_marche`` (``Purchase.consultation_date``, else the
+notification date as a stated proxy):
+
+- an environmental execution condition (L2112-2) -> needs "Clause environnementale";
+- an environmental award criterion (L2152-7, R2152-7) -> needs "Critère environnemental";
+- at or above the EU threshold for the buyer's kind and the nature, a social
+  execution condition (L2112-2-1; concessions: L3114-2-1) -> needs "Clause sociale",
+  unless a reason is recorded (``Purchase.social_exemption``). A reserved contract
+  alone is not an execution condition: it is reported "à vérifier", not as missing.
+  A social award criterion alone is not an execution condition: reported missing.
+
+Unknown considerations give "à vérifier", never a breach. Defence and security
+contracts (L2312-1-1 keeps the optional wording), Livre V contracts and spending
+lines are not checked (listed with the reason).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+from spaser.law import params
+from spaser.law.params import Reference
+from spaser.model import BuyerKind, ContractKind, EnvironmentalConsideration as Env, Nature, Portfolio, Purchase, SocialConsideration as Soc
+from spaser.money import format_eur
+
+__all__ = ["Finding", "Skipped", "Compliance", "eu_threshold", "EuThreshold", "check_compliance"]
+
+FindingStatus = Literal["manquant", "à vérifier"]
+
+
+def _fr(d: date) -> str:
+    return d.strftime("%d/%m/%Y")
+
+
+@dataclass(frozen=True)
+class EuThreshold:
+    value: Decimal
+    parameter: str
+    note: str | None  # French, when the category is uncertain
+    references: tuple[Reference, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"value": self.value, "parameter": self.parameter, "note": self.note, "references": [r.to_dict() for r in self.references]}
+
+
+def eu_threshold(kind: BuyerKind, nature: Nature | None, d: date, *, contract_kind: ContractKind = ContractKind.MARCHE) -> EuThreshold | None:
+    """The EU threshold applying to a buyer kind and a nature at ``d`` (None: none in force, or nature unknown).
+
+    >>> before = eu_threshold(BuyerKind.COMMUNE, Nature.SERVICES, date(2025, 12, 31))
+    >>> after = eu_threshold(BuyerKind.COMMUNE, Nature.SERVICES, date(2026, 1, 1))
+    >>> before.parameter == after.parameter, before.value > after.value
+    (True, True)
+    >>> eu_threshold(BuyerKind.COMMUNE, Nature.SERVICES, date(2020, 1, 1)) is None
+    True
+    """
+    note = None
+    if contract_kind == ContractKind.CONCESSION or nature == Nature.TRAVAUX:
+        name = "seuils_europeens.travaux_concessions"
+    elif nature is None:
+        return None
+    elif contract_kind == ContractKind.MARCHE_DEFENSE or kind == BuyerKind.ENTITE_ADJUDICATRICE:
+        name = "seuils_europeens.fournitures_services_entites_adjudicatrices"
+    elif kind == BuyerKind.ETAT:
+        name = "seuils_europeens.fournitures_services_etat"
+    else:
+        name = "seuils_europeens.fournitures_services_autres"
+        if kind == BuyerKind.ETABLISSEMENT_PUBLIC_ETAT:
+            note = "Certains établissements publics de l'État relèvent du seuil des autorités publiques centrales (plus bas) : à vérifier."
+    v = params.get(name).at(d)
+    return None if v is None else EuThreshold(v.value, name, note, v.references)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A contract that falls short of a per-contract rule, or must be checked."""
+
+    purchase_id: str
+    object: str
+    rule: str  # "condition_environnementale" | "critere_environnemental" | "condition_sociale"
+    status: FindingStatus
+    message: str  # French
+    articles: tuple[str, ...]
+    date_used: date
+    date_basis: str  # "consultation" | "notification (approximation)"
+    notes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "purchase_id": self.purchase_id,
+            "object": self.object,
+            "rule": self.rule,
+            "status": self.status,
+            "message": self.message,
+            "articles": list(self.articles),
+            "date_used": self.date_used,
+            "date_basis": self.date_basis,
+            "notes": list(self.notes),
+        }
+
+
+@dataclass(frozen=True)
+class Skipped:
+    purchase_id: str
+    reason: str  # French
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"purchase_id": self.purchase_id, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class Compliance:
+    """Result of the per-contract checks over a portfolio."""
+
+    switch: date | None  # first date the per-contract rules apply
+    checked: int  # contracts the rules apply to
+    compliant: int  # of those, with no finding
+    not_yet: int  # contracts whose consultation predates the switch
+    findings: tuple[Finding, ...]
+    skipped: tuple[Skipped, ...]
+    references: tuple[Reference, ...]
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def missing(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.status == "manquant")
+
+    @property
+    def to_check(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.status == "à vérifier")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "switch": self.switch,
+            "checked": self.checked,
+            "compliant": self.compliant,
+            "not_yet": self.not_yet,
+            "missing_count": len(self.missing),
+            "to_check_count": len(self.to_check),
+            "findings": [f.to_dict() for f in self.findings],
+            "skipped": [s.to_dict() for s in self.skipped],
+            "references": [r.to_dict() for r in self.references],
+            "notes": list(self.notes),
+        }
+
+
+def _switch(p: params.Parameter) -> date | None:
+    return next((v.start for v in p.values if v.value), None)
+
+
+def check_compliance(portfolio: Portfolio) -> Compliance:
+    rule = params.get("climat.obligations_par_marche")
+    switch = _switch(rule)
+    findings: list[Finding] = []
+    skipped: list[Skipped] = []
+    checked = compliant = not_yet = 0
+    proxies = 0
+    for p in portfolio.purchases:
+        if p.kind == ContractKind.DEPENSE:
+            continue  # a spending line is not a contract
+        if p.kind == ContractKind.MARCHE_DEFENSE:
+            skipped.append(Skipped(p.id, "marché de défense ou de sécurité : la prise en compte reste facultative (L2312-1-1)"))
+            continue
+        if p.livre_v:
+            skipped.append(Skipped(p.id, f"marché relevant du livre V ({p.livre_v})"))
+            continue
+        d, basis = (p.consultation_date, "consultation") if p.consultation_date else (p.notification_date, "notification (approximation)")
+        if d is None:
+            if switch is not None:
+                skipped.append(Skipped(p.id, "dates de consultation et de notification inconnues : impossible de savoir si les obligations s'appliquent"))
+            continue
+        in_force = rule.at(d)
+        if in_force is None or not in_force.value:
+            not_yet += 1
+            continue
+        checked += 1
+        if basis != "consultation":
+            proxies += 1
+        found = _check_one(portfolio.buyer.kind, p, d, basis)
+        findings.extend(found)
+        if not found:
+            compliant += 1
+    notes = []
+    if switch is not None:
+        notes.append(
+            f"Obligations applicables aux consultations lancées (ou avis d'appel à la concurrence envoyés) à partir du {_fr(switch)} "
+            "(décret n° 2022-767, art. 14 ; les articles législatifs portent la date du 22 août 2026)."
+        )
+    if proxies:
+        notes.append(
+            f"{proxies} contrat(s) sans date de lancement de la consultation : la date de notification est utilisée à la place "
+            "(approximation : une consultation lancée avant la bascule n'est pas soumise aux nouvelles obligations)."
+        )
+    notes.append("Spécifications techniques prenant en compte le développement durable (L2111-2) : non vérifiables à partir des données, à contrôler dans les pièces.")
+    refs = rule.values[-1].references if rule.values else ()
+    return Compliance(switch, checked, compliant, not_yet, tuple(findings), tuple(skipped), refs, tuple(notes))
+
+
+def _check_one(kind: BuyerKind, p: Purchase, d: date, basis: str) -> list[Finding]:
+    out: list[Finding] = []
+    proxy = () if basis == "consultation" else ("date de notification utilisée comme approximation de la date de lancement de la consultation",)
+
+    def finding(rule: str, status: FindingStatus, message: str, articles: tuple[str, ...], *notes: str) -> None:
+        out.append(Finding(p.id, p.object, rule, status, message, articles, d, basis, tuple(notes) + proxy))
+
+    concession = p.kind == ContractKind.CONCESSION
+    if concession:
+        out_note = "Contrat de concession : seules les conditions sociales (L3114-2-1) sont vérifiées ici."
+    else:
+        env = p.environmental
+        if env is None:
+            finding("condition_environnementale", "à vérifier", "Considérations environnementales inconnues : vérifier la condition d'exécution environnementale.", ("L2112-2",))
+            finding("critere_environnemental", "à vérifier", "Considérations environnementales inconnues : vérifier le critère d'attribution environnemental.", ("L2152-7", "R2152-7"))
+        else:
+            if Env.CLAUSE not in env:
+                finding("condition_environnementale", "manquant", "Aucune condition d'exécution prenant en compte des considérations environnementales.", ("L2112-2",))
+            if Env.CRITERE not in env:
+                finding("critere_environnemental", "manquant", "Aucun critère d'attribution prenant en compte les caractéristiques environnementales de l'offre (le prix seul n'est plus admis).", ("L2152-7", "R2152-7"))
+        out_note = None
+    articles = ("L3114-2-1",) if concession else ("L2112-2-1",)
+    threshold = eu_threshold(kind, p.nature, d, contract_kind=p.kind)
+    if p.amount_ht is None:
+        finding("condition_sociale", "à vérifier", "Montant inconnu : impossible de savoir si le seuil européen est atteint (condition sociale obligatoire au-delà).", articles)
+    elif threshold is None:
+        lowest = eu_threshold(kind, Nature.FOURNITURES, d)
+        if lowest is not None and p.amount_ht >= lowest.value:
+            finding("condition_sociale", "à vérifier", "Nature (travaux, fournitures, services) inconnue : seuil européen applicable indéterminé.", articles)
+    elif p.amount_ht >= threshold.value:
+        social = p.social
+        above = f"montant {format_eur(p.amount_ht, cents=False)} HT, au moins égal au seuil européen de {format_eur(threshold.value, cents=False)} HT"
+        extra = tuple(x for x in (threshold.note, out_note) if x)
+        if p.social_exemption is not None:
+            pass  # the recorded reason is the exception the article allows
+        elif social is None:
+            finding("condition_sociale", "à vérifier", f"Considérations sociales inconnues ({above}) : vérifier la condition d'exécution sociale.", articles, *extra)
+        elif Soc.CLAUSE in social:
+            pass
+        elif Soc.RESERVE in social:
+            finding(
+                "condition_sociale", "à vérifier",
+                f"Marché réservé sans condition d'exécution sociale ({above}) : la réservation n'est pas une condition d'exécution ; "
+                "ajouter une condition sociale ou consigner le motif de l'exception.",
+                articles, *extra,
+            )  # fmt: skip
+        else:
+            finding(
+                "condition_sociale", "manquant",
+                f"Aucune condition d'exécution sociale ({above}) et aucun motif d'exception consigné.",
+                articles, *extra,
+            )  # fmt: skip
+    return out

@@ -1,0 +1,224 @@
+"""The whole legal diagnosis of a portfolio at a date: ``check(portfolio) -> Diagnosis``.
+
+A ``Diagnosis`` holds, for the document generator and the CLI:
+
+- ``obligation``: is the buyer obliged to adopt a SPASER (L2111-3, D2111-3), with the spend counted;
+- ``indicators``: per notification year, in number and in value (all contracts);
+- ``measured``: the chosen year's indicators on the national measurement perimeter (DECP floor);
+- ``targets``: PNAD, EGalim, AGEC results (target, actual, gap, reference);
+- ``compliance``: per-contract Climat et résilience findings (from the switch date);
+- ``required_contents``: what an adopted SPASER must contain at ``at``;
+- ``parameters``: every legal parameter read, with its value, date and references;
+- ``warnings``: French sentences the reader must see (estimates, unknown data, "à confirmer").
+
+``to_dict()`` is JSON-ready: Decimals as strings, dates ISO.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from spaser.law import params
+from spaser.law.compliance import Compliance, check_compliance
+from spaser.law.indicators import YearIndicators, indicators_by_year
+from spaser.law.obligation import ContentItem, Obligation, required_contents, spaser_obligation
+from spaser.law.params import Parameter, ParameterValue, Reference
+from spaser.law.targets import AgecRates, TargetResult, pnad_indicators, targets
+from spaser.model import Portfolio
+
+__all__ = ["UsedParameter", "Diagnosis", "JointDiagnosis", "check", "check_joint", "default_year"]
+
+
+@dataclass(frozen=True)
+class UsedParameter:
+    """A parameter value the diagnosis relied on."""
+
+    name: str
+    description: str
+    unit: str
+    kind: str
+    start: date
+    value: Any
+    references: tuple[Reference, ...]
+    to_confirm: bool
+    note: str | None
+
+    @classmethod
+    def of(cls, p: Parameter, v: ParameterValue) -> UsedParameter:
+        return cls(p.name, p.description, p.unit, p.kind, v.start, v.value, v.references, v.to_confirm, v.note)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "description": self.description,
+            "unit": self.unit,
+            "kind": self.kind,
+            "start": self.start,
+            "value": self.value,
+            "references": [r.to_dict() for r in self.references],
+            "to_confirm": self.to_confirm,
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    buyer_name: str
+    buyer_siret: str | None
+    buyer_kind: str
+    year: int  # the calendar year examined (spend, targets)
+    at: date  # the date the law is read at
+    obligation: Obligation
+    indicators: dict[int, YearIndicators]  # by notification year, all contracts
+    measured: YearIndicators  # ``year`` on the national measurement perimeter (PNAD)
+    targets: tuple[TargetResult, ...]
+    compliance: Compliance
+    required_contents: tuple[ContentItem, ...]
+    parameters: tuple[UsedParameter, ...]
+    warnings: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        from spaser.cli._common import to_jsonable
+
+        return to_jsonable(
+            {
+                "buyer": {"name": self.buyer_name, "siret": self.buyer_siret, "kind": self.buyer_kind},
+                "year": self.year,
+                "at": self.at,
+                "obligation": self.obligation.to_dict(),
+                "indicators": {str(y): i.to_dict() for y, i in self.indicators.items()},
+                "measured": self.measured.to_dict(),
+                "targets": [t.to_dict() for t in self.targets],
+                "compliance": self.compliance.to_dict(),
+                "required_contents": [c.to_dict() for c in self.required_contents],
+                "parameters": [p.to_dict() for p in self.parameters],
+                "warnings": list(self.warnings),
+            }
+        )
+
+
+def default_year(portfolio: Portfolio, at: date) -> tuple[int, str | None]:
+    """The last complete calendar year (before ``at``'s year) with data, and a warning if none."""
+    years = set(portfolio.years()) | set(portfolio.buyer.declared_spend) | {y for p in portfolio.purchases for y in p.spend_by_year}
+    complete = [y for y in years if y < at.year]
+    if complete:
+        return max(complete), None
+    if years:
+        y = max(years)
+        return y, f"Aucune année civile complète dans les données : l'année {y} (en cours ou future) est examinée."
+    return at.year - 1, f"Aucune donnée datée : l'année {at.year - 1} est examinée par défaut."
+
+
+def check(
+    portfolio: Portfolio,
+    *,
+    year: int | None = None,
+    at: date | None = None,
+    agec_rates: AgecRates | None = None,
+    joint: bool = False,
+) -> Diagnosis:
+    """Diagnose ``portfolio`` at ``at`` (default: today) for calendar ``year`` (default: last complete year with data)."""
+    at = at or date.today()
+    warnings: list[str] = []
+    if year is None:
+        year, w = default_year(portfolio, at)
+        if w:
+            warnings.append(w)
+    with params.recording() as used:
+        obligation = spaser_obligation(portfolio, year=year, at=at)
+        by_year = indicators_by_year(portfolio)
+        measured = pnad_indicators(portfolio, year)
+        results = targets(portfolio, year, user_agec_rates=agec_rates, pnad=measured)
+        compliance = check_compliance(portfolio)
+        contents = required_contents(at, joint=joint)
+    warnings.extend(_warnings(obligation, measured, results, compliance, year, at))
+    seen: dict[tuple[str, date], UsedParameter] = {}
+    for p, _, v in used:
+        if v is not None:
+            seen.setdefault((p.name, v.start), UsedParameter.of(p, v))
+    if any(u.to_confirm for u in seen.values()):
+        warnings.append("Certaines valeurs juridiques utilisées sont « à confirmer » (voir la liste des paramètres) : ne pas les présenter comme certaines.")
+    b = portfolio.buyer
+    return Diagnosis(
+        buyer_name=b.name,
+        buyer_siret=b.siret,
+        buyer_kind=b.kind.value,
+        year=year,
+        at=at,
+        obligation=obligation,
+        indicators=by_year,
+        measured=measured,
+        targets=tuple(results),
+        compliance=compliance,
+        required_contents=tuple(contents),
+        parameters=tuple(sorted(seen.values(), key=lambda u: (u.name, u.start))),
+        warnings=tuple(warnings),
+    )
+
+
+def _warnings(o: Obligation, measured: YearIndicators, results: list[TargetResult], c: Compliance, year: int, at: date) -> list[str]:
+    out = []
+    if year >= at.year:
+        out.append(f"L'année {year} n'est pas terminée au {at.strftime('%d/%m/%Y')} : chiffres partiels.")
+    if o.spend.is_estimate:
+        out.append("La dépense annuelle comparée au seuil SPASER est une ESTIMATION, pas le chiffre légal : confirmez-la avec la comptabilité.")
+    if o.scope.to_confirm:
+        out.append("Le champ des acheteurs concernés retenu pour ce type d'acheteur est « à confirmer ».")
+    unknown = measured.social.unknown.count + measured.environmental.unknown.count
+    if measured.contracts and unknown:
+        out.append(
+            f"Considérations inconnues pour {measured.year} : {measured.social.unknown.count} contrat(s) (social), "
+            f"{measured.environmental.unknown.count} (environnemental) sur {measured.contracts} ; comptés à part de « aucune considération »."
+        )
+    if any(t.status == "taux non renseigné" for t in results):
+        out.append("AGEC art. 58 : taux non renseigné pour certaines catégories (seuls les textiles figurent dans la référence).")
+    if c.to_check:
+        out.append(f"{len(c.to_check)} point(s) de conformité par contrat « à vérifier » faute d'information.")
+    return out
+
+
+@dataclass(frozen=True)
+class JointDiagnosis:
+    """A SPASER drafted jointly by several buyers: one diagnosis (and indicators) per buyer."""
+
+    at: date
+    allowed: bool  # joint schemes allowed at ``at``
+    members: tuple[Diagnosis, ...]
+    required_contents: tuple[ContentItem, ...]
+    references: tuple[Reference, ...]
+    warnings: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        from spaser.cli._common import to_jsonable
+
+        return to_jsonable(
+            {
+                "at": self.at,
+                "allowed": self.allowed,
+                "members": [m.to_dict() for m in self.members],
+                "required_contents": [c.to_dict() for c in self.required_contents],
+                "references": [r.to_dict() for r in self.references],
+                "warnings": list(self.warnings),
+            }
+        )
+
+
+def check_joint(portfolios: Sequence[Portfolio], *, year: int | None = None, at: date | None = None, agec_rates: AgecRates | None = None) -> JointDiagnosis:
+    """Diagnose each buyer of a joint scheme; buyers below the threshold may join (L2111-3)."""
+    at = at or date.today()
+    allowed = params.get("spaser.schema_commun").at(at)
+    members = tuple(check(p, year=year, at=at, agec_rates=agec_rates, joint=allowed is not None) for p in portfolios)
+    warnings = []
+    if allowed is None:
+        first = params.get("spaser.schema_commun").values[0].start
+        warnings.append(
+            f"Au {at.strftime('%d/%m/%Y')}, le schéma commun à plusieurs acheteurs n'était pas prévu par L2111-3 "
+            f"(possible à partir du {first.strftime('%d/%m/%Y')}) : chaque acheteur obligé adopte son propre schéma."
+        )
+    else:
+        warnings.append("Schéma commun : les indicateurs sont fixés pour chaque acheteur (L2111-3) ; les acheteurs sous le seuil peuvent y participer.")
+    contents = required_contents(at, joint=allowed is not None)
+    return JointDiagnosis(at, allowed is not None, members, tuple(contents), allowed.references if allowed else (), tuple(warnings))

@@ -1,0 +1,491 @@
+"""Is a buyer obliged to adopt a SPASER (art. L2111-3 and D2111-3 CCP)?
+
+The question is always asked at a date ``at`` (which scope and threshold are
+in force) about the purchases of one calendar year ``year``. Every number
+(threshold, switch dates, counting basis) comes from the parameters.
+
+>>> from spaser.model import Buyer, BuyerKind, Portfolio
+>>> threshold = params.value("spaser.seuil", date(2025, 6, 1))
+>>> b = Buyer(name="Ville", kind=BuyerKind.COMMUNE, declared_spend={2024: threshold})
+>>> o = spaser_obligation(Portfolio(buyer=b), year=2024, at=date(2025, 6, 1))
+>>> o.status, o.margin
+('non obligé', Decimal('0'))
+>>> b = Buyer(name="Ville", kind=BuyerKind.COMMUNE, declared_spend={2024: threshold + Decimal("0.01")})
+>>> spaser_obligation(Portfolio(buyer=b), year=2024, at=date(2025, 6, 1)).status
+'obligé'
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Literal
+
+from spaser.law import params
+from spaser.law.params import Reference
+from spaser.model import Buyer, BuyerKind, ContractKind, Portfolio, Purchase
+from spaser.money import CENT, format_eur, format_percent
+
+__all__ = [
+    "Status",
+    "Exclusion",
+    "SpendLine",
+    "SpendCount",
+    "Scope",
+    "Obligation",
+    "ContentItem",
+    "scope",
+    "count_spend",
+    "estimate_yearly_spend",
+    "spaser_obligation",
+    "required_contents",
+]
+
+Status = Literal["obligé", "non obligé", "indéterminé"]
+OBLIGE: Status = "obligé"
+NON_OBLIGE: Status = "non obligé"
+INDETERMINE: Status = "indéterminé"
+
+
+def _fr(d: date) -> str:
+    return d.strftime("%d/%m/%Y")
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """A purchase left out of the SPASER count, with why and how much."""
+
+    purchase_id: str
+    reason: str  # French
+    article: str
+    amount: Decimal | None  # the amount it would have added for the year (None: unknown)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"purchase_id": self.purchase_id, "reason": self.reason, "article": self.article, "amount": self.amount}
+
+
+@dataclass(frozen=True)
+class SpendLine:
+    """One purchase's contribution to the yearly count."""
+
+    purchase_id: str
+    amount: Decimal
+    estimated: bool
+    assumption: str | None = None  # French, when a default was assumed
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"purchase_id": self.purchase_id, "amount": self.amount, "estimated": self.estimated, "assumption": self.assumption}
+
+
+@dataclass(frozen=True)
+class SpendCount:
+    """What was counted against the threshold for one calendar year.
+
+    ``method``: "declared" (Buyer.declared_spend), "spend" (Purchase.spend_by_year),
+    "estimate" (contract amounts spread over their duration), "notified" (pre-2023
+    reading: amounts of contracts notified in the year), "mixed" (spend + an
+    estimated complement) or "none" (no data).
+    """
+
+    year: int
+    basis: str  # parameter spaser.assiette: "depenses" | "montants_notifies"
+    method: str
+    total: Decimal | None
+    is_estimate: bool
+    method_text: str  # French
+    lines: tuple[SpendLine, ...] = ()
+    exclusions: tuple[Exclusion, ...] = ()
+    assumptions: tuple[str, ...] = ()  # French
+    uncounted: tuple[str, ...] = ()  # French: purchases that could not be placed (no amount, no date)
+
+    @property
+    def excluded_total(self) -> Decimal:
+        return sum((e.amount for e in self.exclusions if e.amount is not None), Decimal(0))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "year": self.year,
+            "basis": self.basis,
+            "method": self.method,
+            "total": self.total,
+            "is_estimate": self.is_estimate,
+            "method_text": self.method_text,
+            "lines": [x.to_dict() for x in self.lines],
+            "exclusions": [x.to_dict() for x in self.exclusions],
+            "excluded_total": self.excluded_total,
+            "assumptions": list(self.assumptions),
+            "uncounted": list(self.uncounted),
+        }
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whether the buyer's kind is among the buyers the article names at a date."""
+
+    concerned: bool | None  # None: depends on facts the data does not give
+    text: str  # French
+    to_confirm: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"concerned": self.concerned, "text": self.text, "to_confirm": self.to_confirm}
+
+
+@dataclass(frozen=True)
+class Obligation:
+    """The answer: obliged, not obliged, or undetermined (and what would settle it)."""
+
+    buyer_name: str
+    buyer_kind: BuyerKind
+    year: int
+    at: date
+    status: Status
+    scope: Scope
+    threshold: Decimal | None
+    spend: SpendCount
+    margin: Decimal | None  # spend - threshold (positive: above)
+    explanation: str  # French, cites the articles
+    to_settle: tuple[str, ...]  # French: the data that would settle an "indéterminé"
+    articles: tuple[str, ...]
+    references: tuple[Reference, ...]
+    to_confirm: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "buyer_name": self.buyer_name,
+            "buyer_kind": self.buyer_kind.value,
+            "year": self.year,
+            "at": self.at,
+            "status": self.status,
+            "scope": self.scope.to_dict(),
+            "threshold": self.threshold,
+            "spend": self.spend.to_dict(),
+            "margin": self.margin,
+            "explanation": self.explanation,
+            "to_settle": list(self.to_settle),
+            "articles": list(self.articles),
+            "references": [r.to_dict() for r in self.references],
+            "to_confirm": self.to_confirm,
+        }
+
+
+# -- who is concerned -----------------------------------------------------------
+
+_LOCAL_AUTHORITIES = {BuyerKind.COMMUNE, BuyerKind.DEPARTEMENT, BuyerKind.REGION, BuyerKind.COLLECTIVITE_AUTRE}
+
+# Reading of "acheteurs soumis au présent code dont le statut est fixé par la loi"
+# (wording in force until the Industrie verte law). Not a number: an interpretation,
+# each one stated to the user; uncertain ones are "à confirmer".
+_BEFORE_EXTENSION: dict[BuyerKind, tuple[bool | None, str, bool]] = {
+    BuyerKind.EPCI: (True, "établissement public de coopération intercommunale, dont le statut est fixé par la loi (lecture retenue)", True),
+    BuyerKind.ETAT: (False, "l'État n'était pas visé : il a été inclus par l'extension de la loi n° 2023-973", False),
+    BuyerKind.HOPITAL: (
+        False,
+        "les hôpitaux ont été inclus explicitement par la loi n° 2023-973 ; une lecture « statut fixé par la loi » "
+        "les inclurait déjà avant",
+        True,
+    ),
+    BuyerKind.ETABLISSEMENT_PUBLIC_ETAT: (None, "dépend de ce que son statut soit ou non fixé par la loi", True),
+    BuyerKind.ETABLISSEMENT_PUBLIC_LOCAL: (None, "dépend de ce que son statut soit ou non fixé par la loi", True),
+    BuyerKind.ENTITE_ADJUDICATRICE: (None, "dépend de ce que son statut soit ou non fixé par la loi", True),
+    BuyerKind.AUTRE: (None, "dépend de ce que son statut soit ou non fixé par la loi", True),
+}
+
+
+def scope(kind: BuyerKind, at: date) -> Scope:
+    """Is a buyer of this kind among those L2111-3 names at ``at``?"""
+    every = params.get("spaser.tous_acheteurs").at(at)
+    if every is None:
+        return Scope(None, f"Aucune obligation de SPASER n'était en vigueur au {_fr(at)}.", False)
+    if every.value:
+        return Scope(True, f"Depuis le {_fr(every.start)}, tout acheteur soumis au code de la commande publique est visé (L2111-3).", every.to_confirm)
+    if kind in _LOCAL_AUTHORITIES:
+        return Scope(True, "Collectivité territoriale : visée par L2111-3.", every.to_confirm)
+    concerned, why, to_confirm = _BEFORE_EXTENSION[kind]
+    head = {True: "Visé", False: "Non visé", None: "Situation à vérifier"}[concerned]
+    return Scope(
+        concerned,
+        f"{head} à cette date (collectivités territoriales et acheteurs dont le statut est fixé par la loi, L2111-3) : {why}.",
+        to_confirm or every.to_confirm,
+    )
+
+
+# -- what is counted -------------------------------------------------------------
+
+
+def _add_months(d: date, months: int) -> date:
+    y, m = divmod(d.month - 1 + months, 12)
+    year, month = d.year + y, m + 1
+    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
+
+
+def estimate_yearly_spend(purchase: Purchase, year: int, *, default_months: int) -> tuple[Decimal | None, str | None]:
+    """ESTIMATED spend of one contract in ``year``: ``amount_ht`` spread evenly by day
+    over ``duration_months`` from ``notification_date`` (an estimate, never the legal figure).
+
+    Returns (amount or None when it cannot be placed, the assumption made or None).
+
+    >>> from spaser.model import Purchase
+    >>> p = Purchase(id="M", amount_ht=Decimal("1200"), notification_date=date(2025, 1, 1), duration_months=24)
+    >>> estimate_yearly_spend(p, 2025, default_months=12)
+    (Decimal('600.00'), None)
+    >>> p = Purchase(id="M", amount_ht=Decimal("1200"), notification_date=date(2024, 7, 1))
+    >>> estimate_yearly_spend(p, 2025, default_months=12)
+    (Decimal('595.07'), 'durée inconnue : 12 mois supposés')
+    """
+    if purchase.amount_ht is None or purchase.notification_date is None:
+        return None, None
+    assumption = None
+    months = purchase.duration_months
+    if months is None:
+        months, assumption = default_months, f"durée inconnue : {default_months} mois supposés"
+    start = purchase.notification_date
+    if months == 0:
+        share = purchase.amount_ht if start.year == year else Decimal(0)
+        return share.quantize(CENT, rounding=ROUND_HALF_UP), assumption
+    end = _add_months(start, months)  # exclusive
+    days = (end - start).days
+    lo, hi = max(start, date(year, 1, 1)), min(end, date(year, 12, 31) + timedelta(days=1))
+    overlap = max((hi - lo).days, 0)
+    return (purchase.amount_ht * overlap / days).quantize(CENT, rounding=ROUND_HALF_UP), assumption
+
+
+def _exclusion(p: Purchase) -> tuple[str, str] | None:
+    if p.kind == ContractKind.CONCESSION:
+        return "contrat de concession, hors des marchés comptés (lecture du texte, à confirmer)", "D2111-3"
+    if p.livre_v:
+        return f"marché relevant du livre V ({p.livre_v})", "D2111-3"
+    return None
+
+
+def _basis_at(at: date) -> params.ParameterValue | None:
+    return params.get("spaser.assiette").at(at)
+
+
+def count_spend(portfolio: Portfolio, year: int, at: date) -> SpendCount:
+    """What counts against the threshold for ``year``, read with the basis in force at ``at``."""
+    basis_value = _basis_at(at)
+    basis = basis_value.value if basis_value else "depenses"
+    buyer = portfolio.buyer
+    if year in buyer.declared_spend:
+        total = buyer.declared_spend[year]
+        text = (
+            f"Dépenses déclarées par l'acheteur pour {year} ({format_eur(total)}), "
+            "supposées hors contrats de concession et hors marchés relevant du livre V."
+        )
+        return SpendCount(year, basis, "declared", total, False, text, assumptions=("montant déclaré supposé hors concessions et hors livre V",))
+    if basis == "montants_notifies":
+        return _count_notified(portfolio, year, basis)
+    return _count_spend(portfolio, year, basis, at)
+
+
+def _count_notified(portfolio: Portfolio, year: int, basis: str) -> SpendCount:
+    lines, exclusions, uncounted = [], [], []
+    for p in portfolio.purchases:
+        if p.year != year:
+            if p.notification_date is None:
+                uncounted.append(f"{p.id} : date de notification inconnue")
+            continue
+        excl = _exclusion(p)
+        if excl:
+            exclusions.append(Exclusion(p.id, excl[0], excl[1], p.amount_ht))
+        elif p.amount_ht is None:
+            uncounted.append(f"{p.id} : montant inconnu")
+        else:
+            lines.append(SpendLine(p.id, p.amount_ht, False))
+    total = sum((x.amount for x in lines), Decimal(0)) if lines else None
+    text = f"Montants HT des marchés notifiés en {year} (lecture applicable avant 2023 : marchés conclus au cours de l'année de référence)."
+    return SpendCount(year, basis, "notified" if lines else "none", total, False, text, tuple(lines), tuple(exclusions), (), tuple(uncounted))
+
+
+def _count_spend(portfolio: Portfolio, year: int, basis: str, at: date) -> SpendCount:
+    default_months = params.value("estimation.duree_defaut_mois", at)
+    has_spend = any(year in p.spend_by_year for p in portfolio.purchases)
+    lines: list[SpendLine] = []
+    exclusions: list[Exclusion] = []
+    assumptions: list[str] = []
+    uncounted: list[str] = []
+    for p in portfolio.purchases:
+        if year in p.spend_by_year:
+            amount, estimated, assumption = p.spend_by_year[year], False, None
+        elif p.spend_by_year:
+            continue  # actual spend given for other years only: nothing spent this year
+        else:
+            amount, assumption = estimate_yearly_spend(p, year, default_months=default_months)
+            estimated = True
+            if amount is None:
+                if _could_fall_in(p, year):
+                    missing = "montant" if p.amount_ht is None else "date de notification"
+                    uncounted.append(f"{p.id} : {missing} inconnu(e), dépense {year} impossible à estimer")
+                continue
+        if amount == 0:
+            continue
+        excl = _exclusion(p)
+        if excl:
+            exclusions.append(Exclusion(p.id, excl[0], excl[1], amount))
+            continue
+        lines.append(SpendLine(p.id, amount, estimated, assumption))
+        if assumption:
+            assumptions.append(f"{p.id} : {assumption}")
+    estimated_lines = [x for x in lines if x.estimated]
+    if not lines:
+        method = "none"
+    elif not estimated_lines:
+        method = "spend"
+    elif has_spend:
+        method = "mixed"
+    else:
+        method = "estimate"
+    total = sum((x.amount for x in lines), Decimal(0)) if lines else None
+    texts = {
+        "none": f"Aucune dépense ni aucun montant de marché exploitable pour {year}.",
+        "spend": f"Dépenses effectuées en {year} sur les marchés (hors concessions et hors livre V), telles que fournies par marché.",
+        "mixed": (
+            f"Dépenses effectuées en {year} fournies pour une partie des marchés ; pour les autres, ESTIMATION : "
+            "montant HT réparti uniformément sur la durée à partir de la notification."
+        ),
+        "estimate": (
+            f"ESTIMATION de la dépense {year} : chaque montant HT de marché (montant maximal sur toute la durée) "
+            "est réparti uniformément, au jour près, sur sa durée à partir de la date de notification. "
+            "Ce n'est pas le chiffre légal (dépenses effectuées dans l'année) : à confirmer par la comptabilité."
+        ),
+    }
+    return SpendCount(
+        year, basis, method, total, bool(estimated_lines), texts[method], tuple(lines), tuple(exclusions), tuple(assumptions), tuple(uncounted)
+    )
+
+
+def _could_fall_in(p: Purchase, year: int) -> bool:
+    # Without a date, any contract could have been running that year; with a date, only if notified by then.
+    return p.notification_date is None or p.notification_date.year <= year
+
+
+# -- the answer -------------------------------------------------------------------
+
+
+def spaser_obligation(portfolio: Portfolio, *, year: int, at: date) -> Obligation:
+    """Obligation of ``portfolio.buyer`` at ``at`` given the purchases of calendar ``year``."""
+    buyer: Buyer = portfolio.buyer
+    sc = scope(buyer.kind, at)
+    threshold_value = params.get("spaser.seuil").at(at)
+    spend = count_spend(portfolio, year, at)
+    refs: list[Reference] = []
+    to_confirm = sc.to_confirm
+    for name in ("spaser.tous_acheteurs", "spaser.seuil", "spaser.assiette"):
+        v = params.get(name).at(at)
+        if v is not None:
+            refs.extend(r for r in v.references if r not in refs)
+            to_confirm = to_confirm or v.to_confirm
+    articles = ("L2111-3", "D2111-3")
+    if threshold_value is None:
+        return Obligation(
+            buyer.name, buyer.kind, year, at, NON_OBLIGE, sc, None, spend, None,
+            f"Au {_fr(at)}, aucun seuil d'obligation de SPASER n'était en vigueur (D2111-3) : pas d'obligation à cette date.",
+            (), articles, tuple(refs), to_confirm,
+        )  # fmt: skip
+    threshold = threshold_value.value
+    margin = None if spend.total is None else spend.total - threshold
+    settle: list[str] = []
+    thr = format_eur(threshold, cents=False)
+    if sc.concerned is False:
+        status: Status = NON_OBLIGE
+        why = f"{sc.text} Le seuil de dépenses ne s'applique donc pas."
+    else:
+        status, why = _against_threshold(spend, threshold, at, settle)
+        if sc.concerned is None:
+            settle.insert(0, "le statut juridique de l'acheteur (fixé par la loi ou non)")
+            if status != NON_OBLIGE:
+                status = INDETERMINE
+            why = f"{sc.text} {why}"
+    explanation = (
+        f"{_status_sentence(status)} au {_fr(at)} (art. L2111-3 et D2111-3 du code de la commande publique ; "
+        f"seuil en vigueur : {thr} HT, comparaison stricte « supérieur à »). {why}"
+    )
+    return Obligation(
+        buyer.name, buyer.kind, year, at, status, sc, threshold, spend, margin, explanation, tuple(settle), articles, tuple(refs), to_confirm
+    )
+
+
+def _status_sentence(status: Status) -> str:
+    return {OBLIGE: "Obligé d'adopter un SPASER", NON_OBLIGE: "Non obligé d'adopter un SPASER", INDETERMINE: "Obligation indéterminée"}[status]
+
+
+def _against_threshold(spend: SpendCount, threshold: Decimal, at: date, settle: list[str]) -> tuple[Status, str]:
+    thr = format_eur(threshold, cents=False)
+    if spend.total is None:
+        settle.append(f"les dépenses effectuées en {spend.year} sur les marchés (comptabilité), ou les montants et dates des marchés")
+        return INDETERMINE, spend.method_text
+    total = format_eur(spend.total)
+    above = spend.total > threshold
+    if not spend.is_estimate:
+        if not above and spend.uncounted:
+            settle.append(f"les montants ou dates manquants de {len(spend.uncounted)} marché(s), qui pourraient faire dépasser le seuil")
+            return INDETERMINE, f"{spend.method_text} Total compté : {total}, non supérieur à {thr}, mais {len(spend.uncounted)} marché(s) n'ont pu être comptés."
+        verdict = "supérieur" if above else "non supérieur"
+        return (OBLIGE if above else NON_OBLIGE), f"{spend.method_text} Total : {total}, {verdict} au seuil de {thr}."
+    margin_ratio = params.value("estimation.marge_incertitude", at)
+    distance = abs(spend.total - threshold) / threshold
+    if distance <= margin_ratio:
+        settle.append(
+            f"les dépenses réelles {spend.year} (comptabilité) : l'estimation ({total}) est à {format_percent(distance)} du seuil, "
+            f"en deçà de la marge d'incertitude retenue ({format_percent(margin_ratio, 0)})"
+        )
+        return INDETERMINE, f"{spend.method_text} Estimation : {total}, trop proche du seuil de {thr} pour conclure."
+    if not above and spend.uncounted:
+        settle.append(f"les montants ou dates manquants de {len(spend.uncounted)} marché(s)")
+        return INDETERMINE, f"{spend.method_text} Estimation : {total}, sans {len(spend.uncounted)} marché(s) impossibles à estimer."
+    verdict = "nettement supérieure" if above else "nettement inférieure"
+    return (OBLIGE if above else NON_OBLIGE), f"{spend.method_text} Estimation : {total}, {verdict} au seuil de {thr}."
+
+
+# -- what an adopted SPASER must contain ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContentItem:
+    """One thing an adopted SPASER must contain at a date (for the document generator)."""
+
+    key: str  # parameter name under spaser.contenu
+    label: str  # French
+    articles: tuple[str, ...]  # e.g. ("Code de la commande publique, L2111-3", "Loi n° 2021-1104 ..., art. 35")
+    since: date
+    to_confirm: bool
+    references: tuple[Reference, ...] = field(default=(), compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "label": self.label,
+            "articles": list(self.articles),
+            "since": self.since,
+            "to_confirm": self.to_confirm,
+            "references": [r.to_dict() for r in self.references],
+        }
+
+
+_JOINT_ONLY = {"spaser.contenu.indicateurs_par_acheteur"}
+# Reading order of the checklist (objectives, follow-up, then publication and figures).
+_ORDER = ["objectifs_sociaux", "objectifs_ecologiques", "suivi_annuel", "economie_circulaire", "publication_site", "indicateurs", "objectifs_cibles", "indicateurs_par_acheteur"]
+
+
+def required_contents(at: date, *, joint: bool = False) -> list[ContentItem]:
+    """What an adopted SPASER must contain at ``at`` (``joint``: a scheme shared by several buyers).
+
+    >>> [i.key.rsplit(".", 1)[1] for i in required_contents(date(2022, 12, 31))]
+    ['objectifs_sociaux', 'objectifs_ecologiques', 'suivi_annuel']
+    >>> len(required_contents(date(2023, 1, 1))), len(required_contents(date(2023, 10, 25), joint=True))
+    (7, 8)
+    """
+    items = []
+    for p, v in params.in_force(at, prefix="spaser.contenu"):
+        if not v.value or (p.name in _JOINT_ONLY and not joint):
+            continue
+        since = v.start
+        for earlier in reversed([x for x in p.values if x.start < v.start]):
+            if not earlier.value:
+                break
+            since = earlier.start
+        items.append(ContentItem(p.name, p.description, tuple(str(r) for r in v.references), since, v.to_confirm, v.references))
+    rank = {k: i for i, k in enumerate(_ORDER)}
+    return sorted(items, key=lambda c: (rank.get(c.key.rsplit(".", 1)[1], len(rank)), c.key))

@@ -1,0 +1,677 @@
+"""National scan of a DECP file: which buyers may be above the SPASER threshold.
+
+The DECP ``montant`` is the maximum value of a contract over its whole
+duration, not a yearly spend. The yearly spend is therefore ESTIMATED: each
+contract's amount is spread evenly over its ``dureeMois`` months, from the
+month of notification (that month counts as the first). It is always shown as
+"dépense annuelle estimée (montant réparti sur la durée)", never as the legal
+figure (D2111-3 counts the spending actually made in a calendar year).
+
+Parameters read from ``spaser.law`` (never written here): the threshold
+``spaser.seuil`` in force on 31 December of the year, the uncertainty margin
+``estimation.marge_incertitude`` (an estimate that close to the threshold is
+"indéterminé"), the assumed duration ``estimation.duree_defaut_mois`` for a
+contract whose duration is unknown, and ``spaser.assiette`` (what the
+threshold was compared with in that year).
+
+The file is streamed (flat memory): per buyer only a few counters and one
+sum per year are kept.
+
+CSV columns (UTF-8 with BOM, ";" separator, amounts with a decimal comma):
+see :data:`CSV_COLUMNS`.
+
+>>> from datetime import date
+>>> p = Purchase(id="A", amount_ht=Decimal("120000"), notification_date=date(2024, 11, 5), duration_months=12)
+>>> e = estimate_yearly_spend([p], 2024, default_duration_months=12)
+>>> e.total, e.used
+(Decimal('20000.00'), 1)
+>>> estimate_yearly_spend([p], 2025, default_duration_months=12).total
+Decimal('100000.00')
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+from spaser.io.report import ImportReport
+from spaser.model import ContractKind, EnvironmentalConsideration, Purchase, SocialConsideration
+
+__all__ = [
+    "SPEND_LABEL",
+    "CSV_COLUMNS",
+    "SpendEstimate",
+    "BuyerLine",
+    "ScanResult",
+    "months_in_year",
+    "spread",
+    "estimate_yearly_spend",
+    "scan_decp",
+    "write_csv",
+    "write_xlsx",
+    "format_table",
+]
+
+SPEND_LABEL = "dépense annuelle estimée (montant réparti sur la durée)"
+_CENT = Decimal("0.01")
+
+# Reasons a contract does not enter the estimate (keys shown to users).
+EXCLUDED_CONCESSION = "contrat de concession (hors champ)"
+EXCLUDED_LIVRE_V = "marché relevant du livre V (hors champ)"
+EXCLUDED_NO_AMOUNT = "montant inconnu"
+EXCLUDED_IMPLAUSIBLE = "montant invraisemblable (erreur de saisie probable)"
+EXCLUDED_NO_DATE = "date de notification inconnue"
+
+
+def months_in_year(start: date, months: int, year: int) -> int:
+    """How many of the ``months`` months from ``start``'s month fall in ``year``.
+
+    >>> months_in_year(date(2023, 11, 20), 4, 2024)   # Nov, Dec 2023, Jan, Feb 2024
+    2
+    """
+    first = start.year * 12 + start.month - 1
+    last = first + max(months, 1) - 1
+    lo, hi = max(first, year * 12), min(last, year * 12 + 11)
+    return max(0, hi - lo + 1)
+
+
+def spread(amount: Decimal, start: date, months: int) -> Iterator[tuple[int, Decimal]]:
+    """(year, share) of an amount spread evenly over ``months`` months (0 counts as 1).
+
+    >>> [(y, str(v)) for y, v in spread(Decimal("1200"), date(2023, 7, 1), 12)]
+    [(2023, '600'), (2024, '600')]
+    """
+    m = max(months, 1)
+    first = start.year * 12 + start.month - 1
+    last = first + m - 1
+    for y in range(first // 12, last // 12 + 1):
+        k = min(last, y * 12 + 11) - max(first, y * 12) + 1
+        yield y, (amount if k == m else amount * k / m)
+
+
+def _default_duration(at: date) -> int:
+    from spaser.law import params
+
+    return int(params.value("estimation.duree_defaut_mois", at))
+
+
+def _method(year: int, default_months: int) -> str:
+    return (
+        f"Estimation : le montant HT de chaque marché (montant maximal sur toute sa durée) est réparti à parts égales "
+        f"sur sa durée en mois, à compter du mois de notification ; la part tombant en {year} est retenue. "
+        f"Durée inconnue : {default_months} mois supposés (hypothèse de méthode, pas une règle de droit). "
+        "Sont exclus : les concessions, les marchés du livre V, les montants inconnus ou invraisemblables "
+        "et les marchés sans date de notification. C'est une estimation, pas la dépense réelle de l'année "
+        "(art. D2111-3 : dépenses effectuées au cours de l'année civile)."
+    )
+
+
+@dataclass(frozen=True)
+class SpendEstimate:
+    """An estimated yearly spend and how it was obtained."""
+
+    year: int
+    total: Decimal  # euros HT, rounded to the cent
+    contracts: int  # purchases examined
+    used: int  # purchases with a share in the year
+    outside_year: int  # usable purchases not running during the year
+    assumed_duration: int  # among ``used``: duration unknown, default assumed
+    actual: int  # among ``used``: the actual spend of the year was given (spend_by_year)
+    default_duration_months: int
+    excluded: dict[str, int] = field(default_factory=dict)  # reason -> count
+    method: str = ""
+    label: str = SPEND_LABEL
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "year": self.year,
+            "label": self.label,
+            "total": self.total,
+            "contracts": self.contracts,
+            "used": self.used,
+            "outside_year": self.outside_year,
+            "assumed_duration": self.assumed_duration,
+            "actual": self.actual,
+            "default_duration_months": self.default_duration_months,
+            "excluded": dict(self.excluded),
+            "method": self.method,
+        }
+
+
+def estimate_yearly_spend(
+    purchases: Iterable[Purchase], year: int, *, default_duration_months: int | None = None
+) -> SpendEstimate:
+    """Estimate a buyer's spend in ``year`` from its contracts (see the module doc).
+
+    A purchase that gives its actual spend for the year (``spend_by_year``)
+    counts with that figure instead of an estimate. ``default_duration_months``
+    defaults to the parameter ``estimation.duree_defaut_mois``.
+    """
+    from spaser.io.decp import implausible_amount
+
+    default = default_duration_months if default_duration_months is not None else _default_duration(date(year, 12, 31))
+    total = Decimal(0)
+    n = used = outside = assumed = actual = 0
+    excluded: Counter[str] = Counter()
+    for p in purchases:
+        n += 1
+        if p.kind is ContractKind.CONCESSION:
+            excluded[EXCLUDED_CONCESSION] += 1
+            continue
+        if p.livre_v:
+            excluded[EXCLUDED_LIVRE_V] += 1
+            continue
+        if year in p.spend_by_year:
+            total += p.spend_by_year[year]
+            used += 1
+            actual += 1
+            continue
+        if p.amount_ht is None:
+            excluded[EXCLUDED_NO_AMOUNT] += 1
+            continue
+        if implausible_amount(p.amount_ht):
+            excluded[EXCLUDED_IMPLAUSIBLE] += 1
+            continue
+        if p.notification_date is None:
+            excluded[EXCLUDED_NO_DATE] += 1
+            continue
+        months = p.duration_months if p.duration_months is not None else default
+        k = months_in_year(p.notification_date, months, year)
+        if not k:
+            outside += 1
+            continue
+        m = max(months, 1)
+        total += p.amount_ht if k == m else p.amount_ht * k / m
+        used += 1
+        if p.duration_months is None:
+            assumed += 1
+    return SpendEstimate(
+        year=year,
+        total=total.quantize(_CENT, rounding=ROUND_HALF_UP),
+        contracts=n,
+        used=used,
+        outside_year=outside,
+        assumed_duration=assumed,
+        actual=actual,
+        default_duration_months=default,
+        excluded=dict(excluded),
+        method=_method(year, default),
+    )
+
+
+# ---------------------------------------------------------------------------
+# The national scan
+# ---------------------------------------------------------------------------
+
+_SOCIAL_NONE = frozenset({SocialConsideration.AUCUNE})
+_ENV_NONE = frozenset({EnvironmentalConsideration.AUCUNE})
+
+# per-year slots of a buyer's accumulator
+_EST, _USED, _ASSUMED, _NOTIF, _NOTIF_AMT, _SY, _SN, _SU, _EY, _EN, _EU = range(11)
+
+
+class _Acc:
+    __slots__ = ("siret", "name", "contracts", "marches", "concessions", "total", "implausible", "no_amount", "no_date", "years")
+
+    def __init__(self, siret: str | None, name: str) -> None:
+        self.siret = siret
+        self.name = name
+        self.contracts = self.marches = self.concessions = self.implausible = self.no_amount = self.no_date = 0
+        self.total = Decimal(0)
+        self.years: dict[int, list[Any]] = {}
+
+    def year(self, y: int) -> list[Any]:
+        slot = self.years.get(y)
+        if slot is None:
+            slot = self.years[y] = [Decimal(0), 0, 0, 0, Decimal(0), 0, 0, 0, 0, 0, 0]
+        return slot
+
+
+def _share(part: int, whole: int) -> Decimal | None:
+    return (Decimal(part) / whole).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP) if whole else None
+
+
+@dataclass(frozen=True)
+class BuyerLine:
+    """One buyer in the scan (figures for the chosen year unless said)."""
+
+    siret: str | None
+    name: str
+    contracts: int  # records accepted in the file (all years, concessions included)
+    concessions: int
+    total_amount: Decimal  # marchés, all years, plausible amounts only
+    implausible: int  # contracts whose amount is implausible (excluded from figures)
+    estimate: Decimal  # SPEND_LABEL, for the year
+    used: int  # contracts with a share in the year
+    assumed_duration: int  # among used: duration unknown
+    no_amount: int
+    no_date: int
+    notified: int  # marchés notified in the year
+    notified_amount: Decimal
+    social_yes: int
+    social_no: int
+    social_unknown: int
+    env_yes: int
+    env_no: int
+    env_unknown: int
+    status: str  # "au-dessus", "en dessous", "indéterminé", "n.d."
+
+    @property
+    def social_share(self) -> Decimal | None:
+        return _share(self.social_yes, self.notified)
+
+    @property
+    def social_unknown_share(self) -> Decimal | None:
+        return _share(self.social_unknown, self.notified)
+
+    @property
+    def env_share(self) -> Decimal | None:
+        return _share(self.env_yes, self.notified)
+
+    @property
+    def env_unknown_share(self) -> Decimal | None:
+        return _share(self.env_unknown, self.notified)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        d.update(
+            social_share=self.social_share,
+            social_unknown_share=self.social_unknown_share,
+            env_share=self.env_share,
+            env_unknown_share=self.env_unknown_share,
+        )
+        return d
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    file: str
+    year: int
+    buyers: tuple[BuyerLine, ...]  # sorted by estimate, largest first
+    report: ImportReport
+    threshold: Decimal | None
+    threshold_to_confirm: bool
+    threshold_source: str
+    margin: Decimal
+    assiette: str | None
+    default_duration_months: int
+    layout: str
+    elapsed: float
+    years: dict[int, int]  # notifications per year (marchés), to choose a year
+    label: str = SPEND_LABEL
+
+    @property
+    def method(self) -> str:
+        return _method(self.year, self.default_duration_months)
+
+    def above(self, amount: Decimal) -> list[BuyerLine]:
+        """Buyers whose estimate is strictly above ``amount``."""
+        return [b for b in self.buyers if b.estimate > amount]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "year": self.year,
+            "label": self.label,
+            "method": self.method,
+            "threshold": self.threshold,
+            "threshold_to_confirm": self.threshold_to_confirm,
+            "threshold_source": self.threshold_source,
+            "margin": self.margin,
+            "assiette": self.assiette,
+            "default_duration_months": self.default_duration_months,
+            "layout": self.layout,
+            "elapsed_seconds": round(self.elapsed, 3),
+            "notifications_by_year": {str(k): v for k, v in sorted(self.years.items())},
+            "buyers_count": len(self.buyers),
+            "buyers_above": sum(1 for b in self.buyers if b.status == "au-dessus"),
+            "buyers_undetermined": sum(1 for b in self.buyers if b.status == "indéterminé"),
+            "report": {k: v for k, v in self.report.to_dict().items() if k != "issues"},
+            "issues": [i.to_dict() for i in self.report.issues],
+            "buyers": [b.to_dict() for b in self.buyers],
+        }
+
+
+def _status(estimate: Decimal, threshold: Decimal | None, margin: Decimal) -> str:
+    if threshold is None:
+        return "n.d."
+    if estimate > threshold * (1 + margin):
+        return "au-dessus"
+    if estimate <= threshold * (1 - margin):
+        return "en dessous"
+    return "indéterminé"
+
+
+def scan_decp(
+    path: str | Path,
+    *,
+    year: int | None = None,
+    today: date | None = None,
+    progress: Callable[[int], None] | None = None,
+    progress_every: int = 10_000,
+    max_issues: int = 1000,
+) -> ScanResult:
+    """Stream a DECP file and estimate each buyer's yearly spend.
+
+    ``year`` defaults to the year with the most notifications in the file.
+    ``progress(n)`` is called every ``progress_every`` records.
+    Fatal problems raise :class:`spaser.InputError`.
+    """
+    from spaser.io.decp import DecpStream, Extractor
+
+    started = time.perf_counter()
+    today = today or date.today()
+    name = str(path)
+    report = ImportReport(file=name, max_issues=max_issues)
+    default = _default_duration(date(year, 12, 31) if year is not None else today)
+    stream = DecpStream(Path(path))
+    ext = Extractor(report, today=today, suppliers=False, purchases=False)
+    accs: dict[str, _Acc] = {}
+    years: Counter[int] = Counter()
+    for index, raw in stream:
+        c = ext.extract(index, raw, duplicate_keys=stream.duplicate_keys.pop(index, None))
+        if progress is not None and index % progress_every == 0:
+            progress(index)
+        if c is None:
+            continue
+        acc = accs.get(c.buyer_key)
+        if acc is None:
+            acc = accs[c.buyer_key] = _Acc(c.buyer_siret, c.buyer_name)
+        elif not acc.name and c.buyer_name:
+            acc.name = c.buyer_name
+        acc.contracts += 1
+        if c.kind is ContractKind.CONCESSION:
+            acc.concessions += 1
+            continue
+        acc.marches += 1
+        amount = c.amount
+        if amount is None:
+            acc.no_amount += 1
+        elif c.implausible:
+            acc.implausible += 1
+            amount = None
+        else:
+            acc.total += amount
+        d = c.date
+        if d is None:
+            acc.no_date += 1
+            continue
+        years[d.year] += 1
+        if year is None or d.year == year:
+            slot = acc.year(d.year)
+            slot[_NOTIF] += 1
+            if amount is not None:
+                slot[_NOTIF_AMT] += amount
+            s, e = c.social, c.environmental
+            slot[_SU if s is None else _SN if not s or s == _SOCIAL_NONE else _SY] += 1
+            slot[_EU if e is None else _EN if not e or e == _ENV_NONE else _EY] += 1
+        if amount is None:
+            continue
+        months = c.duration if c.duration is not None else default
+        for y, part in spread(amount, d, months):
+            if year is not None and y != year:
+                continue
+            slot = acc.year(y)
+            slot[_EST] += part
+            slot[_USED] += 1
+            if c.duration is None:
+                slot[_ASSUMED] += 1
+    report.formats.append(f"decp-{stream.layout}")
+    report.check()
+    if year is None:
+        year = max(years, key=lambda y: (years[y], y)) if years else today.year - 1
+        default_for_year = _default_duration(date(year, 12, 31))
+        if default_for_year != default:  # the parameter changed: recompute is needed
+            return scan_decp(path, year=year, today=today, progress=progress, progress_every=progress_every, max_issues=max_issues)
+    threshold, to_confirm, source = _threshold(year)
+    margin, assiette = _margin_and_base(year)
+    lines = []
+    empty = [Decimal(0), 0, 0, 0, Decimal(0), 0, 0, 0, 0, 0, 0]
+    for key, acc in accs.items():
+        slot = acc.years.get(year, empty)
+        est = slot[_EST].quantize(_CENT, rounding=ROUND_HALF_UP)
+        bname = acc.name or f"Acheteur {acc.siret or key[1:]}"
+        if key.startswith("?"):
+            bname = f"{bname} (identifiant invalide « {key[1:]} »)"
+        lines.append(
+            BuyerLine(
+                siret=acc.siret,
+                name=bname,
+                contracts=acc.contracts,
+                concessions=acc.concessions,
+                total_amount=acc.total,
+                implausible=acc.implausible,
+                estimate=est,
+                used=slot[_USED],
+                assumed_duration=slot[_ASSUMED],
+                no_amount=acc.no_amount,
+                no_date=acc.no_date,
+                notified=slot[_NOTIF],
+                notified_amount=slot[_NOTIF_AMT],
+                social_yes=slot[_SY],
+                social_no=slot[_SN],
+                social_unknown=slot[_SU],
+                env_yes=slot[_EY],
+                env_no=slot[_EN],
+                env_unknown=slot[_EU],
+                status=_status(est, threshold, margin),
+            )
+        )
+    lines.sort(key=lambda b: (-b.estimate, -b.total_amount, b.siret or "", b.name))
+    return ScanResult(
+        file=name,
+        year=year,
+        buyers=tuple(lines),
+        report=report,
+        threshold=threshold,
+        threshold_to_confirm=to_confirm,
+        threshold_source=source,
+        margin=margin,
+        assiette=assiette,
+        default_duration_months=default,
+        layout=stream.layout,
+        elapsed=time.perf_counter() - started,
+        years=dict(years),
+    )
+
+
+def _threshold(year: int) -> tuple[Decimal | None, bool, str]:
+    """The SPASER threshold in force on 31 December of ``year`` (None when none)."""
+    from spaser.law import params
+
+    p = params.get("spaser.seuil")
+    v = p.at(date(year, 12, 31))
+    if v is None:
+        return None, False, f"aucun seuil en vigueur au 31/12/{year}"
+    refs = " ; ".join(str(r) for r in v.references)
+    return Decimal(v.value), v.to_confirm, refs
+
+
+def _margin_and_base(year: int) -> tuple[Decimal, str | None]:
+    from spaser.law import params
+
+    at = date(year, 12, 31)
+    margin = params.get("estimation.marge_incertitude").at(at)
+    base = params.get("spaser.assiette").at(at)
+    return (Decimal(margin.value) if margin else Decimal(0)), (str(base.value) if base else None)
+
+
+# ---------------------------------------------------------------------------
+# Outputs
+# ---------------------------------------------------------------------------
+
+# (header, description) — the CSV and xlsx columns, in order.
+CSV_COLUMNS: list[tuple[str, str]] = [
+    ("rang", "rang par dépense annuelle estimée décroissante"),
+    ("siret", "SIRET de l'acheteur (vide si l'identifiant du fichier est invalide)"),
+    ("acheteur", "nom de l'acheteur tel que publié"),
+    ("contrats", "contrats acceptés dans le fichier (toutes années, concessions comprises)"),
+    ("concessions", "contrats de concession (hors champ SPASER)"),
+    ("montant_total_ht", "somme des montants des marchés, toutes années (montants invraisemblables exclus)"),
+    ("depense_annuelle_estimee_ht", SPEND_LABEL + ", pour l'année choisie"),
+    ("statut_seuil", "au-dessus / en dessous / indéterminé (estimation proche du seuil) / n.d."),
+    ("contrats_dans_estimation", "marchés ayant une part dans l'année"),
+    ("duree_supposee", "dont marchés de durée inconnue (durée par défaut supposée)"),
+    ("montants_invraisemblables", "marchés exclus : montant invraisemblable"),
+    ("sans_montant", "marchés exclus : montant inconnu"),
+    ("sans_date", "marchés exclus : date de notification inconnue"),
+    ("notifies_annee", "marchés notifiés dans l'année"),
+    ("montant_notifie_annee_ht", "montant des marchés notifiés dans l'année"),
+    ("part_considerations_sociales", "part des marchés notifiés dans l'année avec au moins une considération sociale"),
+    ("part_sociale_inconnue", "part des marchés notifiés dans l'année dont la considération sociale est inconnue"),
+    ("part_considerations_environnementales", "idem, considération environnementale"),
+    ("part_environnementale_inconnue", "idem, inconnue"),
+]
+
+
+def _row(rank: int, b: BuyerLine) -> list[Any]:
+    return [
+        rank,
+        b.siret or "",
+        b.name,
+        b.contracts,
+        b.concessions,
+        b.total_amount,
+        b.estimate,
+        b.status,
+        b.used,
+        b.assumed_duration,
+        b.implausible,
+        b.no_amount,
+        b.no_date,
+        b.notified,
+        b.notified_amount,
+        b.social_share,
+        b.social_unknown_share,
+        b.env_share,
+        b.env_unknown_share,
+    ]
+
+
+def _csv_value(v: Any) -> str:
+    from spaser.io.safe import safe_cell
+
+    if v is None:
+        return ""
+    if isinstance(v, Decimal):
+        return format(v, "f").replace(".", ",")
+    if isinstance(v, int):
+        return str(v)
+    return str(safe_cell(str(v)))
+
+
+def write_csv(result: ScanResult, path: str | Path, *, force: bool = False) -> Path:
+    """The whole table as CSV (UTF-8 with BOM, ";" separator), written atomically."""
+    import csv
+    import io
+
+    from spaser.io.safe import write_with
+
+    def writer(fh: Any) -> None:
+        text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
+        w = csv.writer(text, delimiter=";", lineterminator="\r\n")
+        w.writerow([h for h, _ in CSV_COLUMNS])
+        for rank, b in enumerate(result.buyers, 1):
+            w.writerow([_csv_value(v) for v in _row(rank, b)])
+        text.flush()
+        text.detach()
+
+    return write_with(path, writer, force=force)
+
+
+def write_xlsx(result: ScanResult, path: str | Path, *, force: bool = False) -> Path:
+    """The table as an .xlsx workbook (openpyxl write-only: flat memory), plus a method sheet."""
+    from openpyxl import Workbook
+
+    from spaser.io.safe import atomic_path, safe_cell
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Acheteurs")
+    ws.append([h for h, _ in CSV_COLUMNS])
+    for rank, b in enumerate(result.buyers, 1):
+        ws.append([safe_cell(v) if isinstance(v, str) else v for v in _row(rank, b)])
+    info = wb.create_sheet("Méthode")
+    for line in _summary_lines(result):
+        info.append([safe_cell(line)])
+    info.append([])
+    for h, d in CSV_COLUMNS:
+        info.append([h, safe_cell(d)])
+    with atomic_path(path, force=force) as tmp:
+        wb.save(tmp)
+    return Path(path)
+
+
+def _summary_lines(r: ScanResult) -> list[str]:
+    from spaser.money import format_eur, format_percent
+
+    rep = r.report
+    seuil = "aucun seuil en vigueur" if r.threshold is None else format_eur(r.threshold, cents=False) + " HT"
+    if r.threshold_to_confirm:
+        seuil += " [à confirmer]"
+    lines = [
+        f"Fichier : {r.file} (format DECP {r.layout})",
+        rep.summary_fr(),
+        f"Année : {r.year} — {len(r.buyers)} acheteur(s).",
+        f"Chiffre présenté : {SPEND_LABEL}. C'est une ESTIMATION, pas le chiffre légal.",
+        f"Seuil SPASER en vigueur au 31/12/{r.year} : {seuil} ({r.threshold_source}).",
+        f"Marge d'incertitude : {format_percent(r.margin, 0)} autour du seuil → « indéterminé ».",
+        r.method,
+    ]
+    if r.assiette == "montants_notifies":
+        lines.append(
+            f"Attention : pour {r.year}, l'assiette du seuil était lue comme le montant des marchés conclus dans l'année "
+            "[à confirmer] ; voir la colonne « montant_notifie_annee_ht »."
+        )
+    return lines
+
+
+def format_table(r: ScanResult, *, top: int = 20) -> str:
+    """The terminal output: summary then the ``top`` buyers, aligned, in French."""
+    from spaser.money import format_eur, format_percent
+
+    out = _summary_lines(r)
+    counts = r.report.counts
+    if counts:
+        out.append("Problèmes relevés : " + ", ".join(f"{k} : {v}" for k, v in sorted(counts.items())) + ".")
+    above = sum(1 for b in r.buyers if b.status == "au-dessus")
+    undetermined = sum(1 for b in r.buyers if b.status == "indéterminé")
+    out.append(f"Acheteurs au-dessus du seuil (estimation) : {above} ; indéterminés : {undetermined}.")
+    out.append("")
+    headers = ["Rang", "SIRET", "Acheteur", "Contrats", f"Dépense estimée {r.year}", "Seuil", "Social", "Env.", "Inconnu"]
+    rows = []
+    for rank, b in enumerate(r.buyers[: max(top, 0)], 1):
+        name = b.name if len(b.name) <= 40 else b.name[:39] + "…"
+        rows.append(
+            [
+                str(rank),
+                b.siret or "—",
+                name,
+                str(b.contracts),
+                format_eur(b.estimate, cents=False),
+                b.status,
+                format_percent(b.social_share, 0),
+                format_percent(b.env_share, 0),
+                format_percent(b.social_unknown_share, 0),
+            ]
+        )
+    widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h) for i, h in enumerate(headers)]
+    right = {0, 3, 4, 6, 7, 8}
+
+    def fmt(cells: list[str]) -> str:
+        return "  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+
+    out.append(fmt(headers))
+    out.append("  ".join("-" * w for w in widths))
+    out.extend(fmt(row) for row in rows)
+    if len(r.buyers) > top:
+        out.append(f"… et {len(r.buyers) - top} autre(s) acheteur(s) (--top N pour en voir plus, --csv/--xlsx pour tout).")
+    out.append("")
+    out.append("Social / Env. : part des marchés notifiés dans l'année avec au moins une considération ; "
+               "Inconnu : part dont la considération sociale n'est pas renseignée (toujours le cas au format 2019).")
+    return "\n".join(out)

@@ -1,0 +1,336 @@
+"""What each page shows, taken from the library's own results (no computation here).
+
+Numbers come from ``ImportReport``, ``Diagnosis.to_dict()`` (the same
+dictionary ``spaser check --json`` prints) and the clause suggestions; this
+module only picks fields and formats them in French for the templates.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+import unicodedata
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from spaser.money import format_eur, format_number
+from spaser.web import charts
+
+__all__ = ["FILTERS", "report_view", "buyers_view", "buyer_view", "buyer_slug"]
+
+
+# -- French formatting filters for the templates ------------------------
+def _dec(value: Any) -> Decimal | None:
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, Decimal):
+        return value
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def eur(value: Any) -> str:
+    d = _dec(value)
+    return "—" if d is None else format_eur(d, cents=False)
+
+
+def num(value: Any, digits: int = 0) -> str:
+    d = _dec(value)
+    return "—" if d is None else format_number(d, digits)
+
+
+def pct(value: Any, digits: int = 1) -> str:
+    """A ratio (0.25) as a French percentage ('25,0 %')."""
+    d = _dec(value)
+    return "—" if d is None else format_number(d * 100, digits) + "\u00a0%"
+
+
+def fr_date(value: Any) -> str:
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        y, m, d = value.split("-")
+        return f"{d}/{m}/{y}"
+    return "—" if value in (None, "") else str(value)
+
+
+def yes_no(value: Any) -> str:
+    return {True: "oui", False: "non", None: "inconnu"}.get(value, str(value))
+
+
+def param_value(value: Any, unit: str = "") -> str:
+    """A legal parameter's value as read in French, by its unit."""
+    if unit == "ratio":
+        return pct(value, 2)
+    if unit in ("EUR_HT", "EUR"):
+        return eur(value) + (" HT" if unit == "EUR_HT" else "")
+    if unit == "date":
+        return fr_date(value)
+    if unit == "bool":
+        return yes_no(value)
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value[:20]) + (" …" if len(value) > 20 else "")
+    if isinstance(value, dict):
+        return f"table de {len(value)} valeur(s)"
+    return "—" if value is None else str(value)
+
+
+FILTERS = {"eur": eur, "num": num, "pct": pct, "fr_date": fr_date, "yes_no": yes_no, "param_value": param_value}
+
+
+# -- import report -----------------------------------------------------
+def report_view(report: Any) -> dict[str, Any]:
+    """The ImportReport as the page shows it (counts straight from the report)."""
+    return {
+        "read": report.read,
+        "accepted": report.accepted,
+        "rejected": report.rejected,
+        "warned": report.warned,
+        "formats": list(report.formats),
+        "summary": report.summary_fr(),
+        "truncated": report.truncated,
+        "has_sheets": any(issue.sheet for issue in report.issues),
+        "max_issues": report.max_issues,
+        "counts": sorted(report.counts.items(), key=lambda kv: (-kv[1], kv[0])),
+        "issues": [
+            {
+                "severity": issue.severity.value,
+                "error": issue.severity.value == "erreur",
+                "code": issue.code.value,
+                "sheet": issue.sheet,
+                "row": issue.row,
+                "column": issue.column,
+                "message": issue.message,
+                "value": issue.value,
+            }
+            for issue in report.issues
+        ],
+    }
+
+
+def buyer_view(portfolio: Any) -> dict[str, Any]:
+    buyer = portfolio.buyer
+    return {
+        "name": buyer.name,
+        "siret": buyer.siret,
+        "kind": buyer.kind.label,
+        "purchases": len(portfolio.purchases),
+        "total_ht": portfolio.total_ht,
+    }
+
+
+def buyers_view(portfolios: Any) -> list[dict[str, Any]]:
+    """Every buyer of the file with its index in ``portfolios`` (the URL uses it)."""
+    rows = [dict(buyer_view(p), index=i) for i, p in enumerate(portfolios)]
+    return sorted(rows, key=lambda r: (-r["purchases"], r["name"]))
+
+
+def buyer_slug(portfolio: Any) -> str:
+    """An ASCII file-name part from the buyer's name ('Métropole de Lyon' -> 'metropole-de-lyon')."""
+    text = unicodedata.normalize("NFKD", portfolio.buyer.name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40].strip("-")
+    return slug or "acheteur"
+
+
+# -- diagnosis ----------------------------------------------------------
+def data_years(portfolio: Any) -> list[int]:
+    """Years the file has data for (notification, spending, declared spend): the year choices."""
+    years = set(portfolio.years()) | set(portfolio.buyer.declared_spend) | set(portfolio.spend_by_year())
+    return sorted(years)
+
+
+def diagnosis_dict(portfolio: Any, *, year: int | None = None) -> dict[str, Any]:
+    """``spaser.law.check(portfolio).to_dict()``: the dictionary ``spaser check --json`` prints."""
+    try:
+        from spaser.law import check  # the public name the CLI uses
+    except ImportError:  # older checkout: the same function, from its module
+        from spaser.law.diagnosis import check
+
+    return check(portfolio, year=year).to_dict()
+
+
+_STATUS_BADGE = {"atteint": "ok", "non atteint": "bad", "manquant": "bad", "à vérifier": "warn"}
+
+
+def _ref_text(ref: dict[str, Any]) -> str:
+    return ", ".join(x for x in (ref.get("title"), ref.get("article")) if x)
+
+
+def _share_row(measure: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "label": measure["label"],
+        "count": measure["count"],
+        "value": measure["value"],
+        "denominator_count": measure["denominator_count"],
+        "denominator_value": measure["denominator_value"],
+        "share_count": measure["share_count"],
+        "share_value": measure["share_value"],
+    }
+
+
+def diagnosis_view(d: dict[str, Any]) -> dict[str, Any]:
+    """Pick and format fields of ``Diagnosis.to_dict()``; every figure is the library's."""
+    o = d["obligation"]
+    targets = [
+        {
+            "name": t["name"],
+            "label": t["label"],
+            "basis": t["basis"],
+            "target": t["target"],
+            "actual": t["actual"],
+            "gap": t["gap"],
+            "status": t["status"],
+            "badge": _STATUS_BADGE.get(t["status"], "info"),
+            "numerator": t.get("numerator"),
+            "denominator": t.get("denominator"),
+            "missing": t.get("missing"),
+            "notes": t.get("notes", []),
+            "references": [_ref_text(r) for r in t.get("references", [])],
+            "to_confirm": t.get("to_confirm", False),
+        }
+        for t in d["targets"]
+    ]
+    chart_items = [
+        {"label": t["label"], "value": _dec(t["actual"]), "target": _dec(t["target"]), "value_text": pct(t["actual"], 0), "target_text": pct(t["target"], 0)}
+        for t in targets
+        if _dec(t["target"]) is not None and _dec(t["target"]) <= 1
+    ]
+    m = d["measured"]
+    measured = {
+        "year": m["year"],
+        "floor": m.get("floor"),
+        "floor_note": m.get("floor_note"),
+        "contracts": m["contracts"],
+        "value": m["value"],
+        "rows": [
+            _share_row(m["social"]["yes"]),
+            _share_row(m["social"]["none"]),
+            _share_row(m["social"]["unknown"]),
+            _share_row(m["environmental"]["yes"]),
+            _share_row(m["environmental"]["none"]),
+            _share_row(m["environmental"]["unknown"]),
+            _share_row(m["reserved"]),
+        ],
+        "notes": m.get("notes", []),
+    }
+    years = [
+        {
+            "year": y,
+            "contracts": i["contracts"],
+            "value": i["value"],
+            "social": i["social"]["yes"]["share_count"],
+            "environmental": i["environmental"]["yes"]["share_count"],
+            "social_unknown": i["social"]["unknown"]["count"],
+            "environmental_unknown": i["environmental"]["unknown"]["count"],
+        }
+        for y, i in sorted(d["indicators"].items())
+    ]
+    year_chart = charts.amount_bars(
+        [{"label": str(y["year"]), "value": _dec(y["value"]), "value_text": eur(y["value"])} for y in years],
+        title="Montant HT des contrats notifiés, par année",
+    )
+    c = d["compliance"]
+    return {
+        "buyer": d["buyer"],
+        "year": d["year"],
+        "at": d["at"],
+        "warnings": d["warnings"],
+        "obligation": {
+            "status": o["status"],
+            "css": {"obligé": "yes", "non obligé": "no"}.get(o["status"], "unknown"),
+            "explanation": o["explanation"],
+            "threshold": o["threshold"],
+            "spend_total": o["spend"]["total"],
+            "spend_is_estimate": o["spend"]["is_estimate"],
+            "spend_method": o["spend"]["method_text"],
+            "spend_lines": len(o["spend"]["lines"]),
+            "exclusions": o["spend"]["exclusions"],
+            "excluded_total": o["spend"]["excluded_total"],
+            "assumptions": o["spend"]["assumptions"],
+            "uncounted": o["spend"]["uncounted"],
+            "margin": o["margin"],
+            "scope": o["scope"]["text"],
+            "scope_to_confirm": o["scope"]["to_confirm"],
+            "to_settle": o["to_settle"],
+            "articles": o["articles"],
+            "references": [_ref_text(r) for r in o["references"]],
+            "to_confirm": o.get("to_confirm", False),
+        },
+        "targets": targets,
+        "targets_chart": Markup(charts.ratio_bars(chart_items, title="Indicateurs de l'acheteur comparés aux cibles nationales")) if chart_items else "",
+        "measured": measured,
+        "years": years,
+        "years_chart": Markup(year_chart) if years else "",
+        "compliance": {
+            "switch": c["switch"],
+            "checked": c["checked"],
+            "compliant": c["compliant"],
+            "not_yet": c["not_yet"],
+            "missing_count": c["missing_count"],
+            "to_check_count": c["to_check_count"],
+            "findings": [dict(f, badge=_STATUS_BADGE.get(f["status"], "info")) for f in c["findings"]],
+            "skipped": c["skipped"],
+            "notes": c["notes"],
+            "references": [_ref_text(r) for r in c["references"]],
+        },
+        "contents": [
+            {"label": x["label"], "articles": x["articles"], "since": x.get("since"), "to_confirm": x.get("to_confirm", False)} for x in d["required_contents"]
+        ],
+        "parameters": [
+            {
+                "name": p["name"],
+                "description": p["description"],
+                "unit": p["unit"],
+                "kind": p["kind"],
+                "start": p["start"],
+                "value": p["value"],
+                "references": [_ref_text(r) for r in p["references"]],
+                "to_confirm": p["to_confirm"],
+                "note": p.get("note"),
+            }
+            for p in d["parameters"]
+        ],
+    }
+
+
+# -- documents ------------------------------------------------------------
+# URL name -> the spaser.documents function that makes it.
+_DOCUMENT_FUNCTIONS = {"projet-spaser.docx": "draft_bytes", "deliberation.docx": "deliberation_bytes", "classeur.xlsx": "write_workbook"}
+
+
+def document_available(name: str) -> bool:
+    """Whether this installation's spaser.documents can make the document."""
+    try:
+        import spaser.documents as documents
+    except ImportError:
+        return False
+    return hasattr(documents, _DOCUMENT_FUNCTIONS.get(name, ""))
+
+
+def build_document(name: str, portfolio: Any, *, report: Any) -> bytes:
+    """The document's bytes, made by spaser.documents exactly as the CLI makes it."""
+    import spaser.documents as documents
+
+    if name == "projet-spaser.docx":
+        return documents.draft_bytes(portfolio, report=report)
+    if name == "deliberation.docx":
+        return documents.deliberation_bytes(portfolio)
+    if name == "classeur.xlsx":
+        # The workbook writer writes a file: into a private folder, removed at once.
+        folder = tempfile.mkdtemp(prefix="spaser-web-")
+        try:
+            os.chmod(folder, 0o700)
+            path = Path(folder) / "classeur.xlsx"
+            documents.write_workbook(portfolio, path, report=report)
+            return path.read_bytes()
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+    raise KeyError(name)
