@@ -41,6 +41,20 @@ from spaser.model import (
     Supplier,
     SupplierKind,
 )
+from spaser.law import (
+    Compliance,
+    ContentItem,
+    Diagnosis,
+    Finding,
+    JointDiagnosis,
+    NotInForce,
+    Obligation,
+    TargetResult,
+    YearIndicators,
+    check,
+    check_joint,
+    required_contents,
+)
 from spaser.money import format_eur, parse_amount
 
 __version__ = "0.1.0"
@@ -81,6 +95,19 @@ __all__ = [
     "ImportIssue",
     "IssueCode",
     "Severity",
+    # law
+    "check",
+    "check_joint",
+    "required_contents",
+    "Diagnosis",
+    "JointDiagnosis",
+    "Obligation",
+    "YearIndicators",
+    "TargetResult",
+    "Compliance",
+    "Finding",
+    "ContentItem",
+    "NotInForce",
     # helpers
     "cpv",
     "parse_amount",

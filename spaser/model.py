@@ -62,7 +62,8 @@ Status = Literal["oui", "non", "inconnu"]
 class _Labelled(StrEnum):
     @property
     def label(self) -> str:
-        return _LABELS.get(self, str(self.value))
+        # Keyed by class too: several enums share the value "autre".
+        return _LABELS.get((type(self).__name__, self.value), str(self.value))
 
 
 class Nature(_Labelled):
@@ -157,43 +158,44 @@ AGEC_CATEGORIES: dict[int, str] = {
     17: "Jeux et jouets",
 }
 
-_LABELS: dict[StrEnum, str] = {
-    Nature.TRAVAUX: "Travaux",
-    Nature.FOURNITURES: "Fournitures",
-    Nature.SERVICES: "Services",
-    ContractKind.MARCHE: "Marché",
-    ContractKind.ACCORD_CADRE: "Accord-cadre",
-    ContractKind.MARCHE_SUBSEQUENT: "Marché subséquent",
-    ContractKind.MARCHE_PARTENARIAT: "Marché de partenariat",
-    ContractKind.MARCHE_DEFENSE: "Marché de défense ou de sécurité",
-    ContractKind.CONCESSION: "Contrat de concession",
-    ContractKind.DEPENSE: "Ligne de dépense",
-    BuyerKind.COMMUNE: "Commune",
-    BuyerKind.EPCI: "EPCI / métropole",
-    BuyerKind.DEPARTEMENT: "Département",
-    BuyerKind.REGION: "Région",
-    BuyerKind.COLLECTIVITE_AUTRE: "Autre collectivité territoriale",
-    BuyerKind.ETAT: "État (services de l'État)",
-    BuyerKind.HOPITAL: "Établissement public de santé",
-    BuyerKind.ETABLISSEMENT_PUBLIC_ETAT: "Établissement public de l'État",
-    BuyerKind.ETABLISSEMENT_PUBLIC_LOCAL: "Établissement public local",
-    BuyerKind.ENTITE_ADJUDICATRICE: "Entité adjudicatrice",
-    BuyerKind.AUTRE: "Autre acheteur soumis au code",
-    SupplierKind.SIAE: "Structure d'insertion par l'activité économique (SIAE)",
-    SupplierKind.EA: "Entreprise adaptée (EA)",
-    SupplierKind.ESAT: "Établissement et service d'aide par le travail (ESAT)",
-    SupplierKind.ESUS: "Entreprise solidaire d'utilité sociale (ESUS)",
-    SupplierKind.ESS: "Autre entreprise de l'économie sociale et solidaire (ESS)",
-    SocialExemption.NO_LINK: "Pas de lien suffisant avec l'objet du marché",
-    SocialExemption.COMPETITION_OR_DIFFICULTY: "Restriction de concurrence ou difficulté technique ou économique d'exécution",
-    SocialExemption.IMMEDIATELY_AVAILABLE: "Besoin satisfait par une solution immédiatement disponible [à confirmer]",
-    EgalimCategory.BIO: "Produit biologique (ou en conversion)",
-    EgalimCategory.DURABLE: "Produit durable et de qualité (hors bio)",
-    EgalimCategory.AUTRE: "Autre produit alimentaire",
-    AgecKind.REEMPLOI: "Issu du réemploi ou de la réutilisation",
-    AgecKind.RECYCLE: "Intégrant des matières recyclées",
-    AgecKind.AUTRE: "Neuf / autre",
-}
+_LABEL_LIST: list[tuple[StrEnum, str]] = [
+    (Nature.TRAVAUX, "Travaux"),
+    (Nature.FOURNITURES, "Fournitures"),
+    (Nature.SERVICES, "Services"),
+    (ContractKind.MARCHE, "Marché"),
+    (ContractKind.ACCORD_CADRE, "Accord-cadre"),
+    (ContractKind.MARCHE_SUBSEQUENT, "Marché subséquent"),
+    (ContractKind.MARCHE_PARTENARIAT, "Marché de partenariat"),
+    (ContractKind.MARCHE_DEFENSE, "Marché de défense ou de sécurité"),
+    (ContractKind.CONCESSION, "Contrat de concession"),
+    (ContractKind.DEPENSE, "Ligne de dépense"),
+    (BuyerKind.COMMUNE, "Commune"),
+    (BuyerKind.EPCI, "EPCI / métropole"),
+    (BuyerKind.DEPARTEMENT, "Département"),
+    (BuyerKind.REGION, "Région"),
+    (BuyerKind.COLLECTIVITE_AUTRE, "Autre collectivité territoriale"),
+    (BuyerKind.ETAT, "État (services de l'État)"),
+    (BuyerKind.HOPITAL, "Établissement public de santé"),
+    (BuyerKind.ETABLISSEMENT_PUBLIC_ETAT, "Établissement public de l'État"),
+    (BuyerKind.ETABLISSEMENT_PUBLIC_LOCAL, "Établissement public local"),
+    (BuyerKind.ENTITE_ADJUDICATRICE, "Entité adjudicatrice"),
+    (BuyerKind.AUTRE, "Autre acheteur soumis au code"),
+    (SupplierKind.SIAE, "Structure d'insertion par l'activité économique (SIAE)"),
+    (SupplierKind.EA, "Entreprise adaptée (EA)"),
+    (SupplierKind.ESAT, "Établissement et service d'aide par le travail (ESAT)"),
+    (SupplierKind.ESUS, "Entreprise solidaire d'utilité sociale (ESUS)"),
+    (SupplierKind.ESS, "Autre entreprise de l'économie sociale et solidaire (ESS)"),
+    (SocialExemption.NO_LINK, "Pas de lien suffisant avec l'objet du marché"),
+    (SocialExemption.COMPETITION_OR_DIFFICULTY, "Restriction de concurrence ou difficulté technique ou économique d'exécution"),
+    (SocialExemption.IMMEDIATELY_AVAILABLE, "Besoin satisfait par une solution immédiatement disponible [à confirmer]"),
+    (EgalimCategory.BIO, "Produit biologique (ou en conversion)"),
+    (EgalimCategory.DURABLE, "Produit durable et de qualité (hors bio)"),
+    (EgalimCategory.AUTRE, "Autre produit alimentaire"),
+    (AgecKind.REEMPLOI, "Issu du réemploi ou de la réutilisation"),
+    (AgecKind.RECYCLE, "Intégrant des matières recyclées"),
+    (AgecKind.AUTRE, "Neuf / autre"),
+]
+_LABELS: dict[tuple[str, str], str] = {(type(k).__name__, k.value): v for k, v in _LABEL_LIST}
 
 _CFG = ConfigDict(extra="forbid", frozen=True, validate_default=False)
 

@@ -316,3 +316,26 @@ def test_diagnosis_page_shows_the_check_json_figures(client):
     assert client.get(location + f"?annee={expected['year']}").status == 200
     assert_french_page(client.get(location + "?annee=1900"), 400)
     assert_french_page(client.get(location + "?annee=abc"), 400)
+
+
+def test_documents_download_as_attachments_that_reopen(client):
+    import io
+
+    import docx
+    import openpyxl
+
+    base = _import_fixture(client).replace("/rapport", "/0")
+    page = client.get(base + "/documents")
+    assert_french_page(page, 200)
+    for name, opener in (("projet-spaser.docx", docx.Document), ("deliberation.docx", docx.Document), ("classeur.xlsx", openpyxl.load_workbook)):
+        assert f'href="{base}/telecharger/{name}"' in page.text
+        reply = client.get(f"{base}/telecharger/{name}")
+        assert reply.status == 200, reply.text[:300]
+        disposition = reply.header("content-disposition")
+        assert disposition.startswith("attachment;") and name.split(".")[0] in disposition
+        assert reply.header("cache-control") == "no-store"
+        opener(io.BytesIO(reply.body))  # a real document, not an error page
+    doc = docx.Document(io.BytesIO(client.get(f"{base}/telecharger/projet-spaser.docx").body))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "SPASER" in text or "schéma" in text.lower()
+    assert_french_page(client.get(f"{base}/telecharger/autre.docx"), 404)

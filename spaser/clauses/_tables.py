@@ -35,6 +35,7 @@ def longest_prefix(cpv: str | None, prefixes: list[str] | tuple[str, ...]) -> in
     return max((len(p) for p in prefixes if cpv.startswith(str(p))), default=0)
 
 
+@lru_cache(maxsize=4096)
 def normalise(text: str) -> str:
     """Lower case, accents removed, œ spelled oe, single spaces (for keyword matching)."""
     t = text.lower().replace("œ", "oe").replace("’", "'")
@@ -42,6 +43,11 @@ def normalise(text: str) -> str:
     return " ".join(t.split())
 
 
+@lru_cache(maxsize=1024)
+def _pattern(phrase: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<!\w){re.escape(normalise(phrase))}(?!\w)")
+
+
 def has_phrase(text: str, phrase: str) -> bool:
     """Whole-word (or whole-phrase) match, accent- and case-insensitive."""
-    return re.search(rf"(?<!\w){re.escape(normalise(phrase))}(?!\w)", normalise(text)) is not None
+    return _pattern(phrase).search(normalise(text)) is not None

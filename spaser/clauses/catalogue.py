@@ -246,9 +246,14 @@ def _env() -> jinja2.Environment:
     return env
 
 
+@lru_cache(maxsize=256)
+def _compiled(template: str) -> jinja2.Template:
+    return _env().from_string(template)
+
+
 def render(template: str, values: Mapping[str, Any]) -> str:
     """Render a French clause template; an undefined variable raises jinja2.UndefinedError."""
-    return _env().from_string(template).render(**values).strip()
+    return _compiled(template).render(**values).strip()
 
 
 # -- catalogue ---------------------------------------------------------------

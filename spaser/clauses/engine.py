@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from spaser._errors import SpaserError
+from spaser.clauses import _law
 from spaser.clauses.catalogue import Catalogue, Clause, catalogue as _catalogue
 from spaser.clauses.hours import HoursEstimate
 from spaser.clauses.rules import MANDATORY, RULES, Context, Proposal, Status
@@ -148,11 +149,10 @@ def _merge(proposals: list[Proposal]) -> dict[str, Proposal]:
 
 
 def _to_confirm(clause: Clause, at: date, reasons: tuple[str, ...]) -> bool:
-    from spaser.clauses import _law
-
+    # Only legal values count: a practice default is "à ajuster", not an uncertain law.
     for name in clause.law_parameters():
         f = _law.fact(name, at)
-        if f is not None and f.to_confirm:
+        if f is not None and f.to_confirm and f.kind == "law":
             return True
     return any("[à confirmer]" in r for r in reasons)
 

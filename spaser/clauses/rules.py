@@ -322,7 +322,8 @@ def climat_condition_sociale(ctx: Context) -> list[Proposal]:
         return []
     best = _insertion_clause(ctx)
     c, spec = best if best else (ctx.catalogue.get("condition-sociale-generique"), 0)
-    amount = f"Valeur estimée {format_eur(p.amount_ht, cents=False)} HT, au moins égale au seuil européen de {format_eur(th.value, cents=False)} HT applicable à cet acheteur ({th.parameter})."
+    who = "cet acheteur" if ctx.buyer is not None or p.nature is Nature.TRAVAUX else "un acheteur de type non précisé (seuil des collectivités et autres pouvoirs adjudicateurs retenu)"
+    amount = f"Valeur estimée {format_eur(p.amount_ht, cents=False)} HT, au moins égale au seuil européen de {format_eur(th.value, cents=False)} HT applicable à {who}."
     mandatory, why = _switch_reason(ctx, "art. L2112-2-1")
     notes = [amount, why, th.note]
     if p.social_exemption is not None:

@@ -6,12 +6,11 @@ import argparse
 import json
 import sys
 from datetime import date
-from decimal import Decimal
-from enum import Enum
 from pathlib import Path
 from typing import Any, NoReturn
 
 from spaser._errors import SpaserError
+from spaser._json import to_jsonable
 
 __all__ = [
     "FrenchParser",
@@ -137,29 +136,13 @@ def load_input(args: argparse.Namespace):  # type: ignore[no-untyped-def]
             vat = vat / 100
     mapping = _read_mapping(args.mapping) if getattr(args, "mapping", None) else None
     result = load(args.file, mapping=mapping, sheet=getattr(args, "sheet", None), buyer=buyer, vat_rate=vat)
-    if getattr(args, "buyer", None):
-        return result, result.select(args.buyer)
-    return result, (result.portfolios[0] if len(result.portfolios) == 1 else None)
-
-
-def to_jsonable(obj: Any) -> Any:
-    """Decimal as string (no float), dates ISO, enums by value, models as dicts."""
-    if isinstance(obj, Decimal):
-        return str(obj)
-    if isinstance(obj, date):
-        return obj.isoformat()
-    if isinstance(obj, Enum):
-        return obj.value
-    if isinstance(obj, dict):
-        return {str(to_jsonable(k)) if not isinstance(k, str) else k: to_jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple, set, frozenset)):
-        items = [to_jsonable(v) for v in obj]
-        return sorted(items, key=str) if isinstance(obj, (set, frozenset)) else items
-    if hasattr(obj, "to_dict"):
-        return to_jsonable(obj.to_dict())
-    if hasattr(obj, "model_dump"):
-        return to_jsonable(obj.model_dump())
-    return obj
+    portfolio = result.select(args.buyer) if getattr(args, "buyer", None) else (
+        result.portfolios[0] if len(result.portfolios) == 1 else None
+    )
+    if portfolio is not None and buyer is not None and getattr(args, "buyer_kind", None):
+        # The user's word on the buyer's kind wins over what the file implies.
+        portfolio = portfolio.model_copy(update={"buyer": portfolio.buyer.model_copy(update={"kind": buyer.kind})})
+    return result, portfolio
 
 
 def print_json(obj: Any) -> None:

@@ -58,10 +58,10 @@ def _diagnose(portfolio: Portfolio, cfg: DocumentConfig, year: int | None, at: d
     return check(portfolio, year=year or cfg.year, at=at or cfg.at or date.today())
 
 
-def _opportunities(portfolio: Portfolio, diagnosis: Any, top: int) -> list:  # type: ignore[type-arg]
+def _opportunities(portfolio: Portfolio, diagnosis: Any, top: int) -> tuple[list, Any]:  # type: ignore[type-arg]
     from spaser.documents.builders import opportunities_for
 
-    return opportunities_for(portfolio, year=None, at=diagnosis.at, top=top)
+    return opportunities_for(portfolio, year=diagnosis.year, at=diagnosis.at, top=top)
 
 
 def draft_bytes(
@@ -78,8 +78,8 @@ def draft_bytes(
 
     cfg = _config(config)
     diagnosis = _diagnose(portfolio, cfg, year, at)
-    opps = _opportunities(portfolio, diagnosis, max(cfg.suggestions, 60))
-    return render_draft(build_draft_view(portfolio, diagnosis, opps, cfg, report=report))
+    opps, summary = _opportunities(portfolio, diagnosis, max(cfg.suggestions, 60))
+    return render_draft(build_draft_view(portfolio, diagnosis, opps, cfg, report=report, opportunity_summary=summary))
 
 
 def write_draft(
@@ -209,6 +209,6 @@ def write_workbook(
     check_target(path, force=force)
     cfg = _config(config)
     diagnosis = _diagnose(portfolio, cfg, year, at)
-    opps = _opportunities(portfolio, diagnosis, max(cfg.suggestions, 200))
+    opps, _ = _opportunities(portfolio, diagnosis, max(cfg.suggestions, 200))
     view = build_workbook_view(portfolio, diagnosis, opps, cfg, report=report)
     return write_with(path, lambda fh: write_workbook_to(fh, view), force=force)

@@ -32,6 +32,7 @@ from spaser.documents.views import (
     NationalTarget,
     ObjectiveRow,
     ObligationView,
+    OpportunitySummary,
     PublicationRow,
     Reference,
     ReportRow,
@@ -394,13 +395,13 @@ def objective_rows(portfolio: Portfolio, diagnosis: Any, config: DocumentConfig,
             if current is not None and diagnosis.year < min(points):
                 points[diagnosis.year] = current  # start the line from today's value
             by_year = _interpolate(points, years)
-            source = "fixé par l'acheteur"
+            source = "acheteur"
         elif national is not None:
             origin = current if current is not None else national
             goal = max(national, origin)
             points = {min(diagnosis.year, start - 1): origin, end: goal}
             by_year = _interpolate(points, years)
-            source = "trajectoire vers la cible nationale" + ("" if basis == "nombre" else " (appliquée en valeur)")
+            source = "vers cible nationale"
         else:
             by_year = {y: None for y in years}
             source = "à fixer"
@@ -428,25 +429,53 @@ class Opportunity:
     reason: str
 
 
-def opportunities_for(portfolio: Portfolio, *, year: int | None, at: date, top: int) -> list[Opportunity]:
-    """The clause engine's opportunities for the portfolio, adapted (empty when it is not installed)."""
-    try:
-        from spaser.clauses import opportunities
-    except ImportError:
-        return []
-    out = []
-    for o in opportunities(portfolio, year=year, at=at, top=top):
-        out.append(_adapt_opportunity(o))
-    return out
+RESERVABLE = "reservation"  # marker id: the clause engine says the purchase could be reserved
+
+
+def opportunities_for(portfolio: Portfolio, *, year: int | None, at: date, top: int) -> tuple[list[Opportunity], OpportunitySummary]:
+    """The clause engine's opportunities for ``year``, adapted, and its portfolio-level figures."""
+    from spaser.clauses import opportunities
+
+    found = opportunities(portfolio, year=year, at=at, top=top)
+    scenarios = [found.top.sentence()] + ([found.all.sentence()] if found.all.contracts != found.top.contracts else [])
+    summary = OpportunitySummary(
+        year=found.year,
+        candidates=found.candidates,
+        listed=len(found.purchases),
+        value_without_social=found.value_without_social,
+        value_without_environmental=found.value_without_environmental,
+        total_hours=found.total_hours,
+        reservable=found.reservable,
+        scenarios=scenarios,
+    )
+    return [_adapt_opportunity(o) for o in found.purchases], summary
 
 
 def _adapt_opportunity(o: Any) -> Opportunity:
-    p = o.purchase
-    suggestions = list(getattr(o, "suggestions", ()))
-    ids = tuple(s.clause.id for s in suggestions)
-    titles = tuple(s.clause.title for s in suggestions)
-    reason = getattr(o, "reason", "") or "; ".join(getattr(s, "reason", "") for s in suggestions[:2] if getattr(s, "reason", ""))
-    return Opportunity(p.id, p.object, p.cpv or "", p.amount_ht, ids, titles, reason)
+    from spaser.clauses import catalogue
+    from spaser.money import format_number
+
+    cat = catalogue()
+    ids: list[str] = []
+    titles: list[str] = []
+    for cid in o.mandatory:
+        if cid not in ids:
+            ids.append(cid)
+            titles.append((cat.get(cid).title if cid in cat else cid) + " (obligatoire)")
+    for s in (o.social, o.environmental):
+        if s is not None and s.clause_id not in ids:
+            ids.append(s.clause_id)
+            titles.append(s.title)
+    if o.reservable:
+        ids.append(RESERVABLE)
+        titles.append("Marché ou lot réservable (SIAE, EA, ESAT ou ESS)")
+    reasons = []
+    if o.hours:
+        reasons.append(f"≈ {format_number(o.hours)} heures d'insertion possibles")
+    for s in (o.social, o.environmental):
+        if s is not None and s.rationale:
+            reasons.append(s.rationale[0])
+    return Opportunity(o.purchase_id, o.object, o.cpv or "", o.amount_ht, tuple(ids), tuple(titles), " ; ".join(reasons))
 
 
 @lru_cache(maxsize=1)
@@ -456,10 +485,8 @@ def _axes_data() -> dict[str, Any]:
 
 
 def _clause_example(clause_id: str) -> str | None:
-    try:
-        from spaser.clauses.catalogue import catalogue
-    except ImportError:
-        return None
+    from spaser.clauses import catalogue
+
     cat = catalogue()
     if clause_id not in cat:
         return None
@@ -475,6 +502,8 @@ def axes(config: DocumentConfig, opps: Sequence[Opportunity], *, per_action: int
         actions = []
         for a in spec["actions"]:
             wanted = set(a.get("clauses") or ())
+            if any(c.startswith(("reserve-", "lot-reserve")) for c in wanted):
+                wanted.add(RESERVABLE)
             examples = [e for e in (_clause_example(cid) for cid in a.get("clauses") or ()) if e][:4]
             purchases = []
             for o in opps:
@@ -513,6 +542,7 @@ def build_draft_view(
     config: DocumentConfig,
     *,
     report: Any = None,
+    opportunity_summary: OpportunitySummary | None = None,
 ) -> DraftView:
     at = diagnosis.at
     name, kind = _buyer(portfolio, config)
@@ -543,6 +573,7 @@ def build_draft_view(
         objectives=objective_rows(portfolio, diagnosis, config, start, end),
         axes=axes(config, opps),
         suggestions=suggestion_rows(opps, config.suggestions),
+        opportunity_summary=opportunity_summary,
         unknown_share=yi.social.unknown.share_count if yi is not None else None,
         import_summary=report.summary_fr() if report is not None else "",
         notes=list(diagnosis.warnings),

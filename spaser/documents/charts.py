@@ -58,8 +58,8 @@ def _png(fig) -> bytes:  # type: ignore[no-untyped-def]
 
 
 def _short(label: str, width: int = 42) -> str:
-    label = " ".join(label.split())
-    return label if len(label) <= width else label[: width - 1].rstrip() + "…"
+    lines = [" ".join(line.split()) for line in label.splitlines()]
+    return "\n".join(x if len(x) <= width else x[: width - 1].rstrip() + "…" for x in lines)
 
 
 def bar_chart(

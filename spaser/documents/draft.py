@@ -28,7 +28,7 @@ def pct(v: Decimal | None) -> str:
 def objective_value(o: ObjectiveRow, v: Decimal | None) -> str:
     if v is None:
         return "à fixer"
-    return format_number(v) + " h" if o.unit == "hours" else format_percent(v, 0 if v * 100 == int(v * 100) else 1)
+    return format_number(v) if o.unit == "hours" else format_percent(v, 0 if v * 100 == int(v * 100) else 1)
 
 
 def indicator_cells(r: IndicatorRow) -> list[str]:
@@ -41,6 +41,12 @@ def indicator_cells(r: IndicatorRow) -> list[str]:
         eur(r.amount),
         pct(r.value_share),
     ]
+
+
+def _gap_text(gap: Decimal | None) -> str:
+    if gap is None:
+        return "n.d."
+    return "atteinte" if gap <= 0 else format_number(gap * 100, 1) + " pts"
 
 
 def render_draft(view: DraftView) -> bytes:
@@ -64,16 +70,17 @@ def render_draft(view: DraftView) -> bytes:
 def _tables(v: DraftView):  # type: ignore[no-untyped-def]
     def exigences(_: list[str]) -> TableSpec:
         return TableSpec(["Exigence (article L2111-3)", "Référence", "Dans ce document"],
-                         [[r.label, r.reference, r.where] for r in v.requirements], widths_cm=[9, 3.5, 4])
+                         [[r.label, r.reference, r.where] for r in v.requirements], widths_cm=[7.4, 5.0, 4.0],
+                         caption="Contenu exigé par l'article L2111-3 et réponse du présent document")
 
     def cibles(_: list[str]) -> TableSpec | None:
         if not v.national_targets:
             return None
         rows = [[t.label + (" [à confirmer]" if t.to_confirm else ""), t.basis, format_percent(t.rate, 0),
-                 str(t.horizon or ""), pct(t.current), "n.d." if t.gap is None else format_number(t.gap * 100, 1) + " pts",
+                 str(t.horizon or ""), pct(t.current), _gap_text(t.gap),
                  t.reference] for t in v.national_targets]
         return TableSpec(["Cible", "Base", "Cible", "Échéance", "Situation actuelle", "Écart", "Référence"], rows,
-                         align="llrrrrl", widths_cm=[4.5, 1.6, 1.4, 1.6, 2, 1.6, 3.7],
+                         align="llrrrrl", widths_cm=[4.2, 1.5, 1.3, 1.8, 1.9, 1.7, 4.0],
                          caption="Cibles nationales et situation de l'acheteur")
 
     def volumes_nature(_: list[str]) -> TableSpec | None:
@@ -173,10 +180,12 @@ def _charts(v: DraftView):  # type: ignore[no-untyped-def]
         return png, "Principaux domaines d'achat (millions d'euros HT)"
 
     def indicateurs(_: list[str]) -> tuple[bytes, str] | None:
-        rows = [r for r in v.indicators if r.unit == "pct" and (r.count_share is not None or r.value_share is not None)][:5]
+        short = {"social": "Considération sociale", "environnement": "Considération environnementale",
+                 "reserves": "Marchés réservés", "inclusion": "Achats SIAE, EA, ESAT", "fournisseur:ESUS": "Achats ESUS"}
+        rows = [r for r in v.indicators if r.key in short and (r.count_share is not None or r.value_share is not None)]
         if not rows:
             return None
-        png = ch.bar_chart([_wrap(r.label) for r in rows],
+        png = ch.bar_chart([_wrap(short[r.key], 16) for r in rows],
                            [("En nombre", [r.count_share for r in rows]), ("En valeur", [r.value_share for r in rows])],
                            unit="pct", size=(7.0, 3.2))
         return png, "Indicateurs actuels, en nombre de marchés et en valeur"

@@ -25,6 +25,7 @@ __all__ = [
     "ActionView",
     "AxisView",
     "SuggestionRow",
+    "OpportunitySummary",
     "DraftView",
     "DeliberationView",
     "ReportRow",
@@ -46,8 +47,8 @@ class Reference:
 
     @property
     def text(self) -> str:
-        parts = [p for p in (self.article, self.title) if p]
-        return " — ".join(parts) + (" [à confirmer]" if self.to_confirm else "")
+        parts = [p for p in (self.title, self.article) if p]
+        return ", ".join(parts) + (" [à confirmer]" if self.to_confirm else "")
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,20 @@ class SuggestionRow:
 
 
 @dataclass(frozen=True)
+class OpportunitySummary:
+    """The clause engine's portfolio-level figures for the diagnosis year."""
+
+    year: int
+    candidates: int
+    listed: int
+    value_without_social: Decimal
+    value_without_environmental: Decimal
+    total_hours: Decimal
+    reservable: int
+    scenarios: list[str] = field(default_factory=list)  # the engine's own sentences
+
+
+@dataclass(frozen=True)
 class DraftView:
     buyer_name: str
     buyer_kind: str  # French label
@@ -202,6 +217,7 @@ class DraftView:
     objectives: list[ObjectiveRow]
     axes: list[AxisView]
     suggestions: list[SuggestionRow]
+    opportunity_summary: OpportunitySummary | None = None
     unknown_share: Decimal | None = None
     import_summary: str = ""
     notes: list[str] = field(default_factory=list)

@@ -81,7 +81,7 @@ class Diagnosis:
     warnings: tuple[str, ...] = field(default=())
 
     def to_dict(self) -> dict[str, Any]:
-        from spaser.cli._common import to_jsonable
+        from spaser._json import to_jsonable
 
         return to_jsonable(
             {
@@ -192,7 +192,7 @@ class JointDiagnosis:
     warnings: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        from spaser.cli._common import to_jsonable
+        from spaser._json import to_jsonable
 
         return to_jsonable(
             {

@@ -319,8 +319,8 @@ def _count_spend(portfolio: Portfolio, year: int, basis: str, at: date) -> Spend
                     missing = "montant" if p.amount_ht is None else "date de notification"
                     uncounted.append(f"{p.id} : {missing} inconnu(e), dépense {year} impossible à estimer")
                 continue
-        if amount == 0:
-            continue
+        if amount == 0 and estimated:
+            continue  # contract not running that year
         excl = _exclusion(p)
         if excl:
             exclusions.append(Exclusion(p.id, excl[0], excl[1], amount))

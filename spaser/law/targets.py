@@ -117,12 +117,16 @@ def pnad_targets(portfolio: Portfolio, year: int, *, indicators: YearIndicators 
         adjective = "environnementale" if dimension.dimension == "environnemental" else "sociale"
         target = v.value
         n, yes, unknown = ind.contracts, dimension.yes.count, dimension.unknown.count
-        actual = share(yes, n)
-        upper = share(yes + unknown, n)
+        notes = []
+        if n and unknown == n:
+            # Nothing is known (e.g. DECP 2019 format): no share to report, not a zero.
+            actual = upper = None
+            notes.append("Information inconnue pour tous les contrats (par exemple données DECP au format 2019) : part non mesurable.")
+        else:
+            actual, upper = share(yes, n), share(yes + unknown, n)
         missing = None
         if actual is not None and actual < target:
             missing = Decimal(max(math.ceil(target * n - yes), 0))
-        notes = []
         if ind.floor_note:
             notes.append(ind.floor_note)
         if horizon is not None:

@@ -152,3 +152,69 @@ def test_flow_shows_the_library_figures(driver, live_server):
         assert driver.find_element(_by("CSS_SELECTOR"), f'#conformite dd[data-key="{key}"]').text == str(value)
     assert driver.find_elements(_by("CSS_SELECTOR"), "svg.chart")  # inline SVG charts
     screenshot(driver, "diagnostic")
+
+
+def test_suggestions_filter_and_copy_then_documents_download(driver, live_server, downloads):
+    import docx
+    import spaser
+    from spaser.clauses.engine import suggest
+
+    source = _start_analysis(driver, live_server)
+    result = spaser.load(source)
+    index = 0 if len(result.portfolios) == 1 else max(range(len(result.portfolios)), key=lambda i: len(result.portfolios[i].purchases))
+    base = driver.current_url.rsplit("/", 1)[0] + f"/{index}"
+    driver.get(base + "/suggestions")
+    assert driver.find_element(_by("TAG_NAME"), "h1").text == "Suggestions de clauses"
+    clauses = driver.find_elements(_by("CSS_SELECTOR"), "section.clause")
+    assert clauses
+    # The first purchase shown carries exactly the library's suggestions, in its order.
+    first = driver.find_element(_by("CSS_SELECTOR"), "article.purchase")
+    purchase_id = first.find_element(_by("CSS_SELECTOR"), ".meta").text.split(" ")[1]
+    portfolio = result.portfolios[index]
+    expected = [s.clause_id for s in suggest(portfolio.get(purchase_id), portfolio=portfolio)]
+    shown = [c.get_attribute("data-clause") for c in first.find_elements(_by("CSS_SELECTOR"), "section.clause")]
+    assert shown == expected
+    screenshot(driver, "suggestions")
+
+    # Filter: mandatory only, then a text that matches nothing.
+    from selenium.webdriver.support.ui import Select
+
+    Select(driver.find_element(_by("ID"), "filtre-niveau")).select_by_value("obligatoire")
+    visible = [c for c in driver.find_elements(_by("CSS_SELECTOR"), "section.clause") if c.is_displayed()]
+    assert visible and all(c.get_attribute("data-level") == "obligatoire" for c in visible)
+    box = driver.find_element(_by("ID"), "filtre-texte")
+    box.send_keys("zzz-introuvable")
+    assert not [c for c in driver.find_elements(_by("CSS_SELECTOR"), "section.clause") if c.is_displayed()]
+    assert driver.find_element(_by("ID"), "compte-suggestions").text.startswith("0 suggestion")
+    driver.find_element(_by("CSS_SELECTOR"), "#filtres-suggestions button[type=reset]").click()
+    assert all(c.is_displayed() for c in driver.find_elements(_by("CSS_SELECTOR"), "article.purchase"))
+
+    # Copy: the clipboard receives the clause text.
+    origin = live_server.url.rstrip("/")
+    driver.execute_cdp_cmd("Browser.grantPermissions", {"origin": origin, "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]})
+    button = driver.find_element(_by("CSS_SELECTOR"), "button[data-copy]")
+    assert button.is_displayed()
+    button.click()
+    status = driver.find_element(_by("ID"), button.get_attribute("data-status"))
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, 5).until(lambda d: status.text != "")
+    assert status.text == "Texte copié."
+    copied = driver.execute_async_script("const done = arguments[0]; navigator.clipboard.readText().then(done, () => done(null));")
+    source_text = driver.execute_script("return document.getElementById(arguments[0]).textContent", button.get_attribute("data-copy"))
+    assert copied == source_text and len(copied) > 50
+
+    # Documents: the draft downloads and reopens with python-docx.
+    driver.get(base + "/documents")
+    screenshot(driver, "documents")
+    for old in downloads.glob("*"):
+        old.unlink()
+    link = driver.find_element(_by("CSS_SELECTOR"), 'a[data-document="projet-spaser.docx"]')
+    link.click()
+    WebDriverWait(driver, 30).until(lambda d: [p for p in downloads.glob("*.docx")])
+    WebDriverWait(driver, 30).until(lambda d: not list(downloads.glob("*.crdownload")))
+    files = list(downloads.glob("*.docx"))
+    assert len(files) == 1 and files[0].name.startswith("projet-spaser-")
+    document = docx.Document(str(files[0]))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert portfolio.buyer.name in text or "[à compléter]" in text

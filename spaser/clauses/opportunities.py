@@ -1,0 +1,214 @@
+"""Portfolio-level opportunities: where clauses would matter most, and what they would change.
+
+For the contracts notified in a year, ranks the purchases by potential
+(mandatory gaps, insertion hours, value that could carry a clause,
+reservation), then simulates the PNAD indicators if the listed purchases
+adopted the suggested social and environmental clauses. The indicators are
+the law module's own (``spaser.law.targets.pnad_indicators``): same
+perimeter (measurement floor of the year), same counting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from spaser.clauses.engine import Suggestion, suggest
+from spaser.law.diagnosis import default_year
+from spaser.law.targets import pnad_indicators
+from spaser.model import ContractKind, EnvironmentalConsideration as Env, Portfolio, Purchase, SocialConsideration as Soc
+from spaser.money import format_eur, format_number, format_percent
+
+__all__ = ["PurchaseOpportunity", "Scenario", "Opportunities", "opportunities"]
+
+
+@dataclass(frozen=True)
+class PurchaseOpportunity:
+    purchase_id: str
+    object: str
+    cpv: str | None
+    amount_ht: Decimal | None
+    social_status: str
+    environmental_status: str
+    mandatory: tuple[str, ...]  # clause ids mandatory at the date
+    social: Suggestion | None  # best social clause, when the purchase has none
+    environmental: Suggestion | None  # best environmental clause, when the purchase has none
+    reservable: bool
+    hours: Decimal | None  # insertion hours of the social suggestion
+    score: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "purchase_id": self.purchase_id,
+            "object": self.object,
+            "cpv": self.cpv,
+            "amount_ht": self.amount_ht,
+            "social_status": self.social_status,
+            "environmental_status": self.environmental_status,
+            "mandatory": list(self.mandatory),
+            "social_clause": self.social.clause_id if self.social else None,
+            "environmental_clause": self.environmental.clause_id if self.environmental else None,
+            "reservable": self.reservable,
+            "insertion_hours": self.hours,
+            "score": self.score,
+        }
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """PNAD shares (in number of contracts) before and after adopting the suggestions."""
+
+    label: str  # French
+    contracts: int  # contracts that would gain a consideration
+    social_before: Decimal | None
+    social_after: Decimal | None
+    environmental_before: Decimal | None
+    environmental_after: Decimal | None
+    counted: int  # contracts in the PNAD perimeter of the year
+
+    def sentence(self) -> str:
+        if self.contracts == 0:
+            return f"{self.label} : aucun contrat du périmètre de mesure ne gagnerait de considération."
+        return (
+            f"{self.label} : si ces {self.contracts} marché(s) comportaient les clauses suggérées, la part des contrats avec une "
+            f"considération sociale passerait de {format_percent(self.social_before, 0)} à {format_percent(self.social_after, 0)}, "
+            f"et avec une considération environnementale de {format_percent(self.environmental_before, 0)} à "
+            f"{format_percent(self.environmental_after, 0)} (sur {self.counted} contrat(s) mesuré(s))."
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "contracts": self.contracts,
+            "social_before": self.social_before,
+            "social_after": self.social_after,
+            "environmental_before": self.environmental_before,
+            "environmental_after": self.environmental_after,
+            "counted": self.counted,
+            "sentence": self.sentence(),
+        }
+
+
+@dataclass(frozen=True)
+class Opportunities:
+    year: int
+    at: date
+    purchases: tuple[PurchaseOpportunity, ...]  # the top ones, best first
+    candidates: int  # purchases of the year with at least one opportunity
+    total_hours: Decimal  # insertion hours over the listed purchases
+    value_without_social: Decimal  # € HT of the year's contracts without social consideration that could carry one
+    value_without_environmental: Decimal
+    reservable: int  # listed purchases that could be reserved
+    top: Scenario  # adopting the suggestions on the listed purchases
+    all: Scenario  # on every candidate of the year
+    notes: tuple[str, ...] = ()
+
+    def explain(self) -> str:
+        lines = [
+            f"Année {self.year} : {self.candidates} achat(s) pourraient intégrer une clause ; {len(self.purchases)} présenté(s) ci-dessous.",
+            f"Valeur des contrats sans considération sociale pouvant en recevoir une : {format_eur(self.value_without_social, cents=False)} HT ; "
+            f"sans considération environnementale : {format_eur(self.value_without_environmental, cents=False)} HT.",
+            f"Heures d'insertion possibles sur les achats présentés : ≈ {format_number(self.total_hours)} heures (valeurs d'usage).",
+            f"Achats présentés pouvant être réservés (SIAE, EA, ESAT ou ESS) : {self.reservable}.",
+            self.top.sentence(),
+        ]
+        if self.all.contracts != self.top.contracts:
+            lines.append(self.all.sentence())
+        lines.extend(self.notes)
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "year": self.year,
+            "at": self.at,
+            "candidates": self.candidates,
+            "total_hours": self.total_hours,
+            "value_without_social": self.value_without_social,
+            "value_without_environmental": self.value_without_environmental,
+            "reservable": self.reservable,
+            "purchases": [p.to_dict() for p in self.purchases],
+            "scenario_top": self.top.to_dict(),
+            "scenario_all": self.all.to_dict(),
+            "notes": list(self.notes),
+            "explanation": self.explain(),
+        }
+
+
+_SOCIAL = {s.value for s in Soc if s is not Soc.AUCUNE}
+_ENV = {e.value for e in Env if e is not Env.AUCUNE}
+
+
+def _assess(p: Purchase, portfolio: Portfolio, at: date) -> PurchaseOpportunity:
+    s = suggest(p, at=at, portfolio=portfolio)
+    social = next((x for x in s if x.consideration in _SOCIAL), None) if p.social_status != "oui" else None
+    env = next((x for x in s if x.consideration in _ENV), None) if p.environmental_status != "oui" else None
+    mandatory = tuple(x.clause_id for x in s if x.mandatory)
+    hours = social.hours.hours if social and social.hours else None
+    reservable = any(x.consideration == Soc.RESERVE.value for x in s)
+    score = 1000 * len(mandatory) + (int(hours) if hours else 0) + (social.score if social else 0) + (env.score if env else 0) + (200 if reservable else 0)
+    return PurchaseOpportunity(p.id, p.object, p.cpv, p.amount_ht, p.social_status, p.environmental_status, mandatory, social, env, reservable, hours, score)
+
+
+def _adopt(p: Purchase, o: PurchaseOpportunity) -> Purchase:
+    update: dict[str, Any] = {}
+    if o.social is not None:
+        update["social"] = frozenset((p.social or frozenset()) - {Soc.AUCUNE}) | {Soc(o.social.consideration)}
+    if o.environmental is not None:
+        update["environmental"] = frozenset((p.environmental or frozenset()) - {Env.AUCUNE}) | {Env(o.environmental.consideration)}
+    return p.model_copy(update=update)
+
+
+def _scenario(label: str, portfolio: Portfolio, year: int, chosen: list[PurchaseOpportunity]) -> Scenario:
+    before = pnad_indicators(portfolio, year)
+    by_id = {o.purchase_id: o for o in chosen}
+    changed = tuple(_adopt(p, by_id[p.id]) if p.id in by_id and p.year == year else p for p in portfolio.purchases)
+    after = pnad_indicators(portfolio.model_copy(update={"purchases": changed}), year)
+    floor = before.floor
+    counted = sum(
+        1 for p in portfolio.purchases
+        if p.id in by_id and p.year == year and p.amount_ht is not None and (floor is None or p.amount_ht >= floor)
+    )
+    return Scenario(
+        label,
+        counted,
+        before.social.yes.share_count,
+        after.social.yes.share_count,
+        before.environmental.yes.share_count,
+        after.environmental.yes.share_count,
+        before.contracts,
+    )
+
+
+def opportunities(portfolio: Portfolio, *, year: int | None = None, at: date | None = None, top: int = 20) -> Opportunities:
+    """The purchases of ``year`` (default: last complete year with data) with the largest potential."""
+    at = at or date.today()
+    notes: list[str] = []
+    if year is None:
+        year, warning = default_year(portfolio, at)
+        if warning:
+            notes.append(warning)
+    in_year = [p for p in portfolio.purchases if p.year == year and p.kind is not ContractKind.DEPENSE]
+    assessed = [_assess(p, portfolio, at) for p in in_year]
+    candidates = [o for o in assessed if o.social or o.environmental or o.reservable]
+    candidates.sort(key=lambda o: (-o.score, -(o.amount_ht or 0), o.purchase_id))
+    listed = candidates[: max(top, 0)]
+    zero = Decimal(0)
+    floor = pnad_indicators(portfolio, year).floor
+    if floor is not None:
+        notes.append(f"Indicateurs calculés sur le périmètre de mesure national (contrats d'au moins {format_eur(floor, cents=False)} HT).")
+    notes.append("Les suggestions portent sur le prochain renouvellement de chaque achat, à la date du " + at.strftime("%d/%m/%Y") + ".")
+    return Opportunities(
+        year=year,
+        at=at,
+        purchases=tuple(listed),
+        candidates=len(candidates),
+        total_hours=sum((o.hours for o in listed if o.hours), zero),
+        value_without_social=sum((o.amount_ht for o in candidates if o.social and o.amount_ht), zero),
+        value_without_environmental=sum((o.amount_ht for o in candidates if o.environmental and o.amount_ht), zero),
+        reservable=sum(1 for o in listed if o.reservable),
+        top=_scenario(f"Les {len(listed)} achats présentés", portfolio, year, listed),
+        all=_scenario(f"Tous les {len(candidates)} achats de l'année concernés", portfolio, year, candidates),
+        notes=tuple(notes),
+    )

@@ -1,0 +1,69 @@
+"""``spaser draft``: the SPASER draft (.docx) from a buyer's purchases."""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from spaser.cli._common import add_common, add_input, add_output, load_input, parse_date, print_json
+
+
+def add_document_options(p: argparse.ArgumentParser, *, year_help: str) -> None:
+    """Options shared by the document commands."""
+    p.add_argument("--config", metavar="FICHIER", help="fichier de configuration TOML (voir examples/spaser.toml)")
+    p.add_argument("--year", metavar="ANNÉE", type=int, help=year_help)
+    p.add_argument("--date", metavar="DATE", help="date du document, à laquelle le droit est lu (défaut : celle de la configuration, sinon aujourd'hui)")
+
+
+def portfolio_of(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """(import result, portfolio); the French error naming the buyers when the file holds several."""
+    result, portfolio = load_input(args)
+    return result, (portfolio if portfolio is not None else result.portfolio)
+
+
+def config_of(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from spaser.documents import DocumentConfig, load_config
+
+    return load_config(args.config) if args.config else DocumentConfig()
+
+
+def done(args: argparse.Namespace, result, written: dict[str, str], started: float) -> int:  # type: ignore[no-untyped-def]
+    if args.json:
+        print_json({"fichiers": written, "import": result.report.to_dict(), "duree_secondes": round(time.perf_counter() - started, 2)})
+    else:
+        print(f"Import : {result.report.summary_fr()}")
+        for what, path in written.items():
+            print(f"{what} : {path}")
+    if getattr(args, "strict", False) and result.report.rejected:
+        return 6
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "draft",
+        help="projet de SPASER (Word) : cadre juridique, diagnostic, objectifs, plan d'action",
+        description=(
+            "Produit un projet de schéma de promotion des achats publics socialement et écologiquement "
+            "responsables (SPASER, art. L2111-3) au format Word : page de garde, sommaire, cadre juridique "
+            "à la date, diagnostic chiffré avec graphiques, objectifs année par année, plan d'action, "
+            "gouvernance, suivi et annexes. Les passages « [à compléter] » sont à préciser par vos services."
+        ),
+    )
+    add_input(p)
+    add_output(p, default="spaser.docx")
+    add_document_options(p, year_help="année civile du diagnostic (défaut : dernière année complète présente dans les données)")
+    add_common(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from spaser.documents import write_draft
+    from spaser.io.safe import check_target
+
+    started = time.perf_counter()
+    check_target(args.out, force=args.force)  # before the import: fail fast
+    config = config_of(args)
+    result, portfolio = portfolio_of(args)
+    write_draft(portfolio, args.out, config=config, year=args.year, at=parse_date(args.date), force=args.force, report=result.report)
+    return done(args, result, {"Projet de SPASER": args.out}, started)

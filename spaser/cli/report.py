@@ -1,0 +1,53 @@
+"""``spaser report``: the yearly follow-up report (bilan annuel) and the indicators to publish."""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from spaser.cli._common import add_common, add_input, add_output, parse_date
+from spaser.cli.draft import config_of, done, portfolio_of
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "report",
+        help="bilan annuel du SPASER (Word) et indicateurs à publier (CSV, xlsx)",
+        description=(
+            "Produit le bilan annuel prévu par l'article L2111-3 : indicateurs de l'année comparés aux "
+            "objectifs du schéma (fichier de configuration), en nombre et en valeur. Avec --csv et --xlsx, "
+            "écrit aussi le tableau des indicateurs à publier tous les deux ans (années N-1 et N)."
+        ),
+    )
+    add_input(p)
+    p.add_argument("--year", metavar="ANNÉE", type=int, required=True, help="année du bilan (marchés notifiés cette année-là)")
+    add_output(p, default="bilan.docx")
+    p.add_argument("--csv", metavar="FICHIER", help="écrire aussi les indicateurs en CSV (UTF-8, séparateur « ; »)")
+    p.add_argument("--xlsx", metavar="FICHIER", help="écrire aussi les indicateurs en classeur Excel")
+    p.add_argument("--config", metavar="FICHIER", help="fichier de configuration TOML avec les objectifs du schéma")
+    p.add_argument("--date", metavar="DATE", help="date du bilan, à laquelle le droit est lu (défaut : aujourd'hui)")
+    add_common(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from spaser.documents import write_annual_report, write_indicators_csv, write_indicators_xlsx
+    from spaser.io.safe import check_target
+
+    started = time.perf_counter()
+    targets = [t for t in (args.out, args.csv, args.xlsx) if t]
+    for t in targets:
+        check_target(t, force=args.force)
+    config = config_of(args)
+    result, portfolio = portfolio_of(args)
+    at = parse_date(args.date)
+    written = {}
+    write_annual_report(portfolio, args.out, year=args.year, config=config, at=at, force=args.force)
+    written["Bilan annuel"] = args.out
+    if args.csv:
+        write_indicators_csv(portfolio, args.csv, year=args.year, config=config, at=at, force=args.force)
+        written["Indicateurs (CSV)"] = args.csv
+    if args.xlsx:
+        write_indicators_xlsx(portfolio, args.xlsx, year=args.year, config=config, at=at, force=args.force)
+        written["Indicateurs (xlsx)"] = args.xlsx
+    return done(args, result, written, started)
