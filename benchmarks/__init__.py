@@ -1,0 +1,1 @@
+"""spaser's benchmarks (not part of the installed package): ``python -m benchmarks --help``."""

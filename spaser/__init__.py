@@ -24,6 +24,7 @@ from spaser._errors import (
     UnknownCode,
 )
 from spaser.io import ImportIssue, ImportReport, ImportResult, IssueCode, Severity, load
+from spaser.io.template import write_portfolio, write_template
 from spaser.model import (
     AGEC_CATEGORIES,
     AgecKind,
@@ -54,6 +55,31 @@ from spaser.law import (
     check,
     check_joint,
     required_contents,
+)
+from spaser.clauses import (
+    AllotmentAdvice,
+    Clause,
+    HoursEstimate,
+    Opportunities,
+    ReservationAdvice,
+    Suggestion,
+    allotment_advice,
+    can_reserve,
+    catalogue,
+    insertion_hours,
+    opportunities,
+    planned_purchase,
+    suggest,
+)
+from spaser.documents import (
+    DocumentConfig,
+    load_config,
+    write_annual_report,
+    write_deliberation,
+    write_draft,
+    write_indicators_csv,
+    write_indicators_xlsx,
+    write_workbook,
 )
 from spaser.money import format_eur, parse_amount
 
@@ -95,6 +121,8 @@ __all__ = [
     "ImportIssue",
     "IssueCode",
     "Severity",
+    "write_template",
+    "write_portfolio",
     # law
     "check",
     "check_joint",
@@ -108,6 +136,29 @@ __all__ = [
     "Finding",
     "ContentItem",
     "NotInForce",
+    # advice
+    "suggest",
+    "planned_purchase",
+    "Suggestion",
+    "insertion_hours",
+    "HoursEstimate",
+    "opportunities",
+    "Opportunities",
+    "catalogue",
+    "Clause",
+    "can_reserve",
+    "ReservationAdvice",
+    "allotment_advice",
+    "AllotmentAdvice",
+    # documents
+    "write_draft",
+    "write_deliberation",
+    "write_annual_report",
+    "write_indicators_csv",
+    "write_indicators_xlsx",
+    "write_workbook",
+    "DocumentConfig",
+    "load_config",
     # helpers
     "cpv",
     "parse_amount",

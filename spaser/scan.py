@@ -370,7 +370,7 @@ def scan_decp(
     name = str(path)
     report = ImportReport(file=name, max_issues=max_issues)
     default = _default_duration(date(year, 12, 31) if year is not None else today)
-    stream = DecpStream(Path(path))
+    stream = DecpStream(Path(path), check_duplicate_keys=False)
     ext = Extractor(report, today=today, suppliers=False, purchases=False)
     accs: dict[str, _Acc] = {}
     years: Counter[int] = Counter()
@@ -414,9 +414,12 @@ def scan_decp(
         if amount is None:
             continue
         months = c.duration if c.duration is not None else default
-        for y, part in spread(amount, d, months):
-            if year is not None and y != year:
-                continue
+        if year is not None:
+            k = months_in_year(d, months, year)
+            parts: Iterable[tuple[int, Decimal]] = ((year, amount if k >= months else amount * k / max(months, 1)),) if k else ()
+        else:
+            parts = spread(amount, d, months)
+        for y, part in parts:
             slot = acc.year(y)
             slot[_EST] += part
             slot[_USED] += 1

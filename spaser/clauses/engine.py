@@ -22,6 +22,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from spaser import cpv as _cpv
 from spaser._errors import SpaserError
 from spaser.clauses import _law
 from spaser.clauses.catalogue import Catalogue, Clause, catalogue as _catalogue
@@ -107,10 +108,11 @@ def planned_purchase(
     """
     if isinstance(amount, float):
         raise TypeError("le montant doit être un Decimal, un entier ou un texte (jamais un float)")
+    code = _cpv.validate(cpv)  # InvalidCode with a French message, before the model wraps it
     return Purchase(
         id=id,
         object=object,
-        cpv=cpv,
+        cpv=code,
         amount_ht=to_decimal(amount),
         consultation_date=at,
         duration_months=duration_months,

@@ -26,6 +26,7 @@ __all__ = ["PurchaseOpportunity", "Scenario", "Opportunities", "opportunities"]
 
 @dataclass(frozen=True)
 class PurchaseOpportunity:
+    index: int  # position in the portfolio (ids are not always unique: lots, several years)
     purchase_id: str
     object: str
     cpv: str | None
@@ -42,6 +43,7 @@ class PurchaseOpportunity:
     def to_dict(self) -> dict[str, Any]:
         return {
             "purchase_id": self.purchase_id,
+            "index": self.index,
             "object": self.object,
             "cpv": self.cpv,
             "amount_ht": self.amount_ht,
@@ -140,7 +142,7 @@ _SOCIAL = {s.value for s in Soc if s is not Soc.AUCUNE}
 _ENV = {e.value for e in Env if e is not Env.AUCUNE}
 
 
-def _assess(p: Purchase, portfolio: Portfolio, at: date) -> PurchaseOpportunity:
+def _assess(index: int, p: Purchase, portfolio: Portfolio, at: date) -> PurchaseOpportunity:
     s = suggest(p, at=at, portfolio=portfolio)
     social = next((x for x in s if x.consideration in _SOCIAL), None) if p.social_status != "oui" else None
     env = next((x for x in s if x.consideration in _ENV), None) if p.environmental_status != "oui" else None
@@ -148,7 +150,7 @@ def _assess(p: Purchase, portfolio: Portfolio, at: date) -> PurchaseOpportunity:
     hours = social.hours.hours if social and social.hours else None
     reservable = any(x.consideration == Soc.RESERVE.value for x in s)
     score = 1000 * len(mandatory) + (int(hours) if hours else 0) + (social.score if social else 0) + (env.score if env else 0) + (200 if reservable else 0)
-    return PurchaseOpportunity(p.id, p.object, p.cpv, p.amount_ht, p.social_status, p.environmental_status, mandatory, social, env, reservable, hours, score)
+    return PurchaseOpportunity(index, p.id, p.object, p.cpv, p.amount_ht, p.social_status, p.environmental_status, mandatory, social, env, reservable, hours, score)
 
 
 def _adopt(p: Purchase, o: PurchaseOpportunity) -> Purchase:
@@ -162,13 +164,13 @@ def _adopt(p: Purchase, o: PurchaseOpportunity) -> Purchase:
 
 def _scenario(label: str, portfolio: Portfolio, year: int, chosen: list[PurchaseOpportunity]) -> Scenario:
     before = pnad_indicators(portfolio, year)
-    by_id = {o.purchase_id: o for o in chosen}
-    changed = tuple(_adopt(p, by_id[p.id]) if p.id in by_id and p.year == year else p for p in portfolio.purchases)
+    by_index = {o.index: o for o in chosen}
+    changed = tuple(_adopt(p, by_index[i]) if i in by_index else p for i, p in enumerate(portfolio.purchases))
     after = pnad_indicators(portfolio.model_copy(update={"purchases": changed}), year)
     floor = before.floor
     counted = sum(
-        1 for p in portfolio.purchases
-        if p.id in by_id and p.year == year and p.amount_ht is not None and (floor is None or p.amount_ht >= floor)
+        1 for i, p in enumerate(portfolio.purchases)
+        if i in by_index and p.amount_ht is not None and (floor is None or p.amount_ht >= floor)
     )
     return Scenario(
         label,
@@ -189,10 +191,11 @@ def opportunities(portfolio: Portfolio, *, year: int | None = None, at: date | N
         year, warning = default_year(portfolio, at)
         if warning:
             notes.append(warning)
-    in_year = [p for p in portfolio.purchases if p.year == year and p.kind is not ContractKind.DEPENSE]
-    assessed = [_assess(p, portfolio, at) for p in in_year]
+    assessed = [
+        _assess(i, p, portfolio, at) for i, p in enumerate(portfolio.purchases) if p.year == year and p.kind is not ContractKind.DEPENSE
+    ]
     candidates = [o for o in assessed if o.social or o.environmental or o.reservable]
-    candidates.sort(key=lambda o: (-o.score, -(o.amount_ht or 0), o.purchase_id))
+    candidates.sort(key=lambda o: (-o.score, -(o.amount_ht or 0), o.purchase_id, o.index))
     listed = candidates[: max(top, 0)]
     zero = Decimal(0)
     floor = pnad_indicators(portfolio, year).floor

@@ -23,7 +23,7 @@ from spaser.clauses import _law
 from spaser.clauses._tables import has_phrase, longest_prefix, table
 from spaser.clauses.allotment import AllotmentAdvice, allotment_advice
 from spaser.clauses.catalogue import Catalogue, Clause, Dimension, Mechanism
-from spaser.clauses.hours import HoursEstimate, insertion_hours
+from spaser.clauses.hours import HoursEstimate, insertion_hours, trade_for
 from spaser.clauses.reservation import ReservationAdvice, can_reserve
 from spaser.law.compliance import EuThreshold, eu_threshold
 from spaser.model import (
@@ -105,6 +105,8 @@ class Context:
         p = self.purchase
         if p.amount_ht is None or p.amount_ht <= 0:
             return None
+        if p.nature is Nature.FOURNITURES and trade_for(p.cpv, p.object) is None:
+            return None  # a supply with no known trade: no labour share to apply
         return insertion_hours(p.amount_ht, cpv=p.cpv, object=p.object, rate=rate, at=self.at)
 
     @cached_property
@@ -211,11 +213,6 @@ def _amount_ok(lo: str | None, hi: str | None, amount: Decimal | None, at: date)
     return (low is None or amount >= low) and (high is None or amount < high)
 
 
-def _best(ctx: Context, **kw: Any) -> tuple[Clause, int] | None:
-    found = sorted(matching(ctx, **kw), key=lambda cs: (-cs[1], cs[0].id))
-    return found[0] if found else None
-
-
 def _insertion_clause(ctx: Context) -> tuple[Clause, int] | None:
     """The sector insertion clause for this purchase (the ANRU one has its own rule)."""
     found = [cs for cs in matching(ctx, family="insertion", need_cpv=True) if cs[0].id != "insertion-anru"]
@@ -257,7 +254,7 @@ def _switch_reason(ctx: Context, articles: str) -> tuple[bool, str]:
 
 def _hours_values(h: HoursEstimate | None) -> tuple[dict[str, Any], str | None, str | None]:
     if h is None:
-        return {}, None, "Montant inconnu : le nombre d'heures est à compléter."
+        return {}, None, "Nombre d'heures à fixer avec le facilitateur (montant ou part de main-d'œuvre inconnus)."
     effect = f"≈ {format_number(h.hours)} heures d'insertion"
     share = format_percent(h.labour_share, 0)
     why = (
@@ -306,7 +303,7 @@ def climat_specifications(ctx: Context) -> list[Proposal]:
     specs = [(c, s) for c, s in matching(ctx, need_cpv=True) if c.dimension is Dimension.ENVIRONNEMENTAL and c.mechanism in (Mechanism.SPECIFICATION_TECHNIQUE, Mechanism.LABEL)]
     if specs:
         c, spec = sorted(specs, key=lambda cs: (-cs[1], cs[0].mechanism is Mechanism.LABEL, cs[0].id))[0]
-        reasons = _reasons(why, f"Spécification adaptée à cet achat ({c.title}).", _cpv_reason(ctx, spec))
+        reasons = _reasons(why, "Les spécifications techniques doivent prendre en compte le développement durable : cette clause, adaptée à cet achat, y répond (d'autres exigences équivalentes sont possibles).", _cpv_reason(ctx, spec))
     else:
         c, spec = ctx.catalogue.get("specification-developpement-durable"), 0
         reasons = _reasons(why, "Aucune spécification sectorielle du catalogue ne correspond : rédiger les exigences propres au besoin.")

@@ -73,6 +73,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print_error(str(e))
         return e.exit_code
+    except BrokenPipeError:
+        # The reader went away (`spaser ... | head`): stop quietly, as Unix tools do.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print_error("interrompu.")
         return 130

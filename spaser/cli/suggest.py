@@ -10,6 +10,12 @@ from typing import IO
 from spaser._errors import SpaserError
 from spaser.cli._common import add_common, add_input, load_input, parse_date, print_json
 
+class UsageError(SpaserError):
+    """A malformed command (exit code 2, as argparse)."""
+
+    exit_code = 2
+
+
 _EPILOG = """exemples :
   spaser suggest achats.xlsx                      opportunités du portefeuille (les 20 premières)
   spaser suggest achats.xlsx --id M2024-017       clauses pour un achat du fichier
@@ -52,17 +58,17 @@ def run(args: argparse.Namespace) -> int:
     from spaser.money import parse_amount
 
     if args.top is not None and args.top < 1:
-        raise SpaserError("--top doit être un entier positif.", code="usage")
+        raise UsageError("--top doit être un entier positif.", code="usage")
     if args.xlsx and not args.xlsx.lower().endswith(".xlsx"):
-        raise SpaserError(f"Le classeur « {args.xlsx} » doit avoir l'extension .xlsx.", code="usage")
+        raise UsageError(f"Le classeur « {args.xlsx} » doit avoir l'extension .xlsx.", code="usage")
     at = parse_date(args.date)
     planned = args.cpv is not None or args.amount is not None
     if planned and args.id:
-        raise SpaserError("Choisir soit --id (achat du fichier), soit --cpv et --amount (achat en projet).", code="usage")
+        raise UsageError("Choisir soit --id (achat du fichier), soit --cpv et --amount (achat en projet).", code="usage")
     if planned and (args.cpv is None or args.amount is None):
-        raise SpaserError("Un achat en projet demande --cpv et --amount (et de préférence --object).", code="usage")
+        raise UsageError("Un achat en projet demande --cpv et --amount (et de préférence --object).", code="usage")
     if not planned and not args.file:
-        raise SpaserError("Indiquer un fichier d'achats, ou un achat en projet avec --cpv et --amount.", code="usage")
+        raise UsageError("Indiquer un fichier d'achats, ou un achat en projet avec --cpv et --amount.", code="usage")
 
     result = portfolio = None
     if args.file:
@@ -75,23 +81,23 @@ def run(args: argparse.Namespace) -> int:
             buyer = Buyer(name=args.buyer_name or "Acheteur", kind=BuyerKind(args.buyer_kind))
         except ValueError:
             choices = ", ".join(k.value for k in BuyerKind)
-            raise SpaserError(f"Type d'acheteur « {args.buyer_kind} » inconnu : choisir parmi {choices}.", code="usage") from None
+            raise UsageError(f"Type d'acheteur « {args.buyer_kind} » inconnu : choisir parmi {choices}.", code="usage") from None
 
     if planned:
         try:
             amount = parse_amount(args.amount)
         except ValueError as e:
-            raise SpaserError(f"Montant « {args.amount} » illisible : {e}.", code="usage") from None
+            raise UsageError(f"Montant « {args.amount} » illisible : {e}.", code="usage") from None
         purchase = planned_purchase(args.object, args.cpv, amount, at or date.today(), duration_months=args.duration)
     elif args.id:
         try:
             purchase = portfolio.get(args.id)  # type: ignore[union-attr]
         except KeyError:
-            raise SpaserError(f"Aucun achat d'identifiant « {args.id} » dans « {args.file} ».", code="usage") from None
+            raise UsageError(f"Aucun achat d'identifiant « {args.id} » dans « {args.file} ».", code="usage") from None
     else:
         opp = opportunities(portfolio, year=args.year, at=at, top=args.top or 20)  # type: ignore[arg-type]
         if args.xlsx:
-            _write_xlsx(args.xlsx, [(o.purchase_id, suggest(portfolio.get(o.purchase_id), at=at, portfolio=portfolio)) for o in opp.purchases], opp, force=args.force)  # type: ignore[union-attr]
+            _write_xlsx(args.xlsx, [(o.purchase_id, suggest(portfolio.purchases[o.index], at=at, portfolio=portfolio)) for o in opp.purchases], opp, force=args.force)  # type: ignore[union-attr]
         if args.json:
             print_json({"import": result.report.to_dict(), "opportunities": opp.to_dict()} if result else opp.to_dict())
         else:
@@ -151,7 +157,7 @@ def render_suggestions(purchase, suggestions, at: date | None) -> str:  # type: 
         for i, s in enumerate(group, 1):
             flag = " [à confirmer]" if s.to_confirm else ""
             lines.append(f"{i}. {s.title} [{s.clause_id}]{flag}")
-            lines.append(f"   {s.mechanism} — {s.dimension.lower()} — à insérer dans : {s.document}")
+            lines.append(f"   {s.mechanism} — dimension : {s.dimension} — à insérer dans : {s.document}")
             lines.append(f"   Fondement : {s.legal_basis}")
             lines.append("   Pourquoi :")
             lines.extend(_indent(f"- {r}") for r in s.rationale)

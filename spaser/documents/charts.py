@@ -21,6 +21,8 @@ Unit = Literal["eur", "meur", "pct", "count", "hours"]
 
 def _fmt(value: float, unit: Unit) -> str:
     v = Decimal(str(round(value, 6)))
+    if v == 0:
+        return "0"
     if unit == "pct":
         return format_number(v * 100, 0) + " %"
     if unit == "meur":

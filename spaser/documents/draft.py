@@ -168,7 +168,7 @@ def _charts(v: DraftView):  # type: ignore[no-untyped-def]
         if not v.by_nature:
             return None
         png = ch.bar_chart([r.label for r in v.by_nature], [("Montant HT", [r.amount / million for r in v.by_nature])],
-                           unit="meur", size=(6.5, 2.8))
+                           unit="meur", size=(6.5, 2.5))
         return png, "Montant des achats par nature (millions d'euros HT)"
 
     def cpv(_: list[str]) -> tuple[bytes, str] | None:

@@ -135,6 +135,7 @@ _SPEND_WORDS = frozenset(
     "depense depenses mandate mandates mandatement mandatements mandat paye payes paiement paiements realise "
     "realises consomme execute spend spending spent paid expenditure".split()
 )
+_MAX_HEADER_WORDS = 8
 _MONEY_WORDS = frozenset("montant montants amount value valeur total prix price cout".split())
 
 
@@ -150,8 +151,14 @@ def _normalise_cached(text: str) -> str:  # cell values repeat a lot (vocabulari
     return _normalise(text)
 
 
+_ABBREV = ((re.compile(r"\bt\.\s*t\.\s*c\b\.?"), "ttc"), (re.compile(r"\bh\.\s*t\b\.?"), "ht"))
+
+
 def _normalise(text: object) -> str:
     s = unicodedata.normalize("NFKD", str(text).lower())
+    if "." in s:
+        for pattern, repl in _ABBREV:  # « H.T. », « T.T.C. »
+            s = pattern.sub(repl, s)
     s = "".join(ch for ch in s if not unicodedata.combining(ch))
     s = s.replace("œ", "oe").replace("æ", "ae")
     return " ".join(t for t in _NON_ALNUM.split(s) if t and t not in _STOP)
@@ -184,6 +191,8 @@ def match_header(text: object) -> str | None:
     if not n:
         return None
     tokens = n.split()
+    if len(tokens) > _MAX_HEADER_WORDS:
+        return None  # a sentence (title, note), not a column header
     ttc = "ttc" in tokens
     years = [t for t in tokens if _YEAR.match(t)]
     if len(years) == 1 and _SPEND_WORDS.intersection(tokens):

@@ -168,7 +168,7 @@ class _Guard:
         # so only a string spanning chunks can be too long.
         first = data.find(b'"')
         if self._in_string:
-            self._run += len(data) if first < 0 else first
+            self._run += len(chunk) if first < 0 else first  # raw length: escapes count too
             if self._run > MAX_STRING:
                 raise _fatal(
                     IssueCode.LIMIT_STRING,
@@ -227,6 +227,9 @@ class DecpStream:
 
     path: str | os.PathLike[str]
     kind: str | None = None  # 'json' or 'xml'; sniffed when None
+    # Noting duplicate keys costs a Python call per key (about half the JSON
+    # parsing time): the national scan turns it off (the last value is kept either way).
+    check_duplicate_keys: bool = True
     layout: str = ""
     duplicate_keys: dict[int, list[str]] = field(default_factory=dict)
 
@@ -353,7 +356,7 @@ class DecpStream:
             concession = prefix.endswith("contrat-concession.item")
             fh, guard = self._open()
             try:
-                for rec in ijson.items(guard, prefix, use_float=False, map_type=_Obj):
+                for rec in ijson.items(guard, prefix, use_float=False, map_type=_Obj if self.check_duplicate_keys else dict):
                     index += 1
                     if dups:
                         self.duplicate_keys[index] = sorted(set(dups))
@@ -687,7 +690,6 @@ def _kind_of_nature(nature: str | None) -> ContractKind | None:
 class Extractor:
     """Turns raw DECP records into :class:`Contract` and records the issues.
 
-    One per file: it keeps the duplicate-detection keys (16-byte digests,
     One per file: it keeps the duplicate-detection keys (64-bit digests,
     about 100 bytes per record) and small caches.
     """
@@ -893,19 +895,10 @@ class Extractor:
             cpv_code, code, detail = _cpv_code(cpv_raw)
             if code is not None:
                 issue(state, code, row, field="codeCPV", value=cpv_raw, detail=detail or None)
-        techniques: tuple[str, ...] = ()
-        tech = _flat_values(raw.get("techniques"), "technique")
-        if tech:
-            techniques = tuple(t for t in tech if _fold(t) != "sans objet")
         suppliers: tuple[tuple[str, str | None], ...] = ()
         if self.with_suppliers:
             suppliers = self._suppliers(_items(titulaires_raw, inner), row, state)
-        loc = raw.get("lieuExecution")
-        location = None
-        if isinstance(loc, dict):
-            code_l, name_l = _text(loc.get("code")), _text(loc.get("nom"))
-            location = " ".join(x for x in (code_l, f"({name_l})" if name_l else None) if x) or None
-        return Contract(
+        c = Contract(
             row=row,
             id=rid,
             buyer_key=buyer_key,
@@ -919,12 +912,19 @@ class Extractor:
             cpv=cpv_code,
             social=social,
             environmental=environmental,
-            object=_text(raw.get("objet")) or "",
-            procedure=_text(raw.get("procedure")),
-            techniques=techniques,
             suppliers=suppliers,
-            location=location,
         )
+        if self.with_purchases:  # descriptive fields, not needed by the scan
+            c.object = _text(raw.get("objet")) or ""
+            c.procedure = _text(raw.get("procedure"))
+            tech = _flat_values(raw.get("techniques"), "technique")
+            if tech:
+                c.techniques = tuple(t for t in tech if _fold(t) != "sans objet")
+            loc = raw.get("lieuExecution")
+            if isinstance(loc, dict):
+                code_l, name_l = _text(loc.get("code")), _text(loc.get("nom"))
+                c.location = " ".join(x for x in (code_l, f"({name_l})" if name_l else None) if x) or None
+        return c
 
     def _kind_2024(self, raw: dict[str, Any]) -> ContractKind | None:
         """2024: 'Accord-cadre' is a technique; a contract under a framework names it."""

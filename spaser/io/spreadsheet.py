@@ -54,7 +54,7 @@ from spaser import cpv as _cpv
 from spaser._errors import InputError, InvalidChecksum, InvalidCode, LimitExceeded, UnknownCode
 from spaser.ids import validate_company_id
 from spaser.io import ImportOptions, ImportResult
-from spaser.io.columns import COLUMNS, header_of, is_known_field, match_header, normalise, spend_year
+from spaser.io.columns import COLUMNS, is_known_field, match_header, normalise, spend_year
 from spaser.io.dates import DateError, to_date
 from spaser.io.report import MESSAGES, ImportReport, IssueCode, Severity
 from spaser.model import (
@@ -533,9 +533,9 @@ def _check_zip(path: Path) -> zipfile.ZipFile:
     try:
         z = zipfile.ZipFile(path)
         infos = z.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as e:
+    except (zipfile.BadZipFile, OSError, ValueError):
         raise InputError(
-            f"{MESSAGES[IssueCode.FILE_CORRUPT]} (archive ZIP invalide : {e}). Ouvrez-le dans votre tableur et enregistrez-le à nouveau.",
+            f"{MESSAGES[IssueCode.FILE_CORRUPT]} (archive ZIP invalide). Ouvrez-le dans votre tableur et enregistrez-le à nouveau.",
             code=IssueCode.FILE_CORRUPT.value,
             file=name,
         ) from None
@@ -628,7 +628,7 @@ def _read_xlsx(path: Path, report: ImportReport) -> list[_Sheet]:
             raise InputError(MESSAGES[IssueCode.FILE_ENCRYPTED], code=IssueCode.FILE_ENCRYPTED.value, file=name) from None
         except Exception as e:  # noqa: BLE001 - calamine's errors are many; all mean "cannot read"
             raise InputError(
-                f"{MESSAGES[IssueCode.FILE_CORRUPT]} ({type(e).__name__} : {e}). Ouvrez-le dans votre tableur et enregistrez-le à nouveau.",
+                f"{MESSAGES[IssueCode.FILE_CORRUPT]} (détail technique : {e}). Ouvrez-le dans votre tableur et enregistrez-le à nouveau.",
                 code=IssueCode.FILE_CORRUPT.value,
                 file=name,
             ) from None
@@ -713,10 +713,10 @@ def _csv_rows(text: str, delimiter: str, name: str) -> tuple[list[list[str]], li
             rows.append(rec)
             lines.append(last + 1)
             last = reader.line_num
-    except csv.Error as e:
+    except csv.Error:
         line = last + 1
         raise InputError(
-            f"{MESSAGES[IssueCode.FILE_CORRUPT]} Guillemet non fermé ou mal placé à partir de la ligne {line} ({e}) : "
+            f"{MESSAGES[IssueCode.FILE_CORRUPT]} Guillemet non fermé ou mal placé à partir de la ligne {line} : "
             "corrigez les guillemets (\") de cette ligne, ou enregistrez à nouveau le fichier depuis votre tableur.",
             code=IssueCode.FILE_CORRUPT.value,
             file=name,
@@ -798,7 +798,8 @@ def _find_tables(sheets: list[_Sheet], report: ImportReport, opts: ImportOptions
         candidates = []
         for i, row in enumerate(sh.rows[:HEADER_SCAN_ROWS]):
             score, fields = _header_score(row, mapping)
-            if score >= 2:
+            # One recognised header is enough for a one-column table of amounts.
+            if score >= 2 or (score == 1 and _has_amount(fields) and sum(1 for c in row if not _empty(c)) == 1):
                 candidates.append((score, i, fields))
             seen_headers.extend(str(c).strip() for c in row if type(c) is str and c.strip())
         if mapping:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+import textwrap
 from html import escape
 from typing import Any
 
@@ -37,22 +38,32 @@ def _label(text: str, width: int = 34) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def _wrap(text: str, width: int = 92, lines: int = 2) -> list[str]:
+    out = textwrap.wrap(text, width) or [""]
+    if len(out) > lines:
+        out = out[:lines]
+        out[-1] = _label(out[-1] + " …", width)
+    return out
+
+
 def ratio_bars(items: Sequence[dict[str, Any]], *, title: str) -> str:
     """Horizontal bars of ratios (0..1) with the target as a marker; the label above each bar.
 
     Each item: label, value (ratio or None), target (ratio or None), value_text, target_text.
     """
     plot_w = _W - 90
-    row = 58
-    height = len(items) * row + 28
+    labels = [_wrap(str(item["label"])) for item in items]
+    height = sum(16 * len(lines) + 42 for lines in labels) + 28
     out = [
         f'<svg class="chart" viewBox="0 0 {_W} {height}" role="img" aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(title)}</title>",
     ]
-    for i, item in enumerate(items):
-        y = 4 + i * row
-        out.append(f'<text class="chart-label" x="0" y="{y + 13}">{escape(_label(item["label"], 92))}</text>')
-        bar_y = y + 22
+    y = 4
+    for item, lines in zip(items, labels, strict=True):
+        for n, line in enumerate(lines):
+            out.append(f'<text class="chart-label" x="0" y="{y + 13 + 16 * n}">{escape(line)}</text>')
+        bar_y = y + 16 * len(lines) + 6
+        y = bar_y + _BAR_H + 14
         out.append(f'<rect class="chart-track" x="0" y="{bar_y}" width="{plot_w}" height="{_BAR_H}" rx="3"/>')
         value = item.get("value")
         target = item.get("target")

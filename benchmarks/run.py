@@ -1,0 +1,327 @@
+"""spaser benchmarks: import, check, suggest, draft and scan, against the usual alternatives.
+
+One command (from the repository root, with the ``bench`` extra installed)::
+
+    python -m benchmarks [--sizes 10000,100000,1000000] [--repeat 3] [--out benchmarks/RESULTS.md]
+
+For each size, synthetic portfolios are generated once (:mod:`benchmarks.generate`,
+cached under ``benchmarks/_data/``): .xlsx (up to :data:`XLSX_MAX` lines), .csv and
+DECP JSON (2024 layout). Every measure runs in a fresh interpreter
+(:mod:`benchmarks.steps`); the parent reads that child's own peak RSS with
+``os.wait4`` (``ru_maxrss``), so peaks never mix. Each figure is the median of
+``--repeat`` runs. pandas comparisons are skipped when pandas is not installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import metadata, util
+from pathlib import Path
+from typing import Any
+
+from benchmarks.generate import DATA_DIR, dataset
+
+__all__ = ["main", "Measure", "run_step", "COLUMNS"]
+
+ROOT = Path(__file__).resolve().parents[1]
+XLSX_MAX = 100_000  # larger workbooks take minutes to generate and are not a target
+HEAVY_REPEAT_FROM = 1_000_000  # from this size, suggest/draft/DECP import/json.load run once (see --heavy-repeat)
+COLUMNS = ("size", "input", "measure", "median s", "rows/s", "peak RSS MB", "runs")
+
+
+@dataclass
+class Measure:
+    size: int
+    input: str  # xlsx / csv / decp
+    step: str  # benchmarks.steps name
+    label: str  # what is shown
+    key: str  # which of the step's seconds
+    seconds: list[float] = field(default_factory=list)
+    rss_mb: list[float] = field(default_factory=list)
+    rows: int = 0
+    info: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+    @property
+    def median(self) -> float | None:
+        return statistics.median(self.seconds) if self.seconds else None
+
+    @property
+    def rss(self) -> float | None:
+        return statistics.median(self.rss_mb) if self.rss_mb else None
+
+    @property
+    def rate(self) -> float | None:
+        m = self.median
+        return self.rows / m if m and self.rows else None
+
+
+def run_step(step: str, path: Path, *, timeout: float = 1800) -> tuple[dict[str, Any], float]:
+    """Run one step in a fresh interpreter; (its JSON output, its own peak RSS in MB)."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")])))
+    with tempfile.TemporaryFile() as err:
+        p = subprocess.Popen([sys.executable, "-m", "benchmarks.steps", step, str(path)], stdout=subprocess.PIPE, stderr=err,
+                             cwd=ROOT, env=env)
+        assert p.stdout is not None
+        started = time.monotonic()
+        out = p.stdout.read()
+        _, status, usage = os.wait4(p.pid, 0)  # this child's own rusage: its peak alone
+        p.returncode = os.waitstatus_to_exitcode(status)
+        if time.monotonic() - started > timeout:  # pragma: no cover - informative only
+            print(f"  (step {step} took more than {timeout:.0f} s)", file=sys.stderr)
+        if p.returncode != 0:
+            err.seek(0)
+            tail = err.read().decode("utf-8", "replace").strip().splitlines()[-3:]
+            raise RuntimeError(f"step {step} on {path.name} failed ({p.returncode}): {' | '.join(tail)}")
+    return json.loads(out.decode().strip().splitlines()[-1]), usage.ru_maxrss / 1024
+
+
+def _plan(sizes: list[int], with_pandas: bool) -> list[tuple[int, str, str, list[tuple[str, str]]]]:
+    """(size, input, step, [(seconds key, label)]) in running order."""
+    plan = []
+    for n in sizes:
+        if n <= XLSX_MAX:
+            plan.append((n, "xlsx", "check", [("import", "spaser import"), ("check", "spaser check"), ("import+check", "spaser import+check")]))
+            if with_pandas:
+                plan.append((n, "xlsx", "pandas-xlsx", [("read", "pandas.read_excel (openpyxl)")]))
+            plan.append((n, "xlsx", "openpyxl-xlsx", [("read", "openpyxl read-only loop")]))
+        plan.append((n, "csv", "check", [("import", "spaser import"), ("check", "spaser check"), ("import+check", "spaser import+check")]))
+        if with_pandas:
+            plan.append((n, "csv", "pandas-csv", [("read", "pandas.read_csv")]))
+        plan.append((n, "csv", "suggest", [("suggest", "spaser suggest (opportunities, all years)")]))
+        plan.append((n, "csv", "draft", [("draft", "spaser draft (.docx)")]))
+        plan.append((n, "decp", "import", [("import", "spaser import")]))
+        plan.append((n, "decp", "scan", [("scan", "spaser scan")]))
+        plan.append((n, "decp", "json-load", [("read", "json.load + loop")]))
+    return plan
+
+
+def _fmt_size(n: int) -> str:
+    return f"{n:,}".replace(",", " ")
+
+
+def _fmt(v: float | None, digits: int = 2) -> str:
+    return "-" if v is None else f"{v:,.{digits}f}".replace(",", " ")
+
+
+def _table(measures: list[Measure]) -> list[str]:
+    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "|".join("---" for _ in COLUMNS) + "|"]
+    for m in measures:
+        if m.error:
+            cells = [_fmt_size(m.size), m.input, m.label, "échec", "-", "-", m.error[:80]]
+        else:
+            cells = [_fmt_size(m.size), m.input, m.label, _fmt(m.median), _fmt(m.rate, 0), _fmt(m.rss, 0), str(len(m.seconds))]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def _find(measures: list[Measure], size: int, inp: str, label: str) -> Measure | None:
+    return next((m for m in measures if m.size == size and m.input == inp and m.label == label and m.median is not None), None)
+
+
+def _targets(measures: list[Measure]) -> list[str]:
+    """The issue #7 targets, with the measured figure (only for the sizes that ran)."""
+    out = ["| target | measured | met |", "|---|---|---|"]
+
+    def row(text: str, value: str, ok: bool | None) -> None:
+        out.append(f"| {text} | {value} | {'yes' if ok else 'no' if ok is not None else '-'} |")
+
+    ic = _find(measures, 100_000, "xlsx", "spaser import+check")
+    pd_ = _find(measures, 100_000, "xlsx", "pandas.read_excel (openpyxl)")
+    if ic:
+        row("100 000-line .xlsx: import + check < 4 s", f"{ic.median:.2f} s", ic.median < 4)  # type: ignore[operator]
+        if pd_:
+            ratio = pd_.median / ic.median  # type: ignore[operator]
+            row("… at least 4× faster than pandas.read_excel alone", f"{ratio:.1f}× ({pd_.median:.1f} s)", ratio >= 4)
+    c = _find(measures, 1_000_000, "csv", "spaser import+check")
+    if c:
+        row("1 000 000-line .csv: import + check < 15 s", f"{c.median:.1f} s", c.median < 15)  # type: ignore[operator]
+        row("… peak RSS < 1.5 GB", f"{c.rss:.0f} MB", c.rss is not None and c.rss < 1536)
+    s = _find(measures, 100_000, "csv", "spaser suggest (opportunities, all years)")
+    if s:
+        row("suggest over a 100 000-line portfolio < 10 s", f"{s.median:.2f} s", s.median < 10)  # type: ignore[operator]
+    d = _find(measures, 100_000, "csv", "spaser draft (.docx)")
+    if d:
+        row("draft for the 100 000-line portfolio < 5 s", f"{d.median:.2f} s", d.median < 5)  # type: ignore[operator]
+    sc = _find(measures, 1_000_000, "decp", "spaser scan")
+    jl = _find(measures, 1_000_000, "decp", "json.load + loop")
+    if sc:
+        row("scan of a 1 000 000-contract DECP JSON < 60 s", f"{sc.median:.1f} s", sc.median < 60)  # type: ignore[operator]
+        row("… peak RSS < 500 MB", f"{sc.rss:.0f} MB", sc.rss is not None and sc.rss < 500)
+        if jl and jl.rss and sc.rss:
+            row("… at least 3× less memory than json.load", f"{jl.rss / sc.rss:.1f}× ({jl.rss:.0f} MB)", jl.rss / sc.rss >= 3)
+    return out
+
+
+def _version(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "absent"
+
+
+def machine() -> dict[str, str]:
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        cpu = platform.processor() or "?"
+    ram = "?"
+    try:
+        kb = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")))
+        ram = f"{kb / 1024**2:.1f} GiB"
+    except (OSError, StopIteration, ValueError):
+        pass
+    return {
+        "CPU": cpu,
+        "cores": str(os.cpu_count()),
+        "RAM": ram,
+        "OS": f"{platform.system()} {platform.release()}",
+        "Python": platform.python_version(),
+        **{name: _version(dist) for name, dist in (("spaser", "spaser"), ("python-calamine", "python-calamine"),
+                                                   ("openpyxl", "openpyxl"), ("pandas", "pandas"), ("pydantic", "pydantic"),
+                                                   ("pydantic-core", "pydantic-core"), ("ijson", "ijson"))},
+    }
+
+
+MEANING = """\
+What each figure measures (each line is the median over the runs; every run is a fresh
+`python -m benchmarks.steps STEP FILE` process; "peak RSS" is that process's own
+`ru_maxrss`, read by the parent with `os.wait4`, so it includes the interpreter, the
+imported libraries and the data, and never mixes two steps):
+
+- **spaser import**: `spaser.load(file)`: read, recognise the columns, validate every row,
+  build the `Portfolio` and the `ImportReport`. rows/s = data rows read / seconds.
+- **spaser check**: `spaser.law.check(portfolio)` on the imported portfolio (obligation,
+  indicators for every year, targets, per-contract compliance), same process as the import.
+- **spaser import+check**: the sum of the two: the end-to-end time of `spaser check FILE`
+  minus interpreter start-up; its peak RSS is the whole process's.
+- **spaser suggest (opportunities, all years)**: `spaser.clauses.opportunities(portfolio, year=y)`
+  for every notification year of the portfolio, so that every purchase is assessed once
+  (clause suggestions, ranking, before/after PNAD scenarios). Import not included.
+- **spaser draft (.docx)**: `spaser.documents.write_draft(portfolio, path)`: diagnosis,
+  opportunities, charts, the Word document written. Import not included.
+- **spaser scan**: `spaser.scan.scan_decp(file)`: the DECP file streamed, one line per buyer.
+- **spaser import** on DECP: `spaser.load(file)` of the DECP JSON (one portfolio per buyer).
+- **pandas.read_excel (openpyxl)**: `pandas.read_excel(file, header=2)` with its default
+  engine: a DataFrame only, no validation, no report.
+- **openpyxl read-only loop**: `load_workbook(read_only=True, data_only=True)` and every row's
+  values into a list: what a script would do without pandas.
+- **pandas.read_csv**: `pandas.read_csv(file, sep=";", dtype=str)`: a DataFrame only.
+- **json.load + loop**: `json.load` of the whole DECP file, then a Python loop summing the
+  amounts per buyer: what a script would do without a streaming parser (memory comparison
+  for the scan).
+"""
+
+
+def write_results(path: Path, measures: list[Measure], args: argparse.Namespace, elapsed: float) -> None:
+    m = machine()
+    lines = [
+        "# spaser benchmarks",
+        "",
+        f"Produced by `python -m benchmarks --sizes {','.join(map(str, args.sizes))} --repeat {args.repeat}` "
+        f"on {date.today().isoformat()} (whole run: {elapsed / 60:.1f} min).",
+        "",
+        "## Machine and versions",
+        "",
+        *[f"- {k}: {v}" for k, v in m.items()],
+        "",
+        "## Targets (issue #7)",
+        "",
+        *_targets(measures),
+        "",
+        "## All figures",
+        "",
+        *_table(measures),
+        "",
+        "## What each figure measures",
+        "",
+        MEANING,
+        "## Inputs",
+        "",
+        "Generated by `benchmarks/generate.py` (one buyer; French headers; CPV codes of common purchase families, "
+        "with and without check digit; notification dates over the last six complete years; amounts from 500 € to "
+        "9 M€; mixed and unknown considerations; a few co-contractors; about 0.5 % dirty rows: impossible dates, "
+        "amounts as text with €, missing or negative amounts, malformed CPV, duplicate identifiers, blank lines). "
+        "DECP JSON by `benchmarks/gen_decp.py` (2024 layout, one buyer per 20 contracts).",
+        "",
+        *[f"- {line}" for line in args.inputs],
+        "",
+    ]
+    if args.notes:
+        lines += ["## Notes", "", *[f"- {n}" for n in args.notes], ""]
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated line counts (default: %(default)s)")
+    ap.add_argument("--repeat", type=int, default=3, help="runs per measure; the median is reported (default: %(default)s)")
+    ap.add_argument("--heavy-repeat", type=int, default=1,
+                    help=f"runs of suggest, draft, DECP import and json.load from {HEAVY_REPEAT_FROM:,} lines (default: %(default)s)")
+    ap.add_argument("--out", type=Path, default=None, help="write the Markdown results there (default: benchmarks/RESULTS.md "
+                    "when every default size ran, else nothing)")
+    ap.add_argument("--data-dir", type=Path, default=DATA_DIR, help="where generated inputs are cached (default: benchmarks/_data)")
+    ap.add_argument("--only", default=None, help="comma-separated inputs to run (xlsx,csv,decp)")
+    ap.add_argument("--note", action="append", default=[], dest="notes", help="a note added to RESULTS.md (repeatable)")
+    args = ap.parse_args(argv)
+    args.sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    with_pandas = util.find_spec("pandas") is not None
+    only = set(args.only.split(",")) if args.only else None
+    started = time.perf_counter()
+    if not with_pandas:
+        print("pandas absent: comparisons with pandas skipped (pip install -e '.[bench]').")
+    measures: list[Measure] = []
+    args.inputs = []
+    print("  ".join(COLUMNS))
+    for n, inp, step, keys in _plan(args.sizes, with_pandas):
+        if only and inp not in only:
+            continue
+        path = dataset(inp, n, directory=args.data_dir)
+        if not any(str(path.name) in i for i in args.inputs):
+            args.inputs.append(f"{path.name}: {path.stat().st_size / 1024**2:.1f} MB")
+        group = [Measure(n, inp, step, label, key) for key, label in keys]
+        heavy = n >= HEAVY_REPEAT_FROM and step in ("suggest", "draft", "import", "json-load")
+        repeat = args.heavy_repeat if heavy else args.repeat
+        for _ in range(max(repeat, 1)):
+            try:
+                out, rss = run_step(step, path)
+            except RuntimeError as e:
+                for m in group:
+                    m.error = str(e)
+                break
+            for m in group:
+                m.seconds.append(out["seconds"][m.key])
+                m.rss_mb.append(rss)
+                m.rows = out["rows"]
+                m.info = out.get("info", {})
+        for m in group:
+            measures.append(m)
+            if m.error:
+                print(f"{_fmt_size(n)}  {inp}  {m.label}  FAILED  {m.error}")
+            else:
+                print(f"{_fmt_size(n)}  {inp}  {m.label}  {_fmt(m.median)}  {_fmt(m.rate, 0)}  {_fmt(m.rss, 0)}  {len(m.seconds)}",
+                      flush=True)
+    elapsed = time.perf_counter() - started
+    print()
+    print("\n".join(_targets(measures)))
+    out_path = args.out
+    if out_path is None and args.sizes == [10_000, 100_000, 1_000_000] and not only:
+        out_path = Path(__file__).resolve().parent / "RESULTS.md"
+    if out_path is not None:
+        write_results(out_path, measures, args, elapsed)
+        print(f"\nResults written to {out_path}")
+    return 0
