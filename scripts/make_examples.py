@@ -27,8 +27,9 @@ from pathlib import Path
 from stdnum import luhn
 
 from spaser import cpv as _cpv
+from spaser.law import params as _params
 
-EXPORT_DATE = date(2026, 6, 30)
+EXPORT_DATE = date(2026, 11, 13)
 BUYER_NAME = "Métropole de Val-de-Loire-Océan"
 SPEND_YEARS = (2023, 2024, 2025, 2026)
 CENT = Decimal("0.01")
@@ -209,7 +210,9 @@ def metropole_rows(rnd: random.Random, n_contracts: int = 1850) -> list[list[obj
     weights = [f.weight for f in FAMILIES]
     rows: list[list[object]] = []
     counters: dict[int, int] = {}
-    start, end = date(2022, 1, 3), date(2026, 6, 26)
+    start, end = date(2022, 1, 3), date(2026, 11, 6)
+    # Consultations launched from this date fall under the per-contract rules (read from the law parameters).
+    switch = _params.get("climat.obligations_par_marche").values[0].start
     span = (end - start).days
     for _ in range(n_contracts):
         fam = rnd.choices(FAMILIES, weights)[0]
@@ -228,7 +231,8 @@ def metropole_rows(rnd: random.Random, n_contracts: int = 1850) -> list[list[obj
         procedure = rnd.choices(("Appel d'offres ouvert", "Procédure adaptée", "Procédure avec négociation", "Marché sans publicité ni mise en concurrence"),
                                 (p_open, (1 - p_open) * 0.85, p_open * 0.1, (1 - p_open) * 0.15))[0]
         months = rnd.randint(*fam.months)
-        launch = notif - timedelta(days=rnd.randint(60, 160))
+        launch = notif - timedelta(days=rnd.randint(30, 140))
+        post = launch >= switch  # buyers adapt their documents after the switch, not all of them
         known = year >= 2024
         reserved = known and fam.reservable and rnd.random() < 0.08
         for lot in range(1, n_lots + 1):
@@ -246,15 +250,15 @@ def metropole_rows(rnd: random.Random, n_contracts: int = 1850) -> list[list[obj
                 social_parts = []
                 if reserved:
                     social_parts.append("Marché réservé")
-                if rnd.random() < SOCIAL_RATE[year] * (1.6 if fam.insertion else 0.6):
+                if rnd.random() < (0.75 if post and total >= 200_000 else SOCIAL_RATE[year] * (1.6 if fam.insertion else 0.6)):
                     social_parts.append("Clause sociale")
                     if rnd.random() < 0.25:
                         social_parts.append("Critère social")
                 social = "; ".join(social_parts) or "Pas de considération sociale"
                 env_parts = []
-                if rnd.random() < ENV_RATE[year]:
+                if rnd.random() < (0.9 if post else ENV_RATE[year]):
                     env_parts.append("Clause environnementale")
-                    if rnd.random() < 0.35:
+                    if rnd.random() < (0.75 if post else 0.35):
                         env_parts.append("Critère environnemental")
                 env = "; ".join(env_parts) or "Pas de considération environnementale"
                 if fam.insertion and "Clause sociale" in social_parts and amount > 90_000:
@@ -274,7 +278,7 @@ def metropole_rows(rnd: random.Random, n_contracts: int = 1850) -> list[list[obj
             nature = _cpv.nature(cpv_code).capitalize()
             rows.append([
                 ident, lot if n_lots > 1 else None, obj, _cpv.format(cpv_code), nature, kind, procedure,
-                launch if rnd.random() < 0.6 else None, notif, months, amount, name, siret, skind or None, social or None, env or None,
+                launch if post or rnd.random() < 0.6 else None, notif, months, amount, name, siret, skind or None, social or None, env or None,
                 hours_plan, hours_done, egalim or None, meat or None, agec_cat or None, agec_kind or None,
                 rnd.choice(TOWNS), *[spend.get(y) for y in SPEND_YEARS], BUYER_NAME, BUYER_SIRET, "epci",
             ])
@@ -325,20 +329,32 @@ def write_metropole(path: Path, rnd: random.Random) -> None:
     for line in (
         "Données fictives générées par scripts/make_examples.py (spaser) : toute ressemblance avec un acheteur ou une entreprise existants serait fortuite.",
         "Une ligne par marché ou par lot. Montants : montant maximum HT sur la durée du marché (accords-cadres compris).",
-        "Colonnes « Dépense AAAA » : dépenses mandatées sur l'année (HT) ; 2026 : premier semestre.",
+        "Colonnes « Dépense AAAA » : dépenses mandatées sur l'année (HT) ; 2026 : jusqu'à la date d'extraction.",
         "Considérations sociales et environnementales renseignées pour les marchés notifiés depuis le 1er janvier 2024 (vocabulaire DECP).",
     ):
         notes.append([line])
     notes.column_dimensions["A"].width = 140
-    _fixed_dates(wb)
-    wb.save(path)
+    buf = io.BytesIO()
+    wb.save(buf)
+    path.write_bytes(_stable_zip(buf.getvalue()))
 
 
-def _fixed_dates(wb) -> None:  # type: ignore[no-untyped-def]
-    from datetime import datetime
+def _stable_zip(data: bytes) -> bytes:
+    """Same bytes on every run: fixed member timestamps and document dates (openpyxl stamps "now")."""
+    import re
+    import zipfile
 
-    # openpyxl stamps "now" in the document properties: fix it so reruns give the same content.
-    wb.properties.created = wb.properties.modified = datetime(2026, 6, 30, 12, 0, 0)
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in src.infolist():
+            part = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                part = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*<", rb"\g<1>2026-06-30T12:00:00Z<", part)
+            zi = zipfile.ZipInfo(info.filename, (2026, 6, 30, 12, 0, 0))
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(zi, part)
+    return out.getvalue()
 
 
 COMMUNE_HEADERS = ["Identifiant", "Objet", "Code CPV", "Montant HT", "Date de notification", "Durée (mois)", "Procédure", "Titulaire",

@@ -209,6 +209,7 @@ def estimate_yearly_spend(
 # The national scan
 # ---------------------------------------------------------------------------
 
+_ZERO = Decimal(0)
 _SOCIAL_NONE = frozenset({SocialConsideration.AUCUNE})
 _ENV_NONE = frozenset({EnvironmentalConsideration.AUCUNE})
 
@@ -229,7 +230,7 @@ class _Acc:
     def year(self, y: int) -> list[Any]:
         slot = self.years.get(y)
         if slot is None:
-            slot = self.years[y] = [Decimal(0), 0, 0, 0, Decimal(0), 0, 0, 0, 0, 0, 0]
+            slot = self.years[y] = [_ZERO, 0, 0, 0, _ZERO, 0, 0, 0, 0, 0, 0]  # shared zeros: less memory
         return slot
 
 

@@ -339,3 +339,24 @@ def test_documents_download_as_attachments_that_reopen(client):
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "SPASER" in text or "schéma" in text.lower()
     assert_french_page(client.get(f"{base}/telecharger/autre.docx"), 404)
+
+
+def test_page_figures_equal_spaser_check_json(client, capsys):
+    import json
+
+    from spaser.cli import main
+
+    assert main(["check", str(FIXTURE), "--json"]) == 0
+    cli = json.loads(capsys.readouterr().out)
+    page = client.get(_import_fixture(client).replace("/rapport", "/0/diagnostic")).text
+    o = cli["diagnosis"]["obligation"]
+    assert f'data-status="{o["status"]}"' in page
+    assert f'data-key="spend" data-value="{o["spend"]["total"]}"' in page
+    assert f'data-key="margin" data-value="{o["margin"]}"' in page
+    for t in cli["diagnosis"]["targets"]:
+        row = page.split(f'data-target="{t["name"]}"', 1)[1].split("</tr>", 1)[0]
+        assert f'data-key="actual" data-value="{t["actual"] if t["actual"] is not None else ""}"' in row
+        assert f'data-key="target" data-value="{t["target"] if t["target"] is not None else ""}"' in row
+    report = client.get(_import_fixture(client)).text
+    for key in ("read", "accepted", "rejected", "warned"):
+        assert f'data-key="{key}">{cli["import"][key]}<' in report

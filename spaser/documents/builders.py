@@ -582,18 +582,28 @@ def build_draft_view(
     )
 
 
+def _visas(refs: Sequence[Any]) -> list[str]:
+    """"Vu ..." lines: the laws and decrees behind the obligation and the contents, oldest first."""
+    import re
+
+    titles: dict[str, tuple[int, int]] = {}
+    for r in refs:
+        m = re.search(r"n° (\d{4})-(\d+)", r.title)
+        if r.title.startswith(("Loi", "Décret")) and m:
+            titles.setdefault(r.title, (int(m.group(1)), int(m.group(2))))
+    out = []
+    for title in sorted(titles, key=titles.__getitem__):
+        article = "la" if title.startswith("Loi") else "le"
+        out.append(f"{article} {title[0].lower()}{title[1:]}")
+    return out
+
+
 def build_deliberation_view(portfolio: Portfolio, diagnosis: Any, config: DocumentConfig) -> DeliberationView:
     at = diagnosis.at
     name, kind = _buyer(portfolio, config)
     start, end = _period(config, at)
     assembly, act, signatory = assembly_for(kind, name)
-    visas = []
-    seen = set()
-    for item in diagnosis.required_contents:
-        for r in item.references:
-            if r.title.startswith(("Loi", "Décret")) and r.title not in seen:
-                seen.add(r.title)
-                visas.append(f"la {r.title[0].lower()}{r.title[1:]}" if r.title.startswith("Loi") else f"le {r.title[0].lower()}{r.title[1:]}")
+    visas = _visas([r for item in diagnosis.required_contents for r in item.references] + list(diagnosis.obligation.references))
     return DeliberationView(
         buyer_name=name,
         buyer_kind=kind.label,
@@ -628,6 +638,8 @@ def _report_rows(
             target, source = o.national, ("cible nationale" if o.national is not None else "à fixer")
         else:
             target, source = o.by_year.get(year), o.source
+        if target is None and o.national is not None:
+            target, source = o.national, "cible nationale"  # outside the scheme's years: the national minimum
         achieved = _current(o.key, portfolio, yi)
         if target is None:
             status = "sans objectif"
@@ -649,7 +661,7 @@ def build_annual_view(portfolio: Portfolio, diagnosis: Any, config: DocumentConf
     if national_only:
         notes.append("Aucune période de schéma n'est configurée (section [schema]) : l'année est comparée aux cibles nationales et aux objectifs fixés dans la configuration.")
     elif not start <= year <= end:
-        notes.append(f"L'année {year} est hors de la période du schéma ({start}-{end}) : les objectifs de l'année ne sont pas définis.")
+        notes.append(f"L'année {year} est hors de la période du schéma ({start}-{end}) : elle est comparée aux cibles nationales.")
     yi = diagnosis.indicators.get(year)
     return AnnualReportView(
         buyer_name=name,

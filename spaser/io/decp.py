@@ -49,6 +49,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -687,11 +688,56 @@ def _kind_of_nature(nature: str | None) -> ContractKind | None:
     return _KINDS.get(f)
 
 
+class _Seen:
+    """Open-addressing table of 64-bit keys -> row of the first record (about 24 bytes per record).
+
+    A dict would take ~100 bytes per record: too much for a national file.
+    """
+
+    def __init__(self) -> None:
+        self._size = 1 << 12
+        self._keys = array("Q", bytes(8 * self._size))
+        self._rows = array("I", bytes(4 * self._size))
+        self._n = 0
+
+    def first(self, key: int, row: int) -> int | None:
+        """The row already recorded for ``key``, or None after recording ``row``."""
+        key = key or 1  # 0 marks an empty slot
+        keys, mask = self._keys, self._size - 1
+        i = key & mask
+        while True:
+            k = keys[i]
+            if k == 0:
+                keys[i] = key
+                self._rows[i] = row
+                self._n += 1
+                if self._n * 2 > self._size:
+                    self._grow()
+                return None
+            if k == key:
+                return self._rows[i]
+            i = (i + 1) & mask
+
+    def _grow(self) -> None:
+        old_keys, old_rows = self._keys, self._rows
+        self._size *= 2
+        self._keys = array("Q", bytes(8 * self._size))
+        self._rows = array("I", bytes(4 * self._size))
+        keys, rows, mask = self._keys, self._rows, self._size - 1
+        for k, r in zip(old_keys, old_rows):
+            if k:
+                i = k & mask
+                while keys[i]:
+                    i = (i + 1) & mask
+                keys[i] = k
+                rows[i] = r
+
+
 class Extractor:
     """Turns raw DECP records into :class:`Contract` and records the issues.
 
     One per file: it keeps the duplicate-detection keys (64-bit digests,
-    about 100 bytes per record) and small caches.
+    about 24 bytes per record) and small caches.
     """
 
     def __init__(
@@ -709,7 +755,7 @@ class Extractor:
         self.default_buyer = default_buyer
         self.with_suppliers = suppliers
         self.with_purchases = purchases
-        self._seen: dict[int, int] = {}
+        self._seen = _Seen()
         self.modified: list[dict[str, Any]] = []  # initial vs final values (capped)
         self.modified_count = 0
         self.variants: set[str] = set()
@@ -775,7 +821,7 @@ class Extractor:
                     f"{b_id}\x1f{rid}\x1f{date_raw}\x1f{amount_raw}".encode("utf-8", "surrogatepass"), digest_size=8
                 ).digest()
             )
-            first = self._seen.get(key)
+            first = self._seen.first(key, row)
             if first is not None:
                 issue(
                     state,
@@ -786,7 +832,6 @@ class Extractor:
                     value=rid,
                 )
                 return None
-            self._seen[key] = row
 
         if b_id is None:
             if self.default_buyer is None:

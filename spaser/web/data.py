@@ -337,48 +337,39 @@ def build_document(name: str, portfolio: Any, *, report: Any) -> bytes:
 
 
 # -- suggestions ----------------------------------------------------------
-# Purchases shown with their suggestions, largest first (a DECP file can hold thousands).
+# Purchases shown with their suggestions, as ``spaser suggest --top 50`` lists them.
 MAX_SUGGESTED_PURCHASES = 50
 
 
 def suggestions_view(portfolio: Any) -> dict[str, Any]:
-    """Each purchase with ``spaser.clauses.suggest(...)`` and the portfolio's opportunities."""
-    from spaser.clauses.engine import suggest
-    from spaser.clauses.opportunities import opportunities
+    """The purchases ``spaser.clauses.opportunities`` ranks first, each with ``suggest(...)``.
 
-    from spaser.model import ContractKind
+    The same calls as ``spaser suggest FILE --top 50`` (and its --xlsx workbook).
+    """
+    from spaser.clauses import opportunities, suggest
 
-    contracts = [p for p in portfolio.purchases if p.kind is not ContractKind.DEPENSE]
-    contracts.sort(key=lambda p: (-(p.amount_ht or 0), p.id))
-    shown = contracts[:MAX_SUGGESTED_PURCHASES]
+    opp = opportunities(portfolio, top=MAX_SUGGESTED_PURCHASES)
     purchases = []
     counter = 0
-    for p in shown:
+    for o in opp.purchases:
+        p = portfolio.purchases[o.index]
         items = []
         for s in suggest(p, portfolio=portfolio):
             counter += 1
             items.append(dict(s.to_dict(), anchor=f"clause-{counter}"))
-        if items:
-            purchases.append(
-                {
-                    "id": p.id,
-                    "object": p.object,
-                    "cpv": p.cpv,
-                    "amount_ht": p.amount_ht,
-                    "date": p.notification_date,
-                    "social_status": p.social_status,
-                    "environmental_status": p.environmental_status,
-                    "suggestions": items,
-                }
-            )
-    opp = opportunities(portfolio).to_dict()
+        purchases.append(
+            {
+                "id": p.id,
+                "object": p.object,
+                "cpv": p.cpv,
+                "amount_ht": p.amount_ht,
+                "date": p.notification_date,
+                "social_status": p.social_status,
+                "environmental_status": p.environmental_status,
+                "hours": o.hours,
+                "reservable": o.reservable,
+                "suggestions": items,
+            }
+        )
     dimensions = sorted({s["dimension"] for p in purchases for s in p["suggestions"]})
-    return {
-        "purchases": purchases,
-        "count": counter,
-        "shown": len(shown),
-        "total": len(contracts),
-        "capped": len(contracts) > len(shown),
-        "dimensions": dimensions,
-        "opportunities": opp,
-    }
+    return {"purchases": purchases, "count": counter, "dimensions": dimensions, "opportunities": opp.to_dict()}

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -45,7 +46,10 @@ def _stable_zip(data: bytes) -> bytes:
         for info in src.infolist():
             zi = zipfile.ZipInfo(info.filename, ZIP_DATE)
             zi.compress_type = zipfile.ZIP_DEFLATED
-            z.writestr(zi, src.read(info.filename))
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps the save time
+                data = re.sub(rb"<dcterms:modified([^>]*)>[^<]*<", rb"<dcterms:modified\1>2024-01-01T00:00:00Z<", data)
+            z.writestr(zi, data)
     return out.getvalue()
 
 
