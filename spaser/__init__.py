@@ -25,6 +25,7 @@ from spaser._errors import (
 )
 from spaser.io import ImportIssue, ImportReport, ImportResult, IssueCode, Severity, load
 from spaser.io.template import write_portfolio, write_template
+from spaser.scan import ScanResult, SpendEstimate, estimate_yearly_spend, scan_decp
 from spaser.model import (
     AGEC_CATEGORIES,
     AgecKind,
@@ -123,6 +124,10 @@ __all__ = [
     "Severity",
     "write_template",
     "write_portfolio",
+    "scan_decp",
+    "ScanResult",
+    "estimate_yearly_spend",
+    "SpendEstimate",
     # law
     "check",
     "check_joint",

@@ -27,7 +27,7 @@ __all__ = [
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
     def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
-        return super().add_usage(usage, actions, groups, prefix or "utilisation : ")
+        return super().add_usage(usage, actions, groups, "utilisation : " if prefix is None else prefix)
 
 
 _TRANSLATE = [

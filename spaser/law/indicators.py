@@ -86,9 +86,12 @@ class Measure:
         }
 
 
-def _measure(label: str, items: Iterable[Purchase], base: list[Purchase], base_label: str) -> Measure:
+def _measure(label: str, items: Iterable[Purchase], base: list[Purchase], base_label: str, base_value: Decimal | None = None) -> Measure:
+    """``base_value``: the base's value when the caller already summed it (same base, many measures)."""
     items = list(items)
-    return Measure(label, len(items), sum(map(_amount, items), Decimal(0)), len(base), sum(map(_amount, base), Decimal(0)), base_label)
+    if base_value is None:
+        base_value = sum(map(_amount, base), Decimal(0))
+    return Measure(label, len(items), sum(map(_amount, items), Decimal(0)), len(base), base_value, base_label)
 
 
 @dataclass(frozen=True)
@@ -114,22 +117,28 @@ class ConsiderationIndicators:
 
 
 def _consideration(contracts: list[Purchase], social: bool) -> ConsiderationIndicators:
-    status = (lambda p: p.social_status) if social else (lambda p: p.environmental_status)
+    # Each status and each set computed once per contract (large portfolios: these properties add up).
+    if social:
+        rows = [(p, p.social_status, p.social or frozenset()) for p in contracts]
+    else:
+        rows = [(p, p.environmental_status, p.environmental or frozenset()) for p in contracts]
     kinds = [k for k in (SocialConsideration if social else EnvironmentalConsideration) if k.name != "AUCUNE"]
     base = "contrats notifiés dans l'année"
-    known = [p for p in contracts if status(p) != "inconnu"]
+    total = sum(map(_amount, contracts), Decimal(0))
+    known = [p for p, st, _ in rows if st != "inconnu"]
     word = "sociale" if social else "environnementale"
 
-    def values(p: Purchase) -> frozenset:  # type: ignore[type-arg]
-        return (p.social if social else p.environmental) or frozenset()
+    def having(status: str) -> list[Purchase]:
+        return [p for p, st, _ in rows if st == status]
 
+    yes = having("oui")
     return ConsiderationIndicators(
         "social" if social else "environnemental",
-        _measure(f"Au moins une considération {word}", (p for p in contracts if status(p) == "oui"), contracts, base),
-        _measure(f"Aucune considération {word}", (p for p in contracts if status(p) == "non"), contracts, base),
-        _measure(f"Considération {word} inconnue", (p for p in contracts if status(p) == "inconnu"), contracts, base),
-        _measure(f"Au moins une considération {word}", (p for p in known if status(p) == "oui"), known, "contrats dont l'information est connue"),
-        {k.value: _measure(k.value, (p for p in contracts if k in values(p)), contracts, base) for k in kinds},
+        _measure(f"Au moins une considération {word}", yes, contracts, base, total),
+        _measure(f"Aucune considération {word}", having("non"), contracts, base, total),
+        _measure(f"Considération {word} inconnue", having("inconnu"), contracts, base, total),
+        _measure(f"Au moins une considération {word}", yes, known, "contrats dont l'information est connue"),
+        {k.value: _measure(k.value, (p for p, _, vs in rows if k in vs), contracts, base, total) for k in kinds},
     )
 
 
@@ -167,15 +176,18 @@ def _breakdown(contracts: list[Purchase], key: Callable[[Purchase], str | None],
     for k in sorted(groups):
         g = groups[k]
         base = "contrats du groupe"
+        value = sum(map(_amount, g), Decimal(0))
+        social = [p.social_status for p in g]
+        env = [p.environmental_status for p in g]
         out[k] = Breakdown(
             k,
             "Inconnu" if k == "inconnu" else label(k),
             len(g),
-            sum(map(_amount, g), Decimal(0)),
-            _measure("Au moins une considération sociale", (p for p in g if p.social_status == "oui"), g, base),
-            _measure("Au moins une considération environnementale", (p for p in g if p.environmental_status == "oui"), g, base),
-            sum(1 for p in g if p.social_status == "inconnu"),
-            sum(1 for p in g if p.environmental_status == "inconnu"),
+            value,
+            _measure("Au moins une considération sociale", (p for p, st in zip(g, social) if st == "oui"), g, base, value),
+            _measure("Au moins une considération environnementale", (p for p, st in zip(g, env) if st == "oui"), g, base, value),
+            social.count("inconnu"),
+            env.count("inconnu"),
         )
     return out
 
@@ -258,8 +270,10 @@ def year_indicators(portfolio: Portfolio, year: int, *, floor: Decimal | None = 
         contracts = kept
     base = "contrats notifiés dans l'année"
     buyers_base = contracts + lines
+    buyers_value = sum(map(_amount, buyers_base), Decimal(0))
+    with_kinds = [(p, p.supplier_kinds) for p in buyers_base if p.suppliers]
     suppliers = {
-        k.value: _measure(k.label, (p for p in buyers_base if k in p.supplier_kinds), buyers_base, "achats de l'année (contrats et lignes de dépense)")
+        k.value: _measure(k.label, (p for p, ks in with_kinds if k in ks), buyers_base, "achats de l'année (contrats et lignes de dépense)", buyers_value)
         for k in SupplierKind
     }
     notes = []

@@ -13,7 +13,6 @@ import sys
 import threading
 import traceback
 from dataclasses import dataclass, field
-from http import HTTPStatus
 from http.cookies import CookieError, SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path

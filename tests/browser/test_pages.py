@@ -64,6 +64,11 @@ def test_home_is_keyboard_usable(driver, live_server):
     assert active.text == "Aller au contenu"
     active.send_keys(Keys.ENTER)
     assert driver.execute_script("return location.hash") == "#contenu"
+    # Next stop: the file field, whose French button shows the focus ring.
+    driver.switch_to.active_element.send_keys(Keys.TAB)
+    assert driver.switch_to.active_element.get_attribute("id") == "fichier"
+    ring = driver.execute_script("return getComputedStyle(document.querySelector('.file-button')).outlineStyle")
+    assert ring == "solid"
     # The file field has its label; the submit is a real button.
     label = driver.find_element(_by("CSS_SELECTOR"), "label[for=fichier]")
     assert "Fichier" in label.text

@@ -12,6 +12,15 @@
     var input = document.getElementById("fichier");
     var error = document.getElementById("erreur-taille");
     var max = parseInt(form.getAttribute("data-max-bytes"), 10);
+    var shownName = document.getElementById("nom-fichier");
+    var showName = function () {
+      var file = input.files && input.files[0];
+      shownName.textContent = file ? file.name : "Aucun fichier choisi";
+      shownName.hidden = false;
+      error.hidden = true;
+    };
+    input.addEventListener("change", showName);
+    showName();
     form.addEventListener("submit", function (event) {
       var file = input.files && input.files[0];
       if (file && max && file.size > max) {
