@@ -57,20 +57,21 @@ def step_check(path: str) -> dict[str, Any]:
 
 
 def step_suggest(path: str) -> dict[str, Any]:
-    """Portfolio opportunities for every notification year: every purchase is assessed once."""
+    """spaser.clauses.opportunities(portfolio): the portfolio's opportunities, as `spaser draft` computes them.
+
+    The default year (last complete year with data) is examined: every purchase of that year is
+    assessed (clause suggestions, ranking, before/after PNAD scenarios over the whole portfolio).
+    """
     from spaser.clauses.opportunities import opportunities
 
     result, _ = _load(path)
     portfolio = result.portfolio
     t = _clock()
-    assessed = candidates = 0
-    for year in portfolio.years():
-        o = opportunities(portfolio, year=year)
-        candidates += o.candidates
-        assessed += sum(1 for p in portfolio.purchases if p.year == year)
+    o = opportunities(portfolio)
     s = _clock() - t
+    assessed = sum(1 for p in portfolio.purchases if p.year == o.year)
     return {"rows": len(portfolio), "seconds": {"suggest": s},
-            "info": {"years": len(portfolio.years()), "assessed": assessed, "candidates": candidates}}
+            "info": {"year": o.year, "assessed": assessed, "candidates": o.candidates}}
 
 
 def step_draft(path: str) -> dict[str, Any]:

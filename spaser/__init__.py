@@ -25,7 +25,8 @@ from spaser._errors import (
 )
 from spaser.io import ImportIssue, ImportReport, ImportResult, IssueCode, Severity, load
 from spaser.io.template import write_portfolio, write_template
-from spaser.scan import ScanResult, SpendEstimate, estimate_yearly_spend, scan_decp
+from spaser.law.estimate import SpendEstimate, estimate_yearly_spend
+from spaser.scan import ScanResult, scan_decp
 from spaser.model import (
     AGEC_CATEGORIES,
     AgecKind,

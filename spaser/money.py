@@ -29,9 +29,27 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-__all__ = ["AmountError", "parse_amount", "to_decimal", "format_eur", "format_number", "format_percent", "CENT"]
+__all__ = [
+    "AmountError",
+    "parse_amount",
+    "to_decimal",
+    "format_eur",
+    "format_number",
+    "format_percent",
+    "implausible_amount",
+    "AMOUNT_PLAUSIBLE_MAX",
+    "CENT",
+]
 
 CENT = Decimal("0.01")
+
+# Data-quality rules shared by every reader and estimate (plausibility, not law):
+# the largest real contracts of the DECP 2019 files are ~1e8 €, so a line at or
+# above 1e9 € is taken as a typing error; 99 999 999 and 999 999 999 are typed
+# as "no maximum" placeholders.
+AMOUNT_PLAUSIBLE_MAX = Decimal(10) ** 9
+_PLACEHOLDER_NINES = 8
+_SMALLEST_PLACEHOLDER = Decimal("9" * _PLACEHOLDER_NINES)
 
 # Narrow no-break space (U+202F) as thousands separator, no-break space before €.
 _NNBSP = "\u202f"
@@ -100,6 +118,25 @@ def parse_amount(text: str) -> Decimal:
     if not value.is_finite():
         raise AmountError(f"montant non numérique (« {raw} »)", "amount-not-finite")
     return -value if negative else value
+
+
+def implausible_amount(amount: Decimal | None) -> str | None:
+    """Why an amount is taken as an input error (French), or None.
+
+    >>> implausible_amount(Decimal("999999999"))
+    'valeur de remplissage (que des 9)'
+    >>> implausible_amount(Decimal("2e9")) is not None, implausible_amount(Decimal("99999")) is None
+    (True, True)
+    """
+    if amount is None or not amount.is_finite():
+        return None
+    if amount >= AMOUNT_PLAUSIBLE_MAX:
+        return "au moins 1 milliard d'euros"
+    if amount >= _SMALLEST_PLACEHOLDER and amount == amount.to_integral_value():
+        digits = str(int(amount))
+        if len(digits) >= _PLACEHOLDER_NINES and set(digits) == {"9"}:
+            return "valeur de remplissage (que des 9)"
+    return None
 
 
 def _normalise_separators(s: str, raw: str) -> str:

@@ -20,28 +20,33 @@ sum per year are kept.
 CSV columns (UTF-8 with BOM, ";" separator, amounts with a decimal comma):
 see :data:`CSV_COLUMNS`.
 
->>> from datetime import date
->>> p = Purchase(id="A", amount_ht=Decimal("120000"), notification_date=date(2024, 11, 5), duration_months=12)
->>> e = estimate_yearly_spend([p], 2024, default_duration_months=12)
->>> e.total, e.used
-(Decimal('20000.00'), 1)
->>> estimate_yearly_spend([p], 2025, default_duration_months=12).total
-Decimal('100000.00')
+The estimate itself (one rule for ``check`` and ``scan``) is in
+:mod:`spaser.law.estimate`.
 """
 
 from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
 from spaser.io.report import ImportReport
-from spaser.model import ContractKind, EnvironmentalConsideration, Purchase, SocialConsideration
+from spaser.money import CENT as _CENT
+from spaser.law.estimate import (
+    SPEND_LABEL,
+    SpendEstimate,
+    default_duration,
+    estimate_yearly_spend,
+    method_text,
+    months_in_year,
+    spread,
+)
+from spaser.model import ContractKind, EnvironmentalConsideration, SocialConsideration
 
 __all__ = [
     "SPEND_LABEL",
@@ -58,151 +63,6 @@ __all__ = [
     "format_table",
 ]
 
-SPEND_LABEL = "dépense annuelle estimée (montant réparti sur la durée)"
-_CENT = Decimal("0.01")
-
-# Reasons a contract does not enter the estimate (keys shown to users).
-EXCLUDED_CONCESSION = "contrat de concession (hors champ)"
-EXCLUDED_LIVRE_V = "marché relevant du livre V (hors champ)"
-EXCLUDED_NO_AMOUNT = "montant inconnu"
-EXCLUDED_IMPLAUSIBLE = "montant invraisemblable (erreur de saisie probable)"
-EXCLUDED_NO_DATE = "date de notification inconnue"
-
-
-def months_in_year(start: date, months: int, year: int) -> int:
-    """How many of the ``months`` months from ``start``'s month fall in ``year``.
-
-    >>> months_in_year(date(2023, 11, 20), 4, 2024)   # Nov, Dec 2023, Jan, Feb 2024
-    2
-    """
-    first = start.year * 12 + start.month - 1
-    last = first + max(months, 1) - 1
-    lo, hi = max(first, year * 12), min(last, year * 12 + 11)
-    return max(0, hi - lo + 1)
-
-
-def spread(amount: Decimal, start: date, months: int) -> Iterator[tuple[int, Decimal]]:
-    """(year, share) of an amount spread evenly over ``months`` months (0 counts as 1).
-
-    >>> [(y, str(v)) for y, v in spread(Decimal("1200"), date(2023, 7, 1), 12)]
-    [(2023, '600'), (2024, '600')]
-    """
-    m = max(months, 1)
-    first = start.year * 12 + start.month - 1
-    last = first + m - 1
-    for y in range(first // 12, last // 12 + 1):
-        k = min(last, y * 12 + 11) - max(first, y * 12) + 1
-        yield y, (amount if k == m else amount * k / m)
-
-
-def _default_duration(at: date) -> int:
-    from spaser.law import params
-
-    return int(params.value("estimation.duree_defaut_mois", at))
-
-
-def _method(year: int, default_months: int) -> str:
-    return (
-        f"Estimation : le montant HT de chaque marché (montant maximal sur toute sa durée) est réparti à parts égales "
-        f"sur sa durée en mois, à compter du mois de notification ; la part tombant en {year} est retenue. "
-        f"Durée inconnue : {default_months} mois supposés (hypothèse de méthode, pas une règle de droit). "
-        "Sont exclus : les concessions, les marchés du livre V, les montants inconnus ou invraisemblables "
-        "et les marchés sans date de notification. C'est une estimation, pas la dépense réelle de l'année "
-        "(art. D2111-3 : dépenses effectuées au cours de l'année civile)."
-    )
-
-
-@dataclass(frozen=True)
-class SpendEstimate:
-    """An estimated yearly spend and how it was obtained."""
-
-    year: int
-    total: Decimal  # euros HT, rounded to the cent
-    contracts: int  # purchases examined
-    used: int  # purchases with a share in the year
-    outside_year: int  # usable purchases not running during the year
-    assumed_duration: int  # among ``used``: duration unknown, default assumed
-    actual: int  # among ``used``: the actual spend of the year was given (spend_by_year)
-    default_duration_months: int
-    excluded: dict[str, int] = field(default_factory=dict)  # reason -> count
-    method: str = ""
-    label: str = SPEND_LABEL
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "year": self.year,
-            "label": self.label,
-            "total": self.total,
-            "contracts": self.contracts,
-            "used": self.used,
-            "outside_year": self.outside_year,
-            "assumed_duration": self.assumed_duration,
-            "actual": self.actual,
-            "default_duration_months": self.default_duration_months,
-            "excluded": dict(self.excluded),
-            "method": self.method,
-        }
-
-
-def estimate_yearly_spend(
-    purchases: Iterable[Purchase], year: int, *, default_duration_months: int | None = None
-) -> SpendEstimate:
-    """Estimate a buyer's spend in ``year`` from its contracts (see the module doc).
-
-    A purchase that gives its actual spend for the year (``spend_by_year``)
-    counts with that figure instead of an estimate. ``default_duration_months``
-    defaults to the parameter ``estimation.duree_defaut_mois``.
-    """
-    from spaser.io.decp import implausible_amount
-
-    default = default_duration_months if default_duration_months is not None else _default_duration(date(year, 12, 31))
-    total = Decimal(0)
-    n = used = outside = assumed = actual = 0
-    excluded: Counter[str] = Counter()
-    for p in purchases:
-        n += 1
-        if p.kind is ContractKind.CONCESSION:
-            excluded[EXCLUDED_CONCESSION] += 1
-            continue
-        if p.livre_v:
-            excluded[EXCLUDED_LIVRE_V] += 1
-            continue
-        if year in p.spend_by_year:
-            total += p.spend_by_year[year]
-            used += 1
-            actual += 1
-            continue
-        if p.amount_ht is None:
-            excluded[EXCLUDED_NO_AMOUNT] += 1
-            continue
-        if implausible_amount(p.amount_ht):
-            excluded[EXCLUDED_IMPLAUSIBLE] += 1
-            continue
-        if p.notification_date is None:
-            excluded[EXCLUDED_NO_DATE] += 1
-            continue
-        months = p.duration_months if p.duration_months is not None else default
-        k = months_in_year(p.notification_date, months, year)
-        if not k:
-            outside += 1
-            continue
-        m = max(months, 1)
-        total += p.amount_ht if k == m else p.amount_ht * k / m
-        used += 1
-        if p.duration_months is None:
-            assumed += 1
-    return SpendEstimate(
-        year=year,
-        total=total.quantize(_CENT, rounding=ROUND_HALF_UP),
-        contracts=n,
-        used=used,
-        outside_year=outside,
-        assumed_duration=assumed,
-        actual=actual,
-        default_duration_months=default,
-        excluded=dict(excluded),
-        method=_method(year, default),
-    )
 
 
 # ---------------------------------------------------------------------------
@@ -309,7 +169,7 @@ class ScanResult:
 
     @property
     def method(self) -> str:
-        return _method(self.year, self.default_duration_months)
+        return method_text(self.year, self.default_duration_months)
 
     def above(self, amount: Decimal) -> list[BuyerLine]:
         """Buyers whose estimate is strictly above ``amount``."""
@@ -370,7 +230,7 @@ def scan_decp(
     today = today or date.today()
     name = str(path)
     report = ImportReport(file=name, max_issues=max_issues)
-    default = _default_duration(date(year, 12, 31) if year is not None else today)
+    default = default_duration(date(year, 12, 31) if year is not None else today)
     stream = DecpStream(Path(path), check_duplicate_keys=False)
     ext = Extractor(report, today=today, suppliers=False, purchases=False)
     accs: dict[str, _Acc] = {}
@@ -430,7 +290,7 @@ def scan_decp(
     report.check()
     if year is None:
         year = max(years, key=lambda y: (years[y], y)) if years else today.year - 1
-        default_for_year = _default_duration(date(year, 12, 31))
+        default_for_year = default_duration(date(year, 12, 31))
         if default_for_year != default:  # the parameter changed: recompute is needed
             return scan_decp(path, year=year, today=today, progress=progress, progress_every=progress_every, max_issues=max_issues)
     threshold, to_confirm, source = _threshold(year)

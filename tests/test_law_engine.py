@@ -16,7 +16,7 @@ from spaser.law import (
     check,
     check_joint,
     count_spend,
-    estimate_yearly_spend,
+    contract_share,
     load_agec_rates,
     params,
     required_contents,
@@ -84,7 +84,7 @@ def test_declared_spend_wins_and_duration_assumption_is_stated() -> None:
 
 def test_estimate_spread_sums_to_the_amount() -> None:
     p = Purchase(id="M", amount_ht=Decimal("1000000"), notification_date=date(2023, 5, 17), duration_months=30)
-    parts = [estimate_yearly_spend(p, y, default_months=12)[0] for y in range(2022, 2027)]
+    parts = [contract_share(p, y, default_months=12)[0] for y in range(2022, 2027)]
     assert parts[0] == 0 and abs(sum(parts) - p.amount_ht) <= Decimal("0.02")
 
 

@@ -18,16 +18,16 @@ from spaser.cli import main
 from spaser.io import load
 from spaser.law import params
 from spaser.model import ContractKind, Purchase
-from spaser.scan import (
+from spaser.law.estimate import (
     EXCLUDED_CONCESSION,
     EXCLUDED_IMPLAUSIBLE,
     EXCLUDED_NO_DATE,
     SPEND_LABEL,
     estimate_yearly_spend,
     months_in_year,
-    scan_decp,
     spread,
 )
+from spaser.scan import scan_decp
 
 FIX = Path(__file__).parent / "fixtures" / "decp"
 ROOT = Path(__file__).parents[1]

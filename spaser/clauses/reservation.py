@@ -18,6 +18,7 @@ False
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -167,6 +168,27 @@ def _ess_check(p: Purchase, at: date, portfolio: Portfolio | None) -> EssCheck:
     return EssCheck(True, exact, duration_ok, tuple(excluded), tuple(reasons))
 
 
+_RESERVED: tuple[weakref.ref[Portfolio], dict[str, list[Purchase]]] | None = None
+
+
+def _reserved_by_group(portfolio: Portfolio) -> dict[str, list[Purchase]]:
+    """The portfolio's reserved purchases with a CPV code and a date, by CPV group, in portfolio order.
+
+    Built once per portfolio (the last one is remembered, weakly): scanning the
+    whole portfolio for each purchase was quadratic on large portfolios.
+    """
+    global _RESERVED
+    cached = _RESERVED
+    if cached is not None and cached[0]() is portfolio:
+        return cached[1]
+    index: dict[str, list[Purchase]] = {}
+    for q in portfolio.purchases:
+        if q.is_reserved and q.cpv is not None and q.notification_date is not None:
+            index.setdefault(q.cpv[:5], []).append(q)
+    _RESERVED = (weakref.ref(portfolio), index)
+    return index
+
+
 def _recent_ess_awardees(p: Purchase, at: date, portfolio: Portfolio | None) -> list[str]:
     if portfolio is None or not p.cpv:
         return []
@@ -178,11 +200,9 @@ def _recent_ess_awardees(p: Purchase, at: date, portfolio: Portfolio | None) -> 
     except ValueError:  # 29 February
         since = at.replace(year=at.year - years, day=28)
     names: list[str] = []
-    for q in portfolio.purchases:
-        if q.id == p.id or not q.is_reserved or q.cpv is None or q.notification_date is None:
-            continue
-        # "Same services": same CPV group (first five digits), notified within the period.
-        if q.cpv[:5] != p.cpv[:5] or not since <= q.notification_date <= at:
+    # "Same services": same CPV group (first five digits), notified within the period.
+    for q in _reserved_by_group(portfolio).get(p.cpv[:5], ()):
+        if q.id == p.id or not since <= q.notification_date <= at:  # type: ignore[operator]
             continue
         for s in q.suppliers:
             if s.kinds & {SupplierKind.ESS, SupplierKind.ESUS} or not s.kinds:

@@ -11,6 +11,7 @@ it applies only while every parameter listed in ``Rule.requires`` is in force.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -183,17 +184,8 @@ def rule_names() -> list[str]:
 def matching(ctx: Context, *, family: str | None = None, mechanism: Mechanism | None = None, need_cpv: bool = False) -> Iterator[tuple[Clause, int]]:
     """Clauses whose applicability fits the purchase, with the CPV match length."""
     p = ctx.purchase
-    for c in ctx.catalogue:
-        if family and c.family != family:
-            continue
-        if mechanism and c.mechanism is not mechanism:
-            continue
+    for c, spec in _static_matches(ctx.catalogue, p.cpv, p.nature, family, mechanism, need_cpv):
         a = c.applies
-        spec = a.cpv_match(p.cpv)
-        if spec is None or (need_cpv and spec == 0):
-            continue
-        if a.natures and p.nature not in a.natures:
-            continue
         if a.keywords and not any(has_phrase(f"{p.object} {p.location or ''}", k) for k in a.keywords):
             continue
         if not _amount_ok(a.min_amount_parameter, a.max_amount_parameter, p.amount_ht, ctx.at):
@@ -203,6 +195,36 @@ def matching(ctx: Context, *, family: str | None = None, mechanism: Mechanism | 
         if a.until_parameter and _law.value_or_none(a.until_parameter, ctx.at) is not None:
             continue
         yield c, spec
+
+
+# Per catalogue: (cpv, nature, family, mechanism, need_cpv) -> the clauses fitting on these alone.
+# They depend on nothing else, and codes repeat across a portfolio: the catalogue is scanned once per key.
+_STATIC: weakref.WeakKeyDictionary[Catalogue, dict[tuple[Any, ...], list[tuple[Clause, int]]]] = weakref.WeakKeyDictionary()
+
+
+def _static_matches(
+    cat: Catalogue, cpv: str | None, nature: Nature | None, family: str | None, mechanism: Mechanism | None, need_cpv: bool
+) -> list[tuple[Clause, int]]:
+    memo = _STATIC.get(cat)
+    if memo is None:
+        memo = _STATIC[cat] = {}
+    key = (cpv, nature, family, mechanism, need_cpv)
+    found = memo.get(key)
+    if found is None:
+        found = []
+        for c in cat:
+            if family and c.family != family:
+                continue
+            if mechanism and c.mechanism is not mechanism:
+                continue
+            spec = c.applies.cpv_match(cpv)
+            if spec is None or (need_cpv and spec == 0):
+                continue
+            if c.applies.natures and nature not in c.applies.natures:
+                continue
+            found.append((c, spec))
+        memo[key] = found
+    return found
 
 
 def _amount_ok(lo: str | None, hi: str | None, amount: Decimal | None, at: date) -> bool:

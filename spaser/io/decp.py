@@ -73,13 +73,12 @@ from spaser.model import (
     SourceRef,
     Supplier,
 )
-from spaser.money import AmountError, parse_amount
+from spaser.money import AMOUNT_PLAUSIBLE_MAX, AmountError, implausible_amount, parse_amount
 
 __all__ = [
     "MAX_DEPTH",
     "MAX_STRING",
     "AMOUNT_PLAUSIBILITY_CEILING",
-    "PLACEHOLDER_NINES_DIGITS",
     "MAX_DURATION_MONTHS",
     "PLAUSIBLE_YEAR_MIN",
     "Contract",
@@ -93,11 +92,8 @@ __all__ = [
 # -- limits and plausibility rules (safety and data-quality choices, not law) --
 MAX_DEPTH = 64  # nesting of JSON arrays/objects or XML elements (real DECP: < 10)
 MAX_STRING = 1_000_000  # characters in one JSON string or XML text
-# An amount at or above this is taken as an input error (the largest real
-# contracts of the 2019 files are ~1e8 €). Plausibility, not a legal number.
-AMOUNT_PLAUSIBILITY_CEILING = Decimal("1e9")
-# 99 999 999 and 999 999 999 are typed as "no maximum" placeholders.
-PLACEHOLDER_NINES_DIGITS = 8
+# Amount plausibility is shared with the other readers: spaser.money.implausible_amount.
+AMOUNT_PLAUSIBILITY_CEILING = AMOUNT_PLAUSIBLE_MAX
 MAX_DURATION_MONTHS = 1200  # 100 years: longer is a typing error
 PLAUSIBLE_YEAR_MIN = 1990  # notification dates before are typing errors
 
@@ -506,25 +502,6 @@ class Contract:
     suppliers: tuple[tuple[str, str | None], ...] = ()
     location: str | None = None
     purchase: Purchase | None = None
-
-
-def implausible_amount(amount: Decimal | None) -> str | None:
-    """Why an amount is taken as an input error (French), or None.
-
-    >>> implausible_amount(Decimal("999999999"))
-    'valeur de remplissage (que des 9)'
-    >>> implausible_amount(Decimal("2e9")) is not None, implausible_amount(Decimal("99999")) is None
-    (True, True)
-    """
-    if amount is None or not amount.is_finite():
-        return None
-    if amount >= AMOUNT_PLAUSIBILITY_CEILING:
-        return "au moins 1 milliard d'euros"
-    if amount == amount.to_integral_value():
-        digits = str(int(amount))
-        if len(digits) >= PLACEHOLDER_NINES_DIGITS and set(digits) == {"9"}:
-            return "valeur de remplissage (que des 9)"
-    return None
 
 
 def _text(v: Any) -> str | None:
@@ -973,6 +950,8 @@ class Extractor:
 
     def _kind_2024(self, raw: dict[str, Any]) -> ContractKind | None:
         """2024: 'Accord-cadre' is a technique; a contract under a framework names it."""
+        if "techniques" not in raw and "idAccordCadre" not in raw:  # 2019: neither field
+            return None
         tech = _flat_values(raw.get("techniques"), "technique") or []
         if any(_fold(t) == "accord-cadre" for t in tech):
             return ContractKind.ACCORD_CADRE

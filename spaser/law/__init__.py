@@ -18,11 +18,11 @@ from spaser.law.obligation import (
     SpendCount,
     SpendLine,
     count_spend,
-    estimate_yearly_spend,
     required_contents,
     scope,
     spaser_obligation,
 )
+from spaser.law.estimate import SpendEstimate, contract_share, estimate_yearly_spend
 from spaser.law.params import NotInForce, Parameter, ParameterValue, Reference
 from spaser.law.targets import AgecRates, TargetResult, agec_targets, egalim_targets, load_agec_rates, pnad_indicators, pnad_targets, targets
 
@@ -44,6 +44,8 @@ __all__ = [
     "scope",
     "count_spend",
     "estimate_yearly_spend",
+    "contract_share",
+    "SpendEstimate",
     "required_contents",
     "Obligation",
     "Scope",

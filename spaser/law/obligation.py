@@ -17,16 +17,16 @@ in force) about the purchases of one calendar year ``year``. Every number
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
 from spaser.law import params
 from spaser.law.params import Reference
 from spaser.model import Buyer, BuyerKind, ContractKind, Portfolio, Purchase
-from spaser.money import CENT, format_eur, format_percent
+from spaser.law.estimate import contract_share, method_text
+from spaser.money import CENT, format_eur, format_percent, implausible_amount
 
 __all__ = [
     "Status",
@@ -38,7 +38,6 @@ __all__ = [
     "ContentItem",
     "scope",
     "count_spend",
-    "estimate_yearly_spend",
     "spaser_obligation",
     "required_contents",
 ]
@@ -76,7 +75,9 @@ class SpendLine:
     assumption: str | None = None  # French, when a default was assumed
 
     def to_dict(self) -> dict[str, Any]:
-        return {"purchase_id": self.purchase_id, "amount": self.amount, "estimated": self.estimated, "assumption": self.assumption}
+        # Estimated parts are kept exact for the total; shown to the cent.
+        shown = self.amount.quantize(CENT, rounding=ROUND_HALF_UP) if self.estimated else self.amount
+        return {"purchase_id": self.purchase_id, "amount": shown, "estimated": self.estimated, "assumption": self.assumption}
 
 
 @dataclass(frozen=True)
@@ -214,43 +215,6 @@ def scope(kind: BuyerKind, at: date) -> Scope:
 # -- what is counted -------------------------------------------------------------
 
 
-def _add_months(d: date, months: int) -> date:
-    y, m = divmod(d.month - 1 + months, 12)
-    year, month = d.year + y, m + 1
-    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
-
-
-def estimate_yearly_spend(purchase: Purchase, year: int, *, default_months: int) -> tuple[Decimal | None, str | None]:
-    """ESTIMATED spend of one contract in ``year``: ``amount_ht`` spread evenly by day
-    over ``duration_months`` from ``notification_date`` (an estimate, never the legal figure).
-
-    Returns (amount or None when it cannot be placed, the assumption made or None).
-
-    >>> from spaser.model import Purchase
-    >>> p = Purchase(id="M", amount_ht=Decimal("1200"), notification_date=date(2025, 1, 1), duration_months=24)
-    >>> estimate_yearly_spend(p, 2025, default_months=12)
-    (Decimal('600.00'), None)
-    >>> p = Purchase(id="M", amount_ht=Decimal("1200"), notification_date=date(2024, 7, 1))
-    >>> estimate_yearly_spend(p, 2025, default_months=12)
-    (Decimal('595.07'), 'durée inconnue : 12 mois supposés')
-    """
-    if purchase.amount_ht is None or purchase.notification_date is None:
-        return None, None
-    assumption = None
-    months = purchase.duration_months
-    if months is None:
-        months, assumption = default_months, f"durée inconnue : {default_months} mois supposés"
-    start = purchase.notification_date
-    if months == 0:
-        share = purchase.amount_ht if start.year == year else Decimal(0)
-        return share.quantize(CENT, rounding=ROUND_HALF_UP), assumption
-    end = _add_months(start, months)  # exclusive
-    days = (end - start).days
-    lo, hi = max(start, date(year, 1, 1)), min(end, date(year, 12, 31) + timedelta(days=1))
-    overlap = max((hi - lo).days, 0)
-    return (purchase.amount_ht * overlap / days).quantize(CENT, rounding=ROUND_HALF_UP), assumption
-
-
 def _exclusion(p: Purchase) -> tuple[str, str] | None:
     if p.kind == ContractKind.CONCESSION:
         return "contrat de concession, hors des marchés comptés (lecture du texte, à confirmer)", "D2111-3"
@@ -312,12 +276,16 @@ def _count_spend(portfolio: Portfolio, year: int, basis: str, at: date) -> Spend
         elif p.spend_by_year:
             continue  # actual spend given for other years only: nothing spent this year
         else:
-            amount, assumption = estimate_yearly_spend(p, year, default_months=default_months)
+            amount, assumption = contract_share(p, year, default_months=default_months)
             estimated = True
             if amount is None:
                 if _could_fall_in(p, year):
-                    missing = "montant" if p.amount_ht is None else "date de notification"
-                    uncounted.append(f"{p.id} : {missing} inconnu(e), dépense {year} impossible à estimer")
+                    why = implausible_amount(p.amount_ht)
+                    if why:
+                        uncounted.append(f"{p.id} : montant invraisemblable ({why}), écarté de l'estimation {year}")
+                    else:
+                        missing = "montant" if p.amount_ht is None else "date de notification"
+                        uncounted.append(f"{p.id} : {missing} inconnu(e), dépense {year} impossible à estimer")
                 continue
         if amount == 0 and estimated:
             continue  # contract not running that year
@@ -338,17 +306,18 @@ def _count_spend(portfolio: Portfolio, year: int, basis: str, at: date) -> Spend
     else:
         method = "estimate"
     total = sum((x.amount for x in lines), Decimal(0)) if lines else None
+    if total is not None and estimated_lines:
+        total = total.quantize(CENT, rounding=ROUND_HALF_UP)  # estimated parts are exact; round the total only, as the scan does
     texts = {
         "none": f"Aucune dépense ni aucun montant de marché exploitable pour {year}.",
         "spend": f"Dépenses effectuées en {year} sur les marchés (hors concessions et hors livre V), telles que fournies par marché.",
         "mixed": (
-            f"Dépenses effectuées en {year} fournies pour une partie des marchés ; pour les autres, ESTIMATION : "
-            "montant HT réparti uniformément sur la durée à partir de la notification."
+            f"Dépenses effectuées en {year} fournies pour une partie des marchés ; pour les autres, ESTIMATION. "
+            + method_text(year, default_months)
         ),
         "estimate": (
-            f"ESTIMATION de la dépense {year} : chaque montant HT de marché (montant maximal sur toute la durée) "
-            "est réparti uniformément, au jour près, sur sa durée à partir de la date de notification. "
-            "Ce n'est pas le chiffre légal (dépenses effectuées dans l'année) : à confirmer par la comptabilité."
+            f"ESTIMATION de la dépense {year}. " + method_text(year, default_months)
+            + " À confirmer par la comptabilité."
         ),
     }
     return SpendCount(

@@ -42,12 +42,15 @@ def open_home(driver, server) -> None:  # type: ignore[no-untyped-def]
 
 def click_and_wait(driver, element) -> None:  # type: ignore[no-untyped-def]
     """Click a link or a submit button and wait for the next page to replace this one."""
-    from selenium.webdriver.support import expected_conditions
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    old = driver.find_element(_by("TAG_NAME"), "html")
+    # A mark on the old page's window: gone once the next page has replaced it.
+    driver.execute_script("window.__spaserOldPage = true")
     element.click()
-    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(old))
+    WebDriverWait(driver, 30, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: d.execute_script("return window.__spaserOldPage === undefined && document.readyState === 'complete'")
+    )
 
 
 def upload(driver, path: Path) -> None:  # type: ignore[no-untyped-def]
