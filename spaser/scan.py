@@ -123,9 +123,11 @@ class BuyerLine:
     env_unknown: int
     status: str  # "au-dessus", "en dessous", "indéterminé", "n.d."
 
+    # As in the law engine (PNAD): unknown counts as "without", but when nothing
+    # is known (DECP 2019) there is no share to show, not a zero.
     @property
     def social_share(self) -> Decimal | None:
-        return _share(self.social_yes, self.notified)
+        return None if self.social_unknown == self.notified else _share(self.social_yes, self.notified)
 
     @property
     def social_unknown_share(self) -> Decimal | None:
@@ -133,7 +135,7 @@ class BuyerLine:
 
     @property
     def env_share(self) -> Decimal | None:
-        return _share(self.env_yes, self.notified)
+        return None if self.env_unknown == self.notified else _share(self.env_yes, self.notified)
 
     @property
     def env_unknown_share(self) -> Decimal | None:

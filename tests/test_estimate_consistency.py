@@ -35,3 +35,10 @@ def test_check_and_scan_agree_on_estimated_spend(name: str, year: int) -> None:
         assert (sc.total or Decimal(0)) == scanned[pf.buyer.siret], pf.buyer.siret
         compared += 1
     assert compared > 0
+
+
+def test_scan_shows_no_share_when_every_consideration_is_unknown() -> None:
+    # DECP 2019 has no consideration fields: "n.d.", never 0 %.
+    r = scan_decp(FIX / "e-marchespublics.json", year=2019, today=TODAY)
+    assert r.buyers and all(b.social_share is None and b.env_share is None for b in r.buyers if b.notified)
+    assert all(b.social_unknown_share == 1 for b in r.buyers if b.notified)
