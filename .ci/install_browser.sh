@@ -26,7 +26,9 @@ else
 fi
 
 # selenium (pure Python) drives the Debian chromedriver; never a downloaded browser.
-PY="${PYTHON:-python}"
+# PYTHON names the interpreter of the test environment (e.g. PYTHON=.venv/bin/python);
+# installing the project with the "browser" extra does the same.
+PY="${PYTHON:-python3}"
 if ! "$PY" -c "import selenium" >/dev/null 2>&1; then
   "$PY" -m pip install -q "selenium>=4.15" || echo "install_browser: selenium non installé : les tests navigateur seront ignorés."
 fi

@@ -29,13 +29,13 @@ from typing import Any
 
 __all__ = ["HEADERS", "DATA_DIR", "rows", "write_csv", "write_xlsx", "write_decp", "dataset"]
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 DATA_DIR = Path(__file__).resolve().parent / "_data"
 
 HEADERS = [
     "N° marché", "Objet du marché", "Code CPV", "Type de contrat", "Montant HT (€)", "Date de notification",
     "Durée (mois)", "Procédure", "Lot", "Titulaire", "SIRET titulaire", "Type de structure",
-    "Considérations sociales", "Considérations environnementales", "Lieu d'exécution",
+    "Considérations sociales", "Considérations environnementales",
 ]
 
 # (CPV prefix families, weight, object words): common purchases of a local authority.
@@ -119,7 +119,7 @@ def rows(n: int, *, seed: int = 0, today: date | None = None) -> Iterator[list[A
         two = rng.random() < 0.03
         row: list[Any] = [
             f"{d.year}-{i:07d}",
-            f"{objects[rng.randrange(len(objects))]} — {_PLACES[i % 8]}",
+            objects[rng.randrange(len(objects))] + ("" if i % 3 else f" — {_PLACES[i % 8]}"),
             cpv_cell,
             _KINDS[rng.randrange(len(_KINDS))],
             amount,
@@ -132,7 +132,6 @@ def rows(n: int, *, seed: int = 0, today: date | None = None) -> Iterator[list[A
             _STRUCT[rng.randrange(len(_STRUCT))],
             _SOCIAL[rng.randrange(len(_SOCIAL))],
             _ENV[rng.randrange(len(_ENV))],
-            _PLACES[rng.randrange(len(_PLACES))],
         ]
         if rng.random() < 0.005:  # dirty rows, as buyers' tables have them
             _dirty(row, rng, prev_id)
