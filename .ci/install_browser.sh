@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install headless Chromium + ChromeDriver (Debian packages) and selenium for the
+# Install headless Chromium + ChromeDriver (Debian packages) for the
 # browser tests (tests/browser/). Idempotent: returns at once when already there.
 # Never fails the CI: when apt cannot be reached, the browser tests skip and say why.
 set -u
@@ -25,11 +25,5 @@ else
   echo "install_browser: chromium et chromedriver déjà présents."
 fi
 
-# selenium (pure Python) drives the Debian chromedriver; never a downloaded browser.
-# PYTHON names the interpreter of the test environment (e.g. PYTHON=.venv/bin/python);
-# installing the project with the "browser" extra does the same.
-PY="${PYTHON:-python3}"
-if ! "$PY" -c "import selenium" >/dev/null 2>&1; then
-  "$PY" -m pip install -q "selenium>=4.15" || echo "install_browser: selenium non installé : les tests navigateur seront ignorés."
-fi
+# selenium comes with the project's test extra (pyproject.toml).
 exit 0

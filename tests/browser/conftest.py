@@ -41,7 +41,7 @@ def _missing() -> str | None:
     try:
         import selenium  # noqa: F401
     except ImportError:
-        return "selenium absent : pip install -e '.[browser]'"
+        return "selenium absent : pip install -e '.[test]'"
     return None
 
 
