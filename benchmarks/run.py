@@ -34,8 +34,12 @@ from benchmarks.generate import DATA_DIR, dataset
 __all__ = ["main", "Measure", "run_step", "COLUMNS"]
 
 ROOT = Path(__file__).resolve().parents[1]
+SHARED_DECP = ROOT / ".." / "shared" / "data" / "decp" / "real-2019"  # the shared real files, when present
 XLSX_MAX = 100_000  # larger workbooks take minutes to generate and are not a target
-HEAVY_REPEAT_FROM = 1_000_000  # from this size, suggest/draft/DECP import/json.load run once (see --heavy-repeat)
+DOCUMENTS_MAX = 100_000  # suggest and draft: minutes per run above this (see RESULTS.md), not run by default
+DECP_IMPORT_MAX = 100_000  # a national file is scanned, not imported whole (one Purchase per contract)
+HEAVY_FROM = {"suggest": 100_000, "draft": 100_000}  # from these sizes, --heavy-repeat runs (default 1)
+HEAVY_ALL_FROM = 1_000_000  # every step at this size and above: --heavy-repeat runs
 COLUMNS = ("size", "input", "measure", "median s", "rows/s", "peak RSS MB", "runs")
 
 
@@ -62,8 +66,9 @@ class Measure:
 
     @property
     def rate(self) -> float | None:
+        """Rows per second, for the measures that read a file."""
         m = self.median
-        return self.rows / m if m and self.rows else None
+        return self.rows / m if m and self.rows and self.label in _RATED else None
 
 
 def run_step(step: str, path: Path, *, timeout: float = 1800) -> tuple[dict[str, Any], float]:
@@ -86,28 +91,42 @@ def run_step(step: str, path: Path, *, timeout: float = 1800) -> tuple[dict[str,
     return json.loads(out.decode().strip().splitlines()[-1]), usage.ru_maxrss / 1024
 
 
-def _plan(sizes: list[int], with_pandas: bool) -> list[tuple[int, str, str, list[tuple[str, str]]]]:
+def _plan(sizes: list[int], with_pandas: bool, documents_max: int) -> list[tuple[int, str, str, list[tuple[str, str]]]]:
     """(size, input, step, [(seconds key, label)]) in running order."""
+    check = [("import", "spaser import"), ("check", "spaser check"), ("import+check", "spaser import+check")]
     plan = []
     for n in sizes:
         if n <= XLSX_MAX:
-            plan.append((n, "xlsx", "check", [("import", "spaser import"), ("check", "spaser check"), ("import+check", "spaser import+check")]))
+            plan.append((n, "xlsx", "check", check))
             if with_pandas:
                 plan.append((n, "xlsx", "pandas-xlsx", [("read", "pandas.read_excel (openpyxl)")]))
             plan.append((n, "xlsx", "openpyxl-xlsx", [("read", "openpyxl read-only loop")]))
-        plan.append((n, "csv", "check", [("import", "spaser import"), ("check", "spaser check"), ("import+check", "spaser import+check")]))
+        plan.append((n, "csv", "check", check))
         if with_pandas:
             plan.append((n, "csv", "pandas-csv", [("read", "pandas.read_csv")]))
-        plan.append((n, "csv", "suggest", [("suggest", "spaser suggest (opportunities, all years)")]))
-        plan.append((n, "csv", "draft", [("draft", "spaser draft (.docx)")]))
-        plan.append((n, "decp", "import", [("import", "spaser import")]))
+        if n <= documents_max:
+            plan.append((n, "csv", "suggest", [("suggest", "spaser suggest (opportunities)")]))
+            plan.append((n, "csv", "draft", [("draft", "spaser draft (.docx)")]))
+        if n <= DECP_IMPORT_MAX:
+            plan.append((n, "decp", "import", [("import", "spaser import")]))
         plan.append((n, "decp", "scan", [("scan", "spaser scan")]))
         plan.append((n, "decp", "json-load", [("read", "json.load + loop")]))
     return plan
 
 
+_RATED = ("spaser import", "spaser import (real file)", "spaser import+check", "spaser scan", "pandas.read_excel (openpyxl)", "openpyxl read-only loop",
+          "pandas.read_csv", "json.load + loop")
+
+
+def _real_files() -> list[Path]:
+    """The shared real DECP files and the bundled examples (the ones spaser reads)."""
+    found = sorted(SHARED_DECP.glob("*.json")) if SHARED_DECP.is_dir() else []
+    found += sorted(p for p in (ROOT / "examples").glob("*") if p.suffix.lower() in (".xlsx", ".csv", ".json", ".xml"))
+    return found
+
+
 def _fmt_size(n: int) -> str:
-    return f"{n:,}".replace(",", " ")
+    return f"{n:,}".replace(",", " ") if n else "-"
 
 
 def _fmt(v: float | None, digits: int = 2) -> str:
@@ -147,7 +166,7 @@ def _targets(measures: list[Measure]) -> list[str]:
     if c:
         row("1 000 000-line .csv: import + check < 15 s", f"{c.median:.1f} s", c.median < 15)  # type: ignore[operator]
         row("… peak RSS < 1.5 GB", f"{c.rss:.0f} MB", c.rss is not None and c.rss < 1536)
-    s = _find(measures, 100_000, "csv", "spaser suggest (opportunities, all years)")
+    s = _find(measures, 100_000, "csv", "spaser suggest (opportunities)")
     if s:
         row("suggest over a 100 000-line portfolio < 10 s", f"{s.median:.2f} s", s.median < 10)  # type: ignore[operator]
     d = _find(measures, 100_000, "csv", "spaser draft (.docx)")
@@ -160,6 +179,11 @@ def _targets(measures: list[Measure]) -> list[str]:
         row("… peak RSS < 500 MB", f"{sc.rss:.0f} MB", sc.rss is not None and sc.rss < 500)
         if jl and jl.rss and sc.rss:
             row("… at least 3× less memory than json.load", f"{jl.rss / sc.rss:.1f}× ({jl.rss:.0f} MB)", jl.rss / sc.rss >= 3)
+    real = [m for m in measures if m.label == "spaser import (real file)" and m.median is not None]
+    if real:
+        worst = max(real, key=lambda m: m.median)  # type: ignore[arg-type, return-value]
+        row(f"real DECP files and examples ({len(real)}) import well under 1 s each", f"slowest {worst.median:.2f} s ({worst.input})",
+            worst.median < 1)  # type: ignore[operator]
     return out
 
 
@@ -209,11 +233,14 @@ imported libraries and the data, and never mixes two steps):
   indicators for every year, targets, per-contract compliance), same process as the import.
 - **spaser import+check**: the sum of the two: the end-to-end time of `spaser check FILE`
   minus interpreter start-up; its peak RSS is the whole process's.
-- **spaser suggest (opportunities, all years)**: `spaser.clauses.opportunities(portfolio, year=y)`
-  for every notification year of the portfolio, so that every purchase is assessed once
-  (clause suggestions, ranking, before/after PNAD scenarios). Import not included.
+- **spaser suggest (opportunities)**: `spaser.clauses.opportunities(portfolio)`, as `spaser draft`
+  computes it: every purchase of the default year (last complete year with data, about a sixth
+  of the portfolio here) gets its clause suggestions, then ranking and the before/after PNAD
+  scenarios over the whole portfolio. Import not included.
 - **spaser draft (.docx)**: `spaser.documents.write_draft(portfolio, path)`: diagnosis,
   opportunities, charts, the Word document written. Import not included.
+- **spaser import (real file)**: `spaser.load` of each shared real DECP file (../shared/data/decp/real-2019)
+  and each bundled example (examples/).
 - **spaser scan**: `spaser.scan.scan_decp(file)`: the DECP file streamed, one line per buyer.
 - **spaser import** on DECP: `spaser.load(file)` of the DECP JSON (one portfolio per buyer).
 - **pandas.read_excel (openpyxl)**: `pandas.read_excel(file, header=2)` with its default
@@ -271,7 +298,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated line counts (default: %(default)s)")
     ap.add_argument("--repeat", type=int, default=3, help="runs per measure; the median is reported (default: %(default)s)")
     ap.add_argument("--heavy-repeat", type=int, default=1,
-                    help=f"runs of suggest, draft, DECP import and json.load from {HEAVY_REPEAT_FROM:,} lines (default: %(default)s)")
+                    help="runs of the long measures: suggest and draft from 100 000 lines, everything from 1 000 000 (default: %(default)s)")
+    ap.add_argument("--documents-max", type=int, default=DOCUMENTS_MAX,
+                    help="largest size for suggest and draft (default: %(default)s)")
+    ap.add_argument("--no-real", action="store_true", help="skip the shared real DECP files and the bundled examples")
+    ap.add_argument("--no-pandas", action="store_true", help="skip the pandas comparisons even when pandas is installed")
     ap.add_argument("--out", type=Path, default=None, help="write the Markdown results there (default: benchmarks/RESULTS.md "
                     "when every default size ran, else nothing)")
     ap.add_argument("--data-dir", type=Path, default=DATA_DIR, help="where generated inputs are cached (default: benchmarks/_data)")
@@ -279,22 +310,22 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--note", action="append", default=[], dest="notes", help="a note added to RESULTS.md (repeatable)")
     args = ap.parse_args(argv)
     args.sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
-    with_pandas = util.find_spec("pandas") is not None
+    with_pandas = util.find_spec("pandas") is not None and not args.no_pandas
     only = set(args.only.split(",")) if args.only else None
     started = time.perf_counter()
     if not with_pandas:
-        print("pandas absent: comparisons with pandas skipped (pip install -e '.[bench]').")
+        print("pandas comparisons skipped (absent or --no-pandas; pip install -e '.[bench]').")
     measures: list[Measure] = []
     args.inputs = []
     print("  ".join(COLUMNS))
-    for n, inp, step, keys in _plan(args.sizes, with_pandas):
+    for n, inp, step, keys in _plan(args.sizes, with_pandas, args.documents_max):
         if only and inp not in only:
             continue
         path = dataset(inp, n, directory=args.data_dir)
         if not any(str(path.name) in i for i in args.inputs):
             args.inputs.append(f"{path.name}: {path.stat().st_size / 1024**2:.1f} MB")
         group = [Measure(n, inp, step, label, key) for key, label in keys]
-        heavy = n >= HEAVY_REPEAT_FROM and step in ("suggest", "draft", "import", "json-load")
+        heavy = n >= HEAVY_ALL_FROM or n >= HEAVY_FROM.get(step, HEAVY_ALL_FROM)
         repeat = args.heavy_repeat if heavy else args.repeat
         for _ in range(max(repeat, 1)):
             try:
@@ -315,6 +346,20 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 print(f"{_fmt_size(n)}  {inp}  {m.label}  {_fmt(m.median)}  {_fmt(m.rate, 0)}  {_fmt(m.rss, 0)}  {len(m.seconds)}",
                       flush=True)
+    if not args.no_real:
+        for path in _real_files():
+            m = Measure(0, path.name, "import", "spaser import (real file)", "import")
+            for _ in range(max(args.repeat, 1)):
+                try:
+                    out, rss = run_step("import", path)
+                except RuntimeError as e:
+                    m.error = str(e)
+                    break
+                m.seconds.append(out["seconds"]["import"])
+                m.rss_mb.append(rss)
+                m.rows = out["rows"]
+            measures.append(m)
+            print(f"{path.name}  {m.label}  {_fmt(m.median)}  {_fmt(m.rate, 0)}  {_fmt(m.rss, 0)}  {len(m.seconds)}", flush=True)
     elapsed = time.perf_counter() - started
     print()
     print("\n".join(_targets(measures)))

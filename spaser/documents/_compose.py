@@ -101,3 +101,26 @@ class Composer:
 
     def render(self, markup: str) -> list[Block]:
         return self.number(parse(markup))
+
+
+def compose_document(cover_markup: str, body: Callable[[Composer], list[Block]], *, tables: Mapping[str, TableFn],
+                     charts: Mapping[str, Any]) -> bytes:
+    """A document with a cover, a table of contents and a body: the .docx bytes.
+
+    ``cover_markup`` is a rendered cover template (key: value lines);
+    ``body`` renders the body markup with the composer (so numbering covers it all).
+    """
+    import io
+
+    pairs = read_pairs(cover_markup)
+    cover = dict(pairs)
+    w = DocxWriter(header_text=cover["entete"], footer_text=cover["pied"])
+    composer = Composer(w, tables=tables, charts=charts)
+    blocks = body(composer)
+    w.cover(kicker=cover["surtitre"], title=cover["titre"], subtitle=cover["soustitre"],
+            lines=[value for key, value in pairs if key == "ligne"], stamp=cover["mention"])
+    w.toc(cover["sommaire"], Composer.toc_entries(blocks))
+    composer.emit(blocks)
+    buf = io.BytesIO()
+    w.save(buf)
+    return buf.getvalue()

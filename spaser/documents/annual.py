@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
 
-from spaser.documents._compose import Composer, read_pairs, section_markup
-from spaser.documents._docx import DocxWriter, TableSpec
+from spaser.documents._compose import Composer, compose_document, section_markup
+from spaser.documents._docx import TableSpec
 from spaser.documents.draft import eur, indicator_cells, pct
 from spaser.documents._text import render_template
 from spaser.documents.views import AnnualReportView, ReportRow
@@ -31,21 +30,14 @@ def report_gap(r: ReportRow) -> str:
 
 def render_annual_report(view: AnnualReportView) -> bytes:
     ctx = {"v": view}
-    pairs = read_pairs(render_template("bilan/couverture.md.j2", ctx))
-    cover = dict(pairs)
-    w = DocxWriter(header_text=cover["entete"], footer_text=cover["pied"])
-    composer = Composer(w, tables=_tables(view), charts=_charts(view))
-    body = render_template("bilan/corps.md.j2", ctx)
-    if "bilan" in view.texts:
-        body += "\n\n" + section_markup("bilan", "", ctx, view.texts, file=view.config_file)
-    blocks = composer.render(body)
-    w.cover(kicker=cover["surtitre"], title=cover["titre"], subtitle=cover["soustitre"],
-            lines=[value for key, value in pairs if key == "ligne"], stamp=cover["mention"])
-    w.toc(cover["sommaire"], Composer.toc_entries(blocks))
-    composer.emit(blocks)
-    buf = io.BytesIO()
-    w.save(buf)
-    return buf.getvalue()
+
+    def body(composer: Composer) -> list:  # type: ignore[type-arg]
+        markup = render_template("bilan/corps.md.j2", ctx)
+        if "bilan" in view.texts:
+            markup += "\n\n" + section_markup("bilan", "", ctx, view.texts, file=view.config_file)
+        return composer.render(markup)
+
+    return compose_document(render_template("bilan/couverture.md.j2", ctx), body, tables=_tables(view), charts=_charts(view))
 
 
 def _tables(v: AnnualReportView):  # type: ignore[no-untyped-def]

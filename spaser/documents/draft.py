@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
 
-from spaser.documents._compose import Composer, read_pairs, section_markup
-from spaser.documents._docx import DocxWriter, TableSpec
+from spaser.documents._compose import Composer, compose_document, section_markup
+from spaser.documents._docx import TableSpec
 from spaser.documents._text import render_template
 from spaser.documents.views import DraftView, IndicatorRow, ObjectiveRow
 from spaser.money import format_eur, format_number, format_percent
@@ -52,19 +51,13 @@ def _gap_text(gap: Decimal | None) -> str:
 def render_draft(view: DraftView) -> bytes:
     """The .docx bytes of the draft."""
     ctx = {"v": view}
-    cover = dict(read_pairs(render_template("draft/couverture.md.j2", ctx)))
-    lines = [value for key, value in read_pairs(render_template("draft/couverture.md.j2", ctx)) if key == "ligne"]
-    w = DocxWriter(header_text=cover["entete"], footer_text=cover["pied"])
-    composer = Composer(w, tables=_tables(view), charts=_charts(view))
-    markup = "\n\n".join(section_markup(key, f"draft/{key}.md.j2", ctx, view.texts, file=view.config_file)
-                          for key in DRAFT_SECTIONS)
-    blocks = composer.render(markup)  # numbered over the whole document
-    w.cover(kicker=cover["surtitre"], title=cover["titre"], subtitle=cover["soustitre"], lines=lines, stamp=cover["mention"])
-    w.toc(cover["sommaire"], Composer.toc_entries(blocks))
-    composer.emit(blocks)
-    buf = io.BytesIO()
-    w.save(buf)
-    return buf.getvalue()
+
+    def body(composer: Composer) -> list:  # type: ignore[type-arg]
+        markup = "\n\n".join(section_markup(key, f"draft/{key}.md.j2", ctx, view.texts, file=view.config_file)
+                             for key in DRAFT_SECTIONS)
+        return composer.render(markup)  # numbered over the whole document
+
+    return compose_document(render_template("draft/couverture.md.j2", ctx), body, tables=_tables(view), charts=_charts(view))
 
 
 def _tables(v: DraftView):  # type: ignore[no-untyped-def]
