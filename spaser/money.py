@@ -14,6 +14,10 @@ Decimal('12500')
 Decimal('-1500')
 >>> parse_amount('(250,00)')
 Decimal('-250.00')
+>>> parse_amount('1e999')
+Traceback (most recent call last):
+    ...
+spaser.money.AmountError: montant hors de toute mesure (« 1e999 »)
 >>> parse_amount('1 000 € TTC')
 Traceback (most recent call last):
     ...
@@ -49,6 +53,8 @@ CENT = Decimal("0.01")
 # as "no maximum" placeholders.
 AMOUNT_PLAUSIBLE_MAX = Decimal(10) ** 9
 _PLACEHOLDER_NINES = 8
+# Beyond this no amount means anything, and Decimal cannot round it to the cent.
+_AMOUNT_OUT_OF_RANGE = Decimal(10) ** 20
 _SMALLEST_PLACEHOLDER = Decimal("9" * _PLACEHOLDER_NINES)
 
 # Narrow no-break space (U+202F) as thousands separator, no-break space before €.
@@ -74,15 +80,15 @@ def to_decimal(value: object) -> Decimal:
     are converted once, at the edge, through ``repr`` so 0.1 stays 0.1.
     """
     if isinstance(value, Decimal):
-        return value
+        return _in_range(value, value)
     if isinstance(value, bool):
         raise AmountError(f"valeur booléenne au lieu d'un montant (« {value} »)")
     if isinstance(value, int):
-        return Decimal(value)
+        return _in_range(Decimal(value), value)
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             raise AmountError(f"montant non numérique (« {value} »)", "amount-not-finite")
-        return Decimal(repr(value))
+        return _in_range(Decimal(repr(value)), value)
     if isinstance(value, str):
         return parse_amount(value)
     raise AmountError(f"montant illisible (« {value!r} »)")
@@ -117,7 +123,15 @@ def parse_amount(text: str) -> Decimal:
         raise AmountError(f"montant illisible (« {raw} »)") from None
     if not value.is_finite():
         raise AmountError(f"montant non numérique (« {raw} »)", "amount-not-finite")
-    return -value if negative else value
+    return _in_range(-value if negative else value, raw)
+
+
+def _in_range(value: Decimal, raw: object) -> Decimal:
+    if not value.is_finite():
+        raise AmountError(f"montant non numérique (« {raw} »)", "amount-not-finite")
+    if abs(value) >= _AMOUNT_OUT_OF_RANGE:
+        raise AmountError(f"montant hors de toute mesure (« {raw} »)")
+    return value
 
 
 def implausible_amount(amount: Decimal | None) -> str | None:

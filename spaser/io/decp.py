@@ -73,7 +73,7 @@ from spaser.model import (
     SourceRef,
     Supplier,
 )
-from spaser.money import AMOUNT_PLAUSIBLE_MAX, AmountError, implausible_amount, parse_amount
+from spaser.money import AMOUNT_PLAUSIBLE_MAX, AmountError, implausible_amount, to_decimal
 
 __all__ = [
     "MAX_DEPTH",
@@ -566,22 +566,15 @@ _NUMBER = re.compile(r"^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$")
 
 def _amount(v: Any) -> Decimal:
     """Decimal from a DECP value; AmountError (with code) otherwise."""
-    if isinstance(v, bool):
-        raise AmountError(f"valeur booléenne au lieu d'un montant (« {v} »)")
-    if isinstance(v, Decimal):
-        if not v.is_finite():
-            raise AmountError(f"montant non numérique (« {v} »)", "amount-not-finite")
-        return v
-    if isinstance(v, int):
-        return Decimal(v)
     if isinstance(v, str):
         s = v.strip()
         if _NUMBER.match(s):
-            return Decimal(s)
+            return to_decimal(Decimal(s))  # plain JSON-like number: skip the French parser
         if _fold(s) in ("nan", "inf", "infinity", "-infinity", "-inf", "+infinity"):
             raise AmountError(f"montant non numérique (« {v} »)", "amount-not-finite")
-        return parse_amount(s)
-    raise AmountError(f"montant illisible (« {str(v)[:80]} »)")
+    if isinstance(v, (list, dict)):
+        raise AmountError(f"montant illisible (« {str(v)[:80]} »)")
+    return to_decimal(v)  # bool refused, range and finiteness checked, French text parsed
 
 
 _SOCIAL = {_fold(m.value): m for m in SocialConsideration}
