@@ -58,3 +58,22 @@ def test_check_report_order_and_json(tmp_path: Path, capsys: pytest.CaptureFixtu
 def test_check_missing_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     rc = main(["check", str(tmp_path / "absent.csv")])
     assert rc == 3 and "absent.csv" in capsys.readouterr().err
+
+
+def test_check_joint_lists_every_buyer_of_a_decp_file(capsys):
+    from pathlib import Path
+
+    from spaser.cli import main
+
+    path = Path(__file__).parent / "fixtures" / "decp" / "e-marchespublics.json"
+    assert main(["check", str(path), "--joint", "--year", "2019", "--date", "2026-11-22", "--json"]) == 0
+    import json
+
+    out = json.loads(capsys.readouterr().out)
+    members = out["joint"]["members"]
+    assert len(members) == len({m["buyer"]["siret"] for m in members}) > 1
+    assert out["joint"]["allowed"] is True
+    assert all(m["obligation"]["status"] in ("obligé", "non obligé", "indéterminé") for m in members)
+    # Before 25/10/2023 a joint scheme was not provided for: said, not hidden.
+    assert main(["check", str(path), "--joint", "--year", "2019", "--date", "2023-10-24", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["joint"]["allowed"] is False

@@ -20,19 +20,30 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_input(p)
     p.add_argument("--year", metavar="ANNÉE", type=int, help="année civile examinée (défaut : dernière année complète présente dans les données)")
     p.add_argument("--date", metavar="DATE", help="date à laquelle lire le droit (défaut : aujourd'hui)")
+    p.add_argument("--joint", action="store_true", help="schéma commun : diagnostic de chaque acheteur du fichier (L2111-3, depuis le 25/10/2023)")
     p.add_argument("--agec-taux", metavar="FICHIER", help="table des taux AGEC art. 58 complétée par vous (CSV ou YAML : categorie, type, annee, taux)")
     add_common(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from spaser.law import check, load_agec_rates
-    from spaser.law.report import render_text
+    from spaser.law import check, check_joint, load_agec_rates
+    from spaser.law.report import render_joint_text, render_text
 
     result, portfolio = load_input(args)
+    rates = load_agec_rates(args.agec_taux) if args.agec_taux else None
+    if args.joint:
+        members = [portfolio] if portfolio is not None and args.buyer else list(result.portfolios)
+        joint = check_joint(members, year=args.year, at=parse_date(args.date), agec_rates=rates)
+        if args.json:
+            print_json({"import": result.report.to_dict(), "joint": joint.to_dict()})
+        else:
+            print(f"Import : {result.report.summary_fr()}")
+            print()
+            print(render_joint_text(joint))
+        return 6 if getattr(args, "strict", False) and result.report.rejected else 0
     if portfolio is None:
         portfolio = result.portfolio  # raises the French error naming the buyers
-    rates = load_agec_rates(args.agec_taux) if args.agec_taux else None
     diagnosis = check(portfolio, year=args.year, at=parse_date(args.date), agec_rates=rates)
     if args.json:
         print_json({"import": result.report.to_dict(), "diagnosis": diagnosis.to_dict()})

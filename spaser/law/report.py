@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from spaser.law.diagnosis import Diagnosis
+from spaser.law.diagnosis import Diagnosis, JointDiagnosis
 from spaser.law.format import format_date
 from spaser.law.indicators import Measure
 from spaser.model import BuyerKind
 from spaser.money import format_eur, format_number, format_percent
 
-__all__ = ["render_text"]
+__all__ = ["render_text", "render_joint_text"]
 
 
 def _pct(v: Decimal | None) -> str:
@@ -105,4 +105,22 @@ def render_text(d: Diagnosis) -> str:
         add("AVERTISSEMENTS")
         for w in d.warnings:
             add(f"   - {w}")
+    return "\n".join(lines)
+
+
+def render_joint_text(j: JointDiagnosis) -> str:
+    """A joint scheme: one line per buyer (obligation, counted spend, PNAD shares), then the notes."""
+    lines = [f"Schéma commun — {len(j.members)} acheteur(s) ; droit lu au {format_date(j.at)}"]
+    lines.extend(f"  {w}" for w in j.warnings)
+    lines.append("")
+    for d in j.members:
+        o = d.obligation
+        spend = "n.d." if o.spend.total is None else format_eur(o.spend.total, cents=False) + (" (estimation)" if o.spend.is_estimate else "")
+        pnad = {t.name: t for t in d.targets if t.name.startswith("pnad.")}
+        shares = " ; ".join(f"PNAD {t.name.split('.', 1)[1]} : {_pct(t.actual)} (cible {_pct(t.target)})" for t in pnad.values())
+        lines.append(f"- {d.buyer_name} ({d.buyer_siret or 'SIRET inconnu'}) — {d.year} : {o.status.upper()} ; dépense : {spend}")
+        if shares:
+            lines.append(f"    {shares}")
+    lines.append("")
+    lines.append("Détail par acheteur : spaser check FICHIER --buyer SIRET")
     return "\n".join(lines)
