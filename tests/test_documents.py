@@ -218,8 +218,8 @@ def test_any_user_text_renders(name: str, obj: str) -> None:
 @pytest.mark.parametrize(
     ("kind", "name", "expected", "decides"),
     [
-        (BuyerKind.COMMUNE, "Ville de Test", "Le conseil municipal de Ville de Test,", "DÉCIDE :"),
-        (BuyerKind.EPCI, "Métropole de Test", "Le conseil métropolitain de Métropole de Test,", "DÉCIDE :"),
+        (BuyerKind.COMMUNE, "Ville de Test", "Le conseil municipal de la Ville de Test,", "DÉCIDE :"),
+        (BuyerKind.EPCI, "Métropole de Test", "Le conseil métropolitain de la Métropole de Test,", "DÉCIDE :"),
         (BuyerKind.EPCI, "Communauté de communes du Test", "Le conseil communautaire", "DÉCIDE :"),
         (BuyerKind.DEPARTEMENT, "Département du Test", "Le conseil départemental", "DÉCIDE :"),
         (BuyerKind.REGION, "Région Test", "Le conseil régional", "DÉCIDE :"),

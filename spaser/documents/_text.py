@@ -92,7 +92,56 @@ def _plural(n: int, singular: str, plural: str | None = None) -> str:
     return singular if abs(n) <= 1 else (plural or singular + "s")
 
 
-_FILTERS = {"eur": _eur, "meur": _meur, "pct": _pct, "num": _num, "date_fr": _date, "plural": _plural}
+# First word of a body's name -> its article ("le conseil de la Métropole...").
+_FEMININE = {"métropole", "commune", "ville", "région", "communauté", "collectivité", "mairie", "préfecture", "direction", "agence", "caisse", "chambre"}
+_MASCULINE = {"département", "conseil", "syndicat", "centre", "service", "sdis", "ccas", "groupement", "ministère", "sivom", "sivu", "pôle"}
+_ELIDED = {"eurométropole", "établissement", "office", "agglomération", "université", "assemblée", "institut", "hôpital", "école"}
+_VOWELS = tuple("aeiouyéèêàâîôûh")
+
+
+def _article(name: str) -> str:
+    head = name.split(" ", 1)[0]
+    first = head.lower()
+    if first in _FEMININE:
+        return "la "
+    if first in _MASCULINE:
+        return "le "
+    if first in _ELIDED:
+        return "l'"
+    return ""
+
+
+def the_name(name: str) -> str:
+    """A buyer's name with its article, as a subject: « la Métropole de Lyon », « Irigny ».
+
+    >>> the_name("Métropole de Lyon"), the_name("Département du Nord"), the_name("Irigny")
+    ('la Métropole de Lyon', 'le Département du Nord', 'Irigny')
+    """
+    name = str(name).strip()
+    return _article(name) + name
+
+
+def of_name(name: str) -> str:
+    """« de » + a buyer's name with the French article it takes.
+
+    >>> of_name("Métropole de Lyon"), of_name("Département du Nord"), of_name("Eurométropole de Strasbourg")
+    ('de la Métropole de Lyon', 'du Département du Nord', "de l'Eurométropole de Strasbourg")
+    >>> of_name("Ville de Paris"), of_name("INOVALYS"), of_name("Irigny"), of_name("Angers Loire Métropole")
+    ('de la Ville de Paris', 'de INOVALYS', "d'Irigny", "d'Angers Loire Métropole")
+    """
+    name = str(name).strip()
+    article = _article(name)
+    if article == "le ":
+        return "du " + name
+    if article:
+        return "de " + article + name
+    head = name.split(" ", 1)[0]
+    if head.lower().startswith(_VOWELS) and not head.isupper():
+        return "d'" + name  # a place name: d'Irigny
+    return "de " + name
+
+
+_FILTERS = {"eur": _eur, "meur": _meur, "pct": _pct, "num": _num, "date_fr": _date, "plural": _plural, "de": of_name, "le": the_name}
 _OPTIONS: dict[str, Any] = dict(
     undefined=jinja2.StrictUndefined,
     autoescape=False,
