@@ -63,6 +63,8 @@ _NBSP = "\xa0"
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2007\u2009']")
 _TTC = re.compile(r"\bTTC\b", re.IGNORECASE)
 _DROP = re.compile(r"(€|EUR|euros?|\bHT\b|H\.T\.)", re.IGNORECASE)
+# Digits and plain spaces, at most one decimal comma: read without the general rules.
+_PLAIN = re.compile(r"\d[\d ]*(?:,\d+)?")
 
 
 class AmountError(ValueError):
@@ -103,6 +105,10 @@ def parse_amount(text: str) -> Decimal:
     s = raw.strip()
     if not s:
         raise AmountError("montant vide", "amount-missing")
+    if _PLAIN.fullmatch(s):
+        # The common French form (« 12 345,67 », « 1500 »): the general path below
+        # gives exactly this, three regular expressions later.
+        return _in_range(Decimal(s.replace(" ", "").replace(",", ".")), raw)
     if _TTC.search(s):
         raise AmountError(f"montant TTC : seul un montant HT est accepté (« {raw} »)", "amount-ttc")
     s = _DROP.sub("", s)

@@ -302,11 +302,17 @@ def test_delimiters(tmp_path: Path, delimiter: str) -> None:
 # -- limits --------------------------------------------------------------------
 def test_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = write_csv(tmp_path, "Objet;Montant HT\n" + "x;1\n" * 20)
-    monkeypatch.setattr(sp, "MAX_FILE_BYTES", 50)
+    monkeypatch.setattr(sp, "MAX_FILE_BYTES", 50)  # the workbook limit: a CSV file has its own (streamed)
+    assert len(load(path).portfolio) == 20
+    monkeypatch.setattr(sp, "MAX_CSV_BYTES", 50)
     with pytest.raises(LimitExceeded) as e:
         load(path)
     assert e.value.code == "file-too-large"
-    monkeypatch.setattr(sp, "MAX_FILE_BYTES", 10**9)
+    book = write_xlsx(tmp_path, {"A": [["Objet", "Montant HT"], ["x", 1]]})
+    with pytest.raises(LimitExceeded) as e:
+        load(book)
+    assert e.value.code == "file-too-large"
+    monkeypatch.setattr(sp, "MAX_CSV_BYTES", 10**9)
     monkeypatch.setattr(sp, "MAX_ROWS_PER_SHEET", 5)
     monkeypatch.setattr(sp, "HEADER_SCAN_ROWS", 2)
     with pytest.raises(LimitExceeded) as e:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from collections.abc import Callable
 from typing import Any
 
 from spaser.law import params
 
-__all__ = ["Fact", "exists", "fact", "value", "value_or_none", "sample", "citation"]
+__all__ = ["Fact", "exists", "fact", "value", "value_or_none", "sample", "citation", "memoised"]
 
 
 @dataclass(frozen=True)
@@ -41,14 +42,55 @@ def exists(name: str) -> bool:
     return name in params.all()
 
 
+# Results that depend on the parameters, for the loaded parameters only: a reload starts
+# a new memo. The advice asks the same questions at the same date for every purchase.
+_MEMO: tuple[object, dict[Any, Any]] | None = None
+
+
+def _memo() -> dict[Any, Any] | None:
+    global _MEMO
+    if params._RECORDER.get() is not None:
+        return None  # a diagnosis records every parameter it reads: no shortcut
+    registry = params._CACHE
+    if registry is None:
+        return None
+    if _MEMO is None or _MEMO[0] is not registry:
+        _MEMO = (registry, {})
+    return _MEMO[1]
+
+
+def memoised(key: Any, compute: Callable[[], Any]) -> Any:
+    """``compute()``, remembered under ``key`` while the parameters stay loaded.
+
+    ``compute`` must depend only on ``key`` and the parameters. Not remembered while a
+    diagnosis records the parameters it reads (``params.recording``).
+    """
+    memo = _memo()
+    if memo is None:
+        return compute()
+    try:
+        return memo[key]
+    except KeyError:
+        found = memo[key] = compute()
+        return found
+
+
 def fact(name: str, at: date | None = None) -> Fact | None:
     """The value of ``name`` at ``at`` (default today), or None when not in force."""
+    at = at or date.today()
+    memo = _memo()
+    key = (name, at)
+    if memo is not None and key in memo:
+        return memo[key]
     p = params.get(name)
-    v = p.at(at or date.today())
-    if v is None:
-        return None
-    cite = str(v.references[0]) if v.references else ""
-    return Fact(name=name, value=v.value, citation=cite, to_confirm=v.to_confirm, kind=p.kind)
+    v = p.at(at)
+    found = None
+    if v is not None:
+        cite = str(v.references[0]) if v.references else ""
+        found = Fact(name=name, value=v.value, citation=cite, to_confirm=v.to_confirm, kind=p.kind)
+    if memo is not None:
+        memo[key] = found
+    return found
 
 
 def value(name: str, at: date | None = None) -> Any:

@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from spaser.clauses import _law
 from spaser.clauses._tables import has_phrase, table
@@ -125,20 +126,25 @@ class AllotmentAdvice:
 
 def _families(p: Purchase) -> list[tuple[str, str, str]]:
     """(key, label, kind) of the separable components named in the object text."""
+    return list(_families_of(p.object, p.nature))
+
+
+@lru_cache(maxsize=8192)  # objects repeat across a portfolio; the tables are fixed
+def _families_of(object_text: str, nature: Nature | None) -> tuple[tuple[str, str, str], ...]:
     data = table("allotment")
     groups = []
-    if p.nature in (Nature.TRAVAUX, None):
+    if nature in (Nature.TRAVAUX, None):
         groups.append(("works_trades", "corps d'état"))
-    if p.nature in (Nature.SERVICES, None):
+    if nature in (Nature.SERVICES, None):
         groups.append(("service_families", "prestation"))
-    if p.nature in (Nature.FOURNITURES, None):
+    if nature in (Nature.FOURNITURES, None):
         groups.append(("product_families", "famille de produits"))
-    out = []
+    out: list[tuple[str, str, str]] = []
     for group, kind in groups:
         for key, spec in data[group].items():
-            if any(has_phrase(p.object, w) for w in spec["words"]) and spec["label"] not in [o[1] for o in out]:
+            if any(has_phrase(object_text, w) for w in spec["words"]) and spec["label"] not in [o[1] for o in out]:
                 out.append((key, spec["label"], kind))
-    return out
+    return tuple(out)
 
 
 def components(p: Purchase) -> list[str]:
@@ -147,7 +153,12 @@ def components(p: Purchase) -> list[str]:
 
 
 def _several_sites(p: Purchase) -> bool:
-    return any(has_phrase(p.object, w) for w in table("allotment")["sites"]["words"])
+    return _names_sites(p.object)
+
+
+@lru_cache(maxsize=8192)
+def _names_sites(object_text: str) -> bool:
+    return any(has_phrase(object_text, w) for w in table("allotment")["sites"]["words"])
 
 
 def _threshold(nature: Nature | None, at: date) -> _law.Fact | None:

@@ -34,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from spaser._errors import CatalogueError
 from spaser.clauses import _law
+from spaser.clauses._tables import SAFE_LOADER
 from spaser.model import EnvironmentalConsideration, Nature, SocialConsideration
 from spaser.money import format_eur, format_number
 
@@ -318,7 +319,7 @@ _FR_ERRORS = {
 
 def _parse_file(path: Path, text: str) -> _FamilyFile:
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 - a safe loader
     except yaml.YAMLError as e:
         raise CatalogueError(f"Catalogue « {path.name} » : YAML illisible ({e}).", code="catalogue-yaml") from None
     try:

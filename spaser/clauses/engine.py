@@ -31,7 +31,7 @@ from spaser.clauses.rules import MANDATORY, RULES, Context, Proposal, Status
 from spaser.model import Buyer, ContractKind, Nature, Portfolio, Purchase
 from spaser.money import to_decimal
 
-__all__ = ["Suggestion", "suggest", "planned_purchase", "advice_date"]
+__all__ = ["Suggestion", "suggest", "planned_purchase", "advice_date", "ranked_proposals", "build"]
 
 
 @dataclass(frozen=True)
@@ -150,16 +150,50 @@ def _merge(proposals: list[Proposal]) -> dict[str, Proposal]:
     return out
 
 
-def _to_confirm(clause: Clause, at: date, reasons: tuple[str, ...]) -> bool:
+# Rendered texts and "to confirm" flags, by (clause, date, values): the same clause is
+# suggested to many purchases with the same values. The clause is kept in the value so
+# that its id() cannot be reused while the entry lives; the memo is emptied when full.
+_MEMO: dict[tuple[Any, ...], tuple[Clause, Any]] = {}
+_MEMO_MAX = 20_000
+
+
+def _memoised(key: tuple[Any, ...], clause: Clause, compute: Any) -> Any:
+    hit = _MEMO.get(key)
+    if hit is not None and hit[0] is clause:
+        return hit[1]
+    value = compute()
+    if len(_MEMO) >= _MEMO_MAX:
+        _MEMO.clear()
+    _MEMO[key] = (clause, value)
+    return value
+
+
+def _law_to_confirm(clause: Clause, at: date) -> bool:
     # Only legal values count: a practice default is "à ajuster", not an uncertain law.
     for name in clause.law_parameters():
         f = _law.fact(name, at)
         if f is not None and f.to_confirm and f.kind == "law":
             return True
+    return False
+
+
+def _to_confirm(clause: Clause, at: date, reasons: tuple[str, ...]) -> bool:
+    if _memoised(("confirm", id(clause), at), clause, lambda: _law_to_confirm(clause, at)):
+        return True
     return any("[à confirmer]" in r for r in reasons)
 
 
-def _build(purchase: Purchase, clause: Clause, p: Proposal, at: date) -> Suggestion:
+def _text(clause: Clause, values: dict[str, Any], at: date) -> str:
+    try:
+        key = ("text", id(clause), at, *sorted(values.items()))
+        hash(key)
+    except TypeError:  # a value that cannot be a key: render directly
+        return clause.render(values, at=at)
+    return _memoised(key, clause, lambda: clause.render(values, at=at))  # type: ignore[no-any-return]
+
+
+def build(purchase: Purchase, clause: Clause, p: Proposal, at: date) -> Suggestion:
+    """The suggestion of ``clause`` for ``purchase`` from its (merged) proposal."""
     effect = f"{p.effect} ; {clause.effect}" if p.effect else clause.effect
     cons = clause.consideration
     return Suggestion(
@@ -171,7 +205,7 @@ def _build(purchase: Purchase, clause: Clause, p: Proposal, at: date) -> Suggest
         document=clause.document,
         legal_basis=clause.basis_text,
         rationale=p.reasons,
-        text=clause.render(p.values, at=at),
+        text=_text(clause, p.values, at),
         expected_effect=effect,
         verification=clause.verification,
         source=clause.source,
@@ -205,10 +239,21 @@ def suggest(
         return []
     cat = catalogue or _catalogue()
     when = advice_date(purchase, at)
-    ctx = Context(purchase=purchase, at=when, catalogue=cat, buyer=buyer or (portfolio.buyer if portfolio else None), portfolio=portfolio)
-    proposals = [p for r in RULES for p in r(ctx)]
-    merged = _merge(proposals)
-    out = [_build(purchase, cat.get(cid), p, when) for cid, p in merged.items()]
-    out.sort(key=lambda s: (not s.mandatory, -s.score, s.clause_id))
-    return out[:limit] if limit is not None else out
+    ranked = ranked_proposals(purchase, when, cat, buyer=buyer, portfolio=portfolio)
+    return [build(purchase, c, p, when) for c, p in (ranked[:limit] if limit is not None else ranked)]
+
+
+def ranked_proposals(
+    purchase: Purchase, at: date, catalogue: Catalogue, *, buyer: Buyer | None = None, portfolio: Portfolio | None = None
+) -> list[tuple[Clause, Proposal]]:
+    """What :func:`suggest` ranks, before the suggestions are built (texts rendered).
+
+    ``at`` is the advice date already decided (:func:`advice_date`). The portfolio
+    opportunities rank thousands of purchases and build only the suggestions they keep.
+    """
+    ctx = Context(purchase=purchase, at=at, catalogue=catalogue, buyer=buyer or (portfolio.buyer if portfolio else None), portfolio=portfolio)
+    merged = _merge([p for r in RULES for p in r(ctx)])
+    out = [(catalogue.get(cid), p) for cid, p in merged.items()]
+    out.sort(key=lambda cp: (cp[1].status != MANDATORY, -cp[1].score, cp[1].clause_id))
+    return out
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from spaser._errors import SpaserError
 from spaser.clauses import _law
@@ -108,18 +109,29 @@ def round_hours(exact: Decimal) -> Decimal:
 
 def trade_for(cpv: str | None, object_text: str | None = None) -> str | None:
     """The trade key of a purchase: longest CPV prefix; object keywords refine generic works."""
-    data = table("labour")
-    best, best_len = None, 0
-    for key, spec in data["trades"].items():
-        n = longest_prefix(cpv, spec["cpv"])
-        if n > best_len:
-            best, best_len = key, n
+    best = _trade_of_cpv(cpv)
     generic = best in (None, "batiment")
     if object_text and generic and (cpv is None or cpv.startswith("45")):
-        named = [key for key, words in data["keywords"].items() if any(has_phrase(object_text, w) for w in words)]
+        named = _trades_named(object_text)
         if len(named) == 1:  # several trades named: an all-trades contract, keep the generic share
             return named[0]
     return best
+
+
+# Codes and objects each repeat across a portfolio (their pairs much less): one memo each.
+@lru_cache(maxsize=8192)
+def _trade_of_cpv(cpv: str | None) -> str | None:
+    best, best_len = None, 0
+    for key, spec in table("labour")["trades"].items():
+        n = longest_prefix(cpv, spec["cpv"])
+        if n > best_len:
+            best, best_len = key, n
+    return best
+
+
+@lru_cache(maxsize=8192)
+def _trades_named(object_text: str) -> tuple[str, ...]:
+    return tuple(key for key, words in table("labour")["keywords"].items() if any(has_phrase(object_text, w) for w in words))
 
 
 def labour_share_for(trade: str | None, at: date | None = None) -> tuple[Decimal, str, str, bool]:

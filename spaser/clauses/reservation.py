@@ -22,12 +22,13 @@ import weakref
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from spaser import cpv as _cpv
 from spaser.clauses import _law
 from spaser.clauses._tables import longest_prefix, table
-from spaser.law.compliance import eu_threshold
-from spaser.model import BuyerKind, Nature, Portfolio, Purchase, SupplierKind
+from spaser.law.compliance import EuThreshold, eu_threshold
+from spaser.model import BuyerKind, ContractKind, Nature, Portfolio, Purchase, SupplierKind
 from spaser.money import format_percent
 
 __all__ = ["ReservationOption", "EssCheck", "ReservationAdvice", "can_reserve", "ess_eligible_cpv", "sector_matches"]
@@ -117,13 +118,22 @@ class ReservationAdvice:
 
 def sector_matches(cpv: str | None, group: str) -> list[str]:
     """Labels of the sectors of ``group`` ('siae' or 'ea_esat') matching the CPV code."""
-    return [spec["label"] for spec in table("sectors")[group].values() if longest_prefix(cpv, spec["cpv"])]
+    return list(_sectors(cpv, group))
+
+
+@lru_cache(maxsize=8192)  # codes repeat across a portfolio; the table is fixed
+def _sectors(cpv: str | None, group: str) -> tuple[str, ...]:
+    return tuple(spec["label"] for spec in table("sectors")[group].values() if longest_prefix(cpv, spec["cpv"]))
 
 
 def ess_eligible_cpv(cpv: str | None, at: date) -> tuple[bool, bool, str | None]:
     """(eligible, exact, listed code) for L2113-15 at ``at``."""
     if not cpv:
         return False, False, None
+    return _law.memoised(("ess_eligible_cpv", cpv, at), lambda: _ess_eligible(cpv, at))  # type: ignore[no-any-return]
+
+
+def _ess_eligible(cpv: str, at: date) -> tuple[bool, bool, str | None]:
     listed = _law.value_or_none("reservation.ess_cpv_eligibles", at) or []
     bounds = _law.value_or_none("reservation.ess_cpv_plage", at)
     if bounds and int(bounds[0]) <= int(cpv) <= int(bounds[1]):
@@ -213,8 +223,15 @@ def _recent_ess_awardees(p: Purchase, at: date, portfolio: Portfolio | None) -> 
 
 
 def _eu_threshold(p: Purchase, at: date, buyer_kind: BuyerKind | None) -> Decimal | None:
-    t = eu_threshold(buyer_kind or BuyerKind.AUTRE, p.nature, at, contract_kind=p.kind)
+    t = threshold_at(buyer_kind or BuyerKind.AUTRE, p.nature, at, p.kind)
     return None if t is None else t.value
+
+
+def threshold_at(kind: BuyerKind, nature: Nature | None, at: date, contract_kind: ContractKind) -> EuThreshold | None:
+    """:func:`spaser.law.compliance.eu_threshold`, remembered per question (it reads the parameters only)."""
+    return _law.memoised(  # type: ignore[no-any-return]
+        ("eu_threshold", kind, nature, at, contract_kind), lambda: eu_threshold(kind, nature, at, contract_kind=contract_kind)
+    )
 
 
 def can_reserve(
@@ -226,8 +243,24 @@ def can_reserve(
 ) -> ReservationAdvice:
     """Reservation options for a purchase at a date (default: today)."""
     at = at or date.today()
-    siae = sector_matches(purchase.cpv, "siae")
-    ea = sector_matches(purchase.cpv, "ea_esat")
+    siae, ea, options = _options(purchase.cpv)
+    condition = _law.memoised(("reservation_condition", at), lambda: _condition(at))
+    lot_preferred, lot_reason = _lot_preference(purchase, at, buyer_kind, any(o.recommended for o in options))
+    return ReservationAdvice(
+        purchase_id=purchase.id,
+        options=options,
+        ess=_ess_check(purchase, at, portfolio),
+        condition=condition,
+        lot_preferred=lot_preferred,
+        lot_reason=lot_reason,
+        already_reserved=purchase.is_reserved,
+        sectors=tuple(dict.fromkeys([*siae, *ea])),
+    )
+
+
+@lru_cache(maxsize=8192)  # the options depend on the CPV code only; codes repeat across a portfolio
+def _options(cpv: str | None) -> tuple[tuple[str, ...], tuple[str, ...], tuple[ReservationOption, ...]]:
+    siae, ea = _sectors(cpv, "siae"), _sectors(cpv, "ea_esat")
     no_sector = "Aucun secteur d'activité courant des structures concernées n'est reconnu pour ce code CPV : vérifier l'existence d'offres (plateforme de l'inclusion, réseau GESAT)."
     options = (
         ReservationOption(
@@ -255,23 +288,16 @@ def can_reserve(
             ),
         ),
     )
+    return siae, ea, options
+
+
+def _condition(at: date) -> str:
     share = _law.fact("reservation.part_travailleurs", at)
-    condition = (
+    return (
         f"Condition (art. R2113-7) : la structure emploie au moins {format_percent(share.value, 0)} de travailleurs handicapés ou défavorisés"
         f"{share.caveat} ; la réservation est mentionnée dans l'avis de marché."
         if share
         else "Condition (art. R2113-7) : proportion minimale de travailleurs handicapés ou défavorisés (paramètre non en vigueur à cette date)."
-    )
-    lot_preferred, lot_reason = _lot_preference(purchase, at, buyer_kind, any(o.recommended for o in options))
-    return ReservationAdvice(
-        purchase_id=purchase.id,
-        options=options,
-        ess=_ess_check(purchase, at, portfolio),
-        condition=condition,
-        lot_preferred=lot_preferred,
-        lot_reason=lot_reason,
-        already_reserved=purchase.is_reserved,
-        sectors=tuple(dict.fromkeys([*siae, *ea])),
     )
 
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, Literal
 
 from spaser import cpv as _cpv
@@ -25,8 +25,8 @@ from spaser.clauses._tables import has_phrase, longest_prefix, table
 from spaser.clauses.allotment import AllotmentAdvice, allotment_advice
 from spaser.clauses.catalogue import Catalogue, Clause, Dimension, Mechanism
 from spaser.clauses.hours import HoursEstimate, insertion_hours, trade_for
-from spaser.clauses.reservation import ReservationAdvice, can_reserve
-from spaser.law.compliance import EuThreshold, eu_threshold
+from spaser.clauses.reservation import ReservationAdvice, can_reserve, threshold_at
+from spaser.law.compliance import EuThreshold
 from spaser.model import (
     AGEC_CATEGORIES,
     Buyer,
@@ -71,6 +71,8 @@ class Context:
     catalogue: Catalogue
     buyer: Buyer | None = None
     portfolio: Portfolio | None = None
+    # matching() results for this purchase, by query: several rules ask the same one.
+    _matches: dict[tuple[Any, ...], list[tuple[Clause, int]]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def buyer_kind(self) -> BuyerKind:
@@ -92,7 +94,7 @@ class Context:
 
     @cached_property
     def threshold(self) -> EuThreshold | None:
-        return eu_threshold(self.buyer_kind, self.purchase.nature, self.at, contract_kind=self.purchase.kind)
+        return threshold_at(self.buyer_kind, self.purchase.nature, self.at, self.purchase.kind)
 
     @cached_property
     def reservation(self) -> ReservationAdvice:
@@ -118,7 +120,7 @@ class Context:
         p = self.purchase
         if not p.cpv:
             return "code CPV non renseigné"
-        return f"code CPV {_cpv.format(p.cpv)} ({_cpv.lookup(p.cpv).label_fr})"
+        return _cpv_text(p.cpv)
 
     def missing(self, dimension: Dimension) -> str | None:
         """French sentence on what the current purchase lacks in this dimension (None: nothing lacking)."""
@@ -137,6 +139,11 @@ class Context:
             return False
         values = p.social if isinstance(consideration, Soc) else p.environmental
         return bool(values) and consideration in values  # type: ignore[operator]
+
+
+@lru_cache(maxsize=8192)  # codes repeat across a portfolio
+def _cpv_text(code: str) -> str:
+    return f"code CPV {_cpv.format(code)} ({_cpv.lookup(code).label_fr})"
 
 
 @dataclass(frozen=True)
@@ -159,7 +166,9 @@ class Rule:
     requires: tuple[str, ...] = ()  # parameters that date the rule (all must be in force)
 
     def in_force(self, at: date) -> bool:
-        return all(_law.value_or_none(n, at) is not None for n in self.requires)
+        if not self.requires:
+            return True
+        return _law.memoised(("rule_in_force", self.requires, at), lambda: all(_law.value_or_none(n, at) is not None for n in self.requires))  # type: ignore[no-any-return]
 
     def __call__(self, ctx: Context) -> list[Proposal]:
         return self.func(ctx) if self.in_force(ctx.at) else []
@@ -183,10 +192,18 @@ def rule_names() -> list[str]:
 # -- matching ------------------------------------------------------------------
 def matching(ctx: Context, *, family: str | None = None, mechanism: Mechanism | None = None, need_cpv: bool = False) -> Iterator[tuple[Clause, int]]:
     """Clauses whose applicability fits the purchase, with the CPV match length."""
+    key = (family, mechanism, need_cpv)
+    found = ctx._matches.get(key)
+    if found is None:
+        found = ctx._matches[key] = list(_matching(ctx, family, mechanism, need_cpv))
+    return iter(found)
+
+
+def _matching(ctx: Context, family: str | None, mechanism: Mechanism | None, need_cpv: bool) -> Iterator[tuple[Clause, int]]:
     p = ctx.purchase
     for c, spec in _static_matches(ctx.catalogue, p.cpv, p.nature, family, mechanism, need_cpv):
         a = c.applies
-        if a.keywords and not any(has_phrase(f"{p.object} {p.location or ''}", k) for k in a.keywords):
+        if a.keywords and not _names_any(f"{p.object} {p.location or ''}", a.keywords):
             continue
         if not _amount_ok(a.min_amount_parameter, a.max_amount_parameter, p.amount_ht, ctx.at):
             continue
@@ -227,6 +244,11 @@ def _static_matches(
     return found
 
 
+@lru_cache(maxsize=8192)  # objects repeat across a portfolio
+def _names_any(text: str, keywords: tuple[str, ...]) -> bool:
+    return any(has_phrase(text, k) for k in keywords)
+
+
 def _amount_ok(lo: str | None, hi: str | None, amount: Decimal | None, at: date) -> bool:
     if amount is None:
         return True
@@ -263,6 +285,11 @@ def _reasons(*items: str | None) -> tuple[str, ...]:
 
 def _switch_reason(ctx: Context, articles: str) -> tuple[bool, str]:
     """(mandatory, sentence) for the Climat per-contract obligations at the context's date."""
+    # Depends on the date, the defence flag and the parameters only: asked for every purchase.
+    return _law.memoised(("switch_reason", articles, ctx.at, ctx.defence), lambda: _switch(ctx, articles))  # type: ignore[no-any-return]
+
+
+def _switch(ctx: Context, articles: str) -> tuple[bool, str]:
     sw = ctx.climat_switch
     cite = _law.citation(_CLIMAT, sw) if sw else ""
     if ctx.defence:
@@ -495,6 +522,7 @@ def cout_cycle_de_vie(ctx: Context) -> list[Proposal]:
     ]
 
 
+@lru_cache(maxsize=8192)  # codes repeat across a portfolio; the table is fixed
 def agec_category(cpv: str | None) -> int | None:
     """AGEC art. 58 product category of a CPV code (longest prefix in tables/agec.yaml)."""
     best, best_len = None, 0

@@ -13,6 +13,7 @@ from datetime import date
 
 from docx import Document
 from docx.enum.section import WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
@@ -68,6 +69,9 @@ class DocxWriter:
 
     def __init__(self, *, header_text: str = "", footer_text: str = "", chapter_new_page: bool = True) -> None:
         self.doc = Document()
+        # python-docx resolves a style name by scanning every style of the document, twice,
+        # for each paragraph: resolve each name once.
+        self._style_ids: dict[tuple[str, WD_STYLE_TYPE], str | None] = {}
         self._chapter_new_page = chapter_new_page
         self._figures = 0
         self._tables = 0
@@ -168,14 +172,28 @@ class DocxWriter:
     def text(value: object) -> str:
         return xml_text(str(value))
 
+    def style_id(self, name: str, kind: WD_STYLE_TYPE = WD_STYLE_TYPE.PARAGRAPH) -> str | None:
+        """The id of the style called ``name`` (None for the default style), looked up once."""
+        key = (name, kind)
+        if key not in self._style_ids:
+            self._style_ids[key] = self.doc.part.get_style_id(name, kind)
+        return self._style_ids[key]
+
+    def add_paragraph(self, text: str = "", style: str | None = None) -> Paragraph:
+        """``doc.add_paragraph(text, style)`` with the style id cached (``text`` already cleaned)."""
+        p = self.doc.add_paragraph(text)
+        if style is not None:
+            p._p.style = self.style_id(style)
+        return p
+
     def cover(self, *, kicker: str, title: str, subtitle: str, lines: Sequence[str], stamp: str) -> None:
         """The cover page, followed by a page break."""
         p = self.doc.add_paragraph()
         p.paragraph_format.space_before = Cm(4)
         r = p.add_run(self.text(kicker).upper())
         r.font.size, r.font.bold, r.font.color.rgb = Pt(11), True, RGBColor(0x59, 0x59, 0x59)
-        self.doc.add_paragraph(self.text(title), style="Title")
-        self.doc.add_paragraph(self.text(subtitle), style="Subtitle")
+        self.add_paragraph(self.text(title), style="Title")
+        self.add_paragraph(self.text(subtitle), style="Subtitle")
         rule = self.doc.add_paragraph()
         _bottom_border(rule)
         for line in lines:
@@ -192,24 +210,24 @@ class DocxWriter:
     def toc(self, title: str, entries: Sequence[tuple[int, str]]) -> None:
         """A real TOC field (levels 1-3). The cached result lists the headings so a
         reader that does not update fields still shows them; Word refreshes it on open."""
-        self.doc.add_paragraph(self.text(title), style="TOC Heading")
+        self.add_paragraph(self.text(title), style="TOC Heading")
         p = self.doc.add_paragraph()
         _field_begin(p, 'TOC \\o "1-3" \\h \\z \\u')
         last = p
         for level, label in entries:
-            q = self.doc.add_paragraph(self.text(label), style=self._toc_style(level))
+            q = self.add_paragraph(self.text(label), style=self._toc_style(level))
             last = q
         _field_end(last)
         self.page_break()
 
     def _toc_style(self, level: int) -> str:
         name = f"toc {level}"
+        if (name, WD_STYLE_TYPE.PARAGRAPH) in self._style_ids:
+            return name
         styles = self.doc.styles
         try:
             return styles[name].name
         except KeyError:
-            from docx.enum.style import WD_STYLE_TYPE
-
             s = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
             s.base_style = styles["Normal"]
             s.paragraph_format.left_indent = Cm(0.6 * (level - 1))
@@ -219,11 +237,11 @@ class DocxWriter:
             return s.name
 
     def heading(self, text: str, level: int) -> Paragraph:
-        return self.doc.add_heading(self.text(text), level=level)
+        return self.add_paragraph(self.text(text), style="Title" if level == 0 else f"Heading {level}")
 
     def paragraph(self, text: str = "", *, style: str | None = None) -> Paragraph:
         """A paragraph; ``**bold**`` spans are honoured."""
-        p = self.doc.add_paragraph(style=style)
+        p = self.add_paragraph(style=style)
         for i, part in enumerate(self.text(text).split("**")):
             if part:
                 p.add_run(part).bold = i % 2 == 1
@@ -241,7 +259,7 @@ class DocxWriter:
     def table(self, spec: TableSpec) -> None:
         ncols = len(spec.columns)
         t = self.doc.add_table(rows=1, cols=ncols)
-        t.style = self.doc.styles["Table Grid"]
+        t._tbl.tblStyle_val = self.style_id("Table Grid", WD_STYLE_TYPE.TABLE)
         t.alignment = WD_TABLE_ALIGNMENT.CENTER
         hdr = t.rows[0]
         _repeat_header(hdr)
@@ -270,7 +288,7 @@ class DocxWriter:
             _set_widths(t, [Cm(w) for w in spec.widths_cm[:ncols]])
         if spec.caption:
             self._tables += 1
-            self.doc.add_paragraph(self.text(f"Tableau {self._tables} : {spec.caption}"), style="Caption")
+            self.add_paragraph(self.text(f"Tableau {self._tables} : {spec.caption}"), style="Caption")
         else:
             self.doc.add_paragraph().paragraph_format.space_after = Pt(2)
 
@@ -279,7 +297,7 @@ class DocxWriter:
         self.doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
         self.doc.paragraphs[-1].paragraph_format.keep_with_next = True
         self._figures += 1
-        self.doc.add_paragraph(self.text(f"Figure {self._figures} : {caption}"), style="Caption").alignment = WD_ALIGN_PARAGRAPH.CENTER
+        self.add_paragraph(self.text(f"Figure {self._figures} : {caption}"), style="Caption").alignment = WD_ALIGN_PARAGRAPH.CENTER
 
     def signature(self, lines: Sequence[str]) -> None:
         for line in lines:

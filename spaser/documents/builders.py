@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from spaser.clauses._tables import SAFE_LOADER
 from spaser.documents.config import AXES, OBJECTIVE_SHORT, OBJECTIVES, DocumentConfig
 from spaser.documents.views import (
     ActionView,
@@ -481,7 +482,7 @@ def _adapt_opportunity(o: Any) -> Opportunity:
 @lru_cache(maxsize=1)
 def _axes_data() -> dict[str, Any]:
     text = resources.files("spaser").joinpath("templates/draft/axes.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 - a safe loader
 
 
 def _clause_example(clause_id: str) -> str | None:

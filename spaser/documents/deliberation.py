@@ -24,7 +24,7 @@ def render_deliberation(view: DeliberationView) -> bytes:
     p = w.doc.add_paragraph(w.text(fields["entete"]).upper())
     p.runs[0].bold = True
     w.doc.add_paragraph(w.text(fields["seance"])).runs[0].italic = True
-    title = w.doc.add_paragraph(w.text(fields["titre"]), style="Title")
+    title = w.add_paragraph(w.text(fields["titre"]), style="Title")
     title.runs[0].font.size = Pt(16)
     markup = section_markup("deliberation", "deliberation/corps.md.j2", ctx, view.texts, file=view.config_file)
     composer = Composer(w, numbered=False)

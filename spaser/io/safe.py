@@ -2,8 +2,8 @@
 
 >>> safe_cell('=HYPERLINK("http://x")')
 '\\'=HYPERLINK("http://x")'
->>> safe_cell('-12') , safe_cell('Nettoyage')
-("'-12", 'Nettoyage')
+>>> safe_cell('-12') , safe_cell('Nettoyage'), safe_cell("'=x")
+("'-12", 'Nettoyage', "''=x")
 >>> xml_text('a\\x00b\\x1fc\\ufffed')
 'abcd'
 """
@@ -25,6 +25,9 @@ __all__ = ["atomic_path", "write_bytes", "write_text", "safe_cell", "xml_text", 
 # Characters XML 1.0 cannot hold (C0 controls but tab/LF/CR, surrogates, U+FFFE/U+FFFF).
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A text that already starts with a quote is quoted too, so that reading back
+# (which drops one leading quote) gives the text unchanged.
+_QUOTE_FIRST = _FORMULA_START + ("'",)
 
 
 def xml_text(text: str) -> str:
@@ -39,7 +42,7 @@ def safe_cell(value: object) -> object:
     """
     if isinstance(value, str):
         value = xml_text(value)
-        if value.startswith(_FORMULA_START):
+        if value.startswith(_QUOTE_FIRST):
             return "'" + value
     return value
 

@@ -16,7 +16,11 @@ and :class:`~spaser.model.SourceRef`.
 
 Safety limits (not legal numbers; documented in the README):
 
-- :data:`MAX_FILE_BYTES` (200 Mo): larger files are refused;
+- :data:`MAX_FILE_BYTES` (200 Mo) for a workbook, :data:`MAX_CSV_BYTES`
+  (2 Gio) for a CSV file: larger files are refused. A workbook is read whole
+  by calamine; a CSV file is streamed (decoded chunk by chunk, rows read one
+  at a time, never the whole text in memory), so only the purchases it
+  yields stay in memory (about 1 million lines take 2 Gio of CSV at most);
 - :data:`MAX_UNCOMPRESSED_BYTES` (2 Gio) and :data:`MAX_COMPRESSION_RATIO`
   (200:1 for a member above :data:`RATIO_CHECK_FROM_BYTES`): a workbook
   that would expand beyond them is refused before being opened (zip bomb);
@@ -29,8 +33,14 @@ Safety limits (not legal numbers; documented in the README):
   (1 000 Md€) the row is rejected (no French contract is that size);
 - dates before :data:`DATE_PLAUSIBLE_FROM` (1990) are kept with a warning.
 
-Rows are built with full pydantic validation (``Purchase(...)``): measured
-at about 13 µs per row, ``model_construct`` saved nothing worth the risk.
+Speed (a million CSV lines, issue #7): each cell is converted and checked
+by the functions below, once per distinct text of a column (converted
+values, and their problems, are cached per column and replayed per row);
+the purchases are then built from these checked values without pydantic
+validating them a second time (``spaser.model._build_validated``: about
+1 µs against 9; ``model_construct`` is slower still). The cyclic garbage
+collector is paused during the import. A CSV file is streamed: its text
+is never held whole, nor its rows.
 """
 
 from __future__ import annotations
@@ -40,15 +50,15 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Callable, Sequence
+import gc
+import itertools
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-
-from pydantic import ValidationError
 
 from spaser import cpv as _cpv
 from spaser._errors import InputError, InvalidChecksum, InvalidCode, LimitExceeded, UnknownCode
@@ -73,6 +83,7 @@ from spaser.model import (
     SourceRef,
     Supplier,
     SupplierKind,
+    _build_validated,
 )
 from spaser.money import AMOUNT_PLAUSIBLE_MAX as _PLAUSIBLE_MAX
 from spaser.money import CENT, AmountError, parse_amount
@@ -80,6 +91,7 @@ from spaser.money import CENT, AmountError, parse_amount
 __all__ = [
     "read_spreadsheet",
     "MAX_FILE_BYTES",
+    "MAX_CSV_BYTES",
     "MAX_UNCOMPRESSED_BYTES",
     "MAX_COMPRESSION_RATIO",
     "RATIO_CHECK_FROM_BYTES",
@@ -95,6 +107,7 @@ __all__ = [
 
 # -- limits (see the module docstring) --------------------------------------
 MAX_FILE_BYTES = 200 * 1024 * 1024
+MAX_CSV_BYTES = 2 * 1024 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 2 * 1024 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
 RATIO_CHECK_FROM_BYTES = 10 * 1024 * 1024
@@ -128,7 +141,7 @@ def _empty(v: object) -> bool:
 def _text(v: object) -> str:
     if type(v) is str:
         s = v.strip()
-        if s[:1] == "'" and s[1:2] in _FORMULA_START:
+        if s[:1] == "'" and s[1:2] in _QUOTED:
             s = s[1:]  # the quote spaser.io.safe.safe_cell adds against formula injection
     elif type(v) is float and v.is_integer():
         s = str(int(v))
@@ -137,7 +150,8 @@ def _text(v: object) -> str:
     return s
 
 
-_FORMULA_START = ("=", "+", "-", "@")
+# What safe_cell quotes: formula starts, and a quote itself (so "'=" survives a round trip).
+_QUOTED = ("=", "+", "-", "@", "'")
 
 
 def _decimal(v: object) -> Decimal:
@@ -449,6 +463,12 @@ class _Sheet:
     hidden: bool = False
     formulas: frozenset[tuple[int, int]] = frozenset()  # (1-based row, 0-based column) without value
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+    # CSV only: line number of each row (a record may span lines), the delimiter, the records
+    # after ``rows`` (streamed, read once) and what closes the file.
+    line_numbers: list[int] | None = None
+    delimiter: str | None = None
+    rest: Iterator[tuple[int, list[str]]] | None = None
+    close: Callable[[], None] | None = None
 
 
 @dataclass
@@ -468,9 +488,10 @@ def read_spreadsheet(path: Path, kind: str, opts: ImportOptions) -> ImportResult
     """
     name = str(path)
     size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
+    limit = MAX_CSV_BYTES if kind == "csv" else MAX_FILE_BYTES
+    if size > limit:
         raise LimitExceeded(
-            f"fichier trop volumineux ({size // (1024 * 1024)} Mo pour {MAX_FILE_BYTES // (1024 * 1024)} Mo au plus) : "
+            f"fichier trop volumineux ({size // (1024 * 1024)} Mo pour {limit // (1024 * 1024)} Mo au plus) : "
             "découpez-le (par année ou par feuille).",
             code=IssueCode.FILE_TOO_LARGE.value,
             file=name,
@@ -484,24 +505,40 @@ def read_spreadsheet(path: Path, kind: str, opts: ImportOptions) -> ImportResult
     if kind == "ole2":
         _refuse_ole2(path)
     report = ImportReport(file=name, max_issues=opts.max_issues)
-    if kind == "xlsx":
-        sheets = _read_xlsx(path, report)
-    elif kind == "csv":
-        sheets = [_read_csv(path, report, opts)]
-    else:  # pragma: no cover - load() only sends the kinds above
-        raise InputError(MESSAGES[IssueCode.FILE_FORMAT], code=IssueCode.FILE_FORMAT.value, file=name)
-    report.formats.append(kind)
-    if opts.sheet is not None:
-        names = [s.name for s in sheets]
-        sheets = [s for s in sheets if s.name == opts.sheet]
-        if not sheets:
-            raise InputError(
-                f"feuille « {opts.sheet} » introuvable ; feuilles du classeur : {', '.join(map(str, names))}.",
-                code="sheet-not-found",
-                file=name,
-            )
-    tables = _find_tables(sheets, report, opts, name)
-    return _Reader(path, report, opts).read(tables)
+    # The cyclic garbage collector would walk every object built so far, again and again, while
+    # the import creates hundreds of thousands of them and no cycle worth collecting (about
+    # 30 % of the time): it is paused meanwhile, and restored as it was. No gc.freeze(): a
+    # library must not change the collector for the rest of the caller's process (the web
+    # server lives long).
+    paused = gc.isenabled()
+    gc.disable()
+    sheets: list[_Sheet] = []
+    try:
+        if kind == "xlsx":
+            sheets = _read_xlsx(path, report)
+        elif kind == "csv":
+            sheets = [_read_csv(path, report, opts)]
+        else:  # pragma: no cover - load() only sends the kinds above
+            raise InputError(MESSAGES[IssueCode.FILE_FORMAT], code=IssueCode.FILE_FORMAT.value, file=name)
+        report.formats.append(kind)
+        if opts.sheet is not None:
+            names = [s.name for s in sheets]
+            sheets = [s for s in sheets if s.name == opts.sheet]
+            if not sheets:
+                raise InputError(
+                    f"feuille « {opts.sheet} » introuvable ; feuilles du classeur : {', '.join(map(str, names))}.",
+                    code="sheet-not-found",
+                    file=name,
+                )
+        tables = _find_tables(sheets, report, opts, name)
+        result = _Reader(path, report, opts).read(tables)
+    finally:
+        for sh in sheets:
+            if sh.close is not None:
+                sh.close()
+        if paused:
+            gc.enable()
+    return result
 
 
 def _refuse_ole2(path: Path) -> None:
@@ -683,36 +720,81 @@ def _cp1252_repair(err: UnicodeDecodeError) -> tuple[str, int]:
 codecs.register_error("spaser-cp1252", _cp1252_repair)
 
 
-def _decode(data: bytes, report: ImportReport) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            raise InputError(
-                f"{MESSAGES[IssueCode.ENCODING]} (UTF-16 invalide). Enregistrez le fichier en CSV UTF-8.",
-                code=IssueCode.ENCODING.value, file=report.file,
-            ) from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = data[: e.start].count(b"\n") + 1
-        report.issue(
-            IssueCode.ENCODING,
-            detail=f"Le fichier n'est pas entièrement en UTF-8 (premier caractère fautif ligne {line}) : "
-            "les caractères accentués ont été lus en Windows-1252. Vérifiez les textes, ou enregistrez le fichier en CSV UTF-8.",
-            row=line,
-        )
-        return data.decode("utf-8-sig", errors="spaser-cp1252")
+_CHUNK = 1 << 20  # bytes read at a time from a CSV file
 
 
-def _csv_rows(text: str, delimiter: str, name: str) -> tuple[list[list[str]], list[int]]:
-    rows, lines = [], []
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+def _scan_encoding(path: Path, report: ImportReport) -> tuple[str, str, bool]:
+    """(encoding, error handler, has NUL) for a CSV file, read once in chunks without keeping the text.
+
+    UTF-16 with a BOM, else UTF-8 (BOM or not); bytes that are not UTF-8 are
+    read as Windows-1252, with one warning naming the first faulty line.
+    Raises InputError for invalid UTF-16 and for a file with nothing but blanks.
+    """
+    name = str(path)
+    nul = nonblank = False
+    with open(path, "rb") as fh:
+        start = fh.read(2)
+        fh.seek(0)
+        if start in (b"\xff\xfe", b"\xfe\xff"):
+            encoding, errors = "utf-16", "strict"
+            decoder = codecs.getincrementaldecoder("utf-16")()
+            try:
+                while True:
+                    chunk = fh.read(_CHUNK)
+                    text = decoder.decode(chunk, final=not chunk)
+                    nul = nul or "\x00" in text
+                    nonblank = nonblank or bool(text.replace("\x00", "").strip())
+                    if not chunk:
+                        break
+            except UnicodeDecodeError:
+                raise InputError(
+                    f"{MESSAGES[IssueCode.ENCODING]} (UTF-16 invalide). Enregistrez le fichier en CSV UTF-8.",
+                    code=IssueCode.ENCODING.value, file=name,
+                ) from None
+        else:
+            encoding, errors = "utf-8-sig", "strict"
+            pending, newlines = b"", 0
+            chunk = fh.read(_CHUNK).removeprefix(codecs.BOM_UTF8)  # a regular file gives whole chunks until its end
+            while True:
+                buf = pending + chunk
+                try:
+                    text, used = codecs.utf_8_decode(buf, errors, not chunk)
+                except UnicodeDecodeError as e:
+                    line = newlines + buf[: e.start].count(b"\n") + 1
+                    report.issue(
+                        IssueCode.ENCODING,
+                        detail=f"Le fichier n'est pas entièrement en UTF-8 (premier caractère fautif ligne {line}) : "
+                        "les caractères accentués ont été lus en Windows-1252. Vérifiez les textes, ou enregistrez le fichier en CSV UTF-8.",
+                        row=line,
+                    )
+                    errors = "spaser-cp1252"
+                    text, used = codecs.utf_8_decode(buf, errors, not chunk)
+                nul = nul or "\x00" in text
+                nonblank = nonblank or bool(text.replace("\x00", "").strip())
+                newlines += buf.count(b"\n", 0, used)
+                pending = buf[used:]
+                if not chunk:
+                    break
+                chunk = fh.read(_CHUNK)
+    if nul:
+        report.issue(IssueCode.ENCODING, detail="Caractères nuls (NUL) supprimés : le fichier a peut-être été mal exporté.")
+    if not nonblank:
+        raise InputError(MESSAGES[IssueCode.FILE_EMPTY], code=IssueCode.FILE_EMPTY.value, file=name)
+    return encoding, errors, nul
+
+
+def _csv_records(reader: Any, name: str) -> Iterator[tuple[int, list[str]]]:
+    """(first line number, record) for each CSV record, streamed."""
     last = 0
+    limit = MAX_ROWS_PER_SHEET + HEADER_SCAN_ROWS
     try:
-        for rec in reader:
-            rows.append(rec)
-            lines.append(last + 1)
+        for n, rec in enumerate(reader, 1):
+            if n > limit:
+                raise LimitExceeded(
+                    f"plus de {limit} lignes : au plus {MAX_ROWS_PER_SHEET} lignes par fichier. Découpez le tableau.",
+                    code=IssueCode.LIMIT_ROWS.value, file=name,
+                )
+            yield last + 1, rec
             last = reader.line_num
     except csv.Error:
         line = last + 1
@@ -723,39 +805,46 @@ def _csv_rows(text: str, delimiter: str, name: str) -> tuple[list[list[str]], li
             file=name,
             row=line,
         ) from None
-    return rows, lines
 
 
 def _read_csv(path: Path, report: ImportReport, opts: ImportOptions) -> _Sheet:
+    """The CSV file as a sheet whose rows are streamed: the first rows are kept for the header, the rest is read once."""
     name = str(path)
-    text = _decode(path.read_bytes(), report)
-    if "\x00" in text:
-        report.issue(IssueCode.ENCODING, detail="Caractères nuls (NUL) supprimés : le fichier a peut-être été mal exporté.")
-        text = text.replace("\x00", "")
-    if not text.strip():
-        raise InputError(MESSAGES[IssueCode.FILE_EMPTY], code=IssueCode.FILE_EMPTY.value, file=name)
+    encoding, errors, nul = _scan_encoding(path, report)
     csv.field_size_limit(max(csv.field_size_limit(), MAX_CELL_CHARS * 4))
-    head = "\n".join(text.splitlines()[:HEADER_SCAN_ROWS])
-    best, best_score = ";", (-1, -1)
-    for d in (";", ",", "\t", "|"):
-        try:
-            sample = list(csv.reader(io.StringIO(head), delimiter=d))
-        except csv.Error:
-            continue
-        score = max((_header_score(r, _mapping_norm(opts))[0] for r in sample), default=0)
-        count = max((len(r) for r in sample), default=0)
-        if (score, count) > best_score:
-            best, best_score = d, (score, count)
-    rows, lines = _csv_rows(text, best, name)
-    if len(rows) > MAX_ROWS_PER_SHEET + HEADER_SCAN_ROWS:
-        raise LimitExceeded(
-            f"{len(rows)} lignes : au plus {MAX_ROWS_PER_SHEET} lignes par fichier. Découpez le tableau.",
-            code=IssueCode.LIMIT_ROWS.value, file=name,
-        )
-    sheet = _Sheet(name=None, rows=rows)
-    sheet.line_numbers = lines  # type: ignore[attr-defined]
-    sheet.delimiter = best  # type: ignore[attr-defined]
-    return sheet
+    fh = io.TextIOWrapper(open(path, "rb", buffering=1 << 20), encoding=encoding, errors=errors, newline="")
+    fh._CHUNK_SIZE = _CHUNK  # bytes decoded at a time (8 kB by default)
+    try:
+        lines: Iterator[str] = (line.replace("\x00", "") for line in fh) if nul else iter(fh)
+        # The delimiter is chosen on the first lines (as str.splitlines cuts them).
+        head_lines: list[str] = []
+        for line in lines:
+            head_lines.append(line)
+            if len("".join(head_lines).splitlines()) > HEADER_SCAN_ROWS:
+                break
+        head = "\n".join("".join(head_lines).splitlines()[:HEADER_SCAN_ROWS])
+        best, best_score = ";", (-1, -1)
+        for d in (";", ",", "\t", "|"):
+            try:
+                sample = list(csv.reader(io.StringIO(head), delimiter=d))
+            except csv.Error:
+                continue
+            score = max((_header_score(r, _mapping_norm(opts))[0] for r in sample), default=0)
+            count = max((len(r) for r in sample), default=0)
+            if (score, count) > best_score:
+                best, best_score = d, (score, count)
+        records = _csv_records(csv.reader(itertools.chain(head_lines, lines), delimiter=best, strict=True), name)
+        rows: list[list[Any]] = []
+        numbers: list[int] = []
+        for line_no, rec in records:
+            rows.append(rec)
+            numbers.append(line_no)
+            if len(rows) >= HEADER_SCAN_ROWS:
+                break
+    except BaseException:
+        fh.close()
+        raise
+    return _Sheet(name=None, rows=rows, line_numbers=numbers, delimiter=best, rest=records, close=fh.close)
 
 
 # -- header detection ---------------------------------------------------------
@@ -945,6 +1034,24 @@ def _op(f: str) -> int:
     return _OP_SIMPLE
 
 
+_CACHE_MAX = 50_000  # distinct cell texts remembered per column (values repeat: vocabularies, objects, dates)
+_SUPPLIER_CACHE_MAX = 100_000
+_NOT_PURCHASE_FIELDS = ("supplier_name", "supplier_siret", "supplier_kinds", "buyer_name", "buyer_siret", "buyer_kind")
+_NOT_CACHED = frozenset({"id"})
+_CACHED_TYPES = (float, int, date, datetime)  # unique per row: remembering them would only cost memory
+
+
+def _only_cell(row: list[Any]) -> Any:
+    """The only filled cell of a row, or None (stops at the second filled cell)."""
+    found = None
+    for c in row:
+        if c is not None and c != "" and (type(c) is not str or c.strip()):
+            if found is not None:
+                return None
+            found = c
+    return found
+
+
 class _Reader:
     """Turns the rows of the recognised tables into purchases, counting each row once."""
 
@@ -952,10 +1059,19 @@ class _Reader:
         self.path, self.report, self.opts = path, report, opts
         self.file = str(path)
         self.today = opts.today or date.today()
-        self.seen: dict[tuple[str, str, str], str] = {}  # (buyer, id, lot) -> where first seen
+        # (buyer, id, lot) -> where first seen: the row number, or (row, sheet) for a workbook.
+        # The key is the bare id when the buyer and the lot are empty (one tuple less per row).
+        self.seen: dict[Any, Any] = {}
         self.by_buyer: dict[str, list[Purchase]] = {}
         self.buyers: dict[str, Buyer] = {}
         self.suppliers: dict[tuple[str, str | None, frozenset[SupplierKind]], Supplier] = {}
+        # (names, sirets, kinds cells) -> (suppliers, [(code, header, value, detail)]): the same
+        # co-contractors come back on many rows; their issues are replayed for each row.
+        self.supplier_cells: dict[tuple[str, str | None, str], tuple[tuple[Supplier, ...], list[tuple[Any, ...]]]] = {}
+        # One shared set of field names per combination of fields given (pydantic keeps one per
+        # instance otherwise: about 700 bytes a purchase). Never mutated: model_copy copies it.
+        self.fields_sets: dict[tuple[str, ...], set[str]] = {}
+        self.source_fields: set[str] = {"file", "sheet", "row"}
         self.default_buyer = opts.buyer or Buyer(name=path.stem)
 
     def read(self, tables: list[_Table]) -> ImportResult:
@@ -980,21 +1096,30 @@ class _Reader:
         rows = sh.rows
         header_norm = [normalise(c) if type(c) is str else c for c in rows[t.header_row]]
         self._fill_merged(t)
-        line_numbers: list[int] | None = getattr(sh, "line_numbers", None)
+        line_numbers = sh.line_numbers
         cols = t.columns
-        plan = [(f, cols[f], t.headers[f], _op(f), spend_year(f)) for f in cols]
+        # Decided once per column, not per cell: how cells convert, and a cache of converted texts.
+        plan = [(f, cols[f], t.headers[f], _op(f), spend_year(f),
+                 None if f in _NOT_CACHED or _op(f) in (_OP_AMOUNT, _OP_SPEND) else {}) for f in cols]
         header = rows[t.header_row]
         first = min(t.columns.values())  # a recognised header cell, never empty
+        numbered: Iterator[tuple[int, list[Any]]] = (
+            ((line_numbers[r] if line_numbers is not None else r + 1), rows[r]) for r in range(t.header_row + 1, len(rows)))
+        if sh.rest is not None:
+            numbered = itertools.chain(numbered, sh.rest)
+        drop = tuple(k for k in _NOT_PURCHASE_FIELDS if k in cols)
+        buyers = self.opts.buyer is None and ("buyer_name" in cols or "buyer_siret" in cols)
         seen_rows = 0
-        for r in range(t.header_row + 1, len(rows)):
-            row = rows[r]
-            if not any(not _empty(c) for c in row):
+        for rownum, row in numbered:
+            for c in row:  # blank row? (stops at the first filled cell)
+                if c is not None and c != "" and (type(c) is not str or c.strip()):
+                    break
+            else:
                 continue
             if len(row) > first and row[first] == header[first] and [normalise(c) if type(c) is str else c for c in row] == header_norm:
                 continue  # the header repeated (page breaks in exports)
             seen_rows += 1
-            rownum = line_numbers[r] if line_numbers is not None else r + 1
-            self._row(t, row, rownum, plan)
+            self._row(t, row, rownum, plan, drop, buyers)
         return seen_rows
 
     def _fill_merged(self, t: _Table) -> None:
@@ -1015,17 +1140,40 @@ class _Reader:
                     if c < len(rows[r]) and rows[r][c] == "":
                         rows[r][c] = top
 
-    def _row(self, t: _Table, row: list[Any], rownum: int, plan: list[tuple[str, int, str, int, Any]]) -> None:
+    @staticmethod
+    def _convert(op: int, f: str, v: Any) -> tuple[Any, _Bad | None]:
+        """(converted value, problem or None) for a cell of a column whose conversions are cached."""
+        if op == _OP_TEXT:
+            total = type(v) is str and v.lstrip()[:1] in "TtSsGg" and normalise(v) in _TOTAL_WORDS
+            return (_text(v), total), None
+        if op == _OP_RAW:
+            # Kept whole: several co-contractors are written one per line.
+            return (v.rstrip() if type(v) is str else _text(v)), None
+        if op == _OP_DATE:
+            try:
+                return to_date(v), None
+            except DateError as e:
+                return None, _Bad(IssueCode.DATE_INVALID, _sentence(e))
+        if op == _OP_CPV:
+            code, problem = _cpv_code(v)
+            return (code, None if code is None else _nature_of(code)), (None if problem is None else _Bad(problem))
+        try:
+            return _SIMPLE[f](v), None
+        except _Bad as b:
+            return None, b
+
+    def _row(self, t: _Table, row: list[Any], rownum: int, plan: list[tuple[str, int, str, int, Any, dict[Any, Any] | None]],
+             drop: tuple[str, ...], buyers: bool) -> None:
         report, sheet = self.report, t.sheet.name
         errors = warnings = 0
         vals: dict[str, Any] = {}
         spend: dict[int, Decimal] = {}
         total_row = False
 
-        delim = getattr(t.sheet, "delimiter", None)
-        if delim and len(t.columns) > 1 and sum(1 for c in row if not _empty(c)) == 1:
-            only = next(c for c in row if not _empty(c))
-            if any(d in only for d in ";,\t|" if d != delim):
+        delim = t.sheet.delimiter
+        if delim and len(t.columns) > 1:
+            only = _only_cell(row)
+            if only is not None and any(d in only for d in ";,\t|" if d != delim):
                 self.report.issue(IssueCode.RECORD_INVALID, sheet=sheet, row=rownum, value=only,
                                   detail=f"Une seule colonne lue : cette ligne utilise un autre séparateur que « {delim} » (celui de l'en-tête).")
                 report.count_row(rejected=True)
@@ -1040,19 +1188,54 @@ class _Reader:
             else:
                 warnings += 1
 
-        for f, j, header, op, sy in plan:
-            v = row[j] if j < len(row) else ""
-            if v == "" or (type(v) is str and not v.strip()):
-                if t.sheet.formulas and (rownum, j) in t.sheet.formulas:
-                    issue(IssueCode.FORMULA_NO_VALUE, header, None, None, None)
-                elif op == _OP_AMOUNT:
-                    issue(IssueCode.AMOUNT_MISSING, header, None, None, None)
-                continue
-            if type(v) is str and len(v) > MAX_CELL_CHARS:
-                issue(IssueCode.LIMIT_STRING, header, v, f"Texte coupé à {MAX_CELL_CHARS} caractères.", None)
-                v = v[:MAX_CELL_CHARS]
+        n = len(row)
+        for f, j, header, op, sy, cache in plan:
+            v = row[j] if j < n else ""
+            # A cached cell is known to be filled and short: its conversion (and problem) is reused.
+            # Texts are their own key; numbers and dates are keyed with their type (1, 1.0 and True differ).
+            key = (v if type(v) is str else (type(v), v) if type(v) in _CACHED_TYPES else None) if cache is not None else None
+            hit = cache.get(key) if key is not None else None  # type: ignore[union-attr]
+            if hit is None:
+                if v == "" or (type(v) is str and not v.strip()):
+                    if t.sheet.formulas and (rownum, j) in t.sheet.formulas:
+                        issue(IssueCode.FORMULA_NO_VALUE, header, None, None, None)
+                    elif op == _OP_AMOUNT:
+                        issue(IssueCode.AMOUNT_MISSING, header, None, None, None)
+                    continue
+                if type(v) is str and len(v) > MAX_CELL_CHARS:
+                    issue(IssueCode.LIMIT_STRING, header, v, f"Texte coupé à {MAX_CELL_CHARS} caractères.", None)
+                    v = v[:MAX_CELL_CHARS]
+                if op != _OP_AMOUNT and op != _OP_SPEND:
+                    hit = self._convert(op, f, v)
+                    if key is not None and len(cache) < _CACHE_MAX:  # type: ignore[arg-type]
+                        cache[v if type(v) is str else key] = hit  # type: ignore[index]
             try:
-                if op == _OP_AMOUNT:
+                if hit is not None:
+                    out, bad = hit
+                    if bad is not None:
+                        issue(bad.code, header, v, bad.detail, bad.error)
+                    if op == _OP_TEXT:
+                        vals[f] = out[0]
+                        if out[1]:
+                            total_row = True
+                    elif op == _OP_SIMPLE:
+                        if bad is None and out is not None and out != "":
+                            vals[f] = out
+                    elif op == _OP_CPV:
+                        if out[0] is not None:
+                            vals["cpv"] = out[0]
+                            vals.setdefault("nature", out[1])
+                    elif op == _OP_DATE:
+                        if out is not None:
+                            if out > self.today:
+                                issue(IssueCode.DATE_FUTURE, header, v,
+                                      f"({out.strftime('%d/%m/%Y')}, après le {self.today.strftime('%d/%m/%Y')}).", None)
+                            elif out < DATE_PLAUSIBLE_FROM:
+                                issue(IssueCode.DATE_IMPLAUSIBLE, header, v, f"({out.strftime('%d/%m/%Y')}, avant {DATE_PLAUSIBLE_FROM.year}).", None)
+                        vals[f] = out
+                    else:  # _OP_RAW
+                        vals[f] = out
+                elif op == _OP_AMOUNT:
                     d = _amount(v)
                     if t.ttc_rate is not None:
                         d = (d / (1 + t.ttc_rate)).quantize(CENT, rounding=ROUND_HALF_UP)
@@ -1061,37 +1244,15 @@ class _Reader:
                     elif d > AMOUNT_PLAUSIBLE_MAX:
                         issue(IssueCode.AMOUNT_ABSURD, header, v, "Plus d'un milliard d'euros HT sur une ligne : vérifiez.", None)
                     vals["amount_ht"] = d
-                elif op == _OP_DATE:
-                    vals[f] = self._date(v, header, issue)
-                elif op == _OP_CPV:
-                    code, problem = _cpv_code(v)
-                    if problem is not None:
-                        issue(problem, header, v, None, None)
-                    if code is not None:
-                        vals["cpv"] = code
-                        vals.setdefault("nature", _nature_of(code))
-                elif op == _OP_TEXT:
-                    vals[f] = _text(v)
-                elif op == _OP_RAW:
-                    # Kept whole: several co-contractors are written one per line.
-                    vals[f] = v.rstrip() if type(v) is str else _text(v)
-                elif op == _OP_SPEND:
+                else:  # _OP_SPEND
                     d = _decimal(v)
                     if sy[1]:
                         d = (d / (1 + (self.opts.vat_rate or 0))).quantize(CENT, rounding=ROUND_HALF_UP)
                     spend[sy[0]] = d
-                else:
-                    out = _SIMPLE[f](v)
-                    if out is not None and out != "":
-                        vals[f] = out
             except _Bad as b:
                 issue(b.code, header, v, b.detail, b.error)
             except AmountError as e:  # a spend cell
                 issue(IssueCode.VALUE_INVALID, header, v, f"Montant de dépense illisible ({e}).", None)
-            except DateError as e:  # pragma: no cover - _date handles them
-                issue(IssueCode.DATE_INVALID, header, v, str(e), None)
-            if op == _OP_TEXT and type(v) is str and v.lstrip()[:1] in "TtSsGg" and normalise(v) in _TOTAL_WORDS:
-                total_row = True
 
         if total_row and (not vals.get("id") or normalise(vals["id"]) in _TOTAL_WORDS):
             self.report.issue(IssueCode.RECORD_INVALID, sheet=sheet, row=rownum,
@@ -1100,55 +1261,50 @@ class _Reader:
             return
 
         supplier = self._supplier(vals, issue, t)
-        buyer_key = self._buyer(vals, issue, t)
+        if buyers:
+            buyer_key = self._buyer(vals, issue, t)
+        else:  # no buyer column (or --buyer given): the default buyer
+            buyer_key = ""
+            if "" not in self.buyers:
+                self.buyers[""] = self.default_buyer
         if "id" not in vals:
             if "id" in t.columns:
                 issue(IssueCode.ID_MISSING, t.headers["id"], None, None, None)
             vals["id"] = f"{sheet}-L{rownum}" if sheet else f"L{rownum}"
         lot = vals.get("lot") or ""
-        key = (buyer_key, vals["id"], lot)
+        key = vals["id"] if not buyer_key and not lot else (buyer_key, vals["id"], lot)
         if not errors:
             first = self.seen.get(key)
             if first is not None:
+                where = f"ligne {first}" if type(first) is int else f"ligne {first[0]} de la feuille « {first[1]} »"
                 issue(IssueCode.DUPLICATE, t.headers.get("id"), vals["id"],
-                      f"Identifiant « {vals['id']} »{' lot ' + lot if lot else ''} déjà vu {first} : cette ligne est écartée.", None)
+                      f"Identifiant « {vals['id']} »{' lot ' + lot if lot else ''} déjà vu {where} : cette ligne est écartée.", None)
         if vals.get("kind") is ContractKind.CONCESSION:
             issue(IssueCode.CONCESSION, t.headers.get("kind"), None, None, None)
         if errors:
             report.count_row(rejected=True)
             return
-        for k in ("supplier_name", "supplier_siret", "supplier_kinds", "buyer_name", "buyer_siret", "buyer_kind"):
+        for k in drop:
             vals.pop(k, None)
         if supplier:
             vals["suppliers"] = supplier
         if spend:
             vals["spend_by_year"] = spend
-        vals["source"] = SourceRef(file=self.file, sheet=sheet, row=rownum)
-        try:
-            p = Purchase(**vals)
-        except ValidationError as e:
-            err = e.errors()[0]
-            loc = ".".join(str(x) for x in err.get("loc", ()))
-            issue(IssueCode.RECORD_INVALID, None, None, f"({loc} : {err.get('msg')})", None)
-            report.count_row(rejected=True)
-            return
-        self.seen[key] = f"ligne {rownum}" + (f" de la feuille « {sheet} »" if sheet else "")
-        self.by_buyer.setdefault(buyer_key, []).append(p)
+        # Every value above is converted and checked cell by cell (types, ranges, CPV code and its
+        # nature, considerations): the models are built without pydantic validating them again
+        # (about 9 µs a row). test_spreadsheet.py re-validates the purchases of its imports.
+        vals["source"] = _build_validated(SourceRef, {"file": self.file, "sheet": sheet, "row": rownum}, self.source_fields)
+        names = tuple(vals)
+        shared = self.fields_sets.get(names)
+        if shared is None:
+            shared = self.fields_sets[names] = set(names)
+        p = _build_validated(Purchase, vals, shared)
+        self.seen[key] = rownum if not sheet else (rownum, sheet)
+        ps = self.by_buyer.get(buyer_key)
+        if ps is None:
+            ps = self.by_buyer[buyer_key] = []
+        ps.append(p)
         report.count_row(rejected=False, warned=warnings > 0)
-
-    def _date(self, v: object, header: str, issue: Callable[..., None]) -> date | None:
-        try:
-            d = to_date(v)
-        except DateError as e:
-            issue(IssueCode.DATE_INVALID, header, v, _sentence(e), None)
-            return None
-        if d is None:
-            return None
-        if d > self.today:
-            issue(IssueCode.DATE_FUTURE, header, v, f"({d.strftime('%d/%m/%Y')}, après le {self.today.strftime('%d/%m/%Y')}).", None)
-        elif d < DATE_PLAUSIBLE_FROM:
-            issue(IssueCode.DATE_IMPLAUSIBLE, header, v, f"({d.strftime('%d/%m/%Y')}, avant {DATE_PLAUSIBLE_FROM.year}).", None)
-        return d
 
     def _supplier(self, vals: dict[str, Any], issue: Callable[..., None], t: _Table) -> tuple[Supplier, ...]:
         names_cell = vals.get("supplier_name", "")
@@ -1156,6 +1312,19 @@ class _Reader:
         kinds_cell = vals.get("supplier_kinds", "")
         if not names_cell and siret_cell is None and not kinds_cell:
             return ()
+        cells = (names_cell, siret_cell, kinds_cell)
+        hit = self.supplier_cells.get(cells)
+        if hit is None:
+            problems: list[tuple[Any, ...]] = []
+            hit = (self._suppliers(names_cell, siret_cell, kinds_cell, problems, t), problems)
+            if len(self.supplier_cells) < _SUPPLIER_CACHE_MAX:
+                self.supplier_cells[cells] = hit
+        for problem in hit[1]:
+            issue(*problem, None)
+        return hit[0]
+
+    def _suppliers(self, names_cell: str, siret_cell: str | None, kinds_cell: str, problems: list[tuple[Any, ...]],
+                   t: _Table) -> tuple[Supplier, ...]:
         # Several co-contractors: one per line in the cell (Alt+Entrée), same order in each column.
         names = names_cell.split("\n") if names_cell else [""]
         sirets = siret_cell.split("\n") if siret_cell else []
@@ -1172,13 +1341,13 @@ class _Reader:
                 try:
                     siret = _siret(raw)
                 except _Bad as b:
-                    issue(b.code, t.headers.get("supplier_siret"), raw, b.detail + " Le titulaire est gardé sans SIRET.", None)
+                    problems.append((b.code, t.headers.get("supplier_siret"), raw, b.detail + " Le titulaire est gardé sans SIRET."))
             kinds: frozenset[SupplierKind] = frozenset()
             if kinds_parts[k].strip():
                 try:
                     kinds = _supplier_kinds(kinds_parts[k])
                 except _Bad as b:
-                    issue(b.code, t.headers.get("supplier_kinds"), kinds_parts[k], b.detail, None)
+                    problems.append((b.code, t.headers.get("supplier_kinds"), kinds_parts[k], b.detail))
             key = (name, siret, kinds)
             s = self.suppliers.get(key)
             if s is None:

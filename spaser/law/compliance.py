@@ -19,6 +19,7 @@ lines are not checked (listed with the reason).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -160,6 +161,17 @@ def check_compliance(portfolio: Portfolio) -> Compliance:
     skipped: list[Skipped] = []
     checked = compliant = not_yet = 0
     proxies = 0
+    kind = portfolio.buyer.kind
+    # Many contracts share a date, a nature: each parameter is read once per distinct question.
+    applies: dict[date, bool] = {}
+    thresholds: dict[tuple[Nature | None, ContractKind, date], EuThreshold | None] = {}
+
+    def threshold(nature: Nature | None, d: date, contract_kind: ContractKind) -> EuThreshold | None:
+        key = (nature, contract_kind, d)
+        if key not in thresholds:
+            thresholds[key] = eu_threshold(kind, nature, d, contract_kind=contract_kind)
+        return thresholds[key]
+
     for p in portfolio.purchases:
         if p.kind == ContractKind.DEPENSE:
             continue  # a spending line is not a contract
@@ -174,14 +186,17 @@ def check_compliance(portfolio: Portfolio) -> Compliance:
             if switch is not None:
                 skipped.append(Skipped(p.id, "dates de consultation et de notification inconnues : impossible de savoir si les obligations s'appliquent"))
             continue
-        in_force = rule.at(d)
-        if in_force is None or not in_force.value:
+        in_force = applies.get(d)
+        if in_force is None:
+            v = rule.at(d)
+            applies[d] = in_force = v is not None and bool(v.value)
+        if not in_force:
             not_yet += 1
             continue
         checked += 1
         if basis != "consultation":
             proxies += 1
-        found = _check_one(portfolio.buyer.kind, p, d, basis)
+        found = _check_one(threshold, p, d, basis)
         findings.extend(found)
         if not found:
             compliant += 1
@@ -201,7 +216,8 @@ def check_compliance(portfolio: Portfolio) -> Compliance:
     return Compliance(switch, checked, compliant, not_yet, tuple(findings), tuple(skipped), refs, tuple(notes))
 
 
-def _check_one(kind: BuyerKind, p: Purchase, d: date, basis: str) -> list[Finding]:
+def _check_one(threshold_of: Callable[[Nature | None, date, ContractKind], EuThreshold | None], p: Purchase, d: date, basis: str) -> list[Finding]:
+    """The findings of one contract; ``threshold_of(nature, d, contract_kind)``: the buyer's EU threshold."""
     out: list[Finding] = []
     proxy = () if basis == "consultation" else ("date de notification utilisée comme approximation de la date de lancement de la consultation",)
 
@@ -223,11 +239,11 @@ def _check_one(kind: BuyerKind, p: Purchase, d: date, basis: str) -> list[Findin
                 finding("critere_environnemental", "manquant", "Aucun critère d'attribution prenant en compte les caractéristiques environnementales de l'offre (le prix seul n'est plus admis).", ("L2152-7", "R2152-7"))
         out_note = None
     articles = ("L3114-2-1",) if concession else ("L2112-2-1",)
-    threshold = eu_threshold(kind, p.nature, d, contract_kind=p.kind)
+    threshold = threshold_of(p.nature, d, p.kind)
     if p.amount_ht is None:
         finding("condition_sociale", "à vérifier", "Montant inconnu : impossible de savoir si le seuil européen est atteint (condition sociale obligatoire au-delà).", articles)
     elif threshold is None:
-        lowest = eu_threshold(kind, Nature.FOURNITURES, d)
+        lowest = threshold_of(Nature.FOURNITURES, d, ContractKind.MARCHE)
         if lowest is not None and p.amount_ht >= lowest.value:
             finding("condition_sociale", "à vérifier", "Nature (travaux, fournitures, services) inconnue : seuil européen applicable indéterminé.", articles)
     elif p.amount_ht >= threshold.value:

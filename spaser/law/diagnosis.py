@@ -23,10 +23,10 @@ from typing import Any
 
 from spaser.law import params
 from spaser.law.compliance import Compliance, check_compliance
-from spaser.law.indicators import YearIndicators, indicators_by_year
+from spaser.law.indicators import YearIndicators, indicators_and_measured
 from spaser.law.obligation import ContentItem, Obligation, required_contents, spaser_obligation
 from spaser.law.params import Parameter, ParameterValue, Reference
-from spaser.law.targets import AgecRates, TargetResult, pnad_indicators, targets
+from spaser.law.targets import AgecRates, TargetResult, pnad_floor, targets
 from spaser.model import Portfolio
 
 __all__ = ["UsedParameter", "Diagnosis", "JointDiagnosis", "check", "check_joint", "default_year"]
@@ -102,7 +102,12 @@ class Diagnosis:
 
 def default_year(portfolio: Portfolio, at: date) -> tuple[int, str | None]:
     """The last complete calendar year (before ``at``'s year) with data, and a warning if none."""
-    years = set(portfolio.years()) | set(portfolio.buyer.declared_spend) | {y for p in portfolio.purchases for y in p.spend_by_year}
+    years = set(portfolio.buyer.declared_spend)
+    for p in portfolio.purchases:  # Portfolio.years() and the spend years, in one pass
+        if p.notification_date is not None:
+            years.add(p.notification_date.year)
+        if p.spend_by_year:
+            years.update(p.spend_by_year)
     complete = [y for y in years if y < at.year]
     if complete:
         return max(complete), None
@@ -129,8 +134,8 @@ def check(
             warnings.append(w)
     with params.recording() as used:
         obligation = spaser_obligation(portfolio, year=year, at=at)
-        by_year = indicators_by_year(portfolio)
-        measured = pnad_indicators(portfolio, year)
+        floor, floor_note = pnad_floor(year)
+        by_year, measured = indicators_and_measured(portfolio, year, floor=floor, floor_note=floor_note)
         results = targets(portfolio, year, user_agec_rates=agec_rates, pnad=measured)
         compliance = check_compliance(portfolio)
         contents = required_contents(at, joint=joint)

@@ -116,8 +116,15 @@ def contract_share(purchase: Purchase, year: int, *, default_months: int) -> tup
     months, assumption = purchase.duration_months, None
     if months is None:
         months, assumption = default_months, f"durée inconnue : {default_months} mois supposés"
-    k = months_in_year(start, months, year)
-    m = max(months, 1)
+    # months_in_year, written out: this runs for every contract of the portfolio.
+    m = months if months > 1 else 1
+    first = start.year * 12 + start.month - 1
+    lo, hi = year * 12, year * 12 + 11
+    if first > lo:
+        lo = first
+    if first + m - 1 < hi:
+        hi = first + m - 1
+    k = hi - lo + 1 if hi >= lo else 0
     return (amount if k == m else amount * k / m), assumption
 
 

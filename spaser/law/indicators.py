@@ -49,11 +49,6 @@ def share(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
     return min(max(Decimal(part) / Decimal(whole), Decimal(0)), Decimal(1))
 
 
-def _amount(p: Purchase) -> Decimal:
-    # Negative amounts (credit notes) would break shares: they do not count as value.
-    return p.amount_ht if p.amount_ht is not None and p.amount_ht > 0 else Decimal(0)
-
-
 @dataclass(frozen=True)
 class Measure:
     """A subset of contracts against an explicit denominator, in number and in value (€ HT)."""
@@ -86,14 +81,6 @@ class Measure:
         }
 
 
-def _measure(label: str, items: Iterable[Purchase], base: list[Purchase], base_label: str, base_value: Decimal | None = None) -> Measure:
-    """``base_value``: the base's value when the caller already summed it (same base, many measures)."""
-    items = list(items)
-    if base_value is None:
-        base_value = sum(map(_amount, base), Decimal(0))
-    return Measure(label, len(items), sum(map(_amount, items), Decimal(0)), len(base), base_value, base_label)
-
-
 @dataclass(frozen=True)
 class ConsiderationIndicators:
     """One dimension (social or environmental): yes / none / unknown, and yes by kind."""
@@ -114,32 +101,6 @@ class ConsiderationIndicators:
             "yes_among_known": self.yes_among_known.to_dict(),
             "by_kind": {k: m.to_dict() for k, m in self.by_kind.items()},
         }
-
-
-def _consideration(contracts: list[Purchase], social: bool) -> ConsiderationIndicators:
-    # Each status and each set computed once per contract (large portfolios: these properties add up).
-    if social:
-        rows = [(p, p.social_status, p.social or frozenset()) for p in contracts]
-    else:
-        rows = [(p, p.environmental_status, p.environmental or frozenset()) for p in contracts]
-    kinds = [k for k in (SocialConsideration if social else EnvironmentalConsideration) if k.name != "AUCUNE"]
-    base = "contrats notifiés dans l'année"
-    total = sum(map(_amount, contracts), Decimal(0))
-    known = [p for p, st, _ in rows if st != "inconnu"]
-    word = "sociale" if social else "environnementale"
-
-    def having(status: str) -> list[Purchase]:
-        return [p for p, st, _ in rows if st == status]
-
-    yes = having("oui")
-    return ConsiderationIndicators(
-        "social" if social else "environnemental",
-        _measure(f"Au moins une considération {word}", yes, contracts, base, total),
-        _measure(f"Aucune considération {word}", having("non"), contracts, base, total),
-        _measure(f"Considération {word} inconnue", having("inconnu"), contracts, base, total),
-        _measure(f"Au moins une considération {word}", yes, known, "contrats dont l'information est connue"),
-        {k.value: _measure(k.value, (p for p, _, vs in rows if k in vs), contracts, base, total) for k in kinds},
-    )
 
 
 @dataclass(frozen=True)
@@ -166,30 +127,6 @@ class Breakdown:
             "social_unknown": self.social_unknown,
             "environmental_unknown": self.environmental_unknown,
         }
-
-
-def _breakdown(contracts: list[Purchase], key: Callable[[Purchase], str | None], label: Callable[[str], str]) -> dict[str, Breakdown]:
-    groups: dict[str, list[Purchase]] = {}
-    for p in contracts:
-        groups.setdefault(key(p) or "inconnu", []).append(p)
-    out = {}
-    for k in sorted(groups):
-        g = groups[k]
-        base = "contrats du groupe"
-        value = sum(map(_amount, g), Decimal(0))
-        social = [p.social_status for p in g]
-        env = [p.environmental_status for p in g]
-        out[k] = Breakdown(
-            k,
-            "Inconnu" if k == "inconnu" else label(k),
-            len(g),
-            value,
-            _measure("Au moins une considération sociale", (p for p, st in zip(g, social) if st == "oui"), g, base, value),
-            _measure("Au moins une considération environnementale", (p for p, st in zip(g, env) if st == "oui"), g, base, value),
-            social.count("inconnu"),
-            env.count("inconnu"),
-        )
-    return out
 
 
 def _division_label(division: str) -> str:
@@ -252,60 +189,269 @@ class YearIndicators:
         }
 
 
-def year_indicators(portfolio: Portfolio, year: int, *, floor: Decimal | None = None, floor_note: str | None = None) -> YearIndicators:
-    """Indicators for the contracts notified in ``year`` (``floor``: keep amounts >= floor only)."""
-    in_year = [p for p in portfolio.purchases if p.year == year]
-    lines = [p for p in in_year if p.kind == ContractKind.DEPENSE]
-    contracts = [p for p in in_year if p.kind != ContractKind.DEPENSE]
-    below = unknown_excluded = 0
-    if floor is not None:
-        kept = []
-        for p in contracts:
-            if p.amount_ht is None:
-                unknown_excluded += 1
-            elif p.amount_ht < floor:
-                below += 1
-            else:
-                kept.append(p)
-        contracts = kept
+
+
+# -- one pass over the purchases ------------------------------------------------------
+#
+# Every indicator is a count and a sum of amounts over contracts sharing a few
+# attributes. So the purchases are walked ONCE and grouped by "profile" (year,
+# class, social and environmental considerations, nature, CPV division, supplier
+# kinds); the measures are then derived from the groups (a few thousand at most),
+# not from the purchases. Sums of Decimals are exact, so grouping does not change them.
+
+# Class of a purchase in its year: a spending line, or a contract by amount against the floor.
+_LINE, _NO_AMOUNT, _BELOW, _KEPT = 0, 1, 2, 3
+_ALL_CONTRACTS = frozenset({_NO_AMOUNT, _BELOW, _KEPT})
+_ZERO = Decimal(0)
+_NO_KINDS: frozenset[SupplierKind] = frozenset()
+
+# (class, social, environmental, nature value, CPV division, supplier kinds)
+_Profile = tuple[int, frozenset[SocialConsideration] | None, frozenset[EnvironmentalConsideration] | None, str | None, str | None, frozenset[SupplierKind]]
+
+
+@dataclass(slots=True)
+class _Group:
+    count: int
+    # Negative amounts (credit notes) would break shares: only positive amounts count as value.
+    value: Decimal
+    sample: Purchase  # any member: the statuses are functions of the profile
+
+
+@dataclass
+class _Hours:
+    contracts: int = 0
+    planned: Decimal = _ZERO
+    achieved: Decimal = _ZERO
+
+
+@dataclass
+class _Tally:
+    groups: dict[int, dict[_Profile, _Group]]  # year -> profile (class first) -> group
+    hours: dict[tuple[int, int], _Hours]  # (year, class) -> insertion hours of its contracts
+
+
+def _tally(purchases: Iterable[Purchase], *, only_year: int | None = None, floor_year: int | None = None, floor: Decimal | None = None) -> _Tally:
+    """Group the dated purchases by profile; contracts of ``floor_year`` below ``floor`` get the class _BELOW."""
+    groups: dict[tuple, _Group] = {}
+    hours: dict[tuple[int, int], _Hours] = {}
+    depense = ContractKind.DEPENSE
+    known_kinds: dict[int, frozenset[SupplierKind]] = {}
+    for p in purchases:
+        d = p.notification_date
+        if d is None:
+            continue
+        y = d.year
+        if only_year is not None and y != only_year:
+            continue
+        a = p.amount_ht
+        if p.kind == depense:
+            cls = _LINE
+        elif a is None:
+            cls = _NO_AMOUNT
+        elif y == floor_year and floor is not None and a < floor:
+            cls = _BELOW
+        else:
+            cls = _KEPT
+        # Purchase.supplier_kinds, without a new set for the usual single supplier; imports share
+        # Supplier objects between purchases, and reading one is a cache miss: remember them by identity
+        # (safe: the portfolio keeps every supplier alive during the pass).
+        sups = p.suppliers
+        if not sups:
+            kinds = _NO_KINDS
+        elif len(sups) == 1:
+            kinds = known_kinds.get(id(sups[0]))
+            if kinds is None:
+                known_kinds[id(sups[0])] = kinds = sups[0].kinds
+        else:
+            kinds = p.supplier_kinds
+        nature, cpv = p.nature, p.cpv
+        # The nature by its value (a plain str hashes in C, an enum member in Python); the CPV division as
+        # Purchase.cpv_division.
+        key = (y, cls, p.social, p.environmental, nature.value if nature else None, cpv[:2] if cpv else None, kinds)
+        g = groups.get(key)
+        if g is None:
+            groups[key] = g = _Group(0, _ZERO, p)
+        g.count += 1
+        if a is not None and a > 0:
+            g.value += a
+        if cls != _LINE:
+            hp, ha = p.insertion_hours_planned, p.insertion_hours_achieved
+            if hp is not None or ha is not None:
+                h = hours.get((y, cls))
+                if h is None:
+                    hours[(y, cls)] = h = _Hours()
+                h.contracts += 1
+                if hp:  # as `hp or 0`: a zero adds nothing, not even its exponent
+                    h.planned += hp
+                if ha:
+                    h.achieved += ha
+    by_year: dict[int, dict[_Profile, _Group]] = {}
+    for key, g in groups.items():
+        by_year.setdefault(key[0], {})[key[1:]] = g
+    return _Tally(by_year, hours)
+
+
+class _Sum:
+    """A running count and value."""
+
+    __slots__ = ("count", "value")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.value = _ZERO
+
+    def add(self, g: _Group) -> None:
+        self.count += g.count
+        self.value += g.value
+
+    def measure(self, label: str, base: _Sum, base_label: str) -> Measure:
+        return Measure(label, self.count, self.value, base.count, base.value, base_label)
+
+
+def _consideration(rows: list[tuple[_Profile, _Group]], total: _Sum, social: bool) -> ConsiderationIndicators:
+    kinds = [k for k in (SocialConsideration if social else EnvironmentalConsideration) if k.name != "AUCUNE"]
     base = "contrats notifiés dans l'année"
-    buyers_base = contracts + lines
-    buyers_value = sum(map(_amount, buyers_base), Decimal(0))
-    with_kinds = [(p, p.supplier_kinds) for p in buyers_base if p.suppliers]
-    suppliers = {
-        k.value: _measure(k.label, (p for p, ks in with_kinds if k in ks), buyers_base, "achats de l'année (contrats et lignes de dépense)", buyers_value)
-        for k in SupplierKind
-    }
+    word = "sociale" if social else "environnementale"
+    by_status = {"oui": _Sum(), "non": _Sum(), "inconnu": _Sum()}
+    known = _Sum()
+    by_kind = {k: _Sum() for k in kinds}
+    for key, g in rows:
+        values = key[1] if social else key[2]
+        status = g.sample.social_status if social else g.sample.environmental_status
+        by_status[status].add(g)
+        if status != "inconnu":
+            known.add(g)
+        if values:
+            for k in kinds:
+                if k in values:
+                    by_kind[k].add(g)
+    return ConsiderationIndicators(
+        "social" if social else "environnemental",
+        by_status["oui"].measure(f"Au moins une considération {word}", total, base),
+        by_status["non"].measure(f"Aucune considération {word}", total, base),
+        by_status["inconnu"].measure(f"Considération {word} inconnue", total, base),
+        by_status["oui"].measure(f"Au moins une considération {word}", known, "contrats dont l'information est connue"),
+        {k.value: by_kind[k].measure(k.value, total, base) for k in kinds},
+    )
+
+
+def _breakdown(rows: list[tuple[_Profile, _Group]], key: Callable[[_Profile], str | None], label: Callable[[str], str]) -> dict[str, Breakdown]:
+    # group -> [all, social yes, environmental yes, social unknown, environmental unknown]
+    sums: dict[str, list[_Sum]] = {}
+    for profile, g in rows:
+        k = key(profile) or "inconnu"
+        s = sums.get(k)
+        if s is None:
+            sums[k] = s = [_Sum() for _ in range(5)]
+        s[0].add(g)
+        social, env = g.sample.social_status, g.sample.environmental_status
+        if social == "oui":
+            s[1].add(g)
+        elif social == "inconnu":
+            s[3].add(g)
+        if env == "oui":
+            s[2].add(g)
+        elif env == "inconnu":
+            s[4].add(g)
+    out = {}
+    base = "contrats du groupe"
+    for k in sorted(sums):
+        every, social, env, social_unknown, env_unknown = sums[k]
+        out[k] = Breakdown(
+            k,
+            "Inconnu" if k == "inconnu" else label(k),
+            every.count,
+            every.value,
+            social.measure("Au moins une considération sociale", every, base),
+            env.measure("Au moins une considération environnementale", every, base),
+            social_unknown.count,
+            env_unknown.count,
+        )
+    return out
+
+
+def _year(t: _Tally, year: int, *, floor: Decimal | None = None, floor_note: str | None = None) -> YearIndicators:
+    """The indicators of ``year`` from a tally (``floor``: the tally's _BELOW contracts are left out)."""
+    kept = _ALL_CONTRACTS if floor is None else frozenset({_KEPT})
+    rows = list(t.groups.get(year, {}).items())
+    contracts = [(k, g) for k, g in rows if k[0] in kept]
+    lines = _Sum()
+    total = _Sum()
+    buyers = _Sum()
+    reserved = _Sum()
+    unknown_amount = below = unknown_excluded = 0
+    suppliers = {k: _Sum() for k in SupplierKind}
+    for k, g in rows:
+        cls = k[0]
+        if cls == _LINE:
+            lines.add(g)
+        elif cls not in kept:
+            if cls == _BELOW:
+                below += g.count
+            else:
+                unknown_excluded += g.count
+            continue
+        else:
+            total.add(g)
+            if cls == _NO_AMOUNT:
+                unknown_amount += g.count
+            if g.sample.is_reserved:
+                reserved.add(g)
+        buyers.add(g)
+        for kind in k[5]:
+            suppliers[kind].add(g)
+    base = "contrats notifiés dans l'année"
+    buyers_label = "achats de l'année (contrats et lignes de dépense)"
     notes = []
-    if lines:
-        notes.append(f"{len(lines)} ligne(s) de dépense comptée(s) seulement dans les achats auprès des structures (SIAE, EA, ESAT, ESUS, ESS).")
-    unknown_amount = sum(1 for p in contracts if p.amount_ht is None)
+    if lines.count:
+        notes.append(f"{lines.count} ligne(s) de dépense comptée(s) seulement dans les achats auprès des structures (SIAE, EA, ESAT, ESUS, ESS).")
     if unknown_amount:
         notes.append(f"{unknown_amount} contrat(s) sans montant : comptés en nombre, pas en valeur.")
-    with_hours = [p for p in contracts if p.insertion_hours_planned is not None or p.insertion_hours_achieved is not None]
+    hours = _Hours()
+    for cls in sorted(kept):
+        h = t.hours.get((year, cls))
+        if h is not None:
+            hours.contracts += h.contracts
+            hours.planned += h.planned
+            hours.achieved += h.achieved
     return YearIndicators(
         year=year,
         floor=floor,
         floor_note=floor_note,
-        contracts=len(contracts),
-        value=sum(map(_amount, contracts), Decimal(0)),
+        contracts=total.count,
+        value=total.value,
         unknown_amount=unknown_amount,
-        social=_consideration(contracts, social=True),
-        environmental=_consideration(contracts, social=False),
-        reserved=_measure("Marchés réservés", (p for p in contracts if p.is_reserved), contracts, base),
-        suppliers=suppliers,
-        insertion_hours_planned=sum((p.insertion_hours_planned or Decimal(0) for p in contracts), Decimal(0)),
-        insertion_hours_achieved=sum((p.insertion_hours_achieved or Decimal(0) for p in contracts), Decimal(0)),
-        contracts_with_insertion_hours=len(with_hours),
-        by_nature=_breakdown(contracts, lambda p: p.nature.value if p.nature else None, lambda k: Nature(k).label),
-        by_cpv_division=_breakdown(contracts, lambda p: p.cpv_division, _division_label),
+        social=_consideration(contracts, total, social=True),
+        environmental=_consideration(contracts, total, social=False),
+        reserved=reserved.measure("Marchés réservés", total, base),
+        suppliers={k.value: suppliers[k].measure(k.label, buyers, buyers_label) for k in SupplierKind},
+        insertion_hours_planned=hours.planned,
+        insertion_hours_achieved=hours.achieved,
+        contracts_with_insertion_hours=hours.contracts,
+        by_nature=_breakdown(contracts, lambda k: k[3], lambda k: Nature(k).label),
+        by_cpv_division=_breakdown(contracts, lambda k: k[4], _division_label),
         below_floor=below,
         unknown_amount_excluded=unknown_excluded,
-        spending_lines=len(lines),
+        spending_lines=lines.count,
         notes=tuple(notes),
     )
 
 
+def year_indicators(portfolio: Portfolio, year: int, *, floor: Decimal | None = None, floor_note: str | None = None) -> YearIndicators:
+    """Indicators for the contracts notified in ``year`` (``floor``: keep amounts >= floor only)."""
+    t = _tally(portfolio.purchases, only_year=year, floor_year=year, floor=floor)
+    return _year(t, year, floor=floor, floor_note=floor_note)
+
+
 def indicators_by_year(portfolio: Portfolio) -> dict[int, YearIndicators]:
     """Indicators for every notification year present (all contracts, no floor)."""
-    return {y: year_indicators(portfolio, y) for y in portfolio.years()}
+    t = _tally(portfolio.purchases)
+    return {y: _year(t, y) for y in sorted(t.groups)}
+
+
+def indicators_and_measured(
+    portfolio: Portfolio, year: int, *, floor: Decimal | None, floor_note: str | None
+) -> tuple[dict[int, YearIndicators], YearIndicators]:
+    """``indicators_by_year`` and ``year_indicators(year, floor=...)`` from a single pass."""
+    t = _tally(portfolio.purchases, floor_year=year, floor=floor)
+    return {y: _year(t, y) for y in sorted(t.groups)}, _year(t, year, floor=floor, floor_note=floor_note)

@@ -265,17 +265,22 @@ def _count_notified(portfolio: Portfolio, year: int, basis: str) -> SpendCount:
 
 def _count_spend(portfolio: Portfolio, year: int, basis: str, at: date) -> SpendCount:
     default_months = params.value("estimation.duree_defaut_mois", at)
-    has_spend = any(year in p.spend_by_year for p in portfolio.purchases)
+    has_spend = False  # some purchase gives its actual spend for the year
     lines: list[SpendLine] = []
     exclusions: list[Exclusion] = []
     assumptions: list[str] = []
     uncounted: list[str] = []
     for p in portfolio.purchases:
-        if year in p.spend_by_year:
-            amount, estimated, assumption = p.spend_by_year[year], False, None
-        elif p.spend_by_year:
-            continue  # actual spend given for other years only: nothing spent this year
+        given = p.spend_by_year
+        if given:
+            if year not in given:
+                continue  # actual spend given for other years only: nothing spent this year
+            amount, estimated, assumption = given[year], False, None
+            has_spend = True
         else:
+            notified = p.notification_date
+            if notified is not None and notified.year > year:
+                continue  # notified after the year: no share in it, and nothing to report (_could_fall_in)
             amount, assumption = contract_share(p, year, default_months=default_months)
             estimated = True
             if amount is None:

@@ -25,7 +25,7 @@ from spaser.law.params import Reference
 from spaser.model import AGEC_CATEGORIES, AgecKind, BuyerKind, EgalimCategory, Portfolio, Purchase
 from spaser.money import AmountError, format_eur, format_percent, to_decimal
 
-__all__ = ["TargetStatus", "TargetResult", "AgecRates", "load_agec_rates", "pnad_targets", "egalim_targets", "agec_targets", "targets"]
+__all__ = ["TargetStatus", "TargetResult", "AgecRates", "load_agec_rates", "pnad_floor", "pnad_indicators", "pnad_targets", "egalim_targets", "agec_targets", "targets"]
 
 TargetStatus = Literal["atteint", "non atteint", "à vérifier", "non mesurable", "taux non renseigné"]
 
@@ -89,16 +89,22 @@ def _gap(target: Decimal, actual: Decimal | None) -> Decimal | None:
 # -- PNAD ---------------------------------------------------------------------------------
 
 
-def pnad_indicators(portfolio: Portfolio, year: int) -> YearIndicators:
-    """The year's indicators on the PNAD measurement perimeter (floor in force that year)."""
+def pnad_floor(year: int) -> tuple[Decimal | None, str]:
+    """The PNAD measurement floor in force in ``year`` (None: none, every contract counts) and its French note."""
     floor_value = params.get("pnad.seuil_mesure").at(date(year, 12, 31))
     if floor_value is None:
-        return year_indicators(portfolio, year, floor_note="Aucun seuil de mesure national en vigueur cette année : tous les contrats sont comptés.")
+        return None, "Aucun seuil de mesure national en vigueur cette année : tous les contrats sont comptés."
     floor = floor_value.value
     note = (
         f"Mesure de la cible nationale sur les contrats d'au moins {format_eur(floor, cents=False)} HT "
         f"({'données essentielles DECP' if floor_value.start.year >= 2024 else 'recensement économique'}) ; les contrats plus petits ne sont pas comptés."
     )
+    return floor, note
+
+
+def pnad_indicators(portfolio: Portfolio, year: int) -> YearIndicators:
+    """The year's indicators on the PNAD measurement perimeter (floor in force that year)."""
+    floor, note = pnad_floor(year)
     return year_indicators(portfolio, year, floor=floor, floor_note=note)
 
 
