@@ -372,3 +372,32 @@ def test_draft_converts_with_libreoffice(commune: Portfolio, tmp_path: Path) -> 
         pytest.skip("LibreOffice (soffice) n'est pas installé : conversion PDF non vérifiée")
     out = write_draft(commune, tmp_path / "spaser.docx", at=AT)
     _convert_and_count_pages(out, tmp_path, low=8, high=80)
+
+
+def test_writer_styles_match_python_docx() -> None:
+    # DocxWriter resolves each style name once; the paragraphs get the same styles as
+    # python-docx's own add_paragraph / add_heading / table.style would give.
+    from spaser.documents._docx import DocxWriter, TableSpec
+
+    w = DocxWriter()
+    w.heading("Titre", 1)
+    w.heading("Sous-titre", 2)
+    w.bullet("point **gras**")
+    w.note("remarque")
+    w.paragraph("texte")
+    w.table(TableSpec(["A", "B"], [["1", "2"]], caption="essai"))
+    ref = docx.Document()
+    ref.add_heading("Titre", 1)
+    ref.add_heading("Sous-titre", 2)
+    ref.add_paragraph("point", style="List Bullet")
+    ref.add_paragraph("remarque", style="Intense Quote")
+    ref.add_paragraph("texte")
+    buf = io.BytesIO()
+    w.save(buf)
+    d = docx.Document(io.BytesIO(buf.getvalue()))
+    ours = [(p.style.name, p.text) for p in d.paragraphs]
+    assert ours[:5] == [(p.style.name, p.text if p.text != "point" else "point gras") for p in ref.paragraphs]
+    assert ours[5] == ("Caption", "Tableau 1 : essai")
+    assert d.paragraphs[2].runs[1].bold and not d.paragraphs[2].runs[0].bold
+    assert d.paragraphs[4]._p.pPr is None  # the default style is not written
+    assert d.tables[0].style.name == "Table Grid"

@@ -10,22 +10,22 @@ perimeter (measurement floor of the year), same counting.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from spaser.clauses._gc import paused
 from spaser.clauses.catalogue import Catalogue, catalogue
 from spaser.clauses.engine import Suggestion, build, ranked_proposals
 from spaser.clauses.rules import MANDATORY
 from spaser.law.diagnosis import default_year
-from spaser.law.indicators import YearIndicators
 from spaser.law.targets import pnad_indicators
 from spaser.model import ContractKind, EnvironmentalConsideration as Env, Portfolio, Purchase, SocialConsideration as Soc
 from spaser.money import format_eur, format_number, format_percent
+
+if TYPE_CHECKING:
+    from spaser.law.indicators import YearIndicators
 
 __all__ = ["PurchaseOpportunity", "Scenario", "Opportunities", "opportunities"]
 
@@ -193,26 +193,9 @@ def _scenario(label: str, portfolio: Portfolio, year: int, chosen: list[Purchase
     )
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector (restored after).
-
-    Assessing creates many short-lived, acyclic objects over a heap that holds the
-    whole portfolio: each automatic collection rescans it (about 20 % of the time
-    at 100 000 purchases). Reference counting still frees them as usual.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def opportunities(portfolio: Portfolio, *, year: int | None = None, at: date | None = None, top: int = 20) -> Opportunities:
     """The purchases of ``year`` (default: last complete year with data) with the largest potential."""
-    with _gc_paused():
+    with paused():
         return _opportunities(portfolio, year=year, at=at, top=top)
 
 
