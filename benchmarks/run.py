@@ -268,8 +268,8 @@ NOTES = [
     "contracts (a national file is scanned, not imported whole), and .xlsx above 100 000 lines.",
     "The 1 000 000-contract DECP file generated is about 0.7 GB (records shorter than real ones); scan memory "
     "does not grow with the file size, json.load's does.",
-    "The generated CSV has 14 columns (about 205 bytes a line) so that 1 000 000 lines fit under the reader's "
-    "200 MiB file-size limit (spaser.io.spreadsheet.MAX_FILE_BYTES).",
+    "The generated CSV has 14 columns (about 205 bytes a line); CSV files are streamed and may reach "
+    "2 GiB (spaser.io.spreadsheet.MAX_CSV_BYTES).",
 ]
 
 
