@@ -6,14 +6,14 @@ date, with its references, so that a rationale can cite where it comes from.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from collections.abc import Callable
 from typing import Any
 
 from spaser.law import params
 
-__all__ = ["Fact", "exists", "fact", "value", "value_or_none", "sample", "citation", "memoised"]
+__all__ = ["Fact", "exists", "fact", "value", "value_or_none", "sample", "citation", "memoised", "memo_scope"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,14 @@ def _memo() -> dict[Any, Any] | None:
     if _MEMO is None or _MEMO[0] is not registry:
         _MEMO = (registry, {})
     return _MEMO[1]
+
+
+def memo_scope() -> object | None:
+    """What a memo of parameter-dependent results must be tied to (None: do not remember now).
+
+    A new object after ``params.reload()``; None while a diagnosis records its parameters.
+    """
+    return _memo()
 
 
 def memoised(key: Any, compute: Callable[[], Any]) -> Any:

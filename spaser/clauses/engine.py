@@ -17,6 +17,7 @@ such as insertion hours), then clause id.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -151,20 +152,24 @@ def _merge(proposals: list[Proposal]) -> dict[str, Proposal]:
 
 
 # Rendered texts and "to confirm" flags, by (clause, date, values): the same clause is
-# suggested to many purchases with the same values. The clause is kept in the value so
-# that its id() cannot be reused while the entry lives; the memo is emptied when full.
-_MEMO: dict[tuple[Any, ...], tuple[Clause, Any]] = {}
-_MEMO_MAX = 20_000
+# suggested to many purchases with the same values. Both read the parameters, so an entry
+# holds for the loaded parameters only (``_law.memo_scope``); it also keeps its clause, so
+# that the clause's id() cannot be reused while the entry lives. Emptied when full.
+_MEMO: dict[tuple[Any, ...], tuple[Clause, object, Any]] = {}
+_MEMO_MAX = 4096
 
 
-def _memoised(key: tuple[Any, ...], clause: Clause, compute: Any) -> Any:
+def _memoised(key: tuple[Any, ...], clause: Clause, compute: Callable[[], Any]) -> Any:
+    scope = _law.memo_scope()
+    if scope is None:
+        return compute()
     hit = _MEMO.get(key)
-    if hit is not None and hit[0] is clause:
-        return hit[1]
+    if hit is not None and hit[0] is clause and hit[1] is scope:
+        return hit[2]
     value = compute()
     if len(_MEMO) >= _MEMO_MAX:
         _MEMO.clear()
-    _MEMO[key] = (clause, value)
+    _MEMO[key] = (clause, scope, value)
     return value
 
 

@@ -16,9 +16,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from spaser.clauses._gc import paused
-from spaser.clauses.catalogue import Catalogue, catalogue
+from spaser.clauses.catalogue import Catalogue, Clause, catalogue
 from spaser.clauses.engine import Suggestion, build, ranked_proposals
-from spaser.clauses.rules import MANDATORY
+from spaser.clauses.rules import MANDATORY, Proposal
 from spaser.law.diagnosis import default_year
 from spaser.law.targets import pnad_indicators
 from spaser.model import ContractKind, EnvironmentalConsideration as Env, Portfolio, Purchase, SocialConsideration as Soc
@@ -148,39 +148,63 @@ _SOCIAL = {s.value for s in Soc if s is not Soc.AUCUNE}
 _ENV = {e.value for e in Env if e is not Env.AUCUNE}
 
 
-def _assess(index: int, p: Purchase, portfolio: Portfolio, at: date, cat: Catalogue) -> PurchaseOpportunity:
-    # As suggest(p, at=at, portfolio=portfolio), but only the suggestions kept are built.
-    ranked = ranked_proposals(p, at, cat, portfolio=portfolio)
-    values = [(c.consideration.value if c.consideration is not None else None, c, x) for c, x in ranked]
-    social = env = None
-    if p.social_status != "oui":
-        social = next((build(p, c, x, at) for v, c, x in values if v in _SOCIAL), None)
-    if p.environmental_status != "oui":
-        env = next((build(p, c, x, at) for v, c, x in values if v in _ENV), None)
-    mandatory = tuple(c.id for _, c, x in values if x.status == MANDATORY)
-    hours = social.hours.hours if social and social.hours else None
-    reservable = any(v == Soc.RESERVE.value for v, _, _ in values)
-    score = 1000 * len(mandatory) + (int(hours) if hours else 0) + (social.score if social else 0) + (env.score if env else 0) + (200 if reservable else 0)
-    return PurchaseOpportunity(index, p.id, p.object, p.cpv, p.amount_ht, p.social_status, p.environmental_status, mandatory, social, env, reservable, hours, score)
+@dataclass(frozen=True)
+class _Assessed:
+    """A purchase ranked; its suggestions are built only if it is listed."""
+
+    index: int
+    purchase: Purchase
+    social: tuple[Clause, Proposal] | None  # best social clause, when the purchase has none
+    environmental: tuple[Clause, Proposal] | None
+    mandatory: tuple[str, ...]
+    reservable: bool
+    hours: Decimal | None
+    score: int
+
+    def considerations(self) -> tuple[str | None, str | None]:
+        """The social and environmental DECP considerations the purchase would gain."""
+
+        def value(cp: tuple[Clause, Proposal] | None) -> str | None:
+            return cp[0].consideration.value if cp is not None and cp[0].consideration is not None else None
+
+        return value(self.social), value(self.environmental)
+
+    def opportunity(self, at: date) -> PurchaseOpportunity:
+        p = self.purchase
+        social, env = (build(p, *cp, at) if cp else None for cp in (self.social, self.environmental))
+        return PurchaseOpportunity(self.index, p.id, p.object, p.cpv, p.amount_ht, p.social_status, p.environmental_status,
+                                   self.mandatory, social, env, self.reservable, self.hours, self.score)
 
 
-def _adopt(p: Purchase, o: PurchaseOpportunity) -> Purchase:
+def _assess(index: int, p: Purchase, portfolio: Portfolio, at: date, cat: Catalogue, kinds: dict[str, str | None]) -> _Assessed:
+    # What suggest(p, at=at, portfolio=portfolio) ranks; ``kinds``: each clause's consideration.
+    ranked = [(kinds[c.id], c, x) for c, x in ranked_proposals(p, at, cat, portfolio=portfolio)]
+    social = next(((c, x) for v, c, x in ranked if v in _SOCIAL), None) if p.social_status != "oui" else None
+    env = next(((c, x) for v, c, x in ranked if v in _ENV), None) if p.environmental_status != "oui" else None
+    mandatory = tuple(c.id for _, c, x in ranked if x.status == MANDATORY)
+    hours = social[1].hours.hours if social and social[1].hours else None
+    reservable = any(v == Soc.RESERVE.value for v, _, _ in ranked)
+    score = 1000 * len(mandatory) + (int(hours) if hours else 0) + (social[1].score if social else 0) + (env[1].score if env else 0) + (200 if reservable else 0)
+    return _Assessed(index, p, social, env, mandatory, reservable, hours, score)
+
+
+def _adopt(p: Purchase, social: str | None, environmental: str | None) -> Purchase:
     update: dict[str, Any] = {}
-    if o.social is not None:
-        update["social"] = frozenset((p.social or frozenset()) - {Soc.AUCUNE}) | {Soc(o.social.consideration)}
-    if o.environmental is not None:
-        update["environmental"] = frozenset((p.environmental or frozenset()) - {Env.AUCUNE}) | {Env(o.environmental.consideration)}
+    if social is not None:
+        update["social"] = frozenset((p.social or frozenset()) - {Soc.AUCUNE}) | {Soc(social)}
+    if environmental is not None:
+        update["environmental"] = frozenset((p.environmental or frozenset()) - {Env.AUCUNE}) | {Env(environmental)}
     return p.model_copy(update=update)
 
 
-def _scenario(label: str, portfolio: Portfolio, year: int, chosen: list[PurchaseOpportunity], before: YearIndicators) -> Scenario:
-    by_index = {o.index: o for o in chosen}
-    changed = tuple(_adopt(p, by_index[i]) if i in by_index else p for i, p in enumerate(portfolio.purchases))
+def _scenario(label: str, portfolio: Portfolio, year: int, chosen: dict[int, tuple[str | None, str | None]], before: YearIndicators) -> Scenario:
+    """``chosen``: position in the portfolio -> the social and environmental considerations it would gain."""
+    changed = tuple(_adopt(p, *chosen[i]) if i in chosen else p for i, p in enumerate(portfolio.purchases))
     after = pnad_indicators(portfolio.model_copy(update={"purchases": changed}), year)
     floor = before.floor
     counted = sum(
         1 for i, p in enumerate(portfolio.purchases)
-        if i in by_index and p.amount_ht is not None and (floor is None or p.amount_ht >= floor)
+        if i in chosen and p.amount_ht is not None and (floor is None or p.amount_ht >= floor)
     )
     return Scenario(
         label,
@@ -207,12 +231,15 @@ def _opportunities(portfolio: Portfolio, *, year: int | None, at: date | None, t
         if warning:
             notes.append(warning)
     cat = catalogue()
+    kinds = {c.id: (c.consideration.value if c.consideration is not None else None) for c in cat}
     assessed = [
-        _assess(i, p, portfolio, at, cat) for i, p in enumerate(portfolio.purchases) if p.year == year and p.kind is not ContractKind.DEPENSE
+        _assess(i, p, portfolio, at, cat, kinds)
+        for i, p in enumerate(portfolio.purchases)
+        if p.year == year and p.kind is not ContractKind.DEPENSE
     ]
     candidates = [o for o in assessed if o.social or o.environmental or o.reservable]
-    candidates.sort(key=lambda o: (-o.score, -(o.amount_ht or 0), o.purchase_id, o.index))
-    listed = candidates[: max(top, 0)]
+    candidates.sort(key=lambda o: (-o.score, -(o.purchase.amount_ht or 0), o.purchase.id, o.index))
+    listed = [o.opportunity(at) for o in candidates[: max(top, 0)]]
     zero = Decimal(0)
     before = pnad_indicators(portfolio, year)
     floor = before.floor
@@ -225,10 +252,10 @@ def _opportunities(portfolio: Portfolio, *, year: int | None, at: date | None, t
         purchases=tuple(listed),
         candidates=len(candidates),
         total_hours=sum((o.hours for o in listed if o.hours), zero),
-        value_without_social=sum((o.amount_ht for o in candidates if o.social and o.amount_ht), zero),
-        value_without_environmental=sum((o.amount_ht for o in candidates if o.environmental and o.amount_ht), zero),
+        value_without_social=sum((o.purchase.amount_ht for o in candidates if o.social and o.purchase.amount_ht), zero),
+        value_without_environmental=sum((o.purchase.amount_ht for o in candidates if o.environmental and o.purchase.amount_ht), zero),
         reservable=sum(1 for o in listed if o.reservable),
-        top=_scenario(f"Les {len(listed)} achats présentés", portfolio, year, listed, before),
-        all=_scenario(f"Tous les {len(candidates)} achats de l'année concernés", portfolio, year, candidates, before),
+        top=_scenario(f"Les {len(listed)} achats présentés", portfolio, year, {o.index: o.considerations() for o in candidates[: len(listed)]}, before),
+        all=_scenario(f"Tous les {len(candidates)} achats de l'année concernés", portfolio, year, {o.index: o.considerations() for o in candidates}, before),
         notes=tuple(notes),
     )
