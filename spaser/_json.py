@@ -12,6 +12,8 @@ __all__ = ["to_jsonable"]
 
 def to_jsonable(obj: Any) -> Any:
     """Decimal as string (no float), dates ISO, enums by value, models as dicts."""
+    if obj is None or type(obj) in (str, int, bool):
+        return obj  # the common case first: no probing
     if isinstance(obj, Decimal):
         return str(obj)
     if isinstance(obj, date):

@@ -42,6 +42,7 @@ __all__ = [
     "format_percent",
     "implausible_amount",
     "AMOUNT_PLAUSIBLE_MAX",
+    "SMALLEST_IMPLAUSIBLE",
     "CENT",
 ]
 
@@ -56,6 +57,8 @@ _PLACEHOLDER_NINES = 8
 # Beyond this no amount means anything, and Decimal cannot round it to the cent.
 _AMOUNT_OUT_OF_RANGE = Decimal(10) ** 20
 _SMALLEST_PLACEHOLDER = Decimal("9" * _PLACEHOLDER_NINES)
+# No amount below this is implausible: callers in hot loops test it before implausible_amount().
+SMALLEST_IMPLAUSIBLE = min(_SMALLEST_PLACEHOLDER, AMOUNT_PLAUSIBLE_MAX)
 
 # Narrow no-break space (U+202F) as thousands separator, no-break space before €.
 _NNBSP = "\u202f"

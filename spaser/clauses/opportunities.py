@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from spaser.clauses._gc import paused
+from spaser._gc import paused
 from spaser.clauses.catalogue import Catalogue, Clause, catalogue
 from spaser.clauses.engine import Suggestion, build, ranked_proposals
 from spaser.clauses.rules import MANDATORY, Proposal

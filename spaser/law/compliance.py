@@ -155,65 +155,80 @@ def _switch(p: params.Parameter) -> date | None:
 
 
 def check_compliance(portfolio: Portfolio) -> Compliance:
-    rule = params.get("climat.obligations_par_marche")
-    switch = _switch(rule)
-    findings: list[Finding] = []
-    skipped: list[Skipped] = []
-    checked = compliant = not_yet = 0
-    proxies = 0
-    kind = portfolio.buyer.kind
-    # Many contracts share a date, a nature: each parameter is read once per distinct question.
-    applies: dict[date, bool] = {}
-    thresholds: dict[tuple[Nature | None, ContractKind, date], EuThreshold | None] = {}
-
-    def threshold(nature: Nature | None, d: date, contract_kind: ContractKind) -> EuThreshold | None:
-        key = (nature, contract_kind, d)
-        if key not in thresholds:
-            thresholds[key] = eu_threshold(kind, nature, d, contract_kind=contract_kind)
-        return thresholds[key]
-
+    counter = ComplianceCounter(portfolio.buyer.kind)
     for p in portfolio.purchases:
-        if p.kind == ContractKind.DEPENSE:
-            continue  # a spending line is not a contract
-        if p.kind == ContractKind.MARCHE_DEFENSE:
-            skipped.append(Skipped(p.id, "marché de défense ou de sécurité : la prise en compte reste facultative (L2312-1-1)"))
-            continue
+        counter.add(p)
+    return counter.result()
+
+
+class ComplianceCounter:
+    """The per-contract checks, fed one purchase at a time (``check`` feeds it in its single pass)."""
+
+    __slots__ = ("rule", "switch", "kind", "findings", "skipped", "checked", "compliant", "not_yet", "proxies", "applies", "thresholds")
+
+    def __init__(self, kind: BuyerKind) -> None:
+        self.rule = params.get("climat.obligations_par_marche")
+        self.switch = _switch(self.rule)
+        self.kind = kind
+        self.findings: list[Finding] = []
+        self.skipped: list[Skipped] = []
+        self.checked = self.compliant = self.not_yet = self.proxies = 0
+        # Many contracts share a date, a nature: each parameter is read once per distinct question.
+        self.applies: dict[date, bool] = {}
+        self.thresholds: dict[tuple[Nature | None, ContractKind, date], EuThreshold | None] = {}
+
+    def _threshold(self, nature: Nature | None, d: date, contract_kind: ContractKind) -> EuThreshold | None:
+        key = (nature, contract_kind, d)
+        if key not in self.thresholds:
+            self.thresholds[key] = eu_threshold(self.kind, nature, d, contract_kind=contract_kind)
+        return self.thresholds[key]
+
+    def add(self, p: Purchase) -> None:
+        kind = p.kind
+        if kind == ContractKind.DEPENSE:
+            return  # a spending line is not a contract
+        if kind == ContractKind.MARCHE_DEFENSE:
+            self.skipped.append(Skipped(p.id, "marché de défense ou de sécurité : la prise en compte reste facultative (L2312-1-1)"))
+            return
         if p.livre_v:
-            skipped.append(Skipped(p.id, f"marché relevant du livre V ({p.livre_v})"))
-            continue
+            self.skipped.append(Skipped(p.id, f"marché relevant du livre V ({p.livre_v})"))
+            return
         d, basis = (p.consultation_date, "consultation") if p.consultation_date else (p.notification_date, "notification (approximation)")
         if d is None:
-            if switch is not None:
-                skipped.append(Skipped(p.id, "dates de consultation et de notification inconnues : impossible de savoir si les obligations s'appliquent"))
-            continue
-        in_force = applies.get(d)
+            if self.switch is not None:
+                self.skipped.append(Skipped(p.id, "dates de consultation et de notification inconnues : impossible de savoir si les obligations s'appliquent"))
+            return
+        in_force = self.applies.get(d)
         if in_force is None:
-            v = rule.at(d)
-            applies[d] = in_force = v is not None and bool(v.value)
+            v = self.rule.at(d)
+            self.applies[d] = in_force = v is not None and bool(v.value)
         if not in_force:
-            not_yet += 1
-            continue
-        checked += 1
+            self.not_yet += 1
+            return
+        self.checked += 1
         if basis != "consultation":
-            proxies += 1
-        found = _check_one(threshold, p, d, basis)
-        findings.extend(found)
+            self.proxies += 1
+        found = _check_one(self._threshold, p, d, basis)
+        self.findings.extend(found)
         if not found:
-            compliant += 1
-    notes = []
-    if switch is not None:
-        notes.append(
-            f"Obligations applicables aux consultations lancées (ou avis d'appel à la concurrence envoyés) à partir du {_fr(switch)} "
-            "(décret n° 2022-767, art. 14 ; les articles législatifs portent la date du 22 août 2026)."
-        )
-    if proxies:
-        notes.append(
-            f"{proxies} contrat(s) sans date de lancement de la consultation : la date de notification est utilisée à la place "
-            "(approximation : une consultation lancée avant la bascule n'est pas soumise aux nouvelles obligations)."
-        )
-    notes.append("Spécifications techniques prenant en compte le développement durable (L2111-2) : non vérifiables à partir des données, à contrôler dans les pièces.")
-    refs = rule.values[-1].references if rule.values else ()
-    return Compliance(switch, checked, compliant, not_yet, tuple(findings), tuple(skipped), refs, tuple(notes))
+            self.compliant += 1
+
+    def result(self) -> Compliance:
+        switch, rule = self.switch, self.rule
+        notes = []
+        if switch is not None:
+            notes.append(
+                f"Obligations applicables aux consultations lancées (ou avis d'appel à la concurrence envoyés) à partir du {_fr(switch)} "
+                "(décret n° 2022-767, art. 14 ; les articles législatifs portent la date du 22 août 2026)."
+            )
+        if self.proxies:
+            notes.append(
+                f"{self.proxies} contrat(s) sans date de lancement de la consultation : la date de notification est utilisée à la place "
+                "(approximation : une consultation lancée avant la bascule n'est pas soumise aux nouvelles obligations)."
+            )
+        notes.append("Spécifications techniques prenant en compte le développement durable (L2111-2) : non vérifiables à partir des données, à contrôler dans les pièces.")
+        refs = rule.values[-1].references if rule.values else ()
+        return Compliance(switch, self.checked, self.compliant, self.not_yet, tuple(self.findings), tuple(self.skipped), refs, tuple(notes))
 
 
 def _check_one(threshold_of: Callable[[Nature | None, date, ContractKind], EuThreshold | None], p: Purchase, d: date, basis: str) -> list[Finding]:

@@ -16,18 +16,19 @@ A ``Diagnosis`` holds, for the document generator and the CLI:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from spaser.law import params
-from spaser.law.compliance import Compliance, check_compliance
+from spaser.law.compliance import Compliance, ComplianceCounter
 from spaser.law.indicators import YearIndicators, indicators_and_measured
-from spaser.law.obligation import ContentItem, Obligation, required_contents, spaser_obligation
+from spaser.law.obligation import ContentItem, Obligation, SpendCount, required_contents, spaser_obligation, spend_counter
+from spaser._gc import paused
 from spaser.law.params import Parameter, ParameterValue, Reference
 from spaser.law.targets import AgecRates, TargetResult, pnad_floor, targets
-from spaser.model import Portfolio
+from spaser.model import Portfolio, Purchase
 
 __all__ = ["UsedParameter", "Diagnosis", "JointDiagnosis", "check", "check_joint", "default_year"]
 
@@ -83,12 +84,16 @@ class Diagnosis:
     def to_dict(self) -> dict[str, Any]:
         from spaser._json import to_jsonable
 
-        return to_jsonable(
+        with paused():  # many small acyclic objects: see check()
+            return self._to_dict(to_jsonable)
+
+    def _to_dict(self, to_jsonable: Callable[[Any], Any]) -> dict[str, Any]:
+        out = to_jsonable(
             {
                 "buyer": {"name": self.buyer_name, "siret": self.buyer_siret, "kind": self.buyer_kind},
                 "year": self.year,
                 "at": self.at,
-                "obligation": self.obligation.to_dict(),
+                "obligation": self.obligation.to_dict(spend_lines=False),
                 "indicators": {str(y): i.to_dict() for y, i in self.indicators.items()},
                 "measured": self.measured.to_dict(),
                 "targets": [t.to_dict() for t in self.targets],
@@ -98,6 +103,9 @@ class Diagnosis:
                 "warnings": list(self.warnings),
             }
         )
+        # The spend lines (up to one per purchase) made JSON-ready directly, in their place.
+        out["obligation"]["spend"]["lines"] = [x.to_json() for x in self.obligation.spend.lines]
+        return out
 
 
 def default_year(portfolio: Portfolio, at: date) -> tuple[int, str | None]:
@@ -132,12 +140,26 @@ def check(
         year, w = default_year(portfolio, at)
         if w:
             warnings.append(w)
-    with params.recording() as used:
-        obligation = spaser_obligation(portfolio, year=year, at=at)
+    # The diagnosis makes many small acyclic objects: without the pause, the cyclic collector would
+    # rescan the whole portfolio now and then (about 0.5 s a time at 100 000 purchases).
+    with paused(), params.recording() as used:
+        # One pass over the purchases for everything (at a million purchases, reading a purchase
+        # costs more than what is done with it): the indicators' pass carries the spend count,
+        # the per-contract checks and the gathering of EGalim/AGEC purchases.
+        spend = spend_counter(portfolio, year, at)
+        checks = ComplianceCounter(portfolio.buyer.kind)
+        tagged: list[Purchase] = []
+
+        def gather(p: Purchase) -> None:
+            if p.egalim is not None or p.agec_category is not None:
+                tagged.append(p)
+
+        riders = [checks.add, gather] if isinstance(spend, SpendCount) else [spend.add, checks.add, gather]
         floor, floor_note = pnad_floor(year)
-        by_year, measured = indicators_and_measured(portfolio, year, floor=floor, floor_note=floor_note)
-        results = targets(portfolio, year, user_agec_rates=agec_rates, pnad=measured)
-        compliance = check_compliance(portfolio)
+        by_year, measured = indicators_and_measured(portfolio, year, floor=floor, floor_note=floor_note, riders=riders)
+        obligation = spaser_obligation(portfolio, year=year, at=at, spend=spend if isinstance(spend, SpendCount) else spend.result())
+        results = targets(portfolio, year, user_agec_rates=agec_rates, pnad=measured, tagged=tagged)
+        compliance = checks.result()
         contents = required_contents(at, joint=joint)
     warnings.extend(_warnings(obligation, measured, results, compliance, year, at))
     seen: dict[tuple[str, date], UsedParameter] = {}

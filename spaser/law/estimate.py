@@ -33,6 +33,7 @@ from typing import Any
 from spaser.law import params
 from spaser.model import ContractKind, Purchase
 from spaser.money import CENT as _CENT
+from spaser.money import SMALLEST_IMPLAUSIBLE as _SMALLEST_IMPLAUSIBLE
 from spaser.money import implausible_amount
 
 __all__ = [
@@ -45,6 +46,8 @@ __all__ = [
     "method_text",
     "estimate_yearly_spend",
 ]
+
+# Below this, implausible_amount() finds nothing (pinned by tests/test_law_onepass.py).
 
 SPEND_LABEL = "dépense annuelle estimée (montant réparti sur la durée)"
 
@@ -111,7 +114,9 @@ def contract_share(purchase: Purchase, year: int, *, default_months: int) -> tup
     (Decimal('600'), 'durée inconnue : 12 mois supposés')
     """
     amount, start = purchase.amount_ht, purchase.notification_date
-    if amount is None or start is None or implausible_amount(amount):
+    # Only amounts from the smallest placeholder up can be implausible: skip the call for the others
+    # (the model refuses NaN and infinities, so the comparison is safe).
+    if amount is None or start is None or (amount >= _SMALLEST_IMPLAUSIBLE and implausible_amount(amount)):
         return None, None
     months, assumption = purchase.duration_months, None
     if months is None:

@@ -16,7 +16,7 @@ only in the purchases from SIAE/EA/ESAT/ESUS (value).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date  # noqa: F401 - used by the doctests
 from decimal import Decimal
@@ -230,13 +230,27 @@ class _Tally:
     hours: dict[tuple[int, int], _Hours]  # (year, class) -> insertion hours of its contracts
 
 
-def _tally(purchases: Iterable[Purchase], *, only_year: int | None = None, floor_year: int | None = None, floor: Decimal | None = None) -> _Tally:
-    """Group the dated purchases by profile; contracts of ``floor_year`` below ``floor`` get the class _BELOW."""
+def _tally(
+    purchases: Iterable[Purchase],
+    *,
+    only_year: int | None = None,
+    floor_year: int | None = None,
+    floor: Decimal | None = None,
+    riders: Sequence[Callable[[Purchase], None]] = (),
+) -> _Tally:
+    """Group the dated purchases by profile; contracts of ``floor_year`` below ``floor`` get the class _BELOW.
+
+    ``riders`` are called with every purchase, in this same pass: the diagnosis counts the spend,
+    checks the contracts and gathers EGalim/AGEC purchases while each purchase is at hand.
+    """
     groups: dict[tuple, _Group] = {}
     hours: dict[tuple[int, int], _Hours] = {}
     depense = ContractKind.DEPENSE
     known_kinds: dict[int, frozenset[SupplierKind]] = {}
+    same_kinds: dict[frozenset[SupplierKind], frozenset[SupplierKind]] = {}
     for p in purchases:
+        for ride in riders:
+            ride(p)
         d = p.notification_date
         if d is None:
             continue
@@ -254,20 +268,24 @@ def _tally(purchases: Iterable[Purchase], *, only_year: int | None = None, floor
             cls = _KEPT
         # Purchase.supplier_kinds, without a new set for the usual single supplier; imports share
         # Supplier objects between purchases, and reading one is a cache miss: remember them by identity
-        # (safe: the portfolio keeps every supplier alive during the pass).
+        # (safe: the portfolio keeps every supplier alive during the pass). Equal sets are made the
+        # same object, so the group look-up compares them by identity, not element by element.
         sups = p.suppliers
         if not sups:
             kinds = _NO_KINDS
         elif len(sups) == 1:
             kinds = known_kinds.get(id(sups[0]))
             if kinds is None:
-                known_kinds[id(sups[0])] = kinds = sups[0].kinds
+                kinds = sups[0].kinds
+                known_kinds[id(sups[0])] = kinds = same_kinds.setdefault(kinds, kinds)
         else:
             kinds = p.supplier_kinds
-        nature, cpv = p.nature, p.cpv
-        # The nature by its value (a plain str hashes in C, an enum member in Python); the CPV division as
+            kinds = same_kinds.setdefault(kinds, kinds)
+        cpv = p.cpv
+        # The nature by its identity (an enum member hashes in Python, ``.value`` is a Python property:
+        # both cost more than id(); a group's sample gives it back below); the CPV division as
         # Purchase.cpv_division.
-        key = (y, cls, p.social, p.environmental, nature.value if nature else None, cpv[:2] if cpv else None, kinds)
+        key = (y, cls, p.social, p.environmental, id(p.nature), cpv[:2] if cpv else None, kinds)
         g = groups.get(key)
         if g is None:
             groups[key] = g = _Group(0, _ZERO, p)
@@ -286,8 +304,16 @@ def _tally(purchases: Iterable[Purchase], *, only_year: int | None = None, floor
                 if ha:
                     h.achieved += ha
     by_year: dict[int, dict[_Profile, _Group]] = {}
-    for key, g in groups.items():
-        by_year.setdefault(key[0], {})[key[1:]] = g
+    for (y, cls, social, env, _, division, kinds), g in groups.items():
+        nature = g.sample.nature  # the members of a group share their nature
+        profiles = by_year.setdefault(y, {})
+        profile = (cls, social, env, nature.value if nature else None, division, kinds)
+        same = profiles.get(profile)
+        if same is None:
+            profiles[profile] = g
+        else:  # two nature objects with one value (not with validated purchases, but kept exact)
+            same.count += g.count
+            same.value += g.value
     return _Tally(by_year, hours)
 
 
@@ -450,8 +476,13 @@ def indicators_by_year(portfolio: Portfolio) -> dict[int, YearIndicators]:
 
 
 def indicators_and_measured(
-    portfolio: Portfolio, year: int, *, floor: Decimal | None, floor_note: str | None
+    portfolio: Portfolio,
+    year: int,
+    *,
+    floor: Decimal | None,
+    floor_note: str | None,
+    riders: Sequence[Callable[[Purchase], None]] = (),
 ) -> tuple[dict[int, YearIndicators], YearIndicators]:
-    """``indicators_by_year`` and ``year_indicators(year, floor=...)`` from a single pass."""
-    t = _tally(portfolio.purchases, floor_year=year, floor=floor)
+    """``indicators_by_year`` and ``year_indicators(year, floor=...)`` from a single pass (``riders``: see ``_tally``)."""
+    t = _tally(portfolio.purchases, floor_year=year, floor=floor, riders=riders)
     return {y: _year(t, y) for y in sorted(t.groups)}, _year(t, year, floor=floor, floor_note=floor_note)

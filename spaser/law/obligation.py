@@ -65,7 +65,7 @@ class Exclusion:
         return {"purchase_id": self.purchase_id, "reason": self.reason, "article": self.article, "amount": self.amount}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SpendLine:
     """One purchase's contribution to the yearly count."""
 
@@ -78,6 +78,11 @@ class SpendLine:
         # Estimated parts are kept exact for the total; shown to the cent.
         shown = self.amount.quantize(CENT, rounding=ROUND_HALF_UP) if self.estimated else self.amount
         return {"purchase_id": self.purchase_id, "amount": shown, "estimated": self.estimated, "assumption": self.assumption}
+
+    def to_json(self) -> dict[str, Any]:
+        """``to_jsonable(self.to_dict())``, built directly: a diagnosis can hold a line per purchase."""
+        shown = self.amount.quantize(CENT, rounding=ROUND_HALF_UP) if self.estimated else self.amount
+        return {"purchase_id": self.purchase_id, "amount": str(shown), "estimated": self.estimated, "assumption": self.assumption}
 
 
 @dataclass(frozen=True)
@@ -105,7 +110,8 @@ class SpendCount:
     def excluded_total(self) -> Decimal:
         return sum((e.amount for e in self.exclusions if e.amount is not None), Decimal(0))
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, lines: bool = True) -> dict[str, Any]:
+        """``lines=False``: an empty list in place of the lines (the caller adds them, see Diagnosis.to_dict)."""
         return {
             "year": self.year,
             "basis": self.basis,
@@ -113,7 +119,7 @@ class SpendCount:
             "total": self.total,
             "is_estimate": self.is_estimate,
             "method_text": self.method_text,
-            "lines": [x.to_dict() for x in self.lines],
+            "lines": [x.to_dict() for x in self.lines] if lines else [],
             "exclusions": [x.to_dict() for x in self.exclusions],
             "excluded_total": self.excluded_total,
             "assumptions": list(self.assumptions),
@@ -152,7 +158,8 @@ class Obligation:
     references: tuple[Reference, ...]
     to_confirm: bool
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, spend_lines: bool = True) -> dict[str, Any]:
+        """``spend_lines=False``: see SpendCount.to_dict."""
         return {
             "buyer_name": self.buyer_name,
             "buyer_kind": self.buyer_kind.value,
@@ -161,7 +168,7 @@ class Obligation:
             "status": self.status,
             "scope": self.scope.to_dict(),
             "threshold": self.threshold,
-            "spend": self.spend.to_dict(),
+            "spend": self.spend.to_dict(lines=spend_lines),
             "margin": self.margin,
             "explanation": self.explanation,
             "to_settle": list(self.to_settle),
@@ -229,6 +236,19 @@ def _basis_at(at: date) -> params.ParameterValue | None:
 
 def count_spend(portfolio: Portfolio, year: int, at: date) -> SpendCount:
     """What counts against the threshold for ``year``, read with the basis in force at ``at``."""
+    counter = spend_counter(portfolio, year, at)
+    if isinstance(counter, SpendCount):
+        return counter
+    for p in portfolio.purchases:
+        counter.add(p)
+    return counter.result()
+
+
+def spend_counter(portfolio: Portfolio, year: int, at: date) -> SpendCount | _NotifiedCounter | _SpendCounter:
+    """The count for ``year`` when it needs no purchase (declared spend), else a counter to feed every purchase.
+
+    ``count_spend`` feeds it in its own pass; ``check`` feeds it in the one pass it makes for everything.
+    """
     basis_value = _basis_at(at)
     basis = basis_value.value if basis_value else "depenses"
     buyer = portfolio.buyer
@@ -240,94 +260,119 @@ def count_spend(portfolio: Portfolio, year: int, at: date) -> SpendCount:
         )
         return SpendCount(year, basis, "declared", total, False, text, assumptions=("montant déclaré supposé hors concessions et hors livre V",))
     if basis == "montants_notifies":
-        return _count_notified(portfolio, year, basis)
-    return _count_spend(portfolio, year, basis, at)
+        return _NotifiedCounter(year, basis)
+    return _SpendCounter(year, basis, at)
 
 
-def _count_notified(portfolio: Portfolio, year: int, basis: str) -> SpendCount:
-    lines, exclusions, uncounted = [], [], []
-    for p in portfolio.purchases:
-        if p.year != year:
+class _NotifiedCounter:
+    """Amounts of the contracts notified in the year (reading before 2023)."""
+
+    __slots__ = ("year", "basis", "lines", "exclusions", "uncounted")
+
+    def __init__(self, year: int, basis: str) -> None:
+        self.year, self.basis = year, basis
+        self.lines: list[SpendLine] = []
+        self.exclusions: list[Exclusion] = []
+        self.uncounted: list[str] = []
+
+    def add(self, p: Purchase) -> None:
+        if p.year != self.year:
             if p.notification_date is None:
-                uncounted.append(f"{p.id} : date de notification inconnue")
-            continue
+                self.uncounted.append(f"{p.id} : date de notification inconnue")
+            return
         excl = _exclusion(p)
         if excl:
-            exclusions.append(Exclusion(p.id, excl[0], excl[1], p.amount_ht))
+            self.exclusions.append(Exclusion(p.id, excl[0], excl[1], p.amount_ht))
         elif p.amount_ht is None:
-            uncounted.append(f"{p.id} : montant inconnu")
+            self.uncounted.append(f"{p.id} : montant inconnu")
         else:
-            lines.append(SpendLine(p.id, p.amount_ht, False))
-    total = sum((x.amount for x in lines), Decimal(0)) if lines else None
-    text = f"Montants HT des marchés notifiés en {year} (lecture applicable avant 2023 : marchés conclus au cours de l'année de référence)."
-    return SpendCount(year, basis, "notified" if lines else "none", total, False, text, tuple(lines), tuple(exclusions), (), tuple(uncounted))
+            self.lines.append(SpendLine(p.id, p.amount_ht, False))
+
+    def result(self) -> SpendCount:
+        year, lines = self.year, self.lines
+        total = sum((x.amount for x in lines), Decimal(0)) if lines else None
+        text = f"Montants HT des marchés notifiés en {year} (lecture applicable avant 2023 : marchés conclus au cours de l'année de référence)."
+        return SpendCount(year, self.basis, "notified" if lines else "none", total, False, text, tuple(lines), tuple(self.exclusions), (), tuple(self.uncounted))
 
 
-def _count_spend(portfolio: Portfolio, year: int, basis: str, at: date) -> SpendCount:
-    default_months = params.value("estimation.duree_defaut_mois", at)
-    has_spend = False  # some purchase gives its actual spend for the year
-    lines: list[SpendLine] = []
-    exclusions: list[Exclusion] = []
-    assumptions: list[str] = []
-    uncounted: list[str] = []
-    for p in portfolio.purchases:
+class _SpendCounter:
+    """Spend of the year: given per purchase (spend_by_year), else estimated from the contract amounts."""
+
+    __slots__ = ("year", "basis", "default_months", "has_spend", "lines", "exclusions", "assumptions", "uncounted", "estimated")
+
+    def __init__(self, year: int, basis: str, at: date) -> None:
+        self.year, self.basis = year, basis
+        self.default_months = params.value("estimation.duree_defaut_mois", at)
+        self.has_spend = False  # some purchase gives its actual spend for the year
+        self.lines: list[SpendLine] = []
+        self.exclusions: list[Exclusion] = []
+        self.assumptions: list[str] = []
+        self.uncounted: list[str] = []
+        self.estimated = 0  # lines that are estimates
+
+    def add(self, p: Purchase) -> None:
+        year = self.year
         given = p.spend_by_year
         if given:
             if year not in given:
-                continue  # actual spend given for other years only: nothing spent this year
+                return  # actual spend given for other years only: nothing spent this year
             amount, estimated, assumption = given[year], False, None
-            has_spend = True
+            self.has_spend = True
         else:
             notified = p.notification_date
             if notified is not None and notified.year > year:
-                continue  # notified after the year: no share in it, and nothing to report (_could_fall_in)
-            amount, assumption = contract_share(p, year, default_months=default_months)
+                return  # notified after the year: no share in it, and nothing to report (_could_fall_in)
+            amount, assumption = contract_share(p, year, default_months=self.default_months)
             estimated = True
             if amount is None:
                 if _could_fall_in(p, year):
                     why = implausible_amount(p.amount_ht)
                     if why:
-                        uncounted.append(f"{p.id} : montant invraisemblable ({why}), écarté de l'estimation {year}")
+                        self.uncounted.append(f"{p.id} : montant invraisemblable ({why}), écarté de l'estimation {year}")
                     else:
                         missing = "montant" if p.amount_ht is None else "date de notification"
-                        uncounted.append(f"{p.id} : {missing} inconnu(e), dépense {year} impossible à estimer")
-                continue
-        if amount == 0 and estimated:
-            continue  # contract not running that year
+                        self.uncounted.append(f"{p.id} : {missing} inconnu(e), dépense {year} impossible à estimer")
+                return
+            if amount == 0:
+                return  # contract not running that year
         excl = _exclusion(p)
         if excl:
-            exclusions.append(Exclusion(p.id, excl[0], excl[1], amount))
-            continue
-        lines.append(SpendLine(p.id, amount, estimated, assumption))
+            self.exclusions.append(Exclusion(p.id, excl[0], excl[1], amount))
+            return
+        self.lines.append(SpendLine(p.id, amount, estimated, assumption))
+        if estimated:
+            self.estimated += 1
         if assumption:
-            assumptions.append(f"{p.id} : {assumption}")
-    estimated_lines = [x for x in lines if x.estimated]
-    if not lines:
-        method = "none"
-    elif not estimated_lines:
-        method = "spend"
-    elif has_spend:
-        method = "mixed"
-    else:
-        method = "estimate"
-    total = sum((x.amount for x in lines), Decimal(0)) if lines else None
-    if total is not None and estimated_lines:
-        total = total.quantize(CENT, rounding=ROUND_HALF_UP)  # estimated parts are exact; round the total only, as the scan does
-    texts = {
-        "none": f"Aucune dépense ni aucun montant de marché exploitable pour {year}.",
-        "spend": f"Dépenses effectuées en {year} sur les marchés (hors concessions et hors livre V), telles que fournies par marché.",
-        "mixed": (
-            f"Dépenses effectuées en {year} fournies pour une partie des marchés ; pour les autres, ESTIMATION. "
-            + method_text(year, default_months)
-        ),
-        "estimate": (
-            f"ESTIMATION de la dépense {year}. " + method_text(year, default_months)
-            + " À confirmer par la comptabilité."
-        ),
-    }
-    return SpendCount(
-        year, basis, method, total, bool(estimated_lines), texts[method], tuple(lines), tuple(exclusions), tuple(assumptions), tuple(uncounted)
-    )
+            self.assumptions.append(f"{p.id} : {assumption}")
+
+    def result(self) -> SpendCount:
+        year, lines, default_months = self.year, self.lines, self.default_months
+        if not lines:
+            method = "none"
+        elif not self.estimated:
+            method = "spend"
+        elif self.has_spend:
+            method = "mixed"
+        else:
+            method = "estimate"
+        total = sum((x.amount for x in lines), Decimal(0)) if lines else None
+        if total is not None and self.estimated:
+            total = total.quantize(CENT, rounding=ROUND_HALF_UP)  # estimated parts are exact; round the total only, as the scan does
+        texts = {
+            "none": f"Aucune dépense ni aucun montant de marché exploitable pour {year}.",
+            "spend": f"Dépenses effectuées en {year} sur les marchés (hors concessions et hors livre V), telles que fournies par marché.",
+            "mixed": (
+                f"Dépenses effectuées en {year} fournies pour une partie des marchés ; pour les autres, ESTIMATION. "
+                + method_text(year, default_months)
+            ),
+            "estimate": (
+                f"ESTIMATION de la dépense {year}. " + method_text(year, default_months)
+                + " À confirmer par la comptabilité."
+            ),
+        }
+        return SpendCount(
+            year, self.basis, method, total, bool(self.estimated), texts[method], tuple(lines), tuple(self.exclusions), tuple(self.assumptions), tuple(self.uncounted)
+        )
 
 
 def _could_fall_in(p: Purchase, year: int) -> bool:
@@ -338,12 +383,13 @@ def _could_fall_in(p: Purchase, year: int) -> bool:
 # -- the answer -------------------------------------------------------------------
 
 
-def spaser_obligation(portfolio: Portfolio, *, year: int, at: date) -> Obligation:
-    """Obligation of ``portfolio.buyer`` at ``at`` given the purchases of calendar ``year``."""
+def spaser_obligation(portfolio: Portfolio, *, year: int, at: date, spend: SpendCount | None = None) -> Obligation:
+    """Obligation of ``portfolio.buyer`` at ``at`` given the purchases of calendar ``year`` (``spend``: already counted)."""
     buyer: Buyer = portfolio.buyer
     sc = scope(buyer.kind, at)
     threshold_value = params.get("spaser.seuil").at(at)
-    spend = count_spend(portfolio, year, at)
+    if spend is None:
+        spend = count_spend(portfolio, year, at)
     refs: list[Reference] = []
     to_confirm = sc.to_confirm
     for name in ("spaser.tous_acheteurs", "spaser.seuil", "spaser.assiette"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -175,10 +176,13 @@ def _value_in_year(p: Purchase, year: int) -> Decimal | None:
     return None
 
 
-def egalim_targets(portfolio: Portfolio, year: int) -> list[TargetResult]:
-    """Value shares of EGalim-tagged food purchases (collective catering), per calendar year."""
+def egalim_targets(portfolio: Portfolio, year: int, *, purchases: Iterable[Purchase] | None = None) -> list[TargetResult]:
+    """Value shares of EGalim-tagged food purchases (collective catering), per calendar year.
+
+    ``purchases``: the portfolio's purchases to read, when the caller already set aside the tagged ones.
+    """
     at = date(year, 12, 31)
-    food = [(p, v) for p in portfolio.purchases if p.egalim is not None and (v := _value_in_year(p, year)) is not None and v > 0]
+    food = [(p, v) for p in (portfolio.purchases if purchases is None else purchases) if p.egalim is not None and (v := _value_in_year(p, year)) is not None and v > 0]
     if not food:
         return []
     note = "Valeur : dépenses de l'année quand elles sont fournies, sinon montant HT des marchés notifiés dans l'année."
@@ -273,10 +277,13 @@ def load_agec_rates(path: str | Path) -> AgecRates:
     return AgecRates({k: sorted(v) for k, v in rates.items()}, str(path))
 
 
-def agec_targets(portfolio: Portfolio, year: int, *, user_rates: AgecRates | None = None) -> list[TargetResult]:
-    """For each AGEC category present in the year's purchases: value share of reuse and of recycled content."""
+def agec_targets(portfolio: Portfolio, year: int, *, user_rates: AgecRates | None = None, purchases: Iterable[Purchase] | None = None) -> list[TargetResult]:
+    """For each AGEC category present in the year's purchases: value share of reuse and of recycled content.
+
+    ``purchases``: as for ``egalim_targets``.
+    """
     by_cat: dict[int, list[tuple[Purchase, Decimal]]] = {}
-    for p in portfolio.purchases:
+    for p in portfolio.purchases if purchases is None else purchases:
         if p.agec_category is not None and (v := _value_in_year(p, year)) is not None and v > 0:
             by_cat.setdefault(p.agec_category, []).append((p, v))
     out = []
@@ -317,6 +324,20 @@ def _agec_param(category: int, kind: AgecKind) -> params.Parameter | None:
     return params.all().get(name)
 
 
-def targets(portfolio: Portfolio, year: int, *, user_agec_rates: AgecRates | None = None, pnad: YearIndicators | None = None) -> list[TargetResult]:
-    """Every target measurable for ``year``: PNAD, then EGalim, then AGEC."""
-    return pnad_targets(portfolio, year, indicators=pnad) + egalim_targets(portfolio, year) + agec_targets(portfolio, year, user_rates=user_agec_rates)
+def targets(
+    portfolio: Portfolio,
+    year: int,
+    *,
+    user_agec_rates: AgecRates | None = None,
+    pnad: YearIndicators | None = None,
+    tagged: Sequence[Purchase] | None = None,
+) -> list[TargetResult]:
+    """Every target measurable for ``year``: PNAD, then EGalim, then AGEC.
+
+    ``tagged``: the purchases with an EGalim or AGEC tag, in portfolio order, when already set aside.
+    """
+    return (
+        pnad_targets(portfolio, year, indicators=pnad)
+        + egalim_targets(portfolio, year, purchases=tagged)
+        + agec_targets(portfolio, year, user_rates=user_agec_rates, purchases=tagged)
+    )

@@ -13,9 +13,9 @@ __all__ = ["paused"]
 def paused() -> Iterator[None]:
     """Pause the cyclic garbage collector inside the block (its previous state is restored after).
 
-    Advice and documents create many short-lived, acyclic objects while the heap holds
-    the whole portfolio: each automatic collection rescans it (about 20 % of the time at
-    100 000 purchases). Reference counting still frees objects as usual; cycles made
+    Imports, the diagnosis, advice and documents create many short-lived, acyclic objects
+    while the heap holds the whole portfolio: each automatic collection rescans it (about
+    20 % of the time at 100 000 purchases). Reference counting still frees objects as usual; cycles made
     inside the block are collected after it.
 
     >>> with paused():
