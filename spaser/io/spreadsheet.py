@@ -52,7 +52,6 @@ import csv
 import io
 import re
 import zipfile
-import gc
 import itertools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -63,6 +62,7 @@ from pathlib import Path
 from typing import Any
 
 from spaser import cpv as _cpv
+from spaser._gc import paused
 from spaser._errors import InputError, InvalidChecksum, InvalidCode, LimitExceeded, UnknownCode
 from spaser.ids import validate_company_id
 from spaser.io import ImportOptions, ImportResult
@@ -507,40 +507,35 @@ def read_spreadsheet(path: Path, kind: str, opts: ImportOptions) -> ImportResult
     if kind == "ole2":
         _refuse_ole2(path)
     report = ImportReport(file=name, max_issues=opts.max_issues)
-    # The cyclic garbage collector would walk every object built so far, again and again, while
-    # the import creates hundreds of thousands of them and no cycle worth collecting (about
-    # 30 % of the time): it is paused meanwhile, and restored as it was. No gc.freeze(): a
-    # library must not change the collector for the rest of the caller's process (the web
-    # server lives long).
-    paused = gc.isenabled()
-    gc.disable()
+    # The cyclic garbage collector would rescan every object built so far while the import
+    # creates hundreds of thousands of acyclic ones (about 30 % of the time): paused meanwhile
+    # and restored as it was (spaser._gc). No gc.freeze(): a library must not change the
+    # collector for the rest of the caller's process (the web server lives long).
     sheets: list[_Sheet] = []
-    try:
-        if kind == "xlsx":
-            sheets = _read_xlsx(path, report)
-        elif kind == "csv":
-            sheets = [_read_csv(path, report, opts)]
-        else:  # pragma: no cover - load() only sends the kinds above
-            raise InputError(MESSAGES[IssueCode.FILE_FORMAT], code=IssueCode.FILE_FORMAT.value, file=name)
-        report.formats.append(kind)
-        if opts.sheet is not None:
-            names = [s.name for s in sheets]
-            sheets = [s for s in sheets if s.name == opts.sheet]
-            if not sheets:
-                raise InputError(
-                    f"feuille « {opts.sheet} » introuvable ; feuilles du classeur : {', '.join(map(str, names))}.",
-                    code="sheet-not-found",
-                    file=name,
-                )
-        tables = _find_tables(sheets, report, opts, name)
-        result = _Reader(path, report, opts).read(tables)
-    finally:
-        for sh in sheets:
-            if sh.close is not None:
-                sh.close()
-        if paused:
-            gc.enable()
-    return result
+    with paused():
+        try:
+            if kind == "xlsx":
+                sheets = _read_xlsx(path, report)
+            elif kind == "csv":
+                sheets = [_read_csv(path, report, opts)]
+            else:  # pragma: no cover - load() only sends the kinds above
+                raise InputError(MESSAGES[IssueCode.FILE_FORMAT], code=IssueCode.FILE_FORMAT.value, file=name)
+            report.formats.append(kind)
+            if opts.sheet is not None:
+                names = [s.name for s in sheets]
+                sheets = [s for s in sheets if s.name == opts.sheet]
+                if not sheets:
+                    raise InputError(
+                        f"feuille « {opts.sheet} » introuvable ; feuilles du classeur : {', '.join(map(str, names))}.",
+                        code="sheet-not-found",
+                        file=name,
+                    )
+            tables = _find_tables(sheets, report, opts, name)
+            return _Reader(path, report, opts).read(tables)
+        finally:
+            for sh in sheets:
+                if sh.close is not None:
+                    sh.close()
 
 
 def _refuse_ole2(path: Path) -> None:
@@ -1127,8 +1122,11 @@ class _Reader:
                 f"{MESSAGES[IssueCode.NO_DATA]} L'en-tête est ligne {t.header_row + 1}, mais aucune ligne de données ne suit.",
                 code=IssueCode.NO_DATA.value, file=self.file, sheet=t.sheet.name,
             )
+        # Built like the purchases: pydantic would walk every purchase again (about 3 µs each).
+        portfolio_fields = {"buyer", "purchases"}
         portfolios = tuple(
-            Portfolio(buyer=self.buyers[k], purchases=tuple(ps)) for k, ps in self.by_buyer.items() if ps
+            _build_validated(Portfolio, {"buyer": self.buyers[k], "purchases": tuple(ps)}, portfolio_fields)
+            for k, ps in self.by_buyer.items() if ps
         )
         self.report.check()
         return ImportResult(portfolios=portfolios, report=self.report, path=self.file)
