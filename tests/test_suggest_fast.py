@@ -104,3 +104,22 @@ def test_reloaded_parameters_start_a_new_memo() -> None:
     again = _law.fact("insertion.taux", d)
     assert again == first
     assert _law._MEMO is not None and _law._MEMO[0] is params._CACHE
+
+
+@pytest.mark.parametrize("at", [date(2026, 3, 2), date(2026, 9, 1)])
+def test_remembered_rule_proposals_match_fresh_ones(metropole: Portfolio, at: date) -> None:
+    # Rules remember their proposals by the inputs they read; with no memo (while a
+    # diagnosis records parameters) every rule runs afresh: same suggestions.
+    from spaser.clauses import rules
+
+    remembered = [suggest(p, at=at, portfolio=metropole) for p in metropole.purchases]
+    assert rules._RULE_MEMO
+    with params.recording():
+        fresh = [suggest(p, at=at, portfolio=metropole) for p in metropole.purchases]
+    assert remembered == fresh
+
+
+def test_allotment_first_look_agrees_with_the_advice(metropole: Portfolio) -> None:
+    from spaser.clauses.allotment import allotment_advice, may_divide
+
+    assert [may_divide(p) for p in metropole.purchases] == [allotment_advice(p).divide for p in metropole.purchases]

@@ -30,7 +30,7 @@ from spaser.clauses.reservation import sector_matches
 from spaser.model import Nature, Purchase
 from spaser.money import format_eur, format_percent
 
-__all__ = ["ProposedLot", "SmallLots", "AllotmentAdvice", "allotment_advice", "components", "small_lots", "justification_text"]
+__all__ = ["ProposedLot", "SmallLots", "AllotmentAdvice", "allotment_advice", "may_divide", "components", "small_lots", "justification_text"]
 
 # Families whose lots inclusive structures commonly bid for (practice).
 _INCLUSIVE = {"peinture", "espaces_verts", "nettoyage_locaux", "vitrerie", "restauration", "blanchisserie", "dechets", "vetements", "fournitures", "sols", "desamiantage"}
@@ -161,6 +161,11 @@ def _names_sites(object_text: str) -> bool:
     return any(has_phrase(object_text, w) for w in table("allotment")["sites"]["words"])
 
 
+def may_divide(p: Purchase) -> bool:
+    """Whether :func:`allotment_advice` advises dividing (object, nature, lot only): a cheap first look."""
+    return not p.lot and (len(_families_of(p.object, p.nature)) >= 2 or _names_sites(p.object))
+
+
 def _threshold(nature: Nature | None, at: date) -> _law.Fact | None:
     name = "procedures.petits_lots.travaux" if nature is Nature.TRAVAUX else "procedures.petits_lots.fournitures_services"
     return _law.fact(name, at)
@@ -225,7 +230,7 @@ def allotment_advice(purchase: Purchase, *, at: date | None = None, lots: list[t
         reasons.append("L'objet vise plusieurs sites ou bâtiments : un allotissement géographique peut élargir la concurrence aux entreprises locales.")
         if len(fams) < 2:
             proposed.append(("Lots géographiques (un lot par site ou secteur) [à compléter]", "site", bool(sector_matches(purchase.cpv, "siae"))))
-    divide = not purchase.lot and (len(fams) >= 2 or sites)
+    divide = may_divide(purchase)
     if not divide and not purchase.lot:
         reasons.append(
             "Aucune prestation séparable n'apparaît dans l'objet : si c'est le cas, l'absence d'allotissement se justifie par "

@@ -257,7 +257,7 @@ def ranked_proposals(
     opportunities rank thousands of purchases and build only the suggestions they keep.
     """
     ctx = Context(purchase=purchase, at=at, catalogue=catalogue, buyer=buyer or (portfolio.buyer if portfolio else None), portfolio=portfolio)
-    merged = _merge([p for r in RULES for p in r(ctx)])
+    merged = _merge([p for r in RULES if r.in_force(at) for p in r.func(ctx)])  # Rule.__call__, unrolled
     out = [(catalogue.get(cid), p) for cid, p in merged.items()]
     out.sort(key=lambda cp: (cp[1].status != MANDATORY, -cp[1].score, cp[1].clause_id))
     return out

@@ -31,7 +31,7 @@ from spaser.law.compliance import EuThreshold, eu_threshold
 from spaser.model import BuyerKind, ContractKind, Nature, Portfolio, Purchase, SupplierKind
 from spaser.money import format_percent
 
-__all__ = ["ReservationOption", "EssCheck", "ReservationAdvice", "can_reserve", "ess_eligible_cpv", "sector_matches"]
+__all__ = ["ReservationOption", "EssCheck", "ReservationAdvice", "can_reserve", "reservation_options", "ess_eligible_cpv", "sector_matches"]
 
 
 @dataclass(frozen=True)
@@ -256,6 +256,11 @@ def can_reserve(
         already_reserved=purchase.is_reserved,
         sectors=tuple(dict.fromkeys([*siae, *ea])),
     )
+
+
+def reservation_options(cpv: str | None) -> tuple[ReservationOption, ...]:
+    """The options of :func:`can_reserve` (they depend on the CPV code only)."""
+    return _options(cpv)[2]
 
 
 @lru_cache(maxsize=8192)  # the options depend on the CPV code only; codes repeat across a portfolio

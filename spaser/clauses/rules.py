@@ -22,10 +22,10 @@ from typing import Any, Literal
 from spaser import cpv as _cpv
 from spaser.clauses import _law
 from spaser.clauses._tables import has_phrase, longest_prefix, table
-from spaser.clauses.allotment import AllotmentAdvice, allotment_advice
+from spaser.clauses.allotment import AllotmentAdvice, allotment_advice, may_divide
 from spaser.clauses.catalogue import Catalogue, Clause, Dimension, Mechanism
 from spaser.clauses.hours import HoursEstimate, insertion_hours, trade_for
-from spaser.clauses.reservation import ReservationAdvice, can_reserve, threshold_at
+from spaser.clauses.reservation import ReservationAdvice, can_reserve, ess_eligible_cpv, reservation_options, threshold_at
 from spaser.law.compliance import EuThreshold
 from spaser.model import (
     AGEC_CATEGORIES,
@@ -283,6 +283,35 @@ def _reasons(*items: str | None) -> tuple[str, ...]:
     return tuple(i for i in items if i)
 
 
+def _digits(ctx: Context) -> int | None:
+    """The only part of the amount :func:`_score` reads (None: no positive amount)."""
+    amount = ctx.purchase.amount_ht
+    return len(str(int(amount))) if amount is not None and amount > 0 else None
+
+
+# A rule's proposals by (rule, date, the inputs it really reads): thousands of purchases
+# share them. An entry holds for the loaded parameters and one catalogue (kept in the
+# entry, so its id() cannot be reused while the entry lives). Emptied when full.
+_RULE_MEMO: dict[tuple[Any, ...], tuple[object, Catalogue, list[Proposal]]] = {}
+_RULE_MEMO_MAX = 65536
+
+
+def _remembered(ctx: Context, key: tuple[Any, ...], compute: Callable[[], list[Proposal]]) -> list[Proposal]:
+    """``compute()``, which must depend only on ``key``, the date, the catalogue and the parameters."""
+    scope = _law.memo_scope()
+    if scope is None:
+        return compute()
+    full = (*key, ctx.at, id(ctx.catalogue))
+    hit = _RULE_MEMO.get(full)
+    if hit is not None and hit[0] is scope and hit[1] is ctx.catalogue:
+        return list(hit[2])
+    found = compute()
+    if len(_RULE_MEMO) >= _RULE_MEMO_MAX:
+        _RULE_MEMO.clear()
+    _RULE_MEMO[full] = (scope, ctx.catalogue, found)
+    return list(found)
+
+
 def _switch_reason(ctx: Context, articles: str) -> tuple[bool, str]:
     """(mandatory, sentence) for the Climat per-contract obligations at the context's date."""
     # Depends on the date, the defence flag and the parameters only: asked for every purchase.
@@ -317,6 +346,11 @@ def _hours_values(h: HoursEstimate | None) -> tuple[dict[str, Any], str | None, 
 # -- the rules -----------------------------------------------------------------
 @rule("Condition d'exécution environnementale (art. L2112-2), exigée de tout marché à partir de l'échéance de la loi Climat et résilience.")
 def climat_condition_environnementale(ctx: Context) -> list[Proposal]:
+    p = ctx.purchase
+    return _remembered(ctx, ("climat_condition_environnementale", p.kind, p.environmental, _digits(ctx)), lambda: _climat_condition_environnementale(ctx))
+
+
+def _climat_condition_environnementale(ctx: Context) -> list[Proposal]:
     c = ctx.catalogue.get("condition-environnementale")
     mandatory, why = _switch_reason(ctx, "art. L2112-2")
     if ctx.has(Env.CLAUSE):
@@ -331,6 +365,11 @@ def climat_condition_environnementale(ctx: Context) -> list[Proposal]:
 
 @rule("Critère d'attribution environnemental (art. L2152-7, R2152-7), exigé à partir de l'échéance de la loi Climat et résilience.")
 def climat_critere_environnemental(ctx: Context) -> list[Proposal]:
+    p = ctx.purchase
+    return _remembered(ctx, ("climat_critere_environnemental", p.kind, p.environmental, _digits(ctx), any(cl.id == "cout-cycle-de-vie" for cl, _ in matching(ctx, need_cpv=True))), lambda: _climat_critere_environnemental(ctx))
+
+
+def _climat_critere_environnemental(ctx: Context) -> list[Proposal]:
     c = ctx.catalogue.get("critere-environnemental")
     mandatory, why = _switch_reason(ctx, "art. L2152-7 et R2152-7 : le prix seul ne peut plus être le critère")
     if ctx.has(Env.CRITERE):
@@ -348,6 +387,11 @@ def climat_critere_environnemental(ctx: Context) -> list[Proposal]:
 
 @rule("Spécifications techniques tenant compte du développement durable (art. L2111-2), exigées à partir de l'échéance de la loi Climat et résilience.")
 def climat_specifications(ctx: Context) -> list[Proposal]:
+    p = ctx.purchase
+    return _remembered(ctx, ("climat_specifications", p.kind, p.environmental, _digits(ctx), p.cpv, tuple((c.id, spec) for c, spec in matching(ctx, need_cpv=True))), lambda: _climat_specifications(ctx))
+
+
+def _climat_specifications(ctx: Context) -> list[Proposal]:
     mandatory, why = _switch_reason(ctx, "art. L2111-2")
     specs = [(c, s) for c, s in matching(ctx, need_cpv=True) if c.dimension is Dimension.ENVIRONNEMENTAL and c.mechanism in (Mechanism.SPECIFICATION_TECHNIQUE, Mechanism.LABEL)]
     if specs:
@@ -429,6 +473,11 @@ def clause_insertion_anru(ctx: Context) -> list[Proposal]:
 
 @rule("Critère d'attribution social (performance en matière d'insertion) en complément de la clause d'insertion.")
 def critere_social(ctx: Context) -> list[Proposal]:
+    p = ctx.purchase
+    return _remembered(ctx, ("critere_social", p.social, p.nature, _digits(ctx), _insertion_clause(ctx) is None), lambda: _critere_social(ctx))
+
+
+def _critere_social(ctx: Context) -> list[Proposal]:
     if ctx.has(Soc.CRITERE) or _insertion_clause(ctx) is None:
         return []
     c = ctx.catalogue.get("critere-insertion")
@@ -442,6 +491,8 @@ def critere_social(ctx: Context) -> list[Proposal]:
 
 @rule("Marché ou lot réservé aux SIAE, EA et ESAT (art. L2113-12 à L2113-14) dans les secteurs où ces structures interviennent.", requires=("reservation.part_travailleurs",))
 def reservation_inclusive(ctx: Context) -> list[Proposal]:
+    if ctx.purchase.is_reserved or not any(o.recommended for o in reservation_options(ctx.purchase.cpv)):
+        return []  # what ctx.reservation would say, without building it
     adv = ctx.reservation
     if adv.already_reserved or not any(o.recommended for o in adv.options):
         return []
@@ -464,6 +515,8 @@ def reservation_inclusive(ctx: Context) -> list[Proposal]:
 
 @rule("Marché réservé aux entreprises de l'ESS pour les services sociaux et culturels listés (art. L2113-15).", requires=("reservation.ess_cpv_eligibles",))
 def reservation_ess(ctx: Context) -> list[Proposal]:
+    if ctx.purchase.is_reserved or not ess_eligible_cpv(ctx.purchase.cpv, ctx.at)[0]:
+        return []  # what ctx.reservation would say, without building it
     adv = ctx.reservation
     if adv.already_reserved or not adv.ess.eligible:
         return []
@@ -477,6 +530,8 @@ def reservation_ess(ctx: Context) -> list[Proposal]:
 
 @rule("Allotissement (art. L2113-10) quand l'objet regroupe des prestations séparables ou plusieurs sites ; sinon, motivation (art. L2113-11).")
 def allotissement(ctx: Context) -> list[Proposal]:
+    if not may_divide(ctx.purchase):  # the advice is built only when lots are advised
+        return []
     adv = ctx.allotment
     if not adv.divide:
         return []
@@ -493,6 +548,15 @@ def allotissement(ctx: Context) -> list[Proposal]:
 
 
 def _family_rule(ctx: Context, family: str, rule_name: str, bonus: int, why: str) -> list[Proposal]:
+    p = ctx.purchase
+    found = tuple((c.id, spec) for c, spec in matching(ctx, family=family, need_cpv=True))
+    if not found:
+        return []
+    key = (rule_name, family, bonus, why, found, p.cpv, p.social, p.environmental, _digits(ctx))
+    return _remembered(ctx, key, lambda: _family_proposals(ctx, family, rule_name, bonus, why))
+
+
+def _family_proposals(ctx: Context, family: str, rule_name: str, bonus: int, why: str) -> list[Proposal]:
     out = []
     for c, spec in matching(ctx, family=family, need_cpv=True):
         if ctx.has(c.consideration) and family != "labels":
@@ -535,6 +599,11 @@ def agec_category(cpv: str | None) -> int | None:
 
 @rule("Réemploi, réutilisation et matières recyclées (loi AGEC, art. 58) pour les catégories de produits du décret n° 2024-134.")
 def agec_reemploi(ctx: Context) -> list[Proposal]:
+    p = ctx.purchase
+    return _remembered(ctx, ("agec_reemploi", ctx.buyer is None, ctx.buyer_kind, p.agec_category or agec_category(p.cpv), p.environmental, _digits(ctx)), lambda: _agec_reemploi(ctx))
+
+
+def _agec_reemploi(ctx: Context) -> list[Proposal]:
     if ctx.buyer is not None and ctx.buyer_kind not in _AGEC_BUYERS:
         return []
     cat = ctx.purchase.agec_category or agec_category(ctx.purchase.cpv)
@@ -563,6 +632,11 @@ def agec_reemploi(ctx: Context) -> list[Proposal]:
 
 @rule("Produits durables et de qualité en restauration collective (loi EGalim, art. L230-5-1 du code rural).", requires=("egalim.part_durable",))
 def egalim(ctx: Context) -> list[Proposal]:
+    p = ctx.purchase
+    return _remembered(ctx, ("egalim", p.cpv, p.environmental, _digits(ctx), tuple((c.id, spec) for c, spec in matching(ctx, family="egalim", need_cpv=True))), lambda: _egalim(ctx))
+
+
+def _egalim(ctx: Context) -> list[Proposal]:
     out = []
     for c, spec in matching(ctx, family="egalim", need_cpv=True):
         params_ = [ctx.catalogue.get(c.id).parameters[k].law for k in c.parameters]
@@ -586,9 +660,23 @@ def commerce_equitable(ctx: Context) -> list[Proposal]:
     ]
 
 
+def _labour_trade(ctx: Context) -> str | None:
+    """``ctx.default_hours.trade`` without estimating the hours of every purchase."""
+    if "default_hours" in ctx.__dict__:  # already estimated
+        return ctx.default_hours.trade if ctx.default_hours else None
+    p = ctx.purchase
+    if p.amount_ht is None or p.amount_ht <= 0:
+        return None
+    trade = trade_for(p.cpv, p.object)
+    if p.nature is Nature.FOURNITURES and trade is None:
+        return None
+    # Given a positive amount, the estimate's trade (and any error) depends on this trade and the date only.
+    return _law.memoised(("labour_trade", trade, ctx.at), lambda: ctx.default_hours.trade)  # type: ignore[union-attr,no-any-return]
+
+
 @rule("Égalité professionnelle et prévention des discriminations pour les marchés de main-d'œuvre.")
 def egalite_non_discrimination(ctx: Context) -> list[Proposal]:
-    trade = ctx.default_hours.trade if ctx.default_hours else None
+    trade = _labour_trade(ctx)
     if ctx.has(Soc.CLAUSE) or trade is None or trade == "autres_services":
         return []  # only where the labour share is known to be significant
     out = []
