@@ -169,6 +169,25 @@ def test_bad_files_give_a_french_error_on_the_upload_page(client, name, data, ex
     assert "/tmp" not in reply.text and "spaser-web-" not in reply.text  # the private copy is never named
 
 
+_CORPUS = sorted(
+    p for p in (Path(__file__).parent / "corpus").rglob("*")
+    if p.is_file() and p.suffix not in (".py", ".md") and p.name != "manifest.json"
+)
+
+
+@pytest.mark.parametrize("path", _CORPUS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_corpus_file_gives_a_french_page_never_a_trace(client, path):
+    # The whole bad-input corpus through the page: a French error (422) or the import report.
+    reply = client.upload(path.name, path.read_bytes())
+    assert reply.status in (303, 422), reply.status
+    if reply.status == 422:
+        assert_french_page(reply, 422)
+        assert f"« {path.name} »" in reply.text
+    else:
+        page = client.get(reply.header("location"))
+        assert_french_page(page, 200)
+
+
 def test_no_file_chosen(client):
     reply = client.post_form("/importer", {"csrf": client.csrf()}, {"fichier": ("", b"")})
     assert reply.status == 400 and "Choisissez un fichier" in reply.text
