@@ -69,3 +69,15 @@ def test_totals_do_not_depend_on_order(rows, rnd):
     assert p1.totals_by_nature() == p2.totals_by_nature()
     assert p1.totals_by_cpv_division() == p2.totals_by_cpv_division()
     assert p1.total_ht == sum((a for a, _, _ in rows), Decimal(0))
+
+
+def test_written_files_are_not_private(tmp_path):
+    # mkstemp makes temporary files 0600; the document handed to the user follows the umask.
+    import os
+
+    from spaser.io.safe import write_bytes
+
+    out = write_bytes(tmp_path / "a.docx", b"x")
+    mask = os.umask(0)
+    os.umask(mask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~mask

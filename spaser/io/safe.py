@@ -73,12 +73,19 @@ def atomic_path(path: str | os.PathLike[str], *, force: bool = False) -> Iterato
         # Re-check: another process may have created the file meanwhile.
         if target.exists() and not force:
             raise OutputError(f"Le fichier « {target} » existe déjà : ajoutez --force pour le remplacer.", code="output-exists")
+        os.chmod(tmp_path, 0o666 & ~_umask())  # mkstemp makes it private; a document is meant to be shared
         os.replace(tmp_path, target)
     except OSError as e:
         raise OutputError(f"Écriture impossible de « {target} » : {e.strerror or e}.", code="output-failed") from e
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_bytes(path: str | os.PathLike[str], data: bytes, *, force: bool = False) -> Path:
