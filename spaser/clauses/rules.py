@@ -393,9 +393,11 @@ def climat_specifications(ctx: Context) -> list[Proposal]:
 
 def _climat_specifications(ctx: Context) -> list[Proposal]:
     mandatory, why = _switch_reason(ctx, "art. L2111-2")
-    specs = [(c, s) for c, s in matching(ctx, need_cpv=True) if c.dimension is Dimension.ENVIRONNEMENTAL and c.mechanism in (Mechanism.SPECIFICATION_TECHNIQUE, Mechanism.LABEL)]
+    # A label is one way among others to meet L2111-2, never itself mandatory: only technical
+    # specifications stand for the obligation (labels are recommended by their own rule).
+    specs = [(c, s) for c, s in matching(ctx, need_cpv=True) if c.dimension is Dimension.ENVIRONNEMENTAL and c.mechanism is Mechanism.SPECIFICATION_TECHNIQUE]
     if specs:
-        c, spec = sorted(specs, key=lambda cs: (-cs[1], cs[0].mechanism is Mechanism.LABEL, cs[0].id))[0]
+        c, spec = sorted(specs, key=lambda cs: (-cs[1], cs[0].id))[0]
         reasons = _reasons(why, "Les spécifications techniques doivent prendre en compte le développement durable : cette clause, adaptée à cet achat, y répond (d'autres exigences équivalentes sont possibles).", _cpv_reason(ctx, spec))
     else:
         c, spec = ctx.catalogue.get("specification-developpement-durable"), 0
