@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Callable
 
 from spaser.cli._common import add_common, add_input, add_output, load_input, parse_date, print_json
 
@@ -39,8 +40,46 @@ def done(args: argparse.Namespace, result, written: dict[str, str], started: flo
     return 0
 
 
+def register_document(
+    sub: argparse._SubParsersAction,  # type: ignore[type-arg]
+    name: str,
+    *,
+    help: str,  # noqa: A002 - argparse's word
+    description: str,
+    default_out: str,
+    year_help: str,
+    label: str,
+    write: Callable[..., object],
+) -> None:
+    """A command that writes one document from a file: the same options and flow for each."""
+
+    def run(args: argparse.Namespace) -> int:
+        from spaser.io.safe import check_target
+
+        started = time.perf_counter()
+        check_target(args.out, force=args.force)  # before the import: fail fast
+        config = config_of(args)
+        result, portfolio = portfolio_of(args)
+        write(portfolio, args.out, result=result, config=config, year=args.year, at=parse_date(args.date), force=args.force)
+        return done(args, result, {label: args.out}, started)
+
+    p = sub.add_parser(name, help=help, description=description)
+    add_input(p)
+    add_output(p, default=default_out)
+    add_document_options(p, year_help=year_help)
+    add_common(p)
+    p.set_defaults(func=run)
+
+
+def _write_draft(portfolio, path, *, result, **kw):  # type: ignore[no-untyped-def]
+    from spaser.documents import write_draft
+
+    return write_draft(portfolio, path, report=result.report, **kw)
+
+
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser(
+    register_document(
+        sub,
         "draft",
         help="projet de SPASER (Word) : cadre juridique, diagnostic, objectifs, plan d'action",
         description=(
@@ -49,21 +88,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
             "à la date, diagnostic chiffré avec graphiques, objectifs année par année, plan d'action, "
             "gouvernance, suivi et annexes. Les passages « [à compléter] » sont à préciser par vos services."
         ),
+        default_out="spaser.docx",
+        year_help="année civile du diagnostic (défaut : dernière année complète présente dans les données)",
+        label="Projet de SPASER",
+        write=_write_draft,
     )
-    add_input(p)
-    add_output(p, default="spaser.docx")
-    add_document_options(p, year_help="année civile du diagnostic (défaut : dernière année complète présente dans les données)")
-    add_common(p)
-    p.set_defaults(func=run)
-
-
-def run(args: argparse.Namespace) -> int:
-    from spaser.documents import write_draft
-    from spaser.io.safe import check_target
-
-    started = time.perf_counter()
-    check_target(args.out, force=args.force)  # before the import: fail fast
-    config = config_of(args)
-    result, portfolio = portfolio_of(args)
-    write_draft(portfolio, args.out, config=config, year=args.year, at=parse_date(args.date), force=args.force, report=result.report)
-    return done(args, result, {"Projet de SPASER": args.out}, started)
