@@ -51,8 +51,6 @@ def _division_label(div: str | None) -> str:
 
 def summary(result: Any, portfolio: Any = None) -> dict[str, Any]:
     """The content of ``inspect`` as plain data (Decimal kept; the JSON printer turns it into strings)."""
-    from spaser.io.template import label
-
     portfolios = [portfolio] if portfolio is not None else list(result.portfolios)
     buyers = sorted(result.portfolios, key=lambda p: p.total_ht, reverse=True)
     purchases = [p for pf in portfolios for p in pf.purchases]
@@ -70,7 +68,7 @@ def summary(result: Any, portfolio: Any = None) -> dict[str, Any]:
                 "name": pf.buyer.name,
                 "siret": pf.buyer.siret,
                 "kind": pf.buyer.kind.value,
-                "kind_label": label(pf.buyer.kind),
+                "kind_label": pf.buyer.kind.label,
                 "purchases": len(pf),
                 "total_ht": pf.total_ht,
             }

@@ -36,27 +36,13 @@ from spaser.model import (
     SupplierKind,
 )
 
-__all__ = ["write_template", "write_portfolio", "label", "SHEET_NAME", "HELP_SHEET_NAME", "LISTS", "EURO_FORMAT", "DATE_FORMAT"]
+__all__ = ["write_template", "write_portfolio", "SHEET_NAME", "HELP_SHEET_NAME", "LISTS", "EURO_FORMAT", "DATE_FORMAT"]
 
 SHEET_NAME = "Achats"
 HELP_SHEET_NAME = "Aide"
 EURO_FORMAT = '#,##0.00\\ "€"'
 DATE_FORMAT = "DD/MM/YYYY"
 _TEMPLATE_ROWS = 500  # rows pre-formatted in the empty model
-
-# The three « autre » members share one value, so model._LABELS (keyed by value) mixes
-# their labels up; these are spelled out here.
-_AUTRE_LABELS = {
-    (EgalimCategory, "autre"): "Autre produit alimentaire",
-    (AgecKind, "autre"): "Neuf / autre",
-    (BuyerKind, "autre"): "Autre acheteur soumis au code",
-}
-
-
-def label(member: Any) -> str:
-    """French label of an enum member of the model."""
-    return _AUTRE_LABELS.get((type(member), member.value)) or member.label
-
 
 # Closed vocabularies offered as drop-down lists (field -> values).
 LISTS: dict[str, tuple[str, ...]] = {
@@ -66,10 +52,10 @@ LISTS: dict[str, tuple[str, ...]] = {
     "environmental": tuple(e.value for e in EnvironmentalConsideration),
     "supplier_kinds": tuple(k.value for k in SupplierKind),
     "social_exemption": tuple(e.label for e in SocialExemption),
-    "egalim": tuple(label(e) for e in EgalimCategory),
+    "egalim": tuple(e.label for e in EgalimCategory),
     "egalim_meat_fish": ("Oui", "Non"),
     "agec_category": tuple(f"{n} - {label}" for n, label in AGEC_CATEGORIES.items()),
-    "agec_kind": tuple(label(k) for k in AgecKind),
+    "agec_kind": tuple(k.label for k in AgecKind),
     "buyer_kind": tuple(k.value for k in BuyerKind),
 }
 # Lists where several values may be typed (the menu only warns).
@@ -211,7 +197,7 @@ def _row(p: Purchase, fields: Sequence[str], buyer: Any) -> list[Any]:
             v = _cpv.format(p.cpv) if p.cpv else None
         elif f in ("nature", "kind", "social_exemption", "egalim", "agec_kind"):
             e = getattr(p, f)
-            v = label(e) if e is not None else None
+            v = e.label if e is not None else None
         elif f in ("amount_ht", "insertion_hours_planned", "insertion_hours_achieved", "duration_months", "agec_category",
                    "notification_date", "consultation_date", "procedure", "lot", "livre_v", "location"):
             v = getattr(p, f)
