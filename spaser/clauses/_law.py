@@ -49,13 +49,11 @@ _MEMO: tuple[object, dict[Any, Any]] | None = None
 
 def _memo() -> dict[Any, Any] | None:
     global _MEMO
-    if params._RECORDER.get() is not None:
+    key = params.memo_key()
+    if key is None:
         return None  # a diagnosis records every parameter it reads: no shortcut
-    registry = params._CACHE
-    if registry is None:
-        return None
-    if _MEMO is None or _MEMO[0] is not registry:
-        _MEMO = (registry, {})
+    if _MEMO is None or _MEMO[0] is not key:
+        _MEMO = (key, {})
     return _MEMO[1]
 
 

@@ -54,6 +54,7 @@ __all__ = [
     "get",
     "value",
     "all",
+    "memo_key",
     "in_force",
     "load_dir",
     "reload",
@@ -420,6 +421,17 @@ def reload() -> dict[str, Parameter]:
     global _CACHE
     _CACHE = load_dir(ROOT)
     return _CACHE
+
+
+def memo_key() -> object | None:
+    """What a memo of parameter-dependent results may be keyed on, or None when it must not remember.
+
+    A new object after each :func:`reload`; None inside :func:`recording`, where every
+    lookup must really happen so that it is recorded.
+    """
+    if _RECORDER.get() is not None:
+        return None
+    return _CACHE if _CACHE is not None else reload()
 
 
 def all() -> dict[str, Parameter]:  # noqa: A001 - the fixed API name
