@@ -81,12 +81,7 @@ def _charts(v: AnnualReportView):  # type: ignore[no-untyped-def]
         return png, f"Objectifs et réalisations {v.year}"
 
     def historique(_: list[str]) -> tuple[bytes, str] | None:
-        if len(v.history) < 2:
-            return None
-        png = ch.line_chart([h.year for h in v.history],
-                            [("Considération sociale", [h.social_count_share for h in v.history]),
-                             ("Considération environnementale", [h.environmental_count_share for h in v.history])],
-                            unit="pct")
-        return png, "Part des marchés comportant une considération (en nombre)"
+        png = ch.history_chart(v.history)
+        return (png, "Part des marchés comportant une considération (en nombre)") if png else None
 
     return {"bilan": bilan, "historique": historique}

@@ -156,3 +156,16 @@ def line_chart(
     ax.grid(axis="y", color="#DDDDDD", linewidth=0.6)
     ax.set_axisbelow(True)
     return _png(fig)
+
+
+def history_chart(history: Sequence) -> bytes | None:  # type: ignore[type-arg]
+    """Share of contracts with a social / environmental consideration by year; None below two years.
+
+    ``history`` holds view rows with ``year``, ``social_count_share``, ``environmental_count_share``.
+    """
+    if len(history) < 2:
+        return None
+    return line_chart([h.year for h in history],
+                      [("Considération sociale", [h.social_count_share for h in history]),
+                       ("Considération environnementale", [h.environmental_count_share for h in history])],
+                      unit="pct")

@@ -184,13 +184,8 @@ def _charts(v: DraftView):  # type: ignore[no-untyped-def]
         return png, "Indicateurs actuels, en nombre de marchés et en valeur"
 
     def historique(_: list[str]) -> tuple[bytes, str] | None:
-        if len(v.history) < 2:
-            return None
-        png = ch.line_chart([h.year for h in v.history],
-                            [("Considération sociale", [h.social_count_share for h in v.history]),
-                             ("Considération environnementale", [h.environmental_count_share for h in v.history])],
-                            unit="pct")
-        return png, "Part des marchés comportant une considération, par année (en nombre)"
+        png = ch.history_chart(v.history)
+        return (png, "Part des marchés comportant une considération, par année (en nombre)") if png else None
 
     def trajectoire(_: list[str]) -> tuple[bytes, str] | None:
         years = list(range(v.start, v.end + 1))
