@@ -320,42 +320,35 @@ def _one_of(table: dict[str, Any], what: str) -> Callable[[object], Any]:
     return conv
 
 
-@lru_cache(maxsize=1024)
-def _social(v: str) -> frozenset[SocialConsideration]:
-    out: set[SocialConsideration] = set()
+def _considerations(v: str, kinds: tuple[tuple[str, Any], ...], none: Any, clause: Any, clause_words: tuple[str, ...]) -> frozenset[Any]:
+    """A cell of considerations: each part is a kind (by keyword, in order), "none", or a clause."""
+    out: set[Any] = set()
     for part in _SPLIT.split(v):
         n = normalise(part)
         if not n:
             continue
-        if "reserv" in n:
-            out.add(SocialConsideration.RESERVE)
-        elif "critere" in n:
-            out.add(SocialConsideration.CRITERE)
+        kind = next((member for word, member in kinds if word in n), None)
+        if kind is not None:
+            out.add(kind)
         elif _none_word(n):
-            out.add(SocialConsideration.AUCUNE)
-        elif "clause" in n or "insertion" in n or n in _YES_WORDS:
-            out.add(SocialConsideration.CLAUSE)
+            out.add(none)
+        elif n in _YES_WORDS or any(w in n for w in clause_words):
+            out.add(clause)
         else:
             raise _Bad(IssueCode.CONSIDERATION_INVALID, f"(« {part.strip()} ») : valeur laissée inconnue.")
-    return _drop_none(out, SocialConsideration.AUCUNE)
+    return _drop_none(out, none)
+
+
+@lru_cache(maxsize=1024)
+def _social(v: str) -> frozenset[SocialConsideration]:
+    S = SocialConsideration
+    return _considerations(v, (("reserv", S.RESERVE), ("critere", S.CRITERE)), S.AUCUNE, S.CLAUSE, ("clause", "insertion"))
 
 
 @lru_cache(maxsize=1024)
 def _environmental(v: str) -> frozenset[EnvironmentalConsideration]:
-    out: set[EnvironmentalConsideration] = set()
-    for part in _SPLIT.split(v):
-        n = normalise(part)
-        if not n:
-            continue
-        if "critere" in n:
-            out.add(EnvironmentalConsideration.CRITERE)
-        elif _none_word(n):
-            out.add(EnvironmentalConsideration.AUCUNE)
-        elif "clause" in n or n in _YES_WORDS:
-            out.add(EnvironmentalConsideration.CLAUSE)
-        else:
-            raise _Bad(IssueCode.CONSIDERATION_INVALID, f"(« {part.strip()} ») : valeur laissée inconnue.")
-    return _drop_none(out, EnvironmentalConsideration.AUCUNE)
+    E = EnvironmentalConsideration
+    return _considerations(v, (("critere", E.CRITERE),), E.AUCUNE, E.CLAUSE, ("clause",))
 
 
 def _drop_none(values: set, none: Any) -> frozenset:  # type: ignore[type-arg]
