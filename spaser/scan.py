@@ -39,11 +39,9 @@ from spaser.io.report import ImportReport
 from spaser.money import CENT as _CENT
 from spaser.law.estimate import (
     SPEND_LABEL,
-    SpendEstimate,
     default_duration,
-    estimate_yearly_spend,
     method_text,
-    months_in_year,
+    share_in_year,
     spread,
 )
 from spaser.model import ContractKind, EnvironmentalConsideration, SocialConsideration
@@ -51,12 +49,8 @@ from spaser.model import ContractKind, EnvironmentalConsideration, SocialConside
 __all__ = [
     "SPEND_LABEL",
     "CSV_COLUMNS",
-    "SpendEstimate",
     "BuyerLine",
     "ScanResult",
-    "months_in_year",
-    "spread",
-    "estimate_yearly_spend",
     "scan_decp",
     "write_csv",
     "write_xlsx",
@@ -278,8 +272,8 @@ def scan_decp(
             continue
         months = c.duration if c.duration is not None else default
         if year is not None:
-            k = months_in_year(d, months, year)
-            parts: Iterable[tuple[int, Decimal]] = ((year, amount if k >= months else amount * k / max(months, 1)),) if k else ()
+            share = share_in_year(amount, d, months, year)
+            parts: Iterable[tuple[int, Decimal]] = () if share is None else ((year, share),)
         else:
             parts = spread(amount, d, months)
         for y, part in parts:

@@ -40,6 +40,7 @@ __all__ = [
     "SPEND_LABEL",
     "SpendEstimate",
     "months_in_year",
+    "share_in_year",
     "spread",
     "contract_share",
     "default_duration",
@@ -69,6 +70,21 @@ def months_in_year(start: date, months: int, year: int) -> int:
     last = first + max(months, 1) - 1
     lo, hi = max(first, year * 12), min(last, year * 12 + 11)
     return max(0, hi - lo + 1)
+
+
+def share_in_year(amount: Decimal, start: date, months: int, year: int) -> Decimal | None:
+    """The part of ``amount``, spread evenly over ``months`` months from ``start``, that falls in ``year``.
+
+    None when the contract does not run that year; a duration of 0 counts as 1 month.
+
+    >>> share_in_year(Decimal("1200"), date(2023, 7, 1), 12, 2024), share_in_year(Decimal("1200"), date(2023, 7, 1), 12, 2025)
+    (Decimal('600'), None)
+    """
+    k = months_in_year(start, months, year)
+    if not k:
+        return None
+    m = max(months, 1)
+    return amount if k == m else amount * k / m
 
 
 def spread(amount: Decimal, start: date, months: int) -> Iterator[tuple[int, Decimal]]:
@@ -121,16 +137,8 @@ def contract_share(purchase: Purchase, year: int, *, default_months: int) -> tup
     months, assumption = purchase.duration_months, None
     if months is None:
         months, assumption = default_months, f"durée inconnue : {default_months} mois supposés"
-    # months_in_year, written out: this runs for every contract of the portfolio.
-    m = months if months > 1 else 1
-    first = start.year * 12 + start.month - 1
-    lo, hi = year * 12, year * 12 + 11
-    if first > lo:
-        lo = first
-    if first + m - 1 < hi:
-        hi = first + m - 1
-    k = hi - lo + 1 if hi >= lo else 0
-    return (amount if k == m else amount * k / m), assumption
+    share = share_in_year(amount, start, months, year)
+    return (Decimal(0) if share is None else share), assumption
 
 
 @dataclass(frozen=True)
@@ -201,12 +209,11 @@ def estimate_yearly_spend(
             excluded[EXCLUDED_NO_DATE] += 1
             continue
         months = p.duration_months if p.duration_months is not None else default
-        k = months_in_year(p.notification_date, months, year)
-        if not k:
+        share = share_in_year(p.amount_ht, p.notification_date, months, year)
+        if share is None:
             outside += 1
             continue
-        m = max(months, 1)
-        total += p.amount_ht if k == m else p.amount_ht * k / m
+        total += share
         used += 1
         if p.duration_months is None:
             assumed += 1
