@@ -19,7 +19,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from spaser.money import format_eur, format_number
+from spaser.money import format_eur, format_number, format_percent
 from spaser.web import charts
 
 __all__ = ["FILTERS", "report_view", "buyers_view", "buyer_view", "buyer_slug"]
@@ -50,7 +50,7 @@ def num(value: Any, digits: int = 0) -> str:
 def pct(value: Any, digits: int = 1) -> str:
     """A ratio (0.25) as a French percentage ('25,0 %')."""
     d = _dec(value)
-    return "—" if d is None else format_number(d * 100, digits) + "\u00a0%"
+    return "—" if d is None else format_percent(d, digits)
 
 
 def fr_date(value: Any) -> str:
@@ -67,20 +67,16 @@ def yes_no(value: Any) -> str:
 
 
 def param_value(value: Any, unit: str = "") -> str:
-    """A legal parameter's value as read in French, by its unit."""
-    if unit == "ratio":
-        return pct(value, 2)
-    if unit in ("EUR_HT", "EUR"):
-        return eur(value) + (" HT" if unit == "EUR_HT" else "")
-    if unit == "date":
-        return fr_date(value)
-    if unit == "bool":
-        return yes_no(value)
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value[:20]) + (" …" if len(value) > 20 else "")
-    if isinstance(value, dict):
-        return f"table de {len(value)} valeur(s)"
-    return "—" if value is None else str(value)
+    """A legal parameter's value as ``spaser law`` writes it (the page gets it in JSON form)."""
+    from spaser.law.format import format_value
+
+    if value is None:
+        return "—"
+    if unit in ("ratio", "EUR_HT", "EUR", "EUR_per_hour", "hours"):
+        value = _dec(value)
+    elif unit == "date" and isinstance(value, str):
+        value = date.fromisoformat(value)
+    return "—" if value is None else format_value(value, unit)
 
 
 FILTERS = {"eur": eur, "num": num, "pct": pct, "fr_date": fr_date, "yes_no": yes_no, "param_value": param_value}
