@@ -84,15 +84,18 @@ def add_output(p: argparse.ArgumentParser, *, default: str | None = None) -> Non
 
 
 def parse_date(text: str | None) -> date | None:
+    """A date given on the command line, read as the importer reads dates (ISO, JJ/MM/AAAA...)."""
+    from spaser.io.dates import DateError, to_date
+
     if text is None:
         return None
     try:
-        if "/" in text:
-            d, m, y = text.split("/")
-            return date(int(y), int(m), int(d))
-        return date.fromisoformat(text)
-    except ValueError:
-        raise SpaserError(f"Date « {text} » illisible : écrivez AAAA-MM-JJ ou JJ/MM/AAAA.", code="usage") from None
+        d = to_date(text.strip())
+    except DateError:
+        d = None
+    if d is None:
+        raise SpaserError(f"Date « {text} » illisible : écrivez AAAA-MM-JJ ou JJ/MM/AAAA.", code="usage")
+    return d
 
 
 def _read_mapping(path: str) -> dict[str, str]:
