@@ -10,13 +10,19 @@ __all__ = ["paused"]
 
 
 @contextmanager
-def paused() -> Iterator[None]:
+def paused(*, promote: bool = False) -> Iterator[None]:
     """Pause the cyclic garbage collector inside the block (its previous state is restored after).
 
     Imports, the diagnosis, advice and documents create many short-lived, acyclic objects
     while the heap holds the whole portfolio: each automatic collection rescans it (about
     20 % of the time at 100 000 purchases). Reference counting still frees objects as usual; cycles made
     inside the block are collected after it.
+
+    ``promote``: for a block that builds a large long-lived structure (an import), the objects
+    are then moved to the oldest generation without being scanned (``gc.freeze`` then
+    ``gc.unfreeze``, nothing stays frozen). Otherwise the collector's next full pass would walk
+    every purchase only to find no cycle: about a third of a second per 100 000 purchases.
+    Cycles are still found, by the next full collection.
 
     >>> with paused():
     ...     gc.isenabled()
@@ -27,5 +33,8 @@ def paused() -> Iterator[None]:
     try:
         yield
     finally:
+        if promote:
+            gc.freeze()
+            gc.unfreeze()
         if enabled:
             gc.enable()

@@ -23,7 +23,7 @@ the explicit "Pas de considération ...".
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -425,3 +425,55 @@ def _build_validated(cls: type[_M], values: dict[str, Any], fields_set: set[str]
     if not values.keys() <= spec[1]:  # pydantic would refuse them (extra="forbid")
         raise ValueError(f"champs inconnus : {sorted(values.keys() - spec[1])}")
     return spec[0](values, fields_set)  # type: ignore[no-any-return]
+
+
+def _row_builder(cls: type[_M], columns: tuple[str, ...], extra: tuple[str, ...], skip: object) -> Callable[..., _M]:
+    """``build(row, *extra_values)``: an instance of ``cls`` from values already validated.
+
+    ``row`` holds the values of ``columns`` in that order, then come the values of ``extra``;
+    a value ``skip`` is a field not given (its default is kept, and it is not in the fields
+    set). The same instances as :func:`_build_validated` with the given values, without a
+    dictionary per row: the spreadsheet reader's column path.
+    """
+    fields = cls.model_fields
+    plain, named = columns, (*columns, *extra)
+    if not set(named) <= fields.keys() or len(set(named)) != len(named):
+        raise ValueError(f"champs inconnus ou répétés : {sorted(set(named) - fields.keys())}")
+    ns: dict[str, Any] = {"_new": cls.__new__, "_cls": cls, "_set": object.__setattr__, "_skip": skip, "_sets": {}, "_given": _given_set}
+    args = ", ".join(f"x{k}" for k in range(len(extra)))
+    lines = [f"def build(r{', ' + args if args else ''}):", "    obj = _new(_cls)", "    d = obj.__dict__"]
+    flags = []
+    for i, (name, f) in enumerate(fields.items()):
+        src = f"r[{plain.index(name)}]" if name in plain else f"x{extra.index(name)}" if name in extra else None
+        if f.default_factory is not None:
+            ns[f"_f{i}"] = f.default_factory
+            default = f"_f{i}()"
+        else:
+            ns[f"_d{i}"] = None if f.is_required() else f.default
+            default = f"_d{i}"
+        if src is None:
+            lines.append(f"    d[{name!r}] = {default}")
+            continue
+        lines.append(f"    v = {src}")
+        lines.append(f"    g{i} = v is not _skip")
+        lines.append(f"    d[{name!r}] = v if g{i} else {default}")
+        flags.append((i, name))
+    key = "(" + "".join(f"g{i}, " for i, _ in flags) + ")"
+    ns["_names"] = tuple(name for _, name in flags)
+    lines += [
+        f"    key = {key}",
+        "    given = _sets.get(key)",
+        "    if given is None:",
+        "        given = _sets[key] = _given(_names, key)",
+        "    _set(obj, '__pydantic_fields_set__', given)",
+        "    _set(obj, '__pydantic_extra__', None)",
+        "    _set(obj, '__pydantic_private__', None)",
+        "    return obj",
+    ]
+    exec("\n".join(lines), ns)  # noqa: S102 - code built above from the model's own field names
+    return ns["build"]  # type: ignore[no-any-return]
+
+
+def _given_set(names: tuple[str, ...], flags: tuple[bool, ...]) -> set[str]:
+    """The fields set shared by the instances given these fields (never mutated: model_copy copies it)."""
+    return {n for n, g in zip(names, flags) if g}

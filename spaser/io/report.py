@@ -261,6 +261,11 @@ class ImportReport:
             if warned:
                 self.warned += 1
 
+    def count_accepted(self, n: int) -> None:
+        """Count ``n`` records read and accepted without a warning."""
+        self.read += n
+        self.accepted += n
+
     def merge(self, other: ImportReport) -> None:
         """Add another report's counts and issues (several files or sheets)."""
         self.read += other.read

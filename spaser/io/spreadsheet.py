@@ -86,6 +86,7 @@ from spaser.model import (
     Supplier,
     SupplierKind,
     _build_validated,
+    _row_builder,
 )
 from spaser.money import AMOUNT_PLAUSIBLE_MAX as _PLAUSIBLE_MAX
 from spaser.money import CENT, AmountError, parse_amount
@@ -505,7 +506,7 @@ def read_spreadsheet(path: Path, kind: str, opts: ImportOptions) -> ImportResult
     # and restored as it was (spaser._gc). No gc.freeze(): a library must not change the
     # collector for the rest of the caller's process (the web server lives long).
     sheets: list[_Sheet] = []
-    with paused():
+    with paused(promote=True):
         try:
             if kind == "xlsx":
                 sheets = _read_xlsx(path, report)
@@ -1035,17 +1036,125 @@ def _op(f: str) -> int:
     return _OP_SIMPLE
 
 
+BATCHED = True  # rows read column by column (False: row by row only; the tests compare both)
+_BATCH_ROWS = 2048
 _CACHE_MAX = 50_000  # distinct cell texts remembered per column (values repeat: vocabularies, objects, dates)
 _SUPPLIER_CACHE_MAX = 100_000
+_SUPPLIER_COLUMNS = frozenset({"supplier_name", "supplier_siret", "supplier_kinds"})
+_NO_SUPPLIER = ("", None, "")  # a row's supplier cells, all empty
+_SUPPLIER_FIELDS = {"name", "siret", "kinds"}  # shared by the Supplier objects built (never mutated)
 _NOT_PURCHASE_FIELDS = ("supplier_name", "supplier_siret", "supplier_kinds", "buyer_name", "buyer_siret", "buyer_kind")
 _NOT_CACHED = frozenset({"id"})
-_CACHED_TYPES = (float, int, date, datetime)  # unique per row: remembering them would only cost memory
+_CACHED_TYPES = (float, int, date, datetime)  # cell types remembered besides texts
 _SKIP = object()  # an _Entry's value when the cell sets nothing
 _MISS = object()
 _Entry = tuple[Any, tuple[tuple[IssueCode, "str | None", "bool | None"], ...], Any]
 # Digits, plain spaces, at most two decimals after a comma: money.parse_amount's plain form, to the cent.
 _PLAIN_AMOUNT = re.compile(r"\d[\d ]*(?:,\d{1,2})?")
 _PLAUSIBLE_MAX_FLOAT = float(AMOUNT_PLAUSIBLE_MAX)
+
+
+def _plain_amount(v: Any) -> Decimal | None:
+    """A common amount read without the general path (which gives exactly the same Decimal), or None.
+
+    « 12 345,67 » or a positive float cell with at most two decimals, from a cent up to
+    :data:`AMOUNT_PLAUSIBLE_MAX`: nothing to report on it.
+    """
+    tv = type(v)
+    if tv is str:
+        if _PLAIN_AMOUNT.fullmatch(v):
+            d = Decimal(v.replace(" ", "").replace(",", "."))
+            if d and d <= AMOUNT_PLAUSIBLE_MAX:
+                return d
+    elif tv is float and 0.0 < v <= _PLAUSIBLE_MAX_FLOAT:
+        if v.is_integer():
+            return Decimal(int(v))
+        r = repr(v)
+        k = r.find(".")
+        if 0 < k and len(r) - k <= 3 and "e" not in r:
+            return Decimal(r)
+    return None
+
+
+# Float cells as repr() writes them, one per line: a cent at most (1234.5, 1234.56, 1234.0).
+_FLOAT_CENTS = re.compile(r"(?:\d+\.\d{1,2}\n)*")
+
+
+def _amount_column(col: Sequence[Any]) -> tuple[list[Any], set[int]]:
+    """_plain_amount over a column: (Decimals, with _MISS where it gives None; the indices of those).
+
+    The usual columns (all texts, or all floats) are converted in one go: one joined string
+    replaced and split, the same characters as cell by cell, so the same Decimals.
+    """
+    types = set(map(type, col))
+    out: list[Any] | None = None
+    bad: set[int] = set()
+    if types == {str}:
+        matches = list(map(_PLAIN_AMOUNT.fullmatch, col))
+        if None in matches:
+            bad = {i for i, m in enumerate(matches) if m is None}
+            col = [c if m is not None else "1" for c, m in zip(col, matches)]
+        out = list(map(Decimal, "\n".join(col).replace(" ", "").replace(",", ".").split("\n")))
+    elif types == {float} and min(col) > 0.0 and max(col) <= _PLAUSIBLE_MAX_FLOAT:
+        text = "\n".join(map(repr, col)) + "\n"
+        if _FLOAT_CENTS.fullmatch(text):  # else a cell has an exponent or more decimals: cell by cell
+            out = list(map(Decimal, text.replace(".0\n", "\n").split("\n")[:-1]))  # 1234.0 as Decimal(1234)
+    if out is None:
+        out = list(map(_plain_amount, col))
+        bad = {i for i, d in enumerate(out) if d is None}
+    elif not min(out) or max(out) > AMOUNT_PLAUSIBLE_MAX:
+        bad.update(i for i, d in enumerate(out) if not d or d > AMOUNT_PLAUSIBLE_MAX)
+    for i in bad:
+        out[i] = _MISS
+    return out, bad
+
+
+def _id_column(col: Sequence[Any]) -> tuple[list[Any], set[int]]:
+    """The identifiers as the row path reads them, and the rows it must read itself.
+
+    Those are the rows without an identifier, with a quoted one, one longer than
+    :data:`MAX_CELL_CHARS`, or a « Total » line.
+    """
+    if set(map(type, col)) == {str}:
+        out: list[Any] = list(map(str.strip, col))
+        longest = max(map(len, col))
+    else:
+        out = [c.strip() if type(c) is str else _text(c) for c in col]
+        longest = max(len(c) if type(c) is str else 0 for c in col)
+    # "" is in any string: an empty identifier is picked up too.
+    bad = {i for i, s in enumerate(out) if s[:1] in "TtSsGg'" and (not s or s[0] == "'" or normalise(s) in _TOTAL_WORDS)}
+    if longest > MAX_CELL_CHARS:
+        bad.update(i for i, c in enumerate(col) if type(c) is str and len(c) > MAX_CELL_CHARS)
+    return out, bad
+
+
+def _remember(store: dict[type, dict[Any, Any]], tv: type, v: Any, value: Any) -> None:
+    """Remember a cell's conversion in its type's dictionary, up to :data:`_CACHE_MAX` cells."""
+    d = store.get(tv)
+    if d is None:
+        d = store[tv] = {}
+    if len(d) < _CACHE_MAX:
+        d[v] = value
+
+
+@dataclass
+class _Batch:
+    """What the column path needs of a table, decided once."""
+
+    table: _Table
+    plan: list[tuple[str, int, str, int, Any, dict[type, dict[Any, Any]] | None, dict[type, dict[Any, Any]] | None]]
+    buyers: bool  # buyer columns are read
+    first: int  # the first recognised column, and its header text (a repeated header)
+    header_first: Any
+    one: Callable[[int, list[Any]], int]  # the row path
+    width: int = 0  # cells a row needs
+    formula_rows: frozenset[int] = frozenset()
+
+    def __post_init__(self) -> None:
+        self.width = max(self.table.columns.values()) + 1
+        if self.table.sheet.delimiter:
+            self.width = max(self.width, 2)  # the single-cell check looks at two cells
+        self.formula_rows = frozenset(r for r, _ in self.table.sheet.formulas)
 
 
 def _only_cell(row: list[Any]) -> Any:
@@ -1099,6 +1208,8 @@ class _Reader:
         # (names, sirets, kinds cells) -> (suppliers, [(code, header, value, detail)]): the same
         # co-contractors come back on many rows; their issues are replayed for each row.
         self.supplier_cells: dict[tuple[str, str | None, str], tuple[tuple[Supplier, ...], list[tuple[Any, ...]]]] = {}
+        self.builders: dict[tuple[str, ...], Callable[..., Purchase]] = {}  # per table layout (spaser.model._row_builder)
+        self.buyer_cells: dict[tuple[str, str | None, str | None], tuple[str, tuple[tuple[Any, ...], ...]]] = {}
         # One shared set of field names per combination of fields given (pydantic keeps one per
         # instance otherwise: about 700 bytes a purchase). Never mutated: model_copy copies it.
         self.fields_sets: dict[tuple[str, ...], set[str]] = {}
@@ -1132,11 +1243,11 @@ class _Reader:
         self._fill_merged(t)
         line_numbers = sh.line_numbers
         cols = t.columns
-        # Decided once per column, not per cell: how cells convert, and a cache of converted texts.
-        # Two caches per column: ``plain`` (key -> value, or _SKIP) for the cells that only set a
-        # value, the most common; ``cache`` (key -> _Entry) for the others. A key is the text
-        # itself, or (type, value) for a number or a date.
-        plan = [(f, cols[f], t.headers[f], _op(f), spend_year(f), *((None, None) if f in _NOT_CACHED or _op(f) in (_OP_AMOUNT, _OP_SPEND) else ({}, {})))
+        # Decided once per column, not per cell: how cells convert, and caches of converted cells.
+        # Two caches per column, each a dictionary per cell type: ``plain`` (cell -> value, or
+        # _SKIP) for the cells that only set a value, the most common; ``cache`` (cell -> _Entry)
+        # for the others.
+        plan = [(f, cols[f], t.headers[f], _op(f), spend_year(f), *((None, None) if f in _NOT_CACHED or _op(f) in (_OP_AMOUNT, _OP_SPEND) else ({}, {str: {}})))
                 for f in cols]
         header = rows[t.header_row]
         first = min(t.columns.values())  # a recognised header cell, never empty
@@ -1147,18 +1258,243 @@ class _Reader:
         drop = tuple(k for k in _NOT_PURCHASE_FIELDS if k in cols)
         self.make_source = _source_maker(self.file, sh.name, self.source_fields)
         buyers = self.opts.buyer is None and ("buyer_name" in cols or "buyer_siret" in cols)
-        seen_rows = 0
-        for rownum, row in numbered:
+
+        def one(rownum: int, row: list[Any]) -> int:
+            """The row path: one row read cell by cell, every problem reported. 1 if it counts as a row."""
             for c in row:  # blank row? (stops at the first filled cell)
                 if c is not None and c != "" and (type(c) is not str or c.strip()):
                     break
             else:
-                continue
+                return 0
             if len(row) > first and row[first] == header[first] and [normalise(c) if type(c) is str else c for c in row] == header_norm:
-                continue  # the header repeated (page breaks in exports)
-            seen_rows += 1
+                return 0  # the header repeated (page breaks in exports)
             self._row(t, row, rownum, plan, drop, buyers)
+            return 1
+
+        if not BATCHED or t.ttc_rate is not None:
+            return sum(one(rownum, row) for rownum, row in numbered)
+        batch = _Batch(t, plan, buyers, first, header[first], one)
+        seen_rows = 0
+        while chunk := list(itertools.islice(numbered, _BATCH_ROWS)):
+            seen_rows += self._batch(batch, chunk)
         return seen_rows
+
+    # -- the column path ---------------------------------------------------------
+    def _batch(self, b: _Batch, chunk: list[tuple[int, list[Any]]]) -> int:
+        """Rows read column by column; returns the number of rows counted.
+
+        Each column is converted in one go through the same caches as the row path. A row with
+        anything to report (a problem, a blank or short row, a duplicate, a « Total » line...)
+        goes to the row path ``b.one`` instead, in its place, so that the purchases, the
+        issues and their order are exactly those of the row path (tests/test_spreadsheet_fast.py).
+        """
+        t = b.table
+        nums, rows = zip(*chunk)
+        n = len(rows)
+        slow: set[int] = set()
+        cells: Sequence[list[Any]] = rows
+        if min(map(len, rows)) < b.width:  # short CSV records: read as padded, reported by the row path
+            slow.update(i for i, r in enumerate(rows) if len(r) < b.width)
+            cells = [r if len(r) >= b.width else r + [""] * (b.width - len(r)) for r in rows]
+
+        columns = list(zip(*cells))
+
+        def column(j: int) -> Sequence[Any]:
+            return columns[j]
+
+        if b.formula_rows:
+            slow.update(i for i, r in enumerate(nums) if r in b.formula_rows)
+        if t.sheet.delimiter and len(t.columns) > 1:  # a record of one cell may use another delimiter
+            for k in (0, 1):
+                col = column(k)
+                if not all(map(str.strip, col)):
+                    slow.update(i for i, c in enumerate(col) if not c.strip())
+        col = column(b.first)
+        if b.header_first in col:
+            slow.update(i for i, c in enumerate(col) if c == b.header_first)
+
+        fields: list[str] = []
+        values: list[list[Any]] = []
+        others: dict[str, list[Any]] = {}  # supplier and buyer cells
+        spend: list[dict[int, Decimal]] | None = None
+        for f, j, _header, op, sy, cache, plain in b.plan:
+            col = column(j)
+            if op == _OP_SPEND:
+                spend = spend or [{} for _ in range(n)]
+                self._spend_column(col, sy, spend, slow)
+                continue
+            if op == _OP_AMOUNT:
+                out, bad = _amount_column(col)
+            elif cache is None:
+                out, bad = _id_column(col)
+            else:
+                out, bad = self._cached_column(col, op, f, cache, plain, not t.sheet.formulas)  # type: ignore[arg-type]
+            slow |= bad
+            if f in _NOT_PURCHASE_FIELDS:
+                others[f] = out
+            else:
+                fields.append(f)
+                values.append(out)
+        if "kind" in fields:
+            kinds = values[fields.index("kind")]
+            if ContractKind.CONCESSION in kinds:  # reported on the row
+                slow.update(i for i, k in enumerate(kinds) if k is ContractKind.CONCESSION)
+        if "cpv" in fields:  # a Nature cell wins over the CPV code's
+            codes = values[fields.index("cpv")]
+            natures = {c: _nature_of(c) for c in set(codes) if c is not _SKIP and c is not _MISS}
+            derived = [natures.get(c, _SKIP) for c in codes]
+            if "nature" in fields:
+                k = fields.index("nature")
+                values[k] = [given if given is not _SKIP else d for given, d in zip(values[k], derived)]
+            else:
+                fields.append("nature")
+                values.append(derived)
+        sheet = t.sheet.name
+        if "id" not in fields:
+            fields.append("id")
+            values.append([f"{sheet}-L{r}" if sheet else f"L{r}" for r in nums])
+        id_at = fields.index("id")
+        lot_at = fields.index("lot") if "lot" in fields else None
+        # A row's supplier cells as _supplier reads them (an empty cell: no name, no SIRET, no kind).
+        names_, sirets_, kinds_ = (others.get(f) or [_SKIP] * n for f in ("supplier_name", "supplier_siret", "supplier_kinds"))
+        supplier_cells = [("" if a is _SKIP else a, None if s is _SKIP else s, "" if k is _SKIP else k)
+                          for a, s, k in zip(names_, sirets_, kinds_)] if others.keys() & _SUPPLIER_COLUMNS else None
+        buyer_cells = list(zip(*(others.get(f) or [_SKIP] * n for f in ("buyer_name", "buyer_siret", "buyer_kind")))) if b.buyers else None
+        if not b.buyers and "" not in self.buyers:
+            self.buyers[""] = self.default_buyer
+
+        counted = accepted = 0
+        names = tuple(fields)
+        build = self.builders.get(names)
+        if build is None:
+            build = self.builders[names] = _row_builder(Purchase, names, ("suppliers", "spend_by_year", "source"), _SKIP)
+        seen, make_source, by_buyer = self.seen, self.make_source, self.by_buyer
+        no_spend = [_SKIP] * n if spend is None else [s if s else _SKIP for s in spend]
+        for i, row_values in enumerate(zip(*values)):
+            if i in slow:
+                counted += b.one(nums[i], rows[i])
+                continue
+            suppliers: Any = _SKIP
+            if supplier_cells is not None:
+                cells_ = supplier_cells[i]
+                if cells_ != _NO_SUPPLIER:
+                    found, problems = self._supplier_of(cells_, t)
+                    if problems:
+                        counted += b.one(nums[i], rows[i])
+                        continue
+                    if found:
+                        suppliers = found
+            buyer_key = ""
+            if buyer_cells is not None:
+                name_c, siret_c, kind_c = buyer_cells[i]
+                if name_c is _SKIP and siret_c is _SKIP:
+                    self.buyers.setdefault("", self.default_buyer)
+                else:
+                    buyer_key, problems_ = self._buyer_of("" if name_c is _SKIP else name_c, None if siret_c is _SKIP else siret_c,
+                                                          None if kind_c is _SKIP else kind_c, t)
+                    if problems_:
+                        counted += b.one(nums[i], rows[i])
+                        continue
+            lot = "" if lot_at is None or row_values[lot_at] is _SKIP else row_values[lot_at]
+            key = row_values[id_at] if not buyer_key and not lot else (buyer_key, row_values[id_at], lot)
+            if key in seen:  # reported by the row path
+                counted += b.one(nums[i], rows[i])
+                continue
+            rownum = nums[i]
+            p = build(row_values, suppliers, no_spend[i], make_source(rownum))
+            seen[key] = rownum if not sheet else (rownum, sheet)
+            ps = by_buyer.get(buyer_key)
+            if ps is None:
+                ps = by_buyer[buyer_key] = []
+            ps.append(p)
+            accepted += 1
+        self.report.count_accepted(accepted)
+        return counted + accepted
+
+    def _cached_column(self, col: list[Any], op: int, f: str, cache: dict[type, dict[Any, Any]], plain: dict[type, dict[Any, Any]],
+                       keep_empty: bool) -> tuple[list[Any], set[int]]:
+        """A cached column's values (or _SKIP), through the row path's caches; _MISS and its index where the row path must read.
+
+        ``keep_empty``: an empty cell may be remembered (not in a sheet with formulas: the row
+        path reports an empty formula cell).
+        """
+        types = set(map(type, col))
+        if len(types) == 1:
+            tv = types.pop()
+            keep = tv is str or tv in _CACHED_TYPES
+            pt = plain.get(tv, {}) if keep else {}
+            if keep and tv not in plain:
+                plain[tv] = pt
+            # A converted value is never None: None is a cell not seen yet (found in C, by list.index).
+            out = list(map(pt.get, col))
+            local: dict[Any, Any] = {}
+            i = -1
+            while True:
+                try:
+                    i = out.index(None, i + 1)
+                except ValueError:
+                    break
+                v = col[i]
+                val = pt.get(v)
+                if val is None:
+                    val = local.get(v)
+                    if val is None:
+                        val = self._resolve(op, f, v, cache if keep else None)
+                        if val is not _MISS and keep and len(pt) < _CACHE_MAX and (keep_empty or val is not _SKIP):
+                            pt[v] = val
+                        else:
+                            local[v] = val
+                out[i] = val
+        else:  # mixed types (numbers and empty texts in a workbook column): cell by cell
+            out = []
+            for v in col:
+                tv = type(v)
+                keep = tv is str or tv in _CACHED_TYPES
+                val = plain[tv].get(v, _MISS) if tv in plain else _MISS
+                if val is _MISS:
+                    val = self._resolve(op, f, v, cache if keep else None)
+                    if val is not _MISS and keep and (keep_empty or val is not _SKIP):
+                        _remember(plain, tv, v, val)
+                out.append(val)
+        if _MISS not in out:
+            return out, set()
+        return out, {i for i, v in enumerate(out) if v is _MISS}
+
+    def _resolve(self, op: int, f: str, v: Any, cache: dict[type, dict[Any, Any]] | None) -> Any:
+        """A cell of a cached column not seen yet: its value, _SKIP (empty), or _MISS (the row path must read it).
+
+        An entry with something to report is remembered in ``cache`` for the row path.
+        """
+        tv = type(v)
+        if v == "" or (tv is str and not v.strip()):
+            return _SKIP
+        if tv is str and len(v) > MAX_CELL_CHARS:
+            return _MISS
+        hit = self._entry(op, f, v)
+        if hit[1] or hit[2] is not None:
+            if cache is not None:
+                _remember(cache, tv, v, hit)
+            return _MISS
+        return hit[0]
+
+    def _spend_column(self, col: list[Any], sy: tuple[int, bool], spend: list[dict[int, Decimal]], slow: set[int]) -> None:
+        """A yearly spend column into each row's spend; a cell the row path must report marks its row."""
+        year, ttc = sy
+        for i, v in enumerate(col):
+            if v == "" or (type(v) is str and not v.strip()):
+                continue
+            if type(v) is str and len(v) > MAX_CELL_CHARS:
+                slow.add(i)
+                continue
+            try:
+                d = _decimal(v)
+            except AmountError:
+                slow.add(i)
+                continue
+            if ttc:
+                d = (d / (1 + (self.opts.vat_rate or 0))).quantize(CENT, rounding=ROUND_HALF_UP)
+            spend[i][year] = d
+
 
     def _fill_merged(self, t: _Table) -> None:
         """A text merged over several data rows belongs to each of them (not amounts: they would count twice)."""
@@ -1255,47 +1591,44 @@ class _Reader:
         formulas = t.sheet.formulas
         for f, j, header, op, sy, cache, plain in plan:
             v = row[j] if j < n else ""
-            if plain is not None:
-                # A cell as it is never matches a (type, value) key, and a text is its own key: any
-                # cell can be looked up as it is (numbers are looked up below with their type).
-                val = plain.get(v, _MISS)
+            if plain is not None and type(v) is str:  # the usual cell: a text already seen
+                val = plain[str].get(v, _MISS)
                 if val is not _MISS:
                     if val is not _SKIP:
                         vals[f] = val
                     continue
             tv = type(v)
             if cache is not None:
-                # A cached cell: its conversion, problems and effect (an _Entry) are reused. Texts
-                # are their own key; numbers and dates are keyed with their type (1, 1.0 and True differ).
-                key = v if tv is str else (tv, v) if tv in _CACHED_TYPES else None
-                if key is None:
-                    hit = None
-                else:
-                    if tv is not str:  # a number or a date: ``plain`` keys it with its type too
-                        val = plain.get(key, _MISS)  # type: ignore[union-attr]
+                # A cached cell: its conversion, problems and effect (an _Entry) are reused. Each
+                # type has its own dictionaries (1, 1.0 and True are equal keys, but not equal cells).
+                if tv is str or tv in _CACHED_TYPES:
+                    pt = plain.get(tv)  # type: ignore[union-attr]
+                    if pt is not None and tv is not str:  # texts were looked up above
+                        val = pt.get(v, _MISS)
                         if val is not _MISS:
                             if val is not _SKIP:
                                 vals[f] = val
                             continue
-                    hit = cache.get(key)
+                    ct = cache.get(tv)
+                    hit = None if ct is None else ct.get(v)
+                    keep = True
+                else:
+                    hit, keep = None, False
                 if hit is None:
                     if v == "" or (tv is str and not v.strip()):
                         if formulas:
                             if (rownum, j) in formulas:
                                 issue(IssueCode.FORMULA_NO_VALUE, header, None, None, None)
-                        elif key is not None and len(cache) + len(plain) < _CACHE_MAX:  # type: ignore[arg-type]
-                            # An empty cell, nothing to say (no formula in the sheet).
-                            plain[key] = _SKIP  # type: ignore[index]
+                        elif keep:  # an empty cell, nothing to say (no formula in the sheet)
+                            _remember(plain, tv, v, _SKIP)  # type: ignore[arg-type]
                         continue
                     if tv is str and len(v) > MAX_CELL_CHARS:
                         issue(IssueCode.LIMIT_STRING, header, v, f"Texte coupé à {MAX_CELL_CHARS} caractères.", None)
                         v = v[:MAX_CELL_CHARS]
                     hit = self._entry(op, f, v)
-                    if key is not None and len(cache) + len(plain) < _CACHE_MAX:  # type: ignore[arg-type]
-                        if not hit[1] and hit[2] is None:
-                            plain[v if tv is str else key] = hit[0]  # type: ignore[index]
-                        else:
-                            cache[v if tv is str else key] = hit
+                    if keep:
+                        _remember(plain if not hit[1] and hit[2] is None else cache, tv, v,  # type: ignore[arg-type]
+                                  hit[0] if not hit[1] and hit[2] is None else hit)
                 val, problems, extra = hit
                 for code, detail, error in problems:
                     issue(code, header, v, detail, error)
@@ -1305,22 +1638,7 @@ class _Reader:
                     total_row = True
                 continue
             if op == _OP_AMOUNT and t.ttc_rate is None:
-                # The common amounts (« 12 345,67 », a positive float cell below a billion) read
-                # without the general path below, which gives exactly the same Decimal.
-                d = None
-                if tv is str:
-                    if _PLAIN_AMOUNT.fullmatch(v):
-                        d = Decimal(v.replace(" ", "").replace(",", "."))
-                        if not d or d > AMOUNT_PLAUSIBLE_MAX:
-                            d = None
-                elif tv is float and 0.0 < v <= _PLAUSIBLE_MAX_FLOAT:
-                    if v.is_integer():
-                        d = Decimal(int(v))
-                    else:
-                        r = repr(v)
-                        k = r.find(".")
-                        if 0 < k and len(r) - k <= 3 and "e" not in r:
-                            d = Decimal(r)
+                d = _plain_amount(v)
                 if d is not None:
                     vals["amount_ht"] = d
                     continue
@@ -1428,16 +1746,23 @@ class _Reader:
         kinds_cell = vals.get("supplier_kinds", "")
         if not names_cell and siret_cell is None and not kinds_cell:
             return ()
-        cells = (names_cell, siret_cell, kinds_cell)
+        suppliers, problems = self._supplier_of((names_cell, siret_cell, kinds_cell), t)
+        for problem in problems:
+            issue(*problem, None)
+        return suppliers
+
+    def _supplier_of(self, cells: tuple[str, str | None, str], t: _Table) -> tuple[tuple[Supplier, ...], list[tuple[Any, ...]]]:
+        """(co-contractors, problems to report on the row) for a row's supplier cells.
+
+        The same co-contractors come back on many rows: remembered per cells.
+        """
         hit = self.supplier_cells.get(cells)
         if hit is None:
             problems: list[tuple[Any, ...]] = []
-            hit = (self._suppliers(names_cell, siret_cell, kinds_cell, problems, t), problems)
+            hit = (self._suppliers(*cells, problems, t), problems)
             if len(self.supplier_cells) < _SUPPLIER_CACHE_MAX:
                 self.supplier_cells[cells] = hit
-        for problem in hit[1]:
-            issue(*problem, None)
-        return hit[0]
+        return hit
 
     def _suppliers(self, names_cell: str, siret_cell: str | None, kinds_cell: str, problems: list[tuple[Any, ...]],
                    t: _Table) -> tuple[Supplier, ...]:
@@ -1468,7 +1793,7 @@ class _Reader:
             s = self.suppliers.get(key)
             if s is None:
                 # Every field is already checked (the SIRET by _siret, cached): do not re-validate it (~15 µs a row).
-                s = self.suppliers[key] = Supplier.model_construct(name=name, siret=siret, kinds=kinds)
+                s = self.suppliers[key] = _build_validated(Supplier, {"name": name, "siret": siret, "kinds": kinds}, _SUPPLIER_FIELDS)
             out.append(s)
         return tuple(out)
 
@@ -1476,20 +1801,36 @@ class _Reader:
         if self.opts.buyer is not None or not ({"buyer_name", "buyer_siret"} & vals.keys()):
             self.buyers.setdefault("", self.default_buyer)
             return ""
+        key, problems = self._buyer_of(vals.get("buyer_name") or "", vals.get("buyer_siret"), vals.get("buyer_kind"), t)
+        for problem in problems:
+            issue(*problem, None)
+        return key
+
+    def _buyer_of(self, name: str, siret_cell: str | None, kind_cell: str | None, t: _Table) -> tuple[str, tuple[tuple[Any, ...], ...]]:
+        """(buyer key, problems to report on the row) for a row's buyer cells; the buyer is added on first sight.
+
+        Remembered per cells: a table of several buyers repeats them on every row.
+        """
+        cells = (name, siret_cell, kind_cell)
+        hit = self.buyer_cells.get(cells)
+        if hit is not None:
+            return hit
+        problems: tuple[tuple[Any, ...], ...] = ()
         siret = None
-        if vals.get("buyer_siret") is not None:
+        if siret_cell is not None:
             try:
-                siret = _siret(vals["buyer_siret"])
+                siret = _siret(siret_cell)
             except _Bad as b:
-                issue(b.code, t.headers.get("buyer_siret"), vals["buyer_siret"], b.detail, None)
-        name = vals.get("buyer_name") or ""
+                problems = ((b.code, t.headers.get("buyer_siret"), siret_cell, b.detail),)
         key = siret or normalise(name)
         if not key:
             self.buyers.setdefault("", self.default_buyer)
-            return ""
-        if key not in self.buyers:
+        elif key not in self.buyers:
             kind = BuyerKind.AUTRE
-            if vals.get("buyer_kind"):
-                kind = _BUYER_KINDS.get(normalise(vals["buyer_kind"]), BuyerKind.AUTRE)
+            if kind_cell:
+                kind = _BUYER_KINDS.get(normalise(kind_cell), BuyerKind.AUTRE)
             self.buyers[key] = Buyer(name=name or siret or self.default_buyer.name, siret=siret, kind=kind)
-        return key
+        hit = (key, problems)
+        if len(self.buyer_cells) < _SUPPLIER_CACHE_MAX:
+            self.buyer_cells[cells] = hit
+        return hit
