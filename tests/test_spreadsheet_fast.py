@@ -250,3 +250,47 @@ def test_column_path_reads_like_the_row_path_on_dirty_tables(tmp_path: Path, pic
             _everything(path)
         return
     assert by_rows == by_columns
+
+
+def _lines_one_by_one(text: str) -> list[int]:
+    """Each record's first line, counted record by record (csv's own line count): the reference."""
+    import csv
+    import io
+
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", strict=True)
+    out, last = [], 0
+    for _ in reader:
+        out.append(last + 1)
+        last = reader.line_num
+    return out
+
+
+_PIECES = ["a", "b c", '"x\ny"', '"x\r\ny"', '"x\ry"', '"\n\n"', '"x\r\n\r\ny"', '"x\n\ry"', '""', "1 234,5"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(records=st.lists(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=4), min_size=1, max_size=60),
+       ends=st.lists(st.sampled_from(["\n", "\r\n", "\r"]), min_size=60, max_size=60), batch_rows=st.sampled_from([1, 2, 5, 2048]))
+def test_chunked_csv_records_keep_their_line_numbers(records: list[list[str]], ends: list[str], batch_rows: int) -> None:
+    import csv
+    import io
+
+    text = "".join(";".join(r) + e for r, e in zip(records, ends))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", strict=True)
+    old = sp._BATCH_ROWS
+    sp._BATCH_ROWS = batch_rows
+    try:
+        numbers = [n for chunk in sp._csv_chunks(reader, "t.csv", 0, lambda: 0) for n, _ in chunk]
+    finally:
+        sp._BATCH_ROWS = old
+    assert numbers == _lines_one_by_one(text)
+
+
+def test_quote_error_far_in_a_chunk_names_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "q.csv"
+    body = "".join(f"R{i};x;{i}\n" for i in range(100)) + 'R100;"deux\nlignes";1\n' + "".join(f"S{i};y;{i}\n" for i in range(50))
+    path.write_text("Identifiant;Objet;Montant HT\n" + body + 'BAD;"jamais fermé;3\nT;z;1\n', encoding="utf-8")
+    with pytest.raises(Exception) as e:
+        load(path)
+    # header (line 1), 100 rows, a record on 2 lines, 50 rows: the bad record starts on line 154.
+    assert e.value.row == 154 and "ligne 154" in str(e.value)  # type: ignore[attr-defined]

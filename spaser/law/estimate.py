@@ -28,6 +28,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Any
 
 from spaser.law import params
@@ -51,6 +52,8 @@ __all__ = [
 # Below this, implausible_amount() finds nothing (pinned by tests/test_law_onepass.py).
 
 SPEND_LABEL = "dépense annuelle estimée (montant réparti sur la durée)"
+
+_ZERO = Decimal(0)
 
 # Reasons a contract does not enter the estimate (keys shown to users).
 EXCLUDED_CONCESSION = "contrat de concession (hors champ)"
@@ -80,11 +83,25 @@ def share_in_year(amount: Decimal, start: date, months: int, year: int) -> Decim
     >>> share_in_year(Decimal("1200"), date(2023, 7, 1), 12, 2024), share_in_year(Decimal("1200"), date(2023, 7, 1), 12, 2025)
     (Decimal('600'), None)
     """
-    k = months_in_year(start, months, year)
+    k, m = _fraction(start, months, year)
     if not k:
         return None
-    m = max(months, 1)
     return amount if k == m else amount * k / m
+
+
+@lru_cache(maxsize=1 << 16)
+def _fraction(start: date, months: int, year: int) -> tuple[int, int]:
+    """(months of ``year`` the contract runs, months it runs in all): share_in_year's fraction.
+
+    Remembered: contracts share their start dates and durations (a million purchases, a few
+    thousand distinct fractions).
+    """
+    return months_in_year(start, months, year), max(months, 1)
+
+
+@lru_cache(maxsize=64)
+def _assumed(default_months: int) -> str:
+    return f"durée inconnue : {default_months} mois supposés"
 
 
 def spread(amount: Decimal, start: date, months: int) -> Iterator[tuple[int, Decimal]]:
@@ -136,9 +153,11 @@ def contract_share(purchase: Purchase, year: int, *, default_months: int) -> tup
         return None, None
     months, assumption = purchase.duration_months, None
     if months is None:
-        months, assumption = default_months, f"durée inconnue : {default_months} mois supposés"
-    share = share_in_year(amount, start, months, year)
-    return (Decimal(0) if share is None else share), assumption
+        months, assumption = default_months, _assumed(default_months)
+    k, m = _fraction(start, months, year)  # share_in_year, written out: it runs for every purchase
+    if not k:
+        return _ZERO, assumption
+    return (amount if k == m else amount * k / m), assumption
 
 
 @dataclass(frozen=True)
