@@ -59,6 +59,7 @@ from pathlib import Path
 from typing import Any
 
 from spaser import cpv as _cpv
+from spaser._gc import paused
 from spaser._errors import InputError, InvalidChecksum, InvalidCode, LimitExceeded, UnknownCode
 from spaser.io.report import ImportReport, IssueCode, MESSAGES, Severity
 from spaser.ids import validate_company_id
@@ -1099,14 +1100,16 @@ def read_decp(path: str | os.PathLike[str], kind: str, opts: Any) -> Any:
     groups: dict[str, list[Purchase]] = {}
     names: dict[str, str] = {}
     sirets: dict[str, str | None] = {}
-    for index, raw in stream:
-        c = ext.extract(index, raw, duplicate_keys=stream.duplicate_keys.pop(index, None))
-        if c is None or c.purchase is None:
-            continue
-        groups.setdefault(c.buyer_key, []).append(c.purchase)
-        if c.buyer_key not in names or (not names[c.buyer_key] and c.buyer_name):
-            names[c.buyer_key] = c.buyer_name
-        sirets[c.buyer_key] = c.buyer_siret
+    # Many acyclic objects kept: the cyclic collector would rescan them again and again (spaser._gc).
+    with paused(promote=True):
+        for index, raw in stream:
+            c = ext.extract(index, raw, duplicate_keys=stream.duplicate_keys.pop(index, None))
+            if c is None or c.purchase is None:
+                continue
+            groups.setdefault(c.buyer_key, []).append(c.purchase)
+            if c.buyer_key not in names or (not names[c.buyer_key] and c.buyer_name):
+                names[c.buyer_key] = c.buyer_name
+            sirets[c.buyer_key] = c.buyer_siret
     report.formats.append({"2019": "decp-2019", "2024": "decp-2024", "liste": "decp-liste", "xml-2024": "decp-2024-xml"}.get(stream.layout, "decp"))
     if report.read == 0:
         report.issue(IssueCode.NO_DATA, detail="Le fichier ne contient aucun marché.")
