@@ -33,16 +33,19 @@ Safety limits (not legal numbers; documented in the README):
   (1 000 Md€) the row is rejected (no French contract is that size);
 - dates before :data:`DATE_PLAUSIBLE_FROM` (1990) are kept with a warning.
 
-Speed (a million CSV lines, issue #7): each cell is converted and checked
-by the functions below, once per distinct text of a column (converted
-values, and their problems, are cached per column and replayed per row;
-a cell that only sets a value costs one dictionary look-up); common
-amounts skip the general parser; the purchases are then built from these
-checked values without pydantic validating them a second time
-(``spaser.model._build_validated``, code generated per model: about 1 µs
-against 9; ``model_construct`` is slower still). The cyclic garbage
-collector is paused during the import. A CSV file is streamed: its text
-is never held whole, nor its rows.
+Speed (a million CSV lines, issue #7): rows are read a chunk at a time and
+column by column. Each column is converted in one go: a cell is converted
+and checked by the functions below once per distinct text (values, and
+problems, are cached per column; a cell seen before costs one dictionary
+look-up made in C), common amounts skip the general parser, and the
+purchases are built from these checked values without pydantic validating
+them a second time (``spaser.model._row_builder``). A row with anything to
+report (a problem, a duplicate, a « Total » line, a blank or short row) is
+read by the row path instead, cell by cell, in its place: the column path
+gives exactly the purchases, issues and order of the row path
+(tests/test_spreadsheet_fast.py compares them). The cyclic garbage
+collector is paused during the import. A CSV file is streamed: its text is
+never held whole, nor its rows.
 """
 
 from __future__ import annotations
@@ -1259,6 +1262,8 @@ class _Reader:
         # co-contractors come back on many rows; their issues are replayed for each row.
         self.supplier_cells: dict[tuple[str, str | None, str], tuple[tuple[Supplier, ...], list[tuple[Any, ...]]]] = {}
         self.builders: dict[tuple[str, ...], Callable[..., Purchase]] = {}  # per table layout (spaser.model._row_builder)
+        # (supplier cells of a row, as converted) -> its co-contractors, _SKIP (none) or _MISS (a problem to report)
+        self.supplier_rows: dict[tuple[Any, Any, Any], Any] = {}
         self.buyer_cells: dict[tuple[str, str | None, str | None], tuple[str, tuple[tuple[Any, ...], ...]]] = {}
         # One shared set of field names per combination of fields given (pydantic keeps one per
         # instance otherwise: about 700 bytes a purchase). Never mutated: model_copy copies it.
@@ -1404,10 +1409,29 @@ class _Reader:
             values.append([f"{sheet}-L{r}" if sheet else f"L{r}" for r in nums])
         id_at = fields.index("id")
         lot_at = fields.index("lot") if "lot" in fields else None
-        # A row's supplier cells as _supplier reads them (an empty cell: no name, no SIRET, no kind).
-        names_, sirets_, kinds_ = (others.get(f) or [_SKIP] * n for f in ("supplier_name", "supplier_siret", "supplier_kinds"))
-        supplier_cells = [("" if a is _SKIP else a, None if s is _SKIP else s, "" if k is _SKIP else k)
-                          for a, s, k in zip(names_, sirets_, kinds_)] if others.keys() & _SUPPLIER_COLUMNS else None
+        # Each row's co-contractors (or _SKIP), remembered per cells; _MISS where there is something to report.
+        suppliers_col: list[Any] = [_SKIP] * n
+        if others.keys() & _SUPPLIER_COLUMNS:
+            memo = self.supplier_rows
+            keys = list(zip(*(others.get(f) or [_SKIP] * n for f in ("supplier_name", "supplier_siret", "supplier_kinds"))))
+            suppliers_col = list(map(memo.get, keys))
+            i = -1
+            while True:
+                try:
+                    i = suppliers_col.index(None, i + 1)
+                except ValueError:
+                    break
+                name_c, siret_c, kinds_c = keys[i]
+                cells_ = ("" if name_c is _SKIP else name_c, None if siret_c is _SKIP else siret_c, "" if kinds_c is _SKIP else kinds_c)
+                found: Any = _SKIP
+                if cells_ != _NO_SUPPLIER:  # as _supplier reads them
+                    sups, problems = self._supplier_of(cells_, t)
+                    found = _MISS if problems else sups or _SKIP
+                if len(memo) < _SUPPLIER_CACHE_MAX:
+                    memo[keys[i]] = found
+                suppliers_col[i] = found
+            if _MISS in suppliers_col:
+                slow.update(i for i, x in enumerate(suppliers_col) if x is _MISS)
         buyer_cells = list(zip(*(others.get(f) or [_SKIP] * n for f in ("buyer_name", "buyer_siret", "buyer_kind")))) if b.buyers else None
         if not b.buyers and "" not in self.buyers:
             self.buyers[""] = self.default_buyer
@@ -1419,20 +1443,10 @@ class _Reader:
             build = self.builders[names] = _row_builder(Purchase, names, ("suppliers", "spend_by_year", "source"), _SKIP)
         seen, make_source, by_buyer = self.seen, self.make_source, self.by_buyer
         no_spend = [_SKIP] * n if spend is None else [s if s else _SKIP for s in spend]
-        for i, row_values in enumerate(zip(*values)):
+        for i, row_values, suppliers, spent in zip(itertools.count(), zip(*values), suppliers_col, no_spend):
             if i in slow:
                 counted += b.one(nums[i], rows[i])
                 continue
-            suppliers: Any = _SKIP
-            if supplier_cells is not None:
-                cells_ = supplier_cells[i]
-                if cells_ != _NO_SUPPLIER:
-                    found, problems = self._supplier_of(cells_, t)
-                    if problems:
-                        counted += b.one(nums[i], rows[i])
-                        continue
-                    if found:
-                        suppliers = found
             buyer_key = ""
             if buyer_cells is not None:
                 name_c, siret_c, kind_c = buyer_cells[i]
@@ -1450,7 +1464,7 @@ class _Reader:
                 counted += b.one(nums[i], rows[i])
                 continue
             rownum = nums[i]
-            p = build(row_values, suppliers, no_spend[i], make_source(rownum))
+            p = build(row_values, suppliers, spent, make_source(rownum))
             seen[key] = rownum if not sheet else (rownum, sheet)
             ps = by_buyer.get(buyer_key)
             if ps is None:
