@@ -1838,7 +1838,8 @@ class _Reader:
             kinds_parts = [kinds_cell] + [""] * (n - 1)
         out = []
         for k in range(n):
-            name = _text(names[k]) if k < len(names) else ""
+            # safe_cell quotes a cell, not its lines: only the first line may carry its quote.
+            name = (_text(names[k]) if k == 0 else names[k].strip()) if k < len(names) else ""
             siret = None
             raw = sirets[k].strip() if k < len(sirets) else ""
             if raw:
