@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Hashable, Iterable
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import yaml
 
 from spaser._errors import CatalogueError
 
-__all__ = ["table", "longest_prefix", "normalise", "has_phrase", "SAFE_LOADER"]
+__all__ = ["table", "PrefixIndex", "normalise", "has_phrase", "SAFE_LOADER"]
+
+K = TypeVar("K", bound=Hashable)
 
 # libyaml's safe loader when PyYAML was built with it: same documents, parsed several times faster.
 SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -31,11 +34,38 @@ def table(name: str) -> dict[str, Any]:
     return data
 
 
-def longest_prefix(cpv: str | None, prefixes: list[str] | tuple[str, ...]) -> int:
-    """Length of the longest prefix of ``cpv`` in ``prefixes`` (0: none)."""
-    if not cpv:
-        return 0
-    return max((len(p) for p in prefixes if cpv.startswith(str(p))), default=0)
+class PrefixIndex(Generic[K]):
+    """Keys listed with CPV prefixes, looked up by the code's own prefixes.
+
+    A code has at most 8 prefixes: a few dict look-ups instead of a ``startswith``
+    over every prefix of a table, which each new code of a portfolio paid.
+
+    >>> ix = PrefixIndex([("a", ["45", "4521"]), ("b", ["4521", "9"])])
+    >>> ix.hits("45210000"), ix.longest("45210000"), ix.longest("90000000"), ix.longest(None)
+    ([(2, 'a'), (4, 'a'), (4, 'b')], 'a', 'b', None)
+    """
+
+    def __init__(self, groups: Iterable[tuple[K, Iterable[Any]]]) -> None:
+        self._keys: dict[str, list[K]] = {}  # prefix -> the keys listing it, in table order
+        for key, prefixes in groups:
+            for p in prefixes:
+                keys = self._keys.setdefault(str(p), [])
+                if key not in keys:
+                    keys.append(key)
+
+    def hits(self, cpv: str | None) -> list[tuple[int, K]]:
+        """(prefix length, key) for every listed prefix of ``cpv``, shortest first, then table order."""
+        if not cpv:
+            return []
+        return [(n, k) for n in range(1, len(cpv) + 1) for k in self._keys.get(cpv[:n], ())]
+
+    def longest(self, cpv: str | None) -> K | None:
+        """The first key, in table order, among those listing the longest prefix of ``cpv`` (None: no prefix listed)."""
+        for n in range(len(cpv or ""), 0, -1):
+            keys = self._keys.get(cpv[:n])  # type: ignore[index]
+            if keys:
+                return keys[0]
+        return None
 
 
 @lru_cache(maxsize=4096)

@@ -270,6 +270,9 @@ class Catalogue:
 
     def __init__(self, clauses: list[Clause]) -> None:
         self._by_id = {c.id: c for c in clauses}
+        # Look-ups the suggestion rules derive from the clauses alone (spaser.clauses.rules),
+        # kept with them: a catalogue does not change once loaded.
+        self.derived: dict[Any, Any] = {}
 
     def __len__(self) -> int:
         return len(self._by_id)

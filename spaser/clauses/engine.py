@@ -28,7 +28,7 @@ from spaser._errors import SpaserError
 from spaser.clauses import _law
 from spaser.clauses.catalogue import Catalogue, Clause, catalogue as _catalogue
 from spaser.clauses.hours import HoursEstimate
-from spaser.clauses.rules import MANDATORY, RULES, Context, Proposal, Status
+from spaser.clauses.rules import MANDATORY, RULES, Context, Proposal, Rule, Status
 from spaser.model import Buyer, ContractKind, Nature, Portfolio, Purchase
 from spaser.money import to_decimal
 
@@ -127,13 +127,13 @@ def planned_purchase(
 def _merge(proposals: list[Proposal]) -> dict[str, Proposal]:
     """One proposal per clause: the strongest status, every reason, the best score."""
     out: dict[str, Proposal] = {}
-    rules: dict[str, list[str]] = {}
+    rules: dict[str, list[str]] = {}  # the rules of the clauses proposed more than once, in order
     for p in proposals:
-        rules.setdefault(p.clause_id, []).append(p.rule)
         q = out.get(p.clause_id)
         if q is None:
-            out[p.clause_id] = p
+            out[p.clause_id] = p  # a lone proposal already names its rule
             continue
+        rules.setdefault(p.clause_id, [q.rule]).append(p.rule)  # q: still the first proposal when the list starts
         first, second = (p, q) if (p.status == MANDATORY, p.score) > (q.status == MANDATORY, q.score) else (q, p)
         reasons = tuple(dict.fromkeys([*first.reasons, *second.reasons]))
         out[p.clause_id] = Proposal(
@@ -257,8 +257,12 @@ def ranked_proposals(
     opportunities rank thousands of purchases and build only the suggestions they keep.
     """
     ctx = Context(purchase=purchase, at=at, catalogue=catalogue, buyer=buyer or (portfolio.buyer if portfolio else None), portfolio=portfolio)
-    merged = _merge([p for r in RULES if r.in_force(at) for p in r.func(ctx)])  # Rule.__call__, unrolled
+    merged = _merge([p for r in _rules_at(at) for p in r.func(ctx)])  # Rule.__call__, unrolled
     out = [(catalogue.get(cid), p) for cid, p in merged.items()]
     out.sort(key=lambda cp: (cp[1].status != MANDATORY, -cp[1].score, cp[1].clause_id))
     return out
 
+
+def _rules_at(at: date) -> tuple[Rule, ...]:
+    """The rules in force at ``at``, worked out once per date (a rule registered later makes a new key)."""
+    return _law.memoised(("rules_at", at, len(RULES)), lambda: tuple(r for r in RULES if r.in_force(at)))  # type: ignore[no-any-return]

@@ -26,7 +26,7 @@ from functools import lru_cache
 
 from spaser._errors import SpaserError
 from spaser.clauses import _law
-from spaser.clauses._tables import has_phrase, longest_prefix, table
+from spaser.clauses._tables import PrefixIndex, has_phrase, table
 from spaser.money import format_eur, format_number
 
 __all__ = ["HoursEstimate", "Assumption", "insertion_hours", "trade_for", "labour_share_for", "round_hours"]
@@ -121,12 +121,12 @@ def trade_for(cpv: str | None, object_text: str | None = None) -> str | None:
 # Codes and objects each repeat across a portfolio (their pairs much less): one memo each.
 @lru_cache(maxsize=8192)
 def _trade_of_cpv(cpv: str | None) -> str | None:
-    best, best_len = None, 0
-    for key, spec in table("labour")["trades"].items():
-        n = longest_prefix(cpv, spec["cpv"])
-        if n > best_len:
-            best, best_len = key, n
-    return best
+    return _trades_by_prefix().longest(cpv)
+
+
+@lru_cache(maxsize=1)
+def _trades_by_prefix() -> PrefixIndex[str]:
+    return PrefixIndex((key, spec["cpv"]) for key, spec in table("labour")["trades"].items())
 
 
 @lru_cache(maxsize=8192)
@@ -149,6 +149,11 @@ def labour_share_for(trade: str | None, at: date | None = None) -> tuple[Decimal
 
 def _source(f: _law.Fact) -> str:
     return f"{f.citation} ; paramètre « {f.name} »"
+
+
+def _labour_share(trade: str | None, at: date) -> tuple[Decimal, str, str, bool, str | None]:
+    share, key, source, to_confirm = labour_share_for(trade, at)
+    return share, key, source, to_confirm, table("labour")["trades"].get(key, {}).get("label")
 
 
 def _param(name: str, at: date | None) -> tuple[Decimal, str, bool]:
@@ -174,18 +179,19 @@ def insertion_hours(
     if amount_ht < 0:
         raise SpaserError("Montant négatif : impossible d'estimer des heures d'insertion.", code="usage")
     given = "valeur saisie"
+    day = at or date.today()
+    # The parameters' part depends on the trade and the date only: asked for thousands of purchases.
     if labour_share is None:
         trade = trade_for(cpv, object)
-        share, trade, share_src, share_tc = labour_share_for(trade, at)
-        trade_label = table("labour")["trades"].get(trade, {}).get("label")
+        share, trade, share_src, share_tc, trade_label = _law.memoised(("labour_share", trade, day), lambda: _labour_share(trade, day))
     else:
         share, trade, trade_label, share_src, share_tc = labour_share, None, None, given, False
     if rate is None:
-        rate, rate_src, rate_tc = _param("insertion.taux", at)
+        rate, rate_src, rate_tc = _law.memoised(("hours_param", "insertion.taux", day), lambda: _param("insertion.taux", day))
     else:
         rate_src, rate_tc = given, False
     if hourly_cost is None:
-        hourly_cost, cost_src, cost_tc = _param("insertion.cout_horaire", at)
+        hourly_cost, cost_src, cost_tc = _law.memoised(("hours_param", "insertion.cout_horaire", day), lambda: _param("insertion.cout_horaire", day))
     else:
         cost_src, cost_tc = given, False
     for label, v in (("part de main-d'œuvre", share), ("taux d'insertion", rate)):

@@ -197,15 +197,23 @@ def _adopt(p: Purchase, social: str | None, environmental: str | None) -> Purcha
     return p.model_copy(update=update)
 
 
-def _scenario(label: str, portfolio: Portfolio, year: int, chosen: dict[int, tuple[str | None, str | None]], before: YearIndicators) -> Scenario:
-    """``chosen``: position in the portfolio -> the social and environmental considerations it would gain."""
-    changed = tuple(_adopt(p, *chosen[i]) if i in chosen else p for i, p in enumerate(portfolio.purchases))
+def _scenario(
+    label: str,
+    portfolio: Portfolio,
+    year: int,
+    in_year: list[tuple[int, Purchase]],
+    chosen: dict[int, tuple[str | None, str | None]],
+    before: YearIndicators,
+) -> Scenario:
+    """``chosen``: position in the portfolio -> the social and environmental considerations it would gain.
+
+    ``in_year``: (position, purchase) of the purchases notified in ``year``, the only ones its indicators count.
+    """
+    changed = tuple(_adopt(p, *chosen[i]) if i in chosen else p for i, p in in_year)
     after = pnad_indicators(portfolio.model_copy(update={"purchases": changed}), year)
     floor = before.floor
-    counted = sum(
-        1 for i, p in enumerate(portfolio.purchases)
-        if i in chosen and p.amount_ht is not None and (floor is None or p.amount_ht >= floor)
-    )
+    amounts = (portfolio.purchases[i].amount_ht for i in chosen)
+    counted = sum(1 for a in amounts if a is not None and (floor is None or a >= floor))
     return Scenario(
         label,
         counted,
@@ -232,11 +240,8 @@ def _opportunities(portfolio: Portfolio, *, year: int | None, at: date | None, t
             notes.append(warning)
     cat = catalogue()
     kinds = {c.id: (c.consideration.value if c.consideration is not None else None) for c in cat}
-    assessed = [
-        _assess(i, p, portfolio, at, cat, kinds)
-        for i, p in enumerate(portfolio.purchases)
-        if p.year == year and p.kind is not ContractKind.DEPENSE
-    ]
+    in_year = [(i, p) for i, p in enumerate(portfolio.purchases) if p.year == year]
+    assessed = [_assess(i, p, portfolio, at, cat, kinds) for i, p in in_year if p.kind is not ContractKind.DEPENSE]
     candidates = [o for o in assessed if o.social or o.environmental or o.reservable]
     candidates.sort(key=lambda o: (-o.score, -(o.purchase.amount_ht or 0), o.purchase.id, o.index))
     listed = [o.opportunity(at) for o in candidates[: max(top, 0)]]
@@ -255,7 +260,7 @@ def _opportunities(portfolio: Portfolio, *, year: int | None, at: date | None, t
         value_without_social=sum((o.purchase.amount_ht for o in candidates if o.social and o.purchase.amount_ht), zero),
         value_without_environmental=sum((o.purchase.amount_ht for o in candidates if o.environmental and o.purchase.amount_ht), zero),
         reservable=sum(1 for o in listed if o.reservable),
-        top=_scenario(f"Les {len(listed)} achats présentés", portfolio, year, {o.index: o.considerations() for o in candidates[: len(listed)]}, before),
-        all=_scenario(f"Tous les {len(candidates)} achats de l'année concernés", portfolio, year, {o.index: o.considerations() for o in candidates}, before),
+        top=_scenario(f"Les {len(listed)} achats présentés", portfolio, year, in_year, {o.index: o.considerations() for o in candidates[: len(listed)]}, before),
+        all=_scenario(f"Tous les {len(candidates)} achats de l'année concernés", portfolio, year, in_year, {o.index: o.considerations() for o in candidates}, before),
         notes=tuple(notes),
     )

@@ -26,7 +26,7 @@ from functools import lru_cache
 
 from spaser import cpv as _cpv
 from spaser.clauses import _law
-from spaser.clauses._tables import longest_prefix, table
+from spaser.clauses._tables import PrefixIndex, table
 from spaser.law.compliance import EuThreshold, eu_threshold
 from spaser.model import BuyerKind, ContractKind, Nature, Portfolio, Purchase, SupplierKind
 from spaser.money import format_percent
@@ -123,7 +123,13 @@ def sector_matches(cpv: str | None, group: str) -> list[str]:
 
 @lru_cache(maxsize=8192)  # codes repeat across a portfolio; the table is fixed
 def _sectors(cpv: str | None, group: str) -> tuple[str, ...]:
-    return tuple(spec["label"] for spec in table("sectors")[group].values() if longest_prefix(cpv, spec["cpv"]))
+    hit = {key for _, key in _sectors_by_prefix(group).hits(cpv)}
+    return tuple(spec["label"] for key, spec in table("sectors")[group].items() if key in hit)
+
+
+@lru_cache(maxsize=None)
+def _sectors_by_prefix(group: str) -> PrefixIndex[str]:
+    return PrefixIndex((key, spec["cpv"]) for key, spec in table("sectors")[group].items())
 
 
 def ess_eligible_cpv(cpv: str | None, at: date) -> tuple[bool, bool, str | None]:

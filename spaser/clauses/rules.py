@@ -11,7 +11,6 @@ it applies only while every parameter listed in ``Rule.requires`` is in force.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,7 +20,7 @@ from typing import Any, Literal
 
 from spaser import cpv as _cpv
 from spaser.clauses import _law
-from spaser.clauses._tables import has_phrase, longest_prefix, table
+from spaser.clauses._tables import PrefixIndex, has_phrase, table
 from spaser.clauses.allotment import AllotmentAdvice, allotment_advice, may_divide
 from spaser.clauses.catalogue import Catalogue, Clause, Dimension, Mechanism
 from spaser.clauses.hours import HoursEstimate, insertion_hours, trade_for
@@ -74,6 +73,18 @@ class Context:
     # matching() results for this purchase, by query: several rules ask the same one.
     _matches: dict[tuple[Any, ...], list[tuple[Clause, int]]] = field(default_factory=dict, repr=False, compare=False)
 
+    # Read by every rule: worked out once per purchase.
+    digits: int | None = field(init=False, repr=False, compare=False)  # the only part of the amount _score and the memo keys read
+    memo_scope: object | None = field(init=False, repr=False, compare=False)  # _law.memo_scope() when the context is made (see _remembered)
+    lacks: tuple[str | None, str | None] = field(init=False, repr=False, compare=False)  # missing(): social, environmental
+
+    def __post_init__(self) -> None:
+        p = self.purchase
+        amount = p.amount_ht
+        self.digits = len(str(int(amount))) if amount is not None and amount > 0 else None  # None: no positive amount
+        self.memo_scope = _law.memo_scope()
+        self.lacks = (_lacking("sociale", p.social_status), _lacking("environnementale", p.environmental_status))
+
     @property
     def buyer_kind(self) -> BuyerKind:
         return self.buyer.kind if self.buyer else BuyerKind.AUTRE
@@ -124,14 +135,7 @@ class Context:
 
     def missing(self, dimension: Dimension) -> str | None:
         """French sentence on what the current purchase lacks in this dimension (None: nothing lacking)."""
-        p = self.purchase
-        status = p.environmental_status if dimension is Dimension.ENVIRONNEMENTAL else p.social_status
-        word = "environnementale" if dimension is Dimension.ENVIRONNEMENTAL else "sociale"
-        if status == "non":
-            return f"Le marché actuel ne comporte aucune considération {word}."
-        if status == "inconnu":
-            return f"Considération {word} non renseignée pour cet achat."
-        return None
+        return self.lacks[dimension is Dimension.ENVIRONNEMENTAL]
 
     def has(self, consideration: Soc | Env | None) -> bool:
         p = self.purchase
@@ -139,6 +143,14 @@ class Context:
             return False
         values = p.social if isinstance(consideration, Soc) else p.environmental
         return bool(values) and consideration in values  # type: ignore[operator]
+
+
+def _lacking(word: str, status: str) -> str | None:
+    if status == "non":
+        return f"Le marché actuel ne comporte aucune considération {word}."
+    if status == "inconnu":
+        return f"Considération {word} non renseignée pour cet achat."
+    return None
 
 
 @lru_cache(maxsize=8192)  # codes repeat across a portfolio
@@ -195,53 +207,85 @@ def matching(ctx: Context, *, family: str | None = None, mechanism: Mechanism | 
     key = (family, mechanism, need_cpv)
     found = ctx._matches.get(key)
     if found is None:
-        found = ctx._matches[key] = list(_matching(ctx, family, mechanism, need_cpv))
+        p = ctx.purchase
+        static, conditional = _static_matches(ctx.catalogue, p.cpv, p.nature, family, mechanism, need_cpv)
+        # Most clauses fit on the code and the nature alone: then the shared list is the answer (only iterated).
+        found = ctx._matches[key] = [cs for cs in static if _fits(ctx, cs[0])] if conditional else static
     return iter(found)
 
 
-def _matching(ctx: Context, family: str | None, mechanism: Mechanism | None, need_cpv: bool) -> Iterator[tuple[Clause, int]]:
-    p = ctx.purchase
-    for c, spec in _static_matches(ctx.catalogue, p.cpv, p.nature, family, mechanism, need_cpv):
-        a = c.applies
-        if a.keywords and not _names_any(f"{p.object} {p.location or ''}", a.keywords):
-            continue
-        if not _amount_ok(a.min_amount_parameter, a.max_amount_parameter, p.amount_ht, ctx.at):
-            continue
-        if a.from_parameter and _law.value_or_none(a.from_parameter, ctx.at) is None:
-            continue
-        if a.until_parameter and _law.value_or_none(a.until_parameter, ctx.at) is not None:
-            continue
-        yield c, spec
+def _conditional(c: Clause) -> bool:
+    """Whether the clause's applicability reads more than the CPV code and the nature."""
+    a = c.applies
+    return bool(a.keywords or a.min_amount_parameter or a.max_amount_parameter or a.from_parameter or a.until_parameter)
 
 
-# Per catalogue: (cpv, nature, family, mechanism, need_cpv) -> the clauses fitting on these alone.
-# They depend on nothing else, and codes repeat across a portfolio: the catalogue is scanned once per key.
-_STATIC: weakref.WeakKeyDictionary[Catalogue, dict[tuple[Any, ...], list[tuple[Clause, int]]]] = weakref.WeakKeyDictionary()
+def _fits(ctx: Context, c: Clause) -> bool:
+    """The conditions of :func:`_conditional`."""
+    p, a = ctx.purchase, c.applies
+    if a.keywords and not _names_any(f"{p.object} {p.location or ''}", a.keywords):
+        return False
+    if not _amount_ok(a.min_amount_parameter, a.max_amount_parameter, p.amount_ht, ctx.at):
+        return False
+    if a.from_parameter and _law.value_or_none(a.from_parameter, ctx.at) is None:
+        return False
+    if a.until_parameter and _law.value_or_none(a.until_parameter, ctx.at) is not None:
+        return False
+    return True
 
 
+# In the catalogue's ``derived`` memo: (cpv, nature, family, mechanism, need_cpv) -> the clauses fitting
+# on these alone and whether one of them is conditional; (cpv,) -> the clauses fitting the code. They
+# depend on nothing else, and codes repeat across a portfolio: each is worked out once per key.
 def _static_matches(
     cat: Catalogue, cpv: str | None, nature: Nature | None, family: str | None, mechanism: Mechanism | None, need_cpv: bool
-) -> list[tuple[Clause, int]]:
-    memo = _STATIC.get(cat)
-    if memo is None:
-        memo = _STATIC[cat] = {}
+) -> tuple[list[tuple[Clause, int]], bool]:
     key = (cpv, nature, family, mechanism, need_cpv)
-    found = memo.get(key)
+    found = cat.derived.get(key)
     if found is None:
-        found = []
-        for c in cat:
+        fits = []
+        for c, spec in _cpv_fits(cat, cpv):
             if family and c.family != family:
                 continue
             if mechanism and c.mechanism is not mechanism:
                 continue
-            spec = c.applies.cpv_match(cpv)
-            if spec is None or (need_cpv and spec == 0):
+            if need_cpv and spec == 0:
                 continue
             if c.applies.natures and nature not in c.applies.natures:
                 continue
-            found.append((c, spec))
-        memo[key] = found
-    return found
+            fits.append((c, spec))
+        found = cat.derived[key] = (fits, any(_conditional(c) for c, _ in fits))
+    return found  # type: ignore[no-any-return]
+
+
+def _cpv_fits(cat: Catalogue, cpv: str | None) -> list[tuple[Clause, int]]:
+    """The clauses whose CPV applicability fits ``cpv``, with their ``cpv_match`` length, in catalogue order."""
+    found = cat.derived.get((cpv,))
+    if found is None:
+        clauses, no_code, listed, excluded = _cpv_index(cat)
+        # Applicability.cpv_match for every clause at once: the longest listed prefix (0 when the
+        # clause lists none); none when a prefix is excluded, or when the clause needs a code.
+        spec = list(no_code)
+        for n, i in listed.hits(cpv):
+            spec[i] = n
+        for _, i in excluded.hits(cpv):
+            spec[i] = None
+        found = cat.derived[(cpv,)] = [(c, n) for c, n in zip(clauses, spec) if n is not None]
+    return found  # type: ignore[no-any-return]
+
+
+def _cpv_index(cat: Catalogue) -> tuple[list[Clause], list[int | None], PrefixIndex[int], PrefixIndex[int]]:
+    """The clauses, their match with no code, and their listed and excluded CPV prefixes indexed by position."""
+    found = cat.derived.get("cpv_index")
+    if found is None:
+        clauses = list(cat)
+        found = cat.derived["cpv_index"] = (
+            clauses,
+            [None if c.applies.cpv_prefixes else 0 for c in clauses],
+            PrefixIndex((i, c.applies.cpv_prefixes) for i, c in enumerate(clauses)),
+            PrefixIndex((i, c.applies.exclude_cpv_prefixes) for i, c in enumerate(clauses)),
+        )
+    return found  # type: ignore[no-any-return]
 
 
 @lru_cache(maxsize=8192)  # objects repeat across a portfolio
@@ -267,9 +311,8 @@ def _score(ctx: Context, *, mandatory: bool, specificity: int = 0, bonus: int = 
     """Deterministic score: mandatory first, then CPV specificity, amount, missing dimension, potential."""
     s = 1000 if mandatory else 0
     s += 15 * specificity
-    amount = ctx.purchase.amount_ht
-    if amount is not None and amount > 0:
-        s += 10 * len(str(int(amount)))  # ≈ 10 × log10(amount)
+    if ctx.digits:
+        s += 10 * ctx.digits  # ≈ 10 × log10(amount)
     if dimension is not None and ctx.missing(dimension):
         s += 60
     return s + bonus
@@ -283,12 +326,6 @@ def _reasons(*items: str | None) -> tuple[str, ...]:
     return tuple(i for i in items if i)
 
 
-def _digits(ctx: Context) -> int | None:
-    """The only part of the amount :func:`_score` reads (None: no positive amount)."""
-    amount = ctx.purchase.amount_ht
-    return len(str(int(amount))) if amount is not None and amount > 0 else None
-
-
 # A rule's proposals by (rule, date, the inputs it really reads): thousands of purchases
 # share them. An entry holds for the loaded parameters and one catalogue (kept in the
 # entry, so its id() cannot be reused while the entry lives). Emptied when full.
@@ -298,7 +335,7 @@ _RULE_MEMO_MAX = 65536
 
 def _remembered(ctx: Context, key: tuple[Any, ...], compute: Callable[[], list[Proposal]]) -> list[Proposal]:
     """``compute()``, which must depend only on ``key``, the date, the catalogue and the parameters."""
-    scope = _law.memo_scope()
+    scope = ctx.memo_scope
     if scope is None:
         return compute()
     full = (*key, ctx.at, id(ctx.catalogue))
@@ -333,21 +370,27 @@ def _switch(ctx: Context, articles: str) -> tuple[bool, str]:
 def _hours_values(h: HoursEstimate | None) -> tuple[dict[str, Any], str | None, str | None]:
     if h is None:
         return {}, None, "Nombre d'heures à fixer avec le facilitateur (montant ou part de main-d'œuvre inconnus)."
-    effect = f"≈ {format_number(h.hours)} heures d'insertion"
-    share = format_percent(h.labour_share, 0)
+    hours = format_number(h.hours)
     why = (
-        f"Estimation : {format_eur(h.amount_ht, cents=False)} HT × {share} de main-d'œuvre"
-        f"{' (' + h.trade_label.lower() + ')' if h.trade_label else ''} × {format_percent(h.rate, 0)} ÷ "
-        f"{format_number(h.hourly_cost)} €/h ≈ {format_number(h.hours)} heures (valeurs d'usage, à ajuster avec le facilitateur)."
+        f"Estimation : {format_eur(h.amount_ht, cents=False)} HT × {_hours_terms(h.labour_share, h.trade_label, h.rate, h.hourly_cost)} "
+        f"≈ {hours} heures (valeurs d'usage, à ajuster avec le facilitateur)."
     )
-    return {"heures": h.hours}, effect, why
+    return {"heures": h.hours}, f"≈ {hours} heures d'insertion", why
+
+
+@lru_cache(maxsize=1024)  # the same few trades and rates for every purchase
+def _hours_terms(share: Decimal, trade_label: str | None, rate: Decimal, hourly_cost: Decimal) -> str:
+    return (
+        f"{format_percent(share, 0)} de main-d'œuvre{' (' + trade_label.lower() + ')' if trade_label else ''} × "
+        f"{format_percent(rate, 0)} ÷ {format_number(hourly_cost)} €/h"
+    )
 
 
 # -- the rules -----------------------------------------------------------------
 @rule("Condition d'exécution environnementale (art. L2112-2), exigée de tout marché à partir de l'échéance de la loi Climat et résilience.")
 def climat_condition_environnementale(ctx: Context) -> list[Proposal]:
     p = ctx.purchase
-    return _remembered(ctx, ("climat_condition_environnementale", p.kind, p.environmental, _digits(ctx)), lambda: _climat_condition_environnementale(ctx))
+    return _remembered(ctx, ("climat_condition_environnementale", p.kind, p.environmental, ctx.digits), lambda: _climat_condition_environnementale(ctx))
 
 
 def _climat_condition_environnementale(ctx: Context) -> list[Proposal]:
@@ -366,7 +409,7 @@ def _climat_condition_environnementale(ctx: Context) -> list[Proposal]:
 @rule("Critère d'attribution environnemental (art. L2152-7, R2152-7), exigé à partir de l'échéance de la loi Climat et résilience.")
 def climat_critere_environnemental(ctx: Context) -> list[Proposal]:
     p = ctx.purchase
-    return _remembered(ctx, ("climat_critere_environnemental", p.kind, p.environmental, _digits(ctx), any(cl.id == "cout-cycle-de-vie" for cl, _ in matching(ctx, need_cpv=True))), lambda: _climat_critere_environnemental(ctx))
+    return _remembered(ctx, ("climat_critere_environnemental", p.kind, p.environmental, ctx.digits, any(cl.id == "cout-cycle-de-vie" for cl, _ in matching(ctx, need_cpv=True))), lambda: _climat_critere_environnemental(ctx))
 
 
 def _climat_critere_environnemental(ctx: Context) -> list[Proposal]:
@@ -388,14 +431,21 @@ def _climat_critere_environnemental(ctx: Context) -> list[Proposal]:
 @rule("Spécifications techniques tenant compte du développement durable (art. L2111-2), exigées à partir de l'échéance de la loi Climat et résilience.")
 def climat_specifications(ctx: Context) -> list[Proposal]:
     p = ctx.purchase
-    return _remembered(ctx, ("climat_specifications", p.kind, p.environmental, _digits(ctx), p.cpv, tuple((c.id, spec) for c, spec in matching(ctx, need_cpv=True))), lambda: _climat_specifications(ctx))
+    specs = _sector_specifications(ctx)
+    # The code matters only when a sector specification is named (its reason cites the code).
+    key = ("climat_specifications", p.kind, ctx.has(Env.CLAUSE), ctx.digits, p.cpv if specs else None, tuple((c.id, s) for c, s in specs))
+    return _remembered(ctx, key, lambda: _climat_specifications(ctx))
+
+
+def _sector_specifications(ctx: Context) -> list[tuple[Clause, int]]:
+    # A label is one way among others to meet L2111-2, never itself mandatory: only technical
+    # specifications stand for the obligation (labels are recommended by their own rule).
+    return [(c, s) for c, s in matching(ctx, need_cpv=True) if c.dimension is Dimension.ENVIRONNEMENTAL and c.mechanism is Mechanism.SPECIFICATION_TECHNIQUE]
 
 
 def _climat_specifications(ctx: Context) -> list[Proposal]:
     mandatory, why = _switch_reason(ctx, "art. L2111-2")
-    # A label is one way among others to meet L2111-2, never itself mandatory: only technical
-    # specifications stand for the obligation (labels are recommended by their own rule).
-    specs = [(c, s) for c, s in matching(ctx, need_cpv=True) if c.dimension is Dimension.ENVIRONNEMENTAL and c.mechanism is Mechanism.SPECIFICATION_TECHNIQUE]
+    specs = _sector_specifications(ctx)
     if specs:
         c, spec = sorted(specs, key=lambda cs: (-cs[1], cs[0].id))[0]
         reasons = _reasons(why, "Les spécifications techniques doivent prendre en compte le développement durable : cette clause, adaptée à cet achat, y répond (d'autres exigences équivalentes sont possibles).", _cpv_reason(ctx, spec))
@@ -476,7 +526,7 @@ def clause_insertion_anru(ctx: Context) -> list[Proposal]:
 @rule("Critère d'attribution social (performance en matière d'insertion) en complément de la clause d'insertion.")
 def critere_social(ctx: Context) -> list[Proposal]:
     p = ctx.purchase
-    return _remembered(ctx, ("critere_social", p.social, p.nature, _digits(ctx), _insertion_clause(ctx) is None), lambda: _critere_social(ctx))
+    return _remembered(ctx, ("critere_social", p.social, p.nature, ctx.digits, _insertion_clause(ctx) is None), lambda: _critere_social(ctx))
 
 
 def _critere_social(ctx: Context) -> list[Proposal]:
@@ -554,7 +604,7 @@ def _family_rule(ctx: Context, family: str, rule_name: str, bonus: int, why: str
     found = tuple((c.id, spec) for c, spec in matching(ctx, family=family, need_cpv=True))
     if not found:
         return []
-    key = (rule_name, family, bonus, why, found, p.cpv, p.social, p.environmental, _digits(ctx))
+    key = (rule_name, family, bonus, why, found, p.cpv, p.social, p.environmental, ctx.digits)
     return _remembered(ctx, key, lambda: _family_proposals(ctx, family, rule_name, bonus, why))
 
 
@@ -591,18 +641,18 @@ def cout_cycle_de_vie(ctx: Context) -> list[Proposal]:
 @lru_cache(maxsize=8192)  # codes repeat across a portfolio; the table is fixed
 def agec_category(cpv: str | None) -> int | None:
     """AGEC art. 58 product category of a CPV code (longest prefix in tables/agec.yaml)."""
-    best, best_len = None, 0
-    for cat, prefixes in table("agec")["categories"].items():
-        n = longest_prefix(cpv, [str(x) for x in prefixes])
-        if n > best_len:
-            best, best_len = int(cat), n
-    return best
+    return _agec_by_prefix().longest(cpv)
+
+
+@lru_cache(maxsize=1)
+def _agec_by_prefix() -> PrefixIndex[int]:
+    return PrefixIndex((int(cat), prefixes) for cat, prefixes in table("agec")["categories"].items())
 
 
 @rule("Réemploi, réutilisation et matières recyclées (loi AGEC, art. 58) pour les catégories de produits du décret n° 2024-134.")
 def agec_reemploi(ctx: Context) -> list[Proposal]:
     p = ctx.purchase
-    return _remembered(ctx, ("agec_reemploi", ctx.buyer is None, ctx.buyer_kind, p.agec_category or agec_category(p.cpv), p.environmental, _digits(ctx)), lambda: _agec_reemploi(ctx))
+    return _remembered(ctx, ("agec_reemploi", ctx.buyer is None, ctx.buyer_kind, p.agec_category or agec_category(p.cpv), p.environmental, ctx.digits), lambda: _agec_reemploi(ctx))
 
 
 def _agec_reemploi(ctx: Context) -> list[Proposal]:
@@ -635,7 +685,7 @@ def _agec_reemploi(ctx: Context) -> list[Proposal]:
 @rule("Produits durables et de qualité en restauration collective (loi EGalim, art. L230-5-1 du code rural).", requires=("egalim.part_durable",))
 def egalim(ctx: Context) -> list[Proposal]:
     p = ctx.purchase
-    return _remembered(ctx, ("egalim", p.cpv, p.environmental, _digits(ctx), tuple((c.id, spec) for c, spec in matching(ctx, family="egalim", need_cpv=True))), lambda: _egalim(ctx))
+    return _remembered(ctx, ("egalim", p.cpv, p.environmental, ctx.digits, tuple((c.id, spec) for c, spec in matching(ctx, family="egalim", need_cpv=True))), lambda: _egalim(ctx))
 
 
 def _egalim(ctx: Context) -> list[Proposal]:
@@ -681,6 +731,10 @@ def egalite_non_discrimination(ctx: Context) -> list[Proposal]:
     trade = _labour_trade(ctx)
     if ctx.has(Soc.CLAUSE) or trade is None or trade == "autres_services":
         return []  # only where the labour share is known to be significant
+    return _remembered(ctx, ("egalite_non_discrimination", ctx.purchase.nature, ctx.missing(Dimension.SOCIAL), ctx.digits), lambda: _egalite(ctx))
+
+
+def _egalite(ctx: Context) -> list[Proposal]:
     out = []
     for cid in ("egalite-femmes-hommes", "lutte-discriminations"):
         c = ctx.catalogue.get(cid)
@@ -702,12 +756,12 @@ def sous_traitance_inclusive(ctx: Context) -> list[Proposal]:
 
 @rule("Matériaux biosourcés ou bas carbone dans la construction et la rénovation lourde (art. L228-4 du code de l'environnement).")
 def materiaux_biosources(ctx: Context) -> list[Proposal]:
-    param = _law.params.get("construction.biosources_bas_carbone")
-    first = next((v for v in param.values if v.value is not None), None)
     out = []
     for c, spec in matching(ctx, need_cpv=True):
         if c.id != "materiaux-biosources":
             continue
+        param = _law.params.get("construction.biosources_bas_carbone")  # read only for the purchases it concerns
+        first = next((v for v in param.values if v.value is not None), None)
         when = (
             f"À partir du {_fr(first.start)}, au moins {format_percent(first.value, 0)} des rénovations lourdes et constructions relevant de la commande publique doivent en utiliser (art. L228-4 du code de l'environnement)."
             if first else None

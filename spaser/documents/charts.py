@@ -32,13 +32,13 @@ def _fmt(value: float, unit: Unit) -> str:
     return format_number(v)
 
 
-def _plt():  # type: ignore[no-untyped-def]
+def _subplots(size: tuple[float, float]):  # type: ignore[no-untyped-def]
+    """A figure on the Agg canvas and its axes, without pyplot (a slower import, and global figures to close)."""
     import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
-
-    plt.rcParams.update(
+    matplotlib.rcParams.update(
         {
             "font.family": "DejaVu Sans",
             "font.size": 9,
@@ -49,13 +49,14 @@ def _plt():  # type: ignore[no-untyped-def]
             "figure.dpi": 150,
         }
     )
-    return plt
+    fig = Figure(figsize=size)
+    FigureCanvasAgg(fig)
+    return fig, fig.subplots()
 
 
 def _png(fig) -> bytes:  # type: ignore[no-untyped-def]
     buf = io.BytesIO()
     fig.savefig(buf, format="png", bbox_inches="tight", dpi=150)
-    _plt().close(fig)
     return buf.getvalue()
 
 
@@ -77,10 +78,9 @@ def bar_chart(
     """Grouped bars; ``None`` values are drawn as empty. ``targets`` draw reference lines."""
     from matplotlib.ticker import FuncFormatter
 
-    plt = _plt()
     cats = [_short(c) for c in categories]
     n = max(1, len(series))
-    fig, ax = plt.subplots(figsize=size)
+    fig, ax = _subplots(size)
     width = 0.8 / n
     positions = list(range(len(cats)))
     top = 0.0
@@ -137,8 +137,7 @@ def line_chart(
     """One line per series over years; ``None`` points are skipped."""
     from matplotlib.ticker import FuncFormatter
 
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=size)
+    fig, ax = _subplots(size)
     top = 0.0
     for k, (name, values) in enumerate(series):
         pts = [(xi, float(v)) for xi, v in zip(x, values) if v is not None]
