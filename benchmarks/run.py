@@ -278,7 +278,7 @@ def write_results(path: Path, measures: list[Measure], args: argparse.Namespace,
     lines = [
         "# spaser benchmarks",
         "",
-        f"Produced by `python -m benchmarks --sizes {','.join(map(str, args.sizes))} --repeat {args.repeat}` "
+        f"Produced by `python -m benchmarks --sizes {','.join(map(str, args.sizes))} --repeat {args.repeat} --heavy-repeat {args.heavy_repeat}` "
         f"on {date.today().isoformat()} (whole run: {elapsed / 60:.1f} min).",
         "",
         "## Machine and versions",
