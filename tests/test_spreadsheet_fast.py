@@ -150,6 +150,25 @@ def test_gc_is_back_after_an_import(tmp_path: Path) -> None:
     with pytest.raises(Exception):
         load(path)
     assert gc.isenabled()
+    assert gc.get_freeze_count() == 0  # the import's objects are promoted, nothing stays frozen
+
+
+def test_row_builder_builds_what_the_validated_builder_builds() -> None:
+    from spaser.model import _build_validated, _row_builder
+
+    skip = object()
+    build = _row_builder(Purchase, ("id", "object", "amount_ht"), ("source",), skip)
+    a = build(("A", skip, Decimal("12.50")), None)
+    b = build(("B", "Nettoyage", Decimal(3)), skip)
+    assert a == _build_validated(Purchase, {"id": "A", "amount_ht": Decimal("12.50"), "source": None}, {"id", "amount_ht", "source"})
+    assert a.model_fields_set == {"id", "amount_ht", "source"} and b.model_fields_set == {"id", "object", "amount_ht"}
+    assert a.object == "" and b.object == "Nettoyage" and a.spend_by_year == {} and a.spend_by_year is not b.spend_by_year
+    _same_as_validated(a)
+    _same_as_validated(b)
+    with pytest.raises(ValueError):
+        _row_builder(Purchase, ("id", "montant"), (), skip)
+    with pytest.raises(ValueError):
+        _row_builder(Purchase, ("id", "id"), (), skip)
 
 
 def test_money_is_decimal_after_fast_build(tmp_path: Path) -> None:
