@@ -18,11 +18,11 @@ def paused(*, promote: bool = False) -> Iterator[None]:
     20 % of the time at 100 000 purchases). Reference counting still frees objects as usual; cycles made
     inside the block are collected after it.
 
-    ``promote``: for a block that builds a large long-lived structure (an import), the objects
-    are then moved to the oldest generation without being scanned (``gc.freeze`` then
-    ``gc.unfreeze``, nothing stays frozen). Otherwise the collector's next full pass would walk
-    every purchase only to find no cycle: about a third of a second per 100 000 purchases.
-    Cycles are still found, by the next full collection.
+    ``promote``: for a block after which many of its objects stay alive (an import, a diagnosis,
+    the advice's caches), they are then moved to the oldest generation without being scanned
+    (``gc.freeze`` then ``gc.unfreeze``; nothing stays frozen). Otherwise the collector would
+    walk them all once per generation only to find no cycle: about a third of a second per
+    100 000 purchases. Cycles made in the block are still found, by the next full collection.
 
     >>> with paused():
     ...     gc.isenabled()

@@ -227,7 +227,7 @@ def _scenario(
 
 def opportunities(portfolio: Portfolio, *, year: int | None = None, at: date | None = None, top: int = 20) -> Opportunities:
     """The purchases of ``year`` (default: last complete year with data) with the largest potential."""
-    with paused():
+    with paused(promote=True):
         return _opportunities(portfolio, year=year, at=at, top=top)
 
 

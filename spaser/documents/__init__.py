@@ -78,7 +78,7 @@ def draft_bytes(
     from spaser.documents.draft import render_draft
 
     cfg = _config(config)
-    with paused():  # bulk work over the whole portfolio (see spaser._gc)
+    with paused(promote=True):  # bulk work over the whole portfolio (see spaser._gc)
         diagnosis = _diagnose(portfolio, cfg, year, at)
         opps, summary = _opportunities(portfolio, diagnosis, max(cfg.suggestions, 60))
         return render_draft(build_draft_view(portfolio, diagnosis, opps, cfg, report=report, opportunity_summary=summary))
@@ -210,7 +210,7 @@ def write_workbook(
 
     check_target(path, force=force)
     cfg = _config(config)
-    with paused():  # bulk work over the whole portfolio (see spaser._gc)
+    with paused(promote=True):  # bulk work over the whole portfolio (see spaser._gc)
         diagnosis = _diagnose(portfolio, cfg, year, at)
         opps, _ = _opportunities(portfolio, diagnosis, max(cfg.suggestions, 200))
         view = build_workbook_view(portfolio, diagnosis, opps, cfg, report=report)

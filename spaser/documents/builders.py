@@ -256,7 +256,10 @@ def _inclusion(portfolio: Portfolio, yi: Any) -> tuple[int, Decimal, Decimal | N
     several kinds must count once here, hence the union over the same purchases.
     """
     base = yi.suppliers[SupplierKind.SIAE.value]
-    items = [p for p in portfolio.purchases if p.year == yi.year and p.supplier_kinds & _INCLUSION]
+    year = yi.year
+    # p.year and p.supplier_kinds, cheapest test first: this reads every purchase of the portfolio.
+    items = [p for p in portfolio.purchases
+             if p.suppliers and p.notification_date is not None and p.notification_date.year == year and p.supplier_kinds & _INCLUSION]
     value = sum((p.amount_ht for p in items if p.amount_ht is not None and p.amount_ht > 0), Decimal(0))
     share = min(value / base.denominator_value, Decimal(1)) if base.denominator_value else None
     return len(items), value, share

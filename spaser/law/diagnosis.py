@@ -142,7 +142,7 @@ def check(
             warnings.append(w)
     # The diagnosis makes many small acyclic objects: without the pause, the cyclic collector would
     # rescan the whole portfolio now and then (about 0.5 s a time at 100 000 purchases).
-    with paused(), params.recording() as used:
+    with paused(promote=True), params.recording() as used:
         # One pass over the purchases for everything (at a million purchases, reading a purchase
         # costs more than what is done with it): the indicators' pass carries the spend count,
         # the per-contract checks and the gathering of EGalim/AGEC purchases.
