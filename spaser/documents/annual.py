@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from spaser.documents._compose import Composer, compose_document, section_markup
 from spaser.documents._docx import TableSpec
-from spaser.documents.draft import eur, indicator_cells, pct
+from spaser.documents.draft import history_table, indicators_table
 from spaser.documents._text import render_template
 from spaser.documents.views import AnnualReportView, ReportRow
 from spaser.money import format_number, format_percent
@@ -51,19 +51,10 @@ def _tables(v: AnnualReportView):  # type: ignore[no-untyped-def]
                          caption=f"Indicateurs {v.year} comparés aux objectifs du schéma")
 
     def indicateurs(_: list[str]) -> TableSpec | None:
-        if not v.indicators:
-            return None
-        return TableSpec(["Indicateur", "Nombre", "Part en nombre", "Montant HT", "Part en valeur"],
-                         [indicator_cells(r) for r in v.indicators], align="lrrrr", widths_cm=[7, 1.8, 2.2, 3, 2.2],
-                         caption=f"Indicateurs de l'année {v.year}")
+        return indicators_table(v.indicators, f"Indicateurs de l'année {v.year}")
 
     def historique(_: list[str]) -> TableSpec | None:
-        if len(v.history) < 2:
-            return None
-        rows = [[str(h.year), format_number(h.contracts), eur(h.amount), pct(h.social_count_share),
-                 pct(h.environmental_count_share), pct(h.unknown_share)] for h in v.history]
-        return TableSpec(["Année", "Marchés", "Montant HT", "Social (nombre)", "Environnement (nombre)", "Données inconnues"],
-                         rows, align="rrrrrr", caption="Évolution par année de notification")
+        return history_table(v.history, "Évolution par année de notification")
 
     return {"bilan": bilan, "indicateurs": indicateurs, "historique": historique}
 

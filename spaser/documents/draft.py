@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from spaser.documents._compose import Composer, compose_document, section_markup
 from spaser.documents._docx import TableSpec
 from spaser.documents._text import render_template
-from spaser.documents.views import DraftView, IndicatorRow, ObjectiveRow
+from spaser.documents.views import DraftView, IndicatorRow, ObjectiveRow, YearIndicators
 from spaser.money import format_eur, format_number, format_percent
 
 __all__ = ["render_draft", "DRAFT_SECTIONS"]
@@ -30,7 +31,7 @@ def objective_value(o: ObjectiveRow, v: Decimal | None) -> str:
     return format_number(v) if o.unit == "hours" else format_percent(v, 0 if v * 100 == int(v * 100) else 1)
 
 
-def indicator_cells(r: IndicatorRow) -> list[str]:
+def _indicator_cells(r: IndicatorRow) -> list[str]:
     if r.unit == "hours":
         return [r.label, "n.d." if r.count is None else format_number(r.count) + " h", "", "", ""]
     return [
@@ -40,6 +41,24 @@ def indicator_cells(r: IndicatorRow) -> list[str]:
         eur(r.amount),
         pct(r.value_share),
     ]
+
+
+def indicators_table(indicators: Sequence[IndicatorRow], caption: str) -> TableSpec | None:
+    """The indicators of a year (the draft and the yearly report show the same table)."""
+    if not indicators:
+        return None
+    return TableSpec(["Indicateur", "Nombre", "Part en nombre", "Montant HT", "Part en valeur"],
+                     [_indicator_cells(r) for r in indicators], align="lrrrr", widths_cm=[7, 1.8, 2.2, 3, 2.2], caption=caption)
+
+
+def history_table(history: Sequence[YearIndicators], caption: str) -> TableSpec | None:
+    """The indicators year by year, when there are two years at least."""
+    if len(history) < 2:
+        return None
+    rows = [[str(h.year), format_number(h.contracts), eur(h.amount), pct(h.social_count_share),
+             pct(h.environmental_count_share), pct(h.unknown_share)] for h in history]
+    return TableSpec(["Année", "Marchés", "Montant HT", "Social (nombre)", "Environnement (nombre)", "Données inconnues"],
+                     rows, align="rrrrrr", caption=caption)
 
 
 def _gap_text(gap: Decimal | None) -> str:
@@ -92,19 +111,10 @@ def _tables(v: DraftView):  # type: ignore[no-untyped-def]
                          widths_cm=[1.6, 7.4, 1.8, 3.2, 1.8], caption="Principaux domaines d'achat (divisions CPV)")
 
     def indicateurs(_: list[str]) -> TableSpec | None:
-        if not v.indicators:
-            return None
-        return TableSpec(["Indicateur", "Nombre", "Part en nombre", "Montant HT", "Part en valeur"],
-                         [indicator_cells(r) for r in v.indicators], align="lrrrr", widths_cm=[7, 1.8, 2.2, 3, 2.2],
-                         caption="Indicateurs" + (f" de l'année {v.year}" if v.year else ""))
+        return indicators_table(v.indicators, "Indicateurs" + (f" de l'année {v.year}" if v.year else ""))
 
     def historique(_: list[str]) -> TableSpec | None:
-        if len(v.history) < 2:
-            return None
-        rows = [[str(h.year), format_number(h.contracts), eur(h.amount), pct(h.social_count_share),
-                 pct(h.environmental_count_share), pct(h.unknown_share)] for h in v.history]
-        return TableSpec(["Année", "Marchés", "Montant HT", "Social (nombre)", "Environnement (nombre)", "Données inconnues"],
-                         rows, align="rrrrrr", caption="Évolution des indicateurs par année de notification")
+        return history_table(v.history, "Évolution des indicateurs par année de notification")
 
     def objectifs(_: list[str]) -> TableSpec | None:
         if not v.objectives:
