@@ -148,6 +148,11 @@ def load_input(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     return result, portfolio
 
 
+def exit_code(args: argparse.Namespace, result: Any) -> int:
+    """0, or 6 (EXIT_CODES) when --strict is given and the import rejected rows."""
+    return 6 if getattr(args, "strict", False) and result is not None and result.report.rejected else 0
+
+
 def print_json(obj: Any) -> None:
     json.dump(to_jsonable(obj), sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")

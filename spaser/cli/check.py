@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from spaser.cli._common import add_common, add_input, load_input, parse_date, print_json
+from spaser.cli._common import add_common, add_input, exit_code, load_input, parse_date, print_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -32,25 +32,20 @@ def run(args: argparse.Namespace) -> int:
 
     result, portfolio = load_input(args)
     rates = load_agec_rates(args.agec_taux) if args.agec_taux else None
+    at = parse_date(args.date)
     if args.joint:
         members = [portfolio] if portfolio is not None and args.buyer else list(result.portfolios)
-        joint = check_joint(members, year=args.year, at=parse_date(args.date), agec_rates=rates)
-        if args.json:
-            print_json({"import": result.report.to_dict(), "joint": joint.to_dict()})
-        else:
-            print(f"Import : {result.report.summary_fr()}")
-            print()
-            print(render_joint_text(joint))
-        return 6 if getattr(args, "strict", False) and result.report.rejected else 0
-    if portfolio is None:
-        portfolio = result.portfolio  # raises the French error naming the buyers
-    diagnosis = check(portfolio, year=args.year, at=parse_date(args.date), agec_rates=rates)
+        joint = check_joint(members, year=args.year, at=at, agec_rates=rates)
+        key, answer, render = "joint", joint, render_joint_text
+    else:
+        if portfolio is None:
+            portfolio = result.portfolio  # raises the French error naming the buyers
+        diagnosis = check(portfolio, year=args.year, at=at, agec_rates=rates)
+        key, answer, render = "diagnosis", diagnosis, render_text
     if args.json:
-        print_json({"import": result.report.to_dict(), "diagnosis": diagnosis.to_dict()})
+        print_json({"import": result.report.to_dict(), key: answer.to_dict()})
     else:
         print(f"Import : {result.report.summary_fr()}")
         print()
-        print(render_text(diagnosis))
-    if getattr(args, "strict", False) and result.report.rejected:
-        return 6
-    return 0
+        print(render(answer))  # type: ignore[arg-type]
+    return exit_code(args, result)

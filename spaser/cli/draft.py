@@ -6,7 +6,7 @@ import argparse
 import time
 from collections.abc import Callable
 
-from spaser.cli._common import add_common, add_input, add_output, load_input, parse_date, print_json
+from spaser.cli._common import add_common, add_input, add_output, exit_code, load_input, parse_date, print_json
 
 
 def add_document_options(p: argparse.ArgumentParser, *, year_help: str) -> None:
@@ -35,9 +35,7 @@ def done(args: argparse.Namespace, result, written: dict[str, str], started: flo
         print(f"Import : {result.report.summary_fr()}")
         for what, path in written.items():
             print(f"{what} : {path}")
-    if getattr(args, "strict", False) and result.report.rejected:
-        return 6
-    return 0
+    return exit_code(args, result)
 
 
 def register_document(

@@ -12,7 +12,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from spaser.cli._common import FrenchParser, add_common, add_input, load_input, print_json
+from spaser.cli._common import FrenchParser, add_common, add_input, exit_code, load_input, print_json
 
 __all__ = ["register", "run", "summary", "render_text", "TEXT_ISSUES", "TOP_BUYERS"]
 
@@ -166,6 +166,4 @@ def run(args: argparse.Namespace) -> int:
         print_json(s)
     else:
         print(render_text(s, result.report))
-    if args.strict and result.report.rejected:
-        return 6
-    return 0
+    return exit_code(args, result)

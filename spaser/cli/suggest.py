@@ -8,7 +8,7 @@ from datetime import date
 from typing import IO
 
 from spaser._errors import SpaserError
-from spaser.cli._common import add_common, add_input, load_input, parse_date, print_json
+from spaser.cli._common import add_common, add_input, exit_code, load_input, parse_date, print_json
 
 class UsageError(SpaserError):
     """A malformed command (exit code 2, as argparse)."""
@@ -107,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
             print(render_opportunities(opp))
             if args.xlsx:
                 print(f"\nClasseur écrit : {args.xlsx}")
-        return 6 if getattr(args, "strict", False) and result and result.report.rejected else 0
+        return exit_code(args, result)
 
     suggestions = suggest(purchase, at=at, buyer=buyer, portfolio=portfolio, limit=args.top)
     if args.xlsx:
@@ -118,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
         print(render_suggestions(purchase, suggestions, at))
         if args.xlsx:
             print(f"\nClasseur écrit : {args.xlsx}")
-    return 6 if getattr(args, "strict", False) and result and result.report.rejected else 0
+    return exit_code(args, result)
 
 
 # -- text output -------------------------------------------------------------
