@@ -1181,6 +1181,11 @@ def _id_column(col: Sequence[Any], texts: bool = False) -> tuple[list[Any], set[
     return out, bad
 
 
+def _row_id(sheet: str | None, rownum: int) -> str:
+    """The identifier given to a row without one: its place (« L12 », « Achats-L12 »)."""
+    return f"{sheet}-L{rownum}" if sheet else f"L{rownum}"
+
+
 def _remember(store: dict[type, dict[Any, Any]], tv: type, v: Any, value: Any) -> None:
     """Remember a cell's conversion in its type's dictionary, up to :data:`_CACHE_MAX` cells."""
     d = store.get(tv)
@@ -1202,12 +1207,14 @@ class _Batch:
     one: Callable[[int, list[Any]], int]  # the row path
     width: int = 0  # cells a row needs
     formula_rows: frozenset[int] = frozenset()
+    texts: bool = False  # every cell is a text (a CSV file)
 
     def __post_init__(self) -> None:
         self.width = max(self.table.columns.values()) + 1
         if self.table.sheet.delimiter:
             self.width = max(self.width, 2)  # the single-cell check looks at two cells
         self.formula_rows = frozenset(r for r, _ in self.table.sheet.formulas)
+        self.texts = self.table.sheet.delimiter is not None
 
 
 def _only_cell(row: list[Any]) -> Any:
@@ -1351,28 +1358,24 @@ class _Reader:
             cells = [r if len(r) >= b.width else r + [""] * (b.width - len(r)) for r in rows]
 
         columns = list(zip(*cells))
-
-        def column(j: int) -> Sequence[Any]:
-            return columns[j]
-
         if b.formula_rows:
             slow.update(i for i, r in enumerate(nums) if r in b.formula_rows)
         if t.sheet.delimiter and len(t.columns) > 1:  # a record of one cell may use another delimiter
             for k in (0, 1):
-                col = column(k)
+                col = columns[k]
                 if not all(map(str.strip, col)):
                     slow.update(i for i, c in enumerate(col) if not c.strip())
-        col = column(b.first)
+        col = columns[b.first]
         if b.header_first in col:
             slow.update(i for i, c in enumerate(col) if c == b.header_first)
 
-        texts = t.sheet.delimiter is not None  # a CSV file: every cell is a text
+        texts = b.texts
         fields: list[str] = []
         values: list[list[Any]] = []
         others: dict[str, list[Any]] = {}  # supplier and buyer cells
         spend: list[dict[int, Decimal]] | None = None
         for f, j, _header, op, sy, cache, plain in b.plan:
-            col = column(j)
+            col = columns[j]
             if op == _OP_SPEND:
                 spend = spend or [{} for _ in range(n)]
                 self._spend_column(col, sy, spend, slow)
@@ -1406,7 +1409,7 @@ class _Reader:
         sheet = t.sheet.name
         if "id" not in fields:
             fields.append("id")
-            values.append([f"{sheet}-L{r}" if sheet else f"L{r}" for r in nums])
+            values.append([_row_id(sheet, r) for r in nums])
         id_at = fields.index("id")
         lot_at = fields.index("lot") if "lot" in fields else None
         # Each row's co-contractors (or _SKIP), remembered per cells; _MISS where there is something to report.
@@ -1483,14 +1486,10 @@ class _Reader:
         """
         types = {str} if texts else set(map(type, col))
         if len(types) == 1:
-            tv = types.pop()
-            keep = tv is str or tv in _CACHED_TYPES
-            pt = plain.get(tv, {}) if keep else {}
-            if keep and tv not in plain:
-                plain[tv] = pt
+            pt = plain.get(next(iter(types))) or {}
             # A converted value is never None: None is a cell not seen yet (found in C, by list.index).
             out = list(map(pt.get, col))
-            local: dict[Any, Any] = {}
+            local: dict[Any, Any] = {}  # this chunk's new cells (the caches may be full)
             i = -1
             while True:
                 try:
@@ -1502,43 +1501,39 @@ class _Reader:
                 if val is None:
                     val = local.get(v)
                     if val is None:
-                        val = self._resolve(op, f, v, cache if keep else None)
-                        if val is not _MISS and keep and len(pt) < _CACHE_MAX and (keep_empty or val is not _SKIP):
-                            pt[v] = val
-                        else:
-                            local[v] = val
+                        val = local[v] = self._resolve(op, f, v, cache, plain, keep_empty)
                 out[i] = val
         else:  # mixed types (numbers and empty texts in a workbook column): cell by cell
             out = []
             for v in col:
-                tv = type(v)
-                keep = tv is str or tv in _CACHED_TYPES
-                val = plain[tv].get(v, _MISS) if tv in plain else _MISS
-                if val is _MISS:
-                    val = self._resolve(op, f, v, cache if keep else None)
-                    if val is not _MISS and keep and (keep_empty or val is not _SKIP):
-                        _remember(plain, tv, v, val)
-                out.append(val)
+                pt = plain.get(type(v))
+                val = None if pt is None else pt.get(v)
+                out.append(self._resolve(op, f, v, cache, plain, keep_empty) if val is None else val)
         if _MISS not in out:
             return out, set()
         return out, {i for i, v in enumerate(out) if v is _MISS}
 
-    def _resolve(self, op: int, f: str, v: Any, cache: dict[type, dict[Any, Any]] | None) -> Any:
-        """A cell of a cached column not seen yet: its value, _SKIP (empty), or _MISS (the row path must read it).
-
-        An entry with something to report is remembered in ``cache`` for the row path.
-        """
-        tv = type(v)
-        if v == "" or (tv is str and not v.strip()):
+    def _resolve(self, op: int, f: str, v: Any, cache: dict[type, dict[Any, Any]], plain: dict[type, dict[Any, Any]], keep_empty: bool) -> Any:
+        """A cell of a cached column not seen yet: its value, _SKIP (empty), or _MISS (the row path must read it)."""
+        if v == "" or (type(v) is str and not v.strip()):
+            if keep_empty:
+                _remember(plain, str, v, _SKIP)
             return _SKIP
-        if tv is str and len(v) > MAX_CELL_CHARS:
+        if type(v) is str and len(v) > MAX_CELL_CHARS:
             return _MISS
+        hit = self._learn(op, f, v, cache, plain)
+        return hit[0] if not hit[1] and hit[2] is None else _MISS
+
+    def _learn(self, op: int, f: str, v: Any, cache: dict[type, dict[Any, Any]], plain: dict[type, dict[Any, Any]]) -> _Entry:
+        """A filled cell not seen yet: its _Entry, remembered when its type is (in ``plain`` if it only sets a value)."""
         hit = self._entry(op, f, v)
-        if hit[1] or hit[2] is not None:
-            if cache is not None:
+        tv = type(v)
+        if tv is str or tv in _CACHED_TYPES:
+            if not hit[1] and hit[2] is None:
+                _remember(plain, tv, v, hit[0])
+            else:
                 _remember(cache, tv, v, hit)
-            return _MISS
-        return hit[0]
+        return hit
 
     def _spend_column(self, col: list[Any], sy: tuple[int, bool], spend: list[dict[int, Decimal]], slow: set[int]) -> None:
         """A yearly spend column into each row's spend; a cell the row path must report marks its row."""
@@ -1688,10 +1683,7 @@ class _Reader:
                     if tv is str and len(v) > MAX_CELL_CHARS:
                         issue(IssueCode.LIMIT_STRING, header, v, f"Texte coupé à {MAX_CELL_CHARS} caractères.", None)
                         v = v[:MAX_CELL_CHARS]
-                    hit = self._entry(op, f, v)
-                    if keep:
-                        _remember(plain if not hit[1] and hit[2] is None else cache, tv, v,  # type: ignore[arg-type]
-                                  hit[0] if not hit[1] and hit[2] is None else hit)
+                    hit = self._learn(op, f, v, cache, plain)  # type: ignore[arg-type]
                 val, problems, extra = hit
                 for code, detail, error in problems:
                     issue(code, header, v, detail, error)
@@ -1767,7 +1759,7 @@ class _Reader:
         if "id" not in vals:
             if "id" in t.columns:
                 issue(IssueCode.ID_MISSING, t.headers["id"], None, None, None)
-            vals["id"] = f"{sheet}-L{rownum}" if sheet else f"L{rownum}"
+            vals["id"] = _row_id(sheet, rownum)
         lot = vals.get("lot") or ""
         key = vals["id"] if not buyer_key and not lot else (buyer_key, vals["id"], lot)
         if not errors:
