@@ -380,30 +380,49 @@ _BUILDERS: dict[type, Any] = {}
 _MISSING = object()
 
 
-def _builder(cls: type[_M]) -> Any:
-    """``build(values, fields_set)`` for ``cls``, written out field by field (no loop: it runs a million times).
-
-    The generated code fills the instance dict key by key in declaration order, a default (or a
-    default factory's new value) for each field not given.
-    """
-    ns: dict[str, Any] = {"_new": cls.__new__, "_cls": cls, "_set": object.__setattr__, "_missing": _MISSING}
-    lines = ["def build(values, fields_set):", "    obj = _new(_cls)", "    d = obj.__dict__", "    get = values.get"]
+def _defaults(cls: type[BaseModel], ns: dict[str, Any]) -> dict[str, tuple[str, bool]]:
+    """Field name -> (the generated code's expression of its default, put in ``ns``; whether it calls a factory)."""
+    out = {}
     for i, (name, f) in enumerate(cls.model_fields.items()):
         if f.default_factory is not None:
             ns[f"_f{i}"] = f.default_factory
-            lines.append(f"    v = get({name!r}, _missing)")
-            lines.append(f"    d[{name!r}] = _f{i}() if v is _missing else v")
+            out[name] = (f"_f{i}()", True)
         else:
             ns[f"_d{i}"] = None if f.is_required() else f.default
-            lines.append(f"    d[{name!r}] = get({name!r}, _d{i})")
-    lines += [
-        "    _set(obj, '__pydantic_fields_set__', fields_set)",
-        "    _set(obj, '__pydantic_extra__', None)",
-        "    _set(obj, '__pydantic_private__', None)",
-        "    return obj",
-    ]
-    exec("\n".join(lines), ns)  # noqa: S102 - code built above from the model's own field names
-    return ns["build"], frozenset(cls.model_fields)
+            out[name] = (f"_d{i}", False)
+    return out
+
+
+def _compiled(cls: type[BaseModel], head: str, body: list[str], fields_set: str, ns: dict[str, Any]) -> Any:
+    """The generated ``build``: a new instance whose dict ``body`` fills key by key in declaration order.
+
+    Filled in that order, every instance shares one key table (PEP 412): about 0.5 kB a
+    purchase instead of pydantic's 1.8 kB.
+    """
+    ns.update({"_new": cls.__new__, "_cls": cls, "_set": object.__setattr__})
+    lines = [head, "    obj = _new(_cls)", "    d = obj.__dict__", *body,
+             f"    _set(obj, '__pydantic_fields_set__', {fields_set})",
+             "    _set(obj, '__pydantic_extra__', None)",
+             "    _set(obj, '__pydantic_private__', None)",
+             "    return obj"]
+    exec("\n".join(lines), ns)  # noqa: S102 - code built from the model's own field names
+    return ns["build"]
+
+
+def _builder(cls: type[_M]) -> Any:
+    """``build(values, fields_set)`` for ``cls``, written out field by field (no loop: it runs a million times).
+
+    A default (or a default factory's new value) for each field not in ``values``.
+    """
+    ns: dict[str, Any] = {"_missing": _MISSING}
+    body = ["    get = values.get"]
+    for name, (default, factory) in _defaults(cls, ns).items():
+        if factory:  # called only for a field not given
+            body.append(f"    v = get({name!r}, _missing)")
+            body.append(f"    d[{name!r}] = {default} if v is _missing else v")
+        else:
+            body.append(f"    d[{name!r}] = get({name!r}, {default})")
+    return _compiled(cls, "def build(values, fields_set):", body, "fields_set", ns), frozenset(cls.model_fields)
 
 
 def _build_validated(cls: type[_M], values: dict[str, Any], fields_set: set[str]) -> _M:
@@ -415,9 +434,6 @@ def _build_validated(cls: type[_M], values: dict[str, Any], fields_set: set[str]
     ``fields_set`` (the names given) is shared between instances, never mutated (``model_copy``
     copies it). tests/test_spreadsheet.py re-validates every purchase of its imports and checks
     it comes back identical.
-
-    The instance dict is filled key by key in declaration order, so that every instance shares
-    one key table (PEP 412): about 0.5 kB a purchase instead of pydantic's 1.8 kB.
     """
     spec = _BUILDERS.get(cls)
     if spec is None:
@@ -439,39 +455,24 @@ def _row_builder(cls: type[_M], columns: tuple[str, ...], extra: tuple[str, ...]
     plain, named = columns, (*columns, *extra)
     if not set(named) <= fields.keys() or len(set(named)) != len(named):
         raise ValueError(f"champs inconnus ou répétés : {sorted(set(named) - fields.keys())}")
-    ns: dict[str, Any] = {"_new": cls.__new__, "_cls": cls, "_set": object.__setattr__, "_skip": skip, "_sets": {}, "_given": _given_set}
-    args = ", ".join(f"x{k}" for k in range(len(extra)))
-    lines = [f"def build(r{', ' + args if args else ''}):", "    obj = _new(_cls)", "    d = obj.__dict__"]
-    flags = []
-    for i, (name, f) in enumerate(fields.items()):
+    ns: dict[str, Any] = {"_skip": skip, "_sets": {}, "_given": _given_set}
+    body, flags = [], []
+    for i, (name, (default, _)) in enumerate(_defaults(cls, ns).items()):
         src = f"r[{plain.index(name)}]" if name in plain else f"x{extra.index(name)}" if name in extra else None
-        if f.default_factory is not None:
-            ns[f"_f{i}"] = f.default_factory
-            default = f"_f{i}()"
-        else:
-            ns[f"_d{i}"] = None if f.is_required() else f.default
-            default = f"_d{i}"
         if src is None:
-            lines.append(f"    d[{name!r}] = {default}")
+            body.append(f"    d[{name!r}] = {default}")
             continue
-        lines.append(f"    v = {src}")
-        lines.append(f"    g{i} = v is not _skip")
-        lines.append(f"    d[{name!r}] = v if g{i} else {default}")
+        body += [f"    v = {src}", f"    g{i} = v is not _skip", f"    d[{name!r}] = v if g{i} else {default}"]
         flags.append((i, name))
-    key = "(" + "".join(f"g{i}, " for i, _ in flags) + ")"
     ns["_names"] = tuple(name for _, name in flags)
-    lines += [
-        f"    key = {key}",
+    body += [
+        "    key = (" + "".join(f"g{i}, " for i, _ in flags) + ")",
         "    given = _sets.get(key)",
         "    if given is None:",
         "        given = _sets[key] = _given(_names, key)",
-        "    _set(obj, '__pydantic_fields_set__', given)",
-        "    _set(obj, '__pydantic_extra__', None)",
-        "    _set(obj, '__pydantic_private__', None)",
-        "    return obj",
     ]
-    exec("\n".join(lines), ns)  # noqa: S102 - code built above from the model's own field names
-    return ns["build"]  # type: ignore[no-any-return]
+    args = "".join(f", x{k}" for k in range(len(extra)))
+    return _compiled(cls, f"def build(r{args}):", body, "given", ns)  # type: ignore[no-any-return]
 
 
 def _given_set(names: tuple[str, ...], flags: tuple[bool, ...]) -> set[str]:
