@@ -44,10 +44,15 @@ def _generated(tmp_path: Path, n: int) -> list[Path]:
     return [write_csv(tmp_path / "gen.csv", n, seed=3), write_xlsx(tmp_path / "gen.xlsx", n, seed=3)]
 
 
-def test_purchases_built_without_revalidation_revalidate_identically(tmp_path: Path) -> None:
-    paths = _generated(tmp_path, 1500) + sorted(p for p in (ROOT / "examples").glob("*") if p.suffix in (".csv", ".xlsx"))
+def _tables(tmp_path: Path, n: int) -> list[Path]:
+    """Generated tables of ``n`` lines, the examples and the bad-input corpus."""
     corpus = ROOT / "tests" / "corpus" / "spreadsheets"
-    paths += sorted(p for p in corpus.rglob("*") if p.suffix in (".csv", ".xlsx")) if corpus.is_dir() else []
+    return (_generated(tmp_path, n) + sorted(p for p in (ROOT / "examples").glob("*") if p.suffix in (".csv", ".xlsx"))
+            + (sorted(p for p in corpus.rglob("*") if p.suffix in (".csv", ".xlsx")) if corpus.is_dir() else []))
+
+
+def test_purchases_built_without_revalidation_revalidate_identically(tmp_path: Path) -> None:
+    paths = _tables(tmp_path, 1500)
     checked = 0
     for path in paths:
         try:
@@ -201,9 +206,7 @@ def _both_paths(path: Path, *, batch_rows: int = 2048, **options: object) -> tup
 
 
 def test_column_path_reads_like_the_row_path(tmp_path: Path) -> None:
-    paths = _generated(tmp_path, 3000) + sorted(p for p in (ROOT / "examples").glob("*") if p.suffix in (".csv", ".xlsx"))
-    corpus = ROOT / "tests" / "corpus" / "spreadsheets"
-    paths += sorted(p for p in corpus.rglob("*") if p.suffix in (".csv", ".xlsx")) if corpus.is_dir() else []
+    paths = _tables(tmp_path, 3000)
     compared = 0
     for path in paths:
         for batch_rows in (2048, 7):  # batch boundaries anywhere
