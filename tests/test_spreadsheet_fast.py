@@ -8,7 +8,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -18,6 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import spaser.io.spreadsheet as sp
+from spaser import InputError
+from spaser.io import _fork
 from spaser import money
 from spaser.io import load
 from spaser.model import Purchase, SourceRef, SocialConsideration
@@ -302,7 +306,7 @@ def test_chunked_csv_records_keep_their_line_numbers(records: list[list[str]], e
     old = sp._BATCH_ROWS
     sp._BATCH_ROWS = batch_rows
     try:
-        numbers = [n for chunk in sp._csv_chunks(reader, "t.csv", 0, lambda: 0) for n, _ in chunk]
+        numbers = [n for nums, _ in sp._csv_blocks(reader, "t.csv", 0, lambda: 0) for n in nums]
     finally:
         sp._BATCH_ROWS = old
     assert numbers == _lines_one_by_one(text)
@@ -316,3 +320,122 @@ def test_quote_error_far_in_a_chunk_names_its_line(tmp_path: Path) -> None:
         load(path)
     # header (line 1), 100 rows, a record on 2 lines, 50 rows: the bad record starts on line 154.
     assert e.value.row == 154 and "ligne 154" in str(e.value)  # type: ignore[attr-defined]
+
+
+# -- a big CSV file parsed by a child process (spaser.io._fork) reads as in this process ------
+forking = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="le processus fils (fork) n'est utilisé que sous Linux")
+
+
+@pytest.fixture
+def child_count(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Every CSV file parsed by a child; the list tells, per file, whether a child was started."""
+    started: list[int] = []
+    real = _fork.start
+
+    def start(*args: object, **kwargs: object) -> object:
+        child = real(*args, **kwargs)  # type: ignore[arg-type]
+        started.append(child is not None)
+        if child is not None:
+            _PIDS.append(child.pid)
+        return child
+
+    monkeypatch.setattr(sp, "_FORK_MIN_BYTES", 0)
+    monkeypatch.setattr(_fork, "start", start)
+    monkeypatch.setattr(_fork, "_alone", lambda: True)  # other tests leave idle threads (the web server's)
+    return started
+
+
+def _in_this_process(path: Path, **options: object) -> tuple[object, ...]:
+    old = sp._FORK_MIN_BYTES
+    sp._FORK_MIN_BYTES = 1 << 62
+    try:
+        return _everything(path, **options)
+    finally:
+        sp._FORK_MIN_BYTES = old
+
+
+_PIDS: list[int] = []  # the children started by these tests
+
+
+def _no_child_left() -> None:
+    """Every child was waited for (no zombie, none still running)."""
+    for pid in _PIDS:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+
+
+@forking
+def test_csv_parsed_by_a_child_reads_as_in_this_process(tmp_path: Path, child_count: list[int]) -> None:
+    paths = [p for p in _tables(tmp_path, 3000) if p.suffix == ".csv"]
+    compared = 0
+    for path in paths:
+        for batch_rows in (2048, 7):
+            old = sp._BATCH_ROWS
+            sp._BATCH_ROWS = batch_rows
+            try:
+                try:
+                    here = _in_this_process(path)
+                except Exception as e:  # noqa: BLE001 - a file refused as a whole: refused the same way
+                    with pytest.raises(type(e)) as again:
+                        _everything(path)
+                    assert str(again.value) == str(e)
+                    continue
+                assert _everything(path) == here, path
+                compared += len(here[0])  # type: ignore[arg-type]
+            finally:
+                sp._BATCH_ROWS = old
+    assert compared > 6000 and sum(child_count) > 10
+    _no_child_left()
+
+
+@forking
+def test_child_stopping_early_the_parent_reads_the_rest(tmp_path: Path, child_count: list[int], monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _generated(tmp_path, 3000)[0]
+    monkeypatch.setattr(sp, "_BATCH_ROWS", 100)
+    expected = _in_this_process(path)
+    real, sent = sp._shared_texts, []
+
+    def fail_on_the_fifth(block: object) -> object:  # runs in the child
+        sent.append(1)
+        if len(sent) == 5:
+            raise MemoryError
+        return real(block)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sp, "_shared_texts", fail_on_the_fifth)
+    assert _everything(path) == expected
+    assert child_count == [True] and sent == []  # the failure happened in the child
+    _no_child_left()
+
+
+@forking
+def test_quote_error_found_by_the_child_names_its_line(tmp_path: Path, child_count: list[int]) -> None:
+    test_quote_error_far_in_a_chunk_names_its_line(tmp_path)
+    assert child_count == [True]
+    _no_child_left()
+
+
+@forking
+def test_child_stopped_when_the_table_is_refused_before_its_rows(tmp_path: Path, child_count: list[int]) -> None:
+    path = tmp_path / "sans_entete.csv"
+    path.write_text("".join(f"a{i};b;c\n" for i in range(20_000)), encoding="utf-8")
+    with pytest.raises(InputError):
+        load(path)
+    assert child_count == [True]
+    _no_child_left()
+
+
+def test_no_child_while_other_threads_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    monkeypatch.setattr(sp, "_FORK_MIN_BYTES", 0)
+    path = _generated(tmp_path, 200)[0]
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert not _fork._alone()
+        assert _fork.start(iter([1]), resume=lambda n: iter([]), count=lambda x: 1) is None
+        assert _everything(path) == _in_this_process(path)
+    finally:
+        stop.set()
+        thread.join()

@@ -53,6 +53,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import operator
 import re
 import zipfile
 import itertools
@@ -70,6 +71,7 @@ from spaser._gc import paused
 from spaser._errors import InputError, InvalidChecksum, InvalidCode, LimitExceeded, UnknownCode
 from spaser.ids import validate_company_id
 from spaser.io import ImportOptions, ImportResult
+from spaser.io import _fork
 from spaser.io.columns import COLUMNS, is_known_field, match_header, normalise, spend_year
 from spaser.io.dates import DateError, to_date
 from spaser.io.report import MESSAGES, ImportReport, IssueCode, Severity
@@ -467,8 +469,12 @@ class _Sheet:
     # after ``rows`` (streamed, read once, in chunks of (line number, record)) and what closes the file.
     line_numbers: list[int] | None = None
     delimiter: str | None = None
-    rest: Iterator[list[tuple[int, list[str]]]] | None = None
+    rest: Iterator[_Block] | None = None
     close: Callable[[], None] | None = None
+
+
+# Rows read together: (row or first line numbers, rows).
+_Block = tuple[Sequence[int], Sequence[list[Any]]]
 
 
 @dataclass
@@ -808,8 +814,8 @@ def _csv_records(reader: Any, name: str) -> Iterator[tuple[int, list[str]]]:
         raise _quote_error(name, last + 1) from None
 
 
-def _csv_chunks(reader: Any, name: str, read: int, locate: Callable[[], int]) -> Iterator[list[tuple[int, list[str]]]]:
-    """The records after the first ``read`` ones, :data:`_BATCH_ROWS` at a time: [(first line number, record)].
+def _csv_blocks(reader: Any, name: str, read: int, locate: Callable[[], int]) -> Iterator[_Block]:
+    """The records after the first ``read`` ones, :data:`_BATCH_ROWS` at a time: (first line numbers, records).
 
     The csv module reads a whole chunk (no Python code per record). Line numbers come from the
     reader's count of lines, or, when a record spans lines, from the line breaks inside its
@@ -833,12 +839,21 @@ def _csv_chunks(reader: Any, name: str, read: int, locate: Callable[[], int]) ->
         end = reader.line_num
         numbers: Sequence[int] = range(last + 1, end + 1)
         if end - last != len(recs):
-            numbers, at = [], last
-            for rec in recs:
-                numbers.append(at + 1)
-                at += 1 + sum(c.count("\n") + c.count("\r") - c.count("\r\n") for c in rec)  # as the file's lines are cut
+            numbers = _record_lines(recs, last + 1)
         last = end
-        yield list(zip(numbers, recs))
+        yield numbers, recs
+
+
+def _record_lines(recs: list[list[str]], first: int) -> list[int]:
+    """The first line number of each record, when some records span lines.
+
+    A record takes one line plus its cells' line breaks, counted as the file's lines are cut
+    (\\n, \\r or \\r\\n). Counted with C-level maps: Python code per cell cost ~3 µs a record.
+    """
+    joined = list(map("\x1f".join, recs))
+    lf, cr, crlf = (map(str.count, joined, itertools.repeat(s)) for s in ("\n", "\r", "\r\n"))
+    lines = map(operator.sub, map(operator.add, lf, cr), crlf)  # line breaks inside the record
+    return list(itertools.accumulate(map((1).__add__, lines), initial=first))[:-1]
 
 
 def _quote_error(name: str, line: int) -> InputError:
@@ -889,17 +904,57 @@ def _read_csv(path: Path, report: ImportReport, opts: ImportOptions) -> _Sheet:
         fh.close()
         raise
 
+    def reopen() -> tuple[Any, Any]:
+        """The file opened again from its start: (file, csv reader)."""
+        again = open(path, encoding=encoding, errors=errors, newline="")  # noqa: SIM115 - the callers close it
+        return again, csv.reader((x.replace("\x00", "") for x in again) if nul else again, delimiter=best, strict=True)
+
     def locate() -> int:
         """The first line of the record with a quote error: the file read again, record by record."""
-        with open(path, encoding=encoding, errors=errors, newline="") as again:
+        again, records = reopen()
+        with again:
             try:
-                for _ in _csv_records(csv.reader((x.replace("\x00", "") for x in again) if nul else again, delimiter=best, strict=True), name):
+                for _ in _csv_records(records, name):
                     pass
             except InputError as e:
                 return e.row or 1
         return 1  # pragma: no cover - the error came from this file: read again, it comes back
 
-    return _Sheet(name=None, rows=rows, line_numbers=numbers, delimiter=best, rest=_csv_chunks(reader, name, len(rows), locate), close=fh.close)
+    def resume(got: int) -> Iterator[_Block]:
+        """The records after the first ``got`` of the rest, read in this process (after the child's end)."""
+        again, records = reopen()
+        with again:
+            skip = len(rows) + got
+            for _ in itertools.islice(records, skip):
+                pass
+            yield from _csv_blocks(records, name, skip, locate)
+
+    rest: Iterator[_Block] = _csv_blocks(reader, name, len(rows), locate)
+    close = fh.close
+    # A big file is parsed by a child process while this one converts its rows (spaser.io._fork).
+    child = _fork.start(rest, resume=resume, count=_block_size, pack=_shared_texts) if path.stat().st_size >= _FORK_MIN_BYTES else None
+    if child is not None:
+        rest = iter(child)
+
+        def close() -> None:
+            child.stop()
+            fh.close()
+
+    return _Sheet(name=None, rows=rows, line_numbers=numbers, delimiter=best, rest=rest, close=close)
+
+
+_FORK_MIN_BYTES = 8 << 20  # a CSV file from this size (some tens of thousands of lines) is parsed by a child process
+
+
+def _block_size(block: _Block) -> int:
+    return len(block[1])
+
+
+def _shared_texts(block: _Block) -> _Block:
+    """The block with equal cells made one object: pickle then sends a repeated text once (about 4x less to load)."""
+    numbers, recs = block
+    same: dict[str, str] = {}
+    return numbers, [list(map(same.setdefault, rec, rec)) for rec in recs]
 
 
 # -- header detection ---------------------------------------------------------
@@ -1314,10 +1369,12 @@ class _Reader:
         header = rows[t.header_row]
         first = min(t.columns.values())  # a recognised header cell, never empty
         # The rows below the header as chunks of (row number, cells): the sheet's own rows, then a CSV file's next ones.
-        below = [((line_numbers[r] if line_numbers is not None else r + 1), rows[r]) for r in range(t.header_row + 1, len(rows))]
-        chunks: Iterator[list[tuple[int, list[Any]]]] = (below[k : k + _BATCH_ROWS] for k in range(0, len(below), _BATCH_ROWS))
+        start = t.header_row + 1
+        numbers = line_numbers[start:] if line_numbers is not None else range(start + 1, len(rows) + 1)
+        below = rows[start:]
+        blocks: Iterator[_Block] = ((numbers[k : k + _BATCH_ROWS], below[k : k + _BATCH_ROWS]) for k in range(0, len(below), _BATCH_ROWS))
         if sh.rest is not None:
-            chunks = itertools.chain(chunks, sh.rest)
+            blocks = itertools.chain(blocks, sh.rest)
         drop = tuple(k for k in _NOT_PURCHASE_FIELDS if k in cols)
         self.make_source = _source_maker(self.file, sh.name, self.source_fields)
         buyers = self.opts.buyer is None and ("buyer_name" in cols or "buyer_siret" in cols)
@@ -1335,12 +1392,12 @@ class _Reader:
             return 1
 
         if not BATCHED or t.ttc_rate is not None:
-            return sum(one(rownum, row) for chunk in chunks for rownum, row in chunk)
+            return sum(one(rownum, row) for nums, rows_ in blocks for rownum, row in zip(nums, rows_))
         batch = _Batch(t, plan, buyers, first, header[first], one)
-        return sum(self._batch(batch, chunk) for chunk in chunks)
+        return sum(self._batch(batch, nums, rows_) for nums, rows_ in blocks)
 
     # -- the column path ---------------------------------------------------------
-    def _batch(self, b: _Batch, chunk: list[tuple[int, list[Any]]]) -> int:
+    def _batch(self, b: _Batch, nums: Sequence[int], rows: Sequence[list[Any]]) -> int:
         """Rows read column by column; returns the number of rows counted.
 
         Each column is converted in one go through the same caches as the row path. A row with
@@ -1349,7 +1406,6 @@ class _Reader:
         issues and their order are exactly those of the row path (tests/test_spreadsheet_fast.py).
         """
         t = b.table
-        nums, rows = zip(*chunk)
         n = len(rows)
         slow: set[int] = set()
         cells: Sequence[list[Any]] = rows

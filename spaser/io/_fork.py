@@ -1,0 +1,112 @@
+"""An iterator's items produced by a forked child process while this process consumes them.
+
+The spreadsheet reader parses a big CSV file in a child (the csv module holds the GIL: a
+thread would not help) while the parent converts the rows, so that two cores work. The
+child sends each item, pickled, through a pipe. Whatever stops the child early (an error in
+the file, a crash, a kill) only ends its stream: the parent then produces the rest itself
+with ``resume(items received)``, so errors are raised in the parent, exactly as without a child.
+
+Used only where forking is safe: Linux (macOS system libraries do not support fork), and no
+other thread running in the process (the web server's threads, a caller's).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import struct
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any, Generic, TypeVar
+
+__all__ = ["Forked", "start"]
+
+T = TypeVar("T")
+_SIZE = struct.Struct("<Q")  # the length of each pickled item; 0 ends the stream
+_BUFFER = 1 << 16
+
+
+def start(
+    items: Iterator[T],
+    *,
+    resume: Callable[[int], Iterator[T]],
+    count: Callable[[T], int],
+    pack: Callable[[T], Any] = lambda item: item,
+) -> Forked[T] | None:
+    """``items`` produced in a child process; None where forking is not possible or not safe.
+
+    ``count(item)``: how many units an item holds (the records of a block), summed for
+    ``resume``. ``pack(item)``: what the child sends (the same item, made cheaper to pickle).
+    """
+    if not sys.platform.startswith("linux") or not _alone():
+        return None
+    r, w = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:  # no memory or process left: read in this process
+        os.close(r)
+        os.close(w)
+        return None
+    if pid == 0:  # the child: send the items, then leave without running the parent's clean-ups
+        try:
+            os.close(r)
+            with open(w, "wb", buffering=_BUFFER) as out:
+                for item in items:
+                    data = pickle.dumps(pack(item), protocol=pickle.HIGHEST_PROTOCOL)
+                    out.write(_SIZE.pack(len(data)))
+                    out.write(data)
+                out.write(_SIZE.pack(0))
+        finally:
+            os._exit(0)
+    os.close(w)
+    return Forked(pid, r, resume, count)
+
+
+def _alone() -> bool:
+    """No other thread runs: a thread holding a lock at the fork would leave it locked in the child forever."""
+    return threading.active_count() == 1
+
+
+class Forked(Generic[T]):
+    """The parent's side: iterate once; ``stop()`` ends the child (called at the end, or to give up)."""
+
+    def __init__(self, pid: int, fd: int, resume: Callable[[int], Iterator[T]], count: Callable[[T], int]) -> None:
+        self.pid: int | None = pid
+        self.input = open(fd, "rb", buffering=_BUFFER)  # noqa: SIM115 - closed by stop()
+        self.resume, self.count = resume, count
+
+    def __iter__(self) -> Iterator[T]:
+        got, complete = 0, False
+        try:
+            read = self.input.read
+            while True:
+                head = read(_SIZE.size)
+                if len(head) < _SIZE.size:
+                    break  # the child stopped early
+                (size,) = _SIZE.unpack(head)
+                if size == 0:
+                    complete = True
+                    break
+                data = read(size)
+                if len(data) < size:
+                    break
+                item = pickle.loads(data)  # noqa: S301 - written by our own child
+                got += self.count(item)
+                yield item
+        finally:
+            self.stop()
+        if not complete:
+            yield from self.resume(got)
+
+    def stop(self) -> None:
+        """End the child (killed if it is still running) and close the pipe; safe to call twice."""
+        if self.pid is not None:
+            pid, self.pid = self.pid, None
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except (ProcessLookupError, ChildProcessError):  # pragma: no cover - reaped elsewhere (SIGCHLD ignored)
+                pass
+        self.input.close()
