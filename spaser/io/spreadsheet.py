@@ -930,17 +930,15 @@ def _read_csv(path: Path, report: ImportReport, opts: ImportOptions) -> _Sheet:
             yield from _csv_blocks(records, name, skip, locate)
 
     rest: Iterator[_Block] = _csv_blocks(reader, name, len(rows), locate)
-    close = fh.close
     # A big file is parsed by a child process while this one converts its rows (spaser.io._fork).
     child = _fork.start(rest, resume=resume, count=_block_size, pack=_shared_texts) if path.stat().st_size >= _FORK_MIN_BYTES else None
-    if child is not None:
-        rest = iter(child)
 
-        def close() -> None:
+    def close() -> None:
+        if child is not None:
             child.stop()
-            fh.close()
+        fh.close()
 
-    return _Sheet(name=None, rows=rows, line_numbers=numbers, delimiter=best, rest=rest, close=close)
+    return _Sheet(name=None, rows=rows, line_numbers=numbers, delimiter=best, rest=rest if child is None else iter(child), close=close)
 
 
 _FORK_MIN_BYTES = 8 << 20  # a CSV file from this size (some tens of thousands of lines) is parsed by a child process
