@@ -434,7 +434,7 @@ def test_no_child_while_other_threads_run(tmp_path: Path, monkeypatch: pytest.Mo
     thread.start()
     try:
         assert not _fork._alone()
-        assert _fork.start(iter([1]), resume=lambda n: iter([]), count=lambda x: 1) is None
+        assert _fork.start(iter([1]), count=lambda x: 1) is None
         assert _everything(path) == _in_this_process(path)
     finally:
         stop.set()

@@ -4,7 +4,7 @@ The spreadsheet reader parses a big CSV file in a child (the csv module holds th
 thread would not help) while the parent converts the rows, so that two cores work. The
 child sends each item, pickled, through a pipe. Whatever stops the child early (an error in
 the file, a crash, a kill) only ends its stream: the parent then produces the rest itself
-with ``resume(items received)``, so errors are raised in the parent, exactly as without a child.
+with ``resume(units received)``, so errors are raised in the parent, exactly as without a child.
 
 Used only where forking is safe: Linux (macOS system libraries do not support fork), and no
 other thread running in the process (the web server's threads, a caller's).
@@ -28,17 +28,12 @@ _SIZE = struct.Struct("<Q")  # the length of each pickled item; 0 ends the strea
 _BUFFER = 1 << 16
 
 
-def start(
-    items: Iterator[T],
-    *,
-    resume: Callable[[int], Iterator[T]],
-    count: Callable[[T], int],
-    pack: Callable[[T], Any] = lambda item: item,
-) -> Forked[T] | None:
+def start(items: Iterator[T], *, count: Callable[[T], int], pack: Callable[[T], Any] = lambda item: item) -> Forked[T] | None:
     """``items`` produced in a child process; None where forking is not possible or not safe.
 
     ``count(item)``: how many units an item holds (the records of a block), summed for
     ``resume``. ``pack(item)``: what the child sends (the same item, made cheaper to pickle).
+    The child starts at once: ``items`` is first iterated there.
     """
     if not sys.platform.startswith("linux") or not _alone():
         return None
@@ -61,7 +56,7 @@ def start(
         finally:
             os._exit(0)
     os.close(w)
-    return Forked(pid, r, resume, count)
+    return Forked(pid, r, count)
 
 
 def _alone() -> bool:
@@ -70,14 +65,15 @@ def _alone() -> bool:
 
 
 class Forked(Generic[T]):
-    """The parent's side: iterate once; ``stop()`` ends the child (called at the end, or to give up)."""
+    """The parent's side: ``items()`` once; ``stop()`` ends the child (called at the end, or to give up)."""
 
-    def __init__(self, pid: int, fd: int, resume: Callable[[int], Iterator[T]], count: Callable[[T], int]) -> None:
+    def __init__(self, pid: int, fd: int, count: Callable[[T], int]) -> None:
         self.pid: int | None = pid
         self.input = open(fd, "rb", buffering=_BUFFER)  # noqa: SIM115 - closed by stop()
-        self.resume, self.count = resume, count
+        self.count = count
 
-    def __iter__(self) -> Iterator[T]:
+    def items(self, resume: Callable[[int], Iterator[T]]) -> Iterator[T]:
+        """The child's items, then, if it stopped early, ``resume(units received)``'s."""
         got, complete = 0, False
         try:
             read = self.input.read
@@ -98,7 +94,7 @@ class Forked(Generic[T]):
         finally:
             self.stop()
         if not complete:
-            yield from self.resume(got)
+            yield from resume(got)
 
     def stop(self) -> None:
         """End the child (killed if it is still running) and close the pipe; safe to call twice."""

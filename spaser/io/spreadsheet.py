@@ -869,7 +869,68 @@ def _quote_error(name: str, line: int) -> InputError:
 def _read_csv(path: Path, report: ImportReport, opts: ImportOptions) -> _Sheet:
     """The CSV file as a sheet whose rows are streamed: the first rows are kept for the header, the rest is read once."""
     name = str(path)
-    encoding, errors, nul = _scan_encoding(path, report)
+    # A big file is parsed by a child process while this one checks the encoding, then converts
+    # the rows (spaser.io._fork). The child reads the text as it will read here: with the
+    # Windows-1252 fallback (nothing changes for valid UTF-8) and without NUL characters.
+    child = None
+    if path.stat().st_size >= _FORK_MIN_BYTES:
+        encoding = _bom_encoding(path)
+        child = _fork.start(_child_blocks(path, name, encoding, "strict" if encoding == "utf-16" else "spaser-cp1252", opts),
+                            count=_block_size, pack=_shared_texts)
+    try:
+        encoding, errors, nul = _scan_encoding(path, report)
+        fh, reader, rows, numbers, best = _open_csv(path, name, encoding, errors, nul, opts)
+    except BaseException:
+        if child is not None:
+            child.stop()
+        raise
+
+    def reopen() -> tuple[Any, Any]:
+        """The file opened again from its start: (file, csv reader)."""
+        again = open(path, encoding=encoding, errors=errors, newline="")  # noqa: SIM115 - the callers close it
+        return again, csv.reader((x.replace("\x00", "") for x in again) if nul else again, delimiter=best, strict=True)
+
+    def locate() -> int:
+        """The first line of the record with a quote error: the file read again, record by record."""
+        again, records = reopen()
+        with again:
+            try:
+                for _ in _csv_records(records, name):
+                    pass
+            except InputError as e:
+                return e.row or 1
+        return 1  # pragma: no cover - the error came from this file: read again, it comes back
+
+    def resume(got: int) -> Iterator[_Block]:
+        """The records after the first ``got`` of the rest, read in this process (the child stopped early)."""
+        again, records = reopen()
+        with again:
+            skip = len(rows) + got
+            for _ in itertools.islice(records, skip):
+                pass
+            yield from _csv_blocks(records, name, skip, locate)
+
+    def close() -> None:
+        if child is not None:
+            child.stop()
+        fh.close()
+
+    def from_child(blocks: Iterator[_Block]) -> Iterator[_Block]:
+        """The child's blocks, once its first one is seen to follow the records read here."""
+        for numbers, recs in blocks:
+            if numbers[0] != reader.line_num + 1:  # pragma: no cover - the child read the text otherwise: read here
+                blocks.close()
+                yield from resume(0)
+                return
+            yield numbers, recs
+            yield from blocks
+
+    rest = _csv_blocks(reader, name, len(rows), locate) if child is None else from_child(child.items(resume))
+    return _Sheet(name=None, rows=rows, line_numbers=numbers, delimiter=best, rest=rest, close=close)
+
+
+def _open_csv(path: Path, name: str, encoding: str, errors: str, nul: bool, opts: ImportOptions) -> tuple[Any, Any, list[list[Any]], list[int], str]:
+    """The file opened, its delimiter chosen and its first records read: (file, csv reader, rows, their line numbers, delimiter)."""
     csv.field_size_limit(max(csv.field_size_limit(), MAX_CELL_CHARS * 4))
     fh = io.TextIOWrapper(open(path, "rb", buffering=1 << 20), encoding=encoding, errors=errors, newline="")
     fh._CHUNK_SIZE = _CHUNK  # bytes decoded at a time (8 kB by default)
@@ -903,42 +964,22 @@ def _read_csv(path: Path, report: ImportReport, opts: ImportOptions) -> _Sheet:
     except BaseException:
         fh.close()
         raise
+    return fh, reader, rows, numbers, best
 
-    def reopen() -> tuple[Any, Any]:
-        """The file opened again from its start: (file, csv reader)."""
-        again = open(path, encoding=encoding, errors=errors, newline="")  # noqa: SIM115 - the callers close it
-        return again, csv.reader((x.replace("\x00", "") for x in again) if nul else again, delimiter=best, strict=True)
 
-    def locate() -> int:
-        """The first line of the record with a quote error: the file read again, record by record."""
-        again, records = reopen()
-        with again:
-            try:
-                for _ in _csv_records(records, name):
-                    pass
-            except InputError as e:
-                return e.row or 1
-        return 1  # pragma: no cover - the error came from this file: read again, it comes back
+def _bom_encoding(path: Path) -> str:
+    with open(path, "rb") as fh:
+        return "utf-16" if fh.read(2) in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
 
-    def resume(got: int) -> Iterator[_Block]:
-        """The records after the first ``got`` of the rest, read in this process (after the child's end)."""
-        again, records = reopen()
-        with again:
-            skip = len(rows) + got
-            for _ in itertools.islice(records, skip):
-                pass
-            yield from _csv_blocks(records, name, skip, locate)
 
-    rest: Iterator[_Block] = _csv_blocks(reader, name, len(rows), locate)
-    # A big file is parsed by a child process while this one converts its rows (spaser.io._fork).
-    child = _fork.start(rest, resume=resume, count=_block_size, pack=_shared_texts) if path.stat().st_size >= _FORK_MIN_BYTES else None
+def _child_blocks(path: Path, name: str, encoding: str, errors: str, opts: ImportOptions) -> Iterator[_Block]:
+    """What the child sends: the records after the first ones, read as :func:`_read_csv` reads them.
 
-    def close() -> None:
-        if child is not None:
-            child.stop()
-        fh.close()
-
-    return _Sheet(name=None, rows=rows, line_numbers=numbers, delimiter=best, rest=rest if child is None else iter(child), close=close)
+    On any error it stops: the parent then reads on by itself and reports the error.
+    """
+    fh, reader, rows, _, _ = _open_csv(path, name, encoding, errors, True, opts)
+    with fh:
+        yield from _csv_blocks(reader, name, len(rows), lambda: 0)
 
 
 _FORK_MIN_BYTES = 8 << 20  # a CSV file from this size (some tens of thousands of lines) is parsed by a child process
