@@ -439,3 +439,17 @@ def test_no_child_while_other_threads_run(tmp_path: Path, monkeypatch: pytest.Mo
     finally:
         stop.set()
         thread.join()
+
+
+@forking
+def test_encoding_issues_found_by_the_child_are_listed_first_within_the_cap(tmp_path: Path, child_count: list[int]) -> None:
+    path = tmp_path / "mixte.csv"
+    rows = [f"M{i};Objet;{'abc' if i % 2 else '1 000'}\n".encode() for i in range(40)]
+    rows[7] = "M7;Élagage;12\n".encode("cp1252")  # not UTF-8: read as Windows-1252, reported once
+    path.write_bytes("Identifiant;Objet;Montant HT\n".encode() + b"".join(rows))
+    here = _in_this_process(path, max_issues=5)
+    assert here[2][0].code is sp.IssueCode.ENCODING and here[2][0].row == 9  # type: ignore[index]
+    assert _everything(path, max_issues=5) == here
+    r = load(path, max_issues=5)
+    assert r.report.truncated == sum(r.report.counts.values()) - 5
+    assert child_count == [True, True]

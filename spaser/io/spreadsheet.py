@@ -74,7 +74,7 @@ from spaser.io import ImportOptions, ImportResult
 from spaser.io import _fork
 from spaser.io.columns import COLUMNS, is_known_field, match_header, normalise, spend_year
 from spaser.io.dates import DateError, to_date
-from spaser.io.report import MESSAGES, ImportReport, IssueCode, Severity
+from spaser.io.report import MESSAGES, ImportIssue, ImportReport, IssueCode, Severity
 from spaser.model import (
     AGEC_CATEGORIES,
     AgecKind,
@@ -869,16 +869,13 @@ def _quote_error(name: str, line: int) -> InputError:
 def _read_csv(path: Path, report: ImportReport, opts: ImportOptions) -> _Sheet:
     """The CSV file as a sheet whose rows are streamed: the first rows are kept for the header, the rest is read once."""
     name = str(path)
-    # A big file is parsed by a child process while this one checks the encoding, then converts
-    # the rows (spaser.io._fork). The child reads the text as it will read here: with the
-    # Windows-1252 fallback (nothing changes for valid UTF-8) and without NUL characters.
-    child = None
-    if path.stat().st_size >= _FORK_MIN_BYTES:
-        encoding = _bom_encoding(path)
-        child = _fork.start(_child_blocks(path, name, encoding, "strict" if encoding == "utf-16" else "spaser-cp1252", opts),
-                            count=_block_size, pack=_shared_texts)
-    try:
+    # A big file is parsed by a child process while this one converts the rows (spaser.io._fork).
+    child = _csv_child(path, name, opts) if path.stat().st_size >= _FORK_MIN_BYTES else None
+    if child is None:
         encoding, errors, nul = _scan_encoding(path, report)
+    else:  # the child checks the encoding after the rows; the text reads the same (see _csv_child)
+        encoding, errors, nul = "utf-8-sig", "spaser-cp1252", True
+    try:
         fh, reader, rows, numbers, best = _open_csv(path, name, encoding, errors, nul, opts)
     except BaseException:
         if child is not None:
@@ -901,32 +898,72 @@ def _read_csv(path: Path, report: ImportReport, opts: ImportOptions) -> _Sheet:
                 return e.row or 1
         return 1  # pragma: no cover - the error came from this file: read again, it comes back
 
-    def resume(got: int) -> Iterator[_Block]:
-        """The records after the first ``got`` of the rest, read in this process (the child stopped early)."""
+    def resume(got: int) -> Iterator[Any]:
+        """What the child did not send, read in this process: the records after the first ``got``, the encoding's issues."""
         again, records = reopen()
         with again:
             skip = len(rows) + got
             for _ in itertools.islice(records, skip):
                 pass
             yield from _csv_blocks(records, name, skip, locate)
+        yield _encoding_issues(path, name)
+
+    def from_child(items: Iterator[Any]) -> Iterator[_Block]:
+        """The child's blocks (the first one must follow the records read here), then its encoding issues, listed first."""
+        first = True
+        for item in items:
+            if type(item) is list:
+                report.put_first(item)
+                continue
+            if first and item[0][0] != reader.line_num + 1:  # pragma: no cover - the child read another text: read it here
+                items.close()
+                yield from from_child(resume(0))
+                return
+            first = False
+            yield item
 
     def close() -> None:
         if child is not None:
             child.stop()
         fh.close()
 
-    def from_child(blocks: Iterator[_Block]) -> Iterator[_Block]:
-        """The child's blocks, once its first one is seen to follow the records read here."""
-        for numbers, recs in blocks:
-            if numbers[0] != reader.line_num + 1:  # pragma: no cover - the child read the text otherwise: read here
-                blocks.close()
-                yield from resume(0)
-                return
-            yield numbers, recs
-            yield from blocks
-
     rest = _csv_blocks(reader, name, len(rows), locate) if child is None else from_child(child.items(resume))
     return _Sheet(name=None, rows=rows, line_numbers=numbers, delimiter=best, rest=rest, close=close)
+
+
+def _csv_child(path: Path, name: str, opts: ImportOptions) -> _fork.Forked[Any] | None:
+    """A child process parsing the file (see _child_items), or None to read it here.
+
+    The child reads with the Windows-1252 fallback and without NUL characters: the text read
+    is then the one :func:`_scan_encoding` would have chosen. Not for UTF-16, nor a file that
+    starts blank: there the check may refuse the file, and must do so before anything else.
+    """
+    with open(path, "rb") as fh:
+        start = fh.read(_CHUNK)
+    if start[:2] in (b"\xff\xfe", b"\xfe\xff") or not start.decode("utf-8", "ignore").replace("\x00", "").strip():
+        return None
+    return _fork.start(_child_items(path, name, opts), count=_block_size, pack=_shared_texts)
+
+
+def _child_items(path: Path, name: str, opts: ImportOptions) -> Iterator[Any]:
+    """What the child sends: the blocks of records after the first ones, then the encoding's issues (a list).
+
+    On any error it stops: the parent then reads on by itself and reports the error.
+    """
+    # The check runs in a thread: it works while the child waits for the parent to take a block.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        issues = pool.submit(_encoding_issues, path, name)
+        fh, reader, rows, _, _ = _open_csv(path, name, "utf-8-sig", "spaser-cp1252", True, opts)
+        with fh:
+            yield from _csv_blocks(reader, name, len(rows), lambda: 0)
+        yield issues.result()
+
+
+def _encoding_issues(path: Path, name: str) -> list[ImportIssue]:
+    """The issues :func:`_scan_encoding` reports for this file."""
+    found = ImportReport(file=name)
+    _scan_encoding(path, found)
+    return found.issues
 
 
 def _open_csv(path: Path, name: str, encoding: str, errors: str, nul: bool, opts: ImportOptions) -> tuple[Any, Any, list[list[Any]], list[int], str]:
@@ -967,30 +1004,17 @@ def _open_csv(path: Path, name: str, encoding: str, errors: str, nul: bool, opts
     return fh, reader, rows, numbers, best
 
 
-def _bom_encoding(path: Path) -> str:
-    with open(path, "rb") as fh:
-        return "utf-16" if fh.read(2) in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
-
-
-def _child_blocks(path: Path, name: str, encoding: str, errors: str, opts: ImportOptions) -> Iterator[_Block]:
-    """What the child sends: the records after the first ones, read as :func:`_read_csv` reads them.
-
-    On any error it stops: the parent then reads on by itself and reports the error.
-    """
-    fh, reader, rows, _, _ = _open_csv(path, name, encoding, errors, True, opts)
-    with fh:
-        yield from _csv_blocks(reader, name, len(rows), lambda: 0)
-
-
 _FORK_MIN_BYTES = 8 << 20  # a CSV file from this size (some tens of thousands of lines) is parsed by a child process
 
 
-def _block_size(block: _Block) -> int:
-    return len(block[1])
+def _block_size(item: Any) -> int:
+    return 0 if type(item) is list else len(item[1])  # a block, or the encoding's issues
 
 
-def _shared_texts(block: _Block) -> _Block:
+def _shared_texts(block: Any) -> Any:
     """The block with equal cells made one object: pickle then sends a repeated text once (about 4x less to load)."""
+    if type(block) is list:  # the encoding's issues
+        return block
     numbers, recs = block
     same: dict[str, str] = {}
     return numbers, [list(map(same.setdefault, rec, rec)) for rec in recs]
