@@ -1394,6 +1394,7 @@ class _Reader:
         # instance otherwise: about 700 bytes a purchase). Never mutated: model_copy copies it.
         self.fields_sets: dict[tuple[str, ...], set[str]] = {}
         self.source_fields: set[str] = {"file", "sheet", "row"}
+        self.natures: dict[Any, Any] = {_SKIP: _SKIP, _MISS: _SKIP}  # the column path's CPV code -> nature
         self.default_buyer = opts.buyer or Buyer(name=path.stem)
 
     def read(self, tables: list[_Table]) -> ImportResult:
@@ -1517,8 +1518,10 @@ class _Reader:
                 slow.update(i for i, k in enumerate(kinds) if k is ContractKind.CONCESSION)
         if "cpv" in fields:  # a Nature cell wins over the CPV code's
             codes = values[fields.index("cpv")]
-            natures = {c: _nature_of(c) for c in set(codes) if c is not _SKIP and c is not _MISS}
-            derived = [natures.get(c, _SKIP) for c in codes]
+            natures = self.natures
+            for c in set(codes).difference(natures):
+                natures[c] = _nature_of(c)
+            derived = list(map(natures.__getitem__, codes))
             if "nature" in fields:
                 k = fields.index("nature")
                 values[k] = [given if given is not _SKIP else d for given, d in zip(values[k], derived)]
@@ -1609,6 +1612,7 @@ class _Reader:
             # A converted value is never None: None is a cell not seen yet (found in C, by list.index).
             out = list(map(pt.get, col))
             local: dict[Any, Any] = {}  # this chunk's new cells (the caches may be full)
+            bad: set[int] = set()
             i = -1
             while True:
                 try:
@@ -1621,15 +1625,16 @@ class _Reader:
                     val = local.get(v)
                     if val is None:
                         val = local[v] = self._resolve(op, f, v, cache, plain, keep_empty)
+                if val is _MISS:  # only a new cell can be one: the caches keep none
+                    bad.add(i)
                 out[i] = val
-        else:  # mixed types (numbers and empty texts in a workbook column): cell by cell
-            out = []
-            for v in col:
-                pt = plain.get(type(v))
-                val = None if pt is None else pt.get(v)
-                out.append(self._resolve(op, f, v, cache, plain, keep_empty) if val is None else val)
-        if _MISS not in out:
-            return out, set()
+            return out, bad
+        # Mixed types (numbers and empty texts in a workbook column): cell by cell.
+        out = []
+        for v in col:
+            pt = plain.get(type(v))
+            val = None if pt is None else pt.get(v)
+            out.append(self._resolve(op, f, v, cache, plain, keep_empty) if val is None else val)
         return out, {i for i, v in enumerate(out) if v is _MISS}
 
     def _resolve(self, op: int, f: str, v: Any, cache: dict[type, dict[Any, Any]], plain: dict[type, dict[Any, Any]], keep_empty: bool) -> Any:

@@ -222,6 +222,9 @@ def scope(kind: BuyerKind, at: date) -> Scope:
 # -- what is counted -------------------------------------------------------------
 
 
+_CONCESSION = ContractKind.CONCESSION
+
+
 def _exclusion(p: Purchase) -> tuple[str, str] | None:
     if p.kind == ContractKind.CONCESSION:
         return "contrat de concession, hors des marchés comptés (lecture du texte, à confirmer)", "D2111-3"
@@ -335,7 +338,7 @@ class _SpendCounter:
                 return
             if amount == 0:
                 return  # contract not running that year
-        excl = _exclusion(p)
+        excl = _exclusion(p) if p.livre_v or p.kind == _CONCESSION else None  # the usual case without a call
         if excl:
             self.exclusions.append(Exclusion(p.id, excl[0], excl[1], amount))
             return
