@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 import spaser.io.spreadsheet as sp
 from spaser import InputError
-from spaser.io import _fork
+from spaser import _fork
 from spaser import money
 from spaser.io import load
 from spaser.model import Purchase, SourceRef, SocialConsideration

@@ -71,7 +71,7 @@ from spaser._gc import paused
 from spaser._errors import InputError, InvalidChecksum, InvalidCode, LimitExceeded, UnknownCode
 from spaser.ids import validate_company_id
 from spaser.io import ImportOptions, ImportResult
-from spaser.io import _fork
+from spaser import _fork
 from spaser.io.columns import COLUMNS, is_known_field, match_header, normalise, spend_year
 from spaser.io.dates import DateError, to_date
 from spaser.io.report import MESSAGES, ImportIssue, ImportReport, IssueCode, Severity

@@ -1,8 +1,9 @@
 """An iterator's items produced by a forked child process while this process consumes them.
 
-The spreadsheet reader parses a big CSV file in a child (the csv module holds the GIL: a
-thread would not help) while the parent converts the rows, so that two cores work. The
-child sends each item, pickled, through a pipe. Whatever stops the child early (an error in
+Two cores at work where Python's lock (GIL) keeps threads on one: the spreadsheet reader
+parses a big CSV file in a child while the parent converts the rows; the diagnosis of a big
+portfolio tallies its indicators in a child while the parent counts the spend and checks the
+contracts. The child sends each item, pickled, through a pipe. Whatever stops the child early (an error in
 the file, a crash, a kill) only ends its stream: the parent then produces the rest itself
 with ``resume(units received)``, so errors are raised in the parent, exactly as without a child.
 
