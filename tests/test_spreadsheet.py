@@ -345,9 +345,13 @@ _DATE = st.one_of(st.dates(date(2015, 1, 1), date(2025, 12, 31)).map(lambda d: d
 @given(rows=st.lists(st.tuples(_CELL, _DATE, st.sampled_from(["", "A", "B", "A"])), min_size=1, max_size=25))
 def test_every_row_counted_once(tmp_path: Path, rows: list[tuple[str, str, str]]) -> None:
     text = "Identifiant;Montant HT;Date de notification\n" + "".join(f'{i};"{a}";{d}\n' for a, d, i in rows)
+    non_empty = sum(1 for a, d, i in rows if a or d or i)
+    if not non_empty:  # only blank rows below the header: the file is refused as a whole
+        with pytest.raises(InputError, match="Aucune ligne de données"):
+            load(write_csv(tmp_path, text, name="prop.csv"), today=TODAY)
+        return
     r = load(write_csv(tmp_path, text, name="prop.csv"), today=TODAY)
     rep = r.report
-    non_empty = sum(1 for a, d, i in rows if a or d or i)
     assert rep.read == non_empty == rep.accepted + rep.rejected
     assert sum(len(p) for p in r.portfolios) == rep.accepted
 
