@@ -453,3 +453,9 @@ def test_encoding_issues_found_by_the_child_are_listed_first_within_the_cap(tmp_
     r = load(path, max_issues=5)
     assert r.report.truncated == sum(r.report.counts.values()) - 5
     assert child_count == [True, True]
+
+
+def test_no_child_without_room(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _fork._room()  # this machine has room for a copy of the test process
+    monkeypatch.setattr(_fork, "_room", lambda: False)
+    assert _fork.start(iter([1]), count=lambda x: 1) is None
