@@ -226,9 +226,15 @@ def machine() -> dict[str, str]:
 
 MEANING = """\
 What each figure measures (each line is the median over the runs; every run is a fresh
-`python -m benchmarks.steps STEP FILE` process; "peak RSS" is that process's own
+`python -m benchmarks.steps STEP FILE` process; "peak RSS" is that process's
 `ru_maxrss`, read by the parent with `os.wait4`, so it includes the interpreter, the
-imported libraries and the data, and never mixes two steps):
+imported libraries and the data, and never mixes two steps. On Linux, spaser gives part of
+the work on big inputs to a child process (`spaser._fork`: the CSV parsing, the
+indicators' tally, the draft's opportunities); `ru_maxrss` is then the larger of the step and
+its child, not their sum. A child shares the step's memory until it writes to it, and a child
+that walks a portfolio writes the reference count of every object it reads: it ends up with
+its own copy of much of that memory while it runs (the README gives the figure measured at a
+million purchases):
 
 - **spaser import**: `spaser.load(file)`: read, recognise the columns, validate every row,
   build the `Portfolio` and the `ImportReport`. rows/s = data rows read / seconds.

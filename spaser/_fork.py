@@ -14,7 +14,6 @@ memory free as the process uses.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import pickle
 import signal
@@ -41,6 +40,8 @@ def start(items: Iterator[T], *, count: Callable[[T], int], pack: Callable[[T], 
     """
     if not sys.platform.startswith("linux") or not _alone() or not _room():
         return None
+    import fcntl  # POSIX only
+
     r, w = os.pipe()
     try:  # a bigger pipe lets the child run a few items ahead (64 kB by default: less than one block of rows)
         fcntl.fcntl(w, fcntl.F_SETPIPE_SZ, _PIPE)

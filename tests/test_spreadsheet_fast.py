@@ -322,7 +322,7 @@ def test_quote_error_far_in_a_chunk_names_its_line(tmp_path: Path) -> None:
     assert e.value.row == 154 and "ligne 154" in str(e.value)  # type: ignore[attr-defined]
 
 
-# -- a big CSV file parsed by a child process (spaser.io._fork) reads as in this process ------
+# -- a big CSV file parsed by a child process (spaser._fork) reads as in this process ---------
 forking = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="le processus fils (fork) n'est utilisé que sous Linux")
 
 

@@ -869,7 +869,7 @@ def _quote_error(name: str, line: int) -> InputError:
 def _read_csv(path: Path, report: ImportReport, opts: ImportOptions) -> _Sheet:
     """The CSV file as a sheet whose rows are streamed: the first rows are kept for the header, the rest is read once."""
     name = str(path)
-    # A big file is parsed by a child process while this one converts the rows (spaser.io._fork).
+    # A big file is parsed by a child process while this one converts the rows (spaser._fork).
     child = _csv_child(path, name, opts) if path.stat().st_size >= _FORK_MIN_BYTES else None
     if child is None:
         encoding, errors, nul = _scan_encoding(path, report)
