@@ -1299,6 +1299,17 @@ def _id_column(col: Sequence[Any], texts: bool = False) -> tuple[list[Any], set[
     return out, bad
 
 
+def _unseen(values: list[Any]) -> Iterator[int]:
+    """The places of None in ``values`` (a cell not looked up yet), found in C by list.index; ``values`` may be filled meanwhile."""
+    i = -1
+    while True:
+        try:
+            i = values.index(None, i + 1)
+        except ValueError:
+            return
+        yield i
+
+
 def _row_id(sheet: str | None, rownum: int) -> str:
     """The identifier given to a row without one: its place (« L12 », « Achats-L12 »)."""
     return f"{sheet}-L{rownum}" if sheet else f"L{rownum}"
@@ -1540,12 +1551,7 @@ class _Reader:
             memo = self.supplier_rows
             keys = list(zip(*(others.get(f) or [_SKIP] * n for f in ("supplier_name", "supplier_siret", "supplier_kinds"))))
             suppliers_col = list(map(memo.get, keys))
-            i = -1
-            while True:
-                try:
-                    i = suppliers_col.index(None, i + 1)
-                except ValueError:
-                    break
+            for i in _unseen(suppliers_col):
                 name_c, siret_c, kinds_c = keys[i]
                 cells_ = ("" if name_c is _SKIP else name_c, None if siret_c is _SKIP else siret_c, "" if kinds_c is _SKIP else kinds_c)
                 found: Any = _SKIP
@@ -1613,12 +1619,7 @@ class _Reader:
             out = list(map(pt.get, col))
             local: dict[Any, Any] = {}  # this chunk's new cells (the caches may be full)
             bad: set[int] = set()
-            i = -1
-            while True:
-                try:
-                    i = out.index(None, i + 1)
-                except ValueError:
-                    break
+            for i in _unseen(out):
                 v = col[i]
                 val = pt.get(v)
                 if val is None:
