@@ -23,7 +23,7 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any, Generic, TypeVar
 
-__all__ = ["Forked", "start"]
+__all__ = ["Forked", "aside", "start"]
 
 T = TypeVar("T")
 _SIZE = struct.Struct("<Q")  # the length of each pickled item; 0 ends the stream
@@ -66,6 +66,18 @@ def start(items: Iterator[T], *, count: Callable[[T], int], pack: Callable[[T], 
             os._exit(0)
     os.close(w)
     return Forked(pid, r, count)
+
+
+def aside(compute: Callable[[], T]) -> Forked[T] | None:
+    """``compute()`` started in a child process (None where there can be none, as :func:`start`).
+
+    Take its value with ``.result(compute)``; ``.stop()`` if it is no longer wanted.
+    """
+
+    def produced() -> Iterator[T]:
+        yield compute()
+
+    return start(produced(), count=lambda value: 1)
 
 
 def _room() -> bool:
@@ -121,6 +133,14 @@ class Forked(Generic[T]):
             self.stop()
         if not complete:
             yield from resume(got)
+
+    def result(self, again: Callable[[], T]) -> T:
+        """The one value of a child started by :func:`aside`; ``again()`` makes it here if the child stopped early."""
+        items = self.items(lambda got: iter([again()]))
+        try:
+            return next(items)
+        finally:
+            items.close()  # the child is waited for
 
     def stop(self) -> None:
         """End the child (killed if it is still running) and close the pipe; safe to call twice."""

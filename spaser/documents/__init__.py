@@ -84,18 +84,16 @@ def _diagnosis_and_opportunities(portfolio: Portfolio, cfg: Any, year: int | Non
     year, at = year or cfg.year, at or cfg.at or date.today()
 
     def found() -> Any:
-        yield opportunities_for(portfolio, year=year if year is not None else default_year(portfolio, at)[0], at=at, top=top)
+        return opportunities_for(portfolio, year=year if year is not None else default_year(portfolio, at)[0], at=at, top=top)
 
-    child = _fork.start(found(), count=lambda o: 1) if len(portfolio) >= _APART_MIN else None
+    child = _fork.aside(found) if len(portfolio) >= _APART_MIN else None
     try:
         diagnosis = _diagnose(portfolio, cfg, year, at)
         if child is None:
             return diagnosis, _opportunities(portfolio, diagnosis, top)
         if meanwhile is not None:
             meanwhile()
-        items = child.items(lambda got: found())  # the child stopped early: worked out here
-        opps = next(items)
-        items.close()  # the child is waited for
+        opps = child.result(found)
     finally:
         if child is not None:
             child.stop()

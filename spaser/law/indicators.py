@@ -16,7 +16,7 @@ only in the purchases from SIAE/EA/ESAT/ESUS (value).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date  # noqa: F401 - used by the doctests
 from decimal import Decimal
@@ -488,22 +488,19 @@ def _tally_beside(purchases: Sequence[Purchase], *, floor_year: int, floor: Deci
     if len(purchases) < _APART_MIN:
         return _tally(purchases, floor_year=floor_year, floor=floor, riders=riders)
 
-    def tallied() -> Iterator[_Tally]:
-        yield _portable(_tally(purchases, floor_year=floor_year, floor=floor), purchases)
+    def tallied() -> _Tally:
+        return _portable(_tally(purchases, floor_year=floor_year, floor=floor), purchases)
 
-    child = _fork.start(tallied(), count=lambda t: 1)
+    child = _fork.aside(tallied)
     if child is None:
         return _tally(purchases, floor_year=floor_year, floor=floor, riders=riders)
     try:
         for p in purchases:
             for ride in riders:
                 ride(p)
-    except BaseException:
+        t = child.result(tallied)
+    finally:
         child.stop()
-        raise
-    items = child.items(lambda got: tallied())  # the child stopped early: tallied here
-    t = next(items)
-    items.close()  # the child is waited for
     for profiles in t.groups.values():
         for g in profiles.values():
             g.sample = purchases[g.sample]  # type: ignore[call-overload]
