@@ -61,6 +61,7 @@ def start(items: Iterator[T], *, count: Callable[[T], int], pack: Callable[[T], 
                     data = pickle.dumps(pack(item), protocol=pickle.HIGHEST_PROTOCOL)
                     out.write(_SIZE.pack(len(data)))
                     out.write(data)
+                    out.flush()  # the parent may use it at once
                 out.write(_SIZE.pack(0))
         finally:
             os._exit(0)
