@@ -466,7 +466,7 @@ class _Sheet:
     formulas: frozenset[tuple[int, int]] = frozenset()  # (1-based row, 0-based column) without value
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
     # CSV only: line number of each row (a record may span lines), the delimiter, the records
-    # after ``rows`` (streamed, read once, in chunks of (line number, record)) and what closes the file.
+    # after ``rows`` (streamed, read once, in blocks: see _Block) and what closes the file.
     line_numbers: list[int] | None = None
     delimiter: str | None = None
     rest: Iterator[_Block] | None = None
