@@ -83,9 +83,18 @@ def atomic_path(path: str | os.PathLike[str], *, force: bool = False) -> Iterato
 
 
 def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    """The process's umask. Read from Linux's /proc where it can be: setting it to read it back,
+    even briefly, races with other threads creating files (the web server writes workbooks)."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):  # pragma: no cover - not Linux
+        pass
+    mask = os.umask(0)  # pragma: no cover - not Linux
+    os.umask(mask)  # pragma: no cover
+    return mask  # pragma: no cover
 
 
 def write_bytes(path: str | os.PathLike[str], data: bytes, *, force: bool = False) -> Path:
