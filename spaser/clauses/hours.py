@@ -6,6 +6,11 @@ The labour share depends on the trade (from the CPV code, refined by the
 object text), the rate and the hourly cost are practice defaults; all three
 come from the parameters ``insertion.*`` and can be given explicitly.
 
+The amount is the contract's whole value, so the hours are the TOTAL over
+the contract. Where the duration is known, the yearly figure is that total
+spread evenly over the months (``per_year``): a clause states both, never
+the total as a yearly figure.
+
 Rounding (documented choice): below 1 000 h the estimate is rounded to the
 nearest hour; from 1 000 h, to the nearest 10 h — the inputs are estimates,
 and a clause asking for "12 347 hours" suggests a precision nobody has.
@@ -63,6 +68,14 @@ class HoursEstimate:
     trade: str | None  # key of the labour-share table, None when given
     trade_label: str | None
     assumptions: tuple[Assumption, ...] = field(default=())
+    duration_months: int | None = None  # the contract's, when known
+
+    @property
+    def per_year(self) -> Decimal | None:
+        """The total spread evenly over the contract's years (None: duration unknown); same rounding."""
+        if not self.duration_months:
+            return None
+        return round_hours(self.exact * 12 / self.duration_months)
 
     @property
     def labour_amount(self) -> Decimal:
@@ -72,11 +85,15 @@ class HoursEstimate:
         """French explanation: the formula, each assumption and its source."""
         units = ("eur", "ratio", "ratio", "eur_h")
         lines = [
-            f"Estimation : {format_number(self.hours)} heures d'insertion "
+            f"Estimation : {format_number(self.hours)} heures d'insertion sur toute la durée du contrat "
             f"(calcul exact : {format_number(self.exact, 2)} h, arrondi "
             f"{'à l’heure' if self.exact < _TEN_ROUNDING_FROM else 'à la dizaine d’heures'}).",
             "Formule : montant HT × part de main-d'œuvre × taux d'insertion ÷ coût horaire chargé.",
         ]
+        if self.per_year is not None:
+            lines.append(f"Par année d'exécution : ≈ {format_number(self.per_year)} heures (durée de {self.duration_months} mois).")
+        else:
+            lines.append("Durée du contrat inconnue : pas de chiffre annuel.")
         for a, unit in zip(self.assumptions, units, strict=True):
             flag = " — à confirmer" if a.to_confirm else ""
             lines.append(f"- {a.label} : {a.value_text(unit)} ({a.source}{flag})")
@@ -86,6 +103,8 @@ class HoursEstimate:
     def to_dict(self) -> dict[str, object]:
         return {
             "hours": self.hours,
+            "hours_per_year": self.per_year,
+            "duration_months": self.duration_months,
             "exact": self.exact,
             "amount_ht": self.amount_ht,
             "labour_share": self.labour_share,
@@ -172,8 +191,9 @@ def insertion_hours(
     rate: Decimal | None = None,
     hourly_cost: Decimal | None = None,
     at: date | None = None,
+    duration_months: int | None = None,
 ) -> HoursEstimate:
-    """Estimate the insertion hours of a contract (see module doc for the rounding)."""
+    """Estimate the insertion hours of a contract over its whole duration (see module doc)."""
     if not isinstance(amount_ht, Decimal):
         raise TypeError("amount_ht doit être un Decimal (jamais un float)")
     if amount_ht < 0:
@@ -216,4 +236,5 @@ def insertion_hours(
             Assumption("Taux d'insertion", rate, rate_src, rate_tc),
             Assumption("Coût horaire chargé", hourly_cost, cost_src, cost_tc),
         ),
+        duration_months=duration_months or None,
     )

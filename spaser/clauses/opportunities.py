@@ -43,8 +43,9 @@ class PurchaseOpportunity:
     social: Suggestion | None  # best social clause, when the purchase has none
     environmental: Suggestion | None  # best environmental clause, when the purchase has none
     reservable: bool
-    hours: Decimal | None  # insertion hours of the social suggestion
+    hours: Decimal | None  # insertion hours of the social suggestion, over the whole contract
     score: int
+    hours_per_year: Decimal | None = None  # the same spread over the contract's years (duration known)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -60,6 +61,7 @@ class PurchaseOpportunity:
             "environmental_clause": self.environmental.clause_id if self.environmental else None,
             "reservable": self.reservable,
             "insertion_hours": self.hours,
+            "insertion_hours_per_year": self.hours_per_year,
             "score": self.score,
         }
 
@@ -118,7 +120,7 @@ class Opportunities:
             f"Année {self.year} : {self.candidates} achat(s) pourraient intégrer une clause ; {len(self.purchases)} présenté(s) ci-dessous.",
             f"Valeur des contrats sans considération sociale pouvant en recevoir une : {format_eur(self.value_without_social, cents=False)} HT ; "
             f"sans considération environnementale : {format_eur(self.value_without_environmental, cents=False)} HT.",
-            f"Heures d'insertion possibles sur les achats présentés : ≈ {format_number(self.total_hours)} heures (valeurs d'usage).",
+            f"Heures d'insertion possibles sur les achats présentés : ≈ {format_number(self.total_hours)} heures sur toute la durée de leurs marchés (valeurs d'usage).",
             f"Achats présentés pouvant être réservés (SIAE, EA, ESAT ou ESS) : {self.reservable}.",
             self.top.sentence(),
         ]
@@ -173,7 +175,8 @@ class _Assessed:
         p = self.purchase
         social, env = (build(p, *cp, at) if cp else None for cp in (self.social, self.environmental))
         return PurchaseOpportunity(self.index, p.id, p.object, p.cpv, p.amount_ht, p.social_status, p.environmental_status,
-                                   self.mandatory, social, env, self.reservable, self.hours, self.score)
+                                   self.mandatory, social, env, self.reservable, self.hours, self.score,
+                                   self.social[1].hours.per_year if self.social and self.social[1].hours else None)
 
 
 def _assess(index: int, p: Purchase, portfolio: Portfolio, at: date, cat: Catalogue, kinds: dict[str, str | None]) -> _Assessed:

@@ -121,7 +121,7 @@ class Context:
             return None
         if p.nature is Nature.FOURNITURES and trade_for(p.cpv, p.object) is None:
             return None  # a supply with no known trade: no labour share to apply
-        return insertion_hours(p.amount_ht, cpv=p.cpv, object=p.object, rate=rate, at=self.at)
+        return insertion_hours(p.amount_ht, cpv=p.cpv, object=p.object, rate=rate, at=self.at, duration_months=p.duration_months)
 
     @cached_property
     def default_hours(self) -> HoursEstimate | None:
@@ -368,14 +368,18 @@ def _switch(ctx: Context, articles: str) -> tuple[bool, str]:
 
 
 def _hours_values(h: HoursEstimate | None) -> tuple[dict[str, Any], str | None, str | None]:
+    """The clause's values (total over the contract, and the yearly figure when the duration is known)."""
     if h is None:
         return {}, None, "Nombre d'heures à fixer avec le facilitateur (montant ou part de main-d'œuvre inconnus)."
     hours = format_number(h.hours)
+    yearly = h.per_year
+    per_year = f", soit ≈ {format_number(yearly)} heures par année d'exécution (durée de {h.duration_months} mois)" if yearly is not None else ""
     why = (
         f"Estimation : {format_eur(h.amount_ht, cents=False)} HT × {_hours_terms(h.labour_share, h.trade_label, h.rate, h.hourly_cost)} "
-        f"≈ {hours} heures (valeurs d'usage, à ajuster avec le facilitateur)."
+        f"≈ {hours} heures sur toute la durée du marché{per_year} (valeurs d'usage, à ajuster avec le facilitateur)."
     )
-    return {"heures": h.hours}, f"≈ {hours} heures d'insertion", why
+    values: dict[str, Any] = {"heures": h.hours, "heures_par_an": yearly if yearly is not None else ""}
+    return values, f"≈ {hours} heures d'insertion sur la durée du marché" + (f" (≈ {format_number(yearly)} par an)" if yearly is not None else ""), why
 
 
 @lru_cache(maxsize=1024)  # the same few trades and rates for every purchase

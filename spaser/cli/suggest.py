@@ -260,7 +260,7 @@ def _opportunity_sheet(wb, opp, bold, fill, wrap) -> None:  # type: ignore[no-un
 
     ws = wb.create_sheet("Opportunités")
     cols = [("Achat", 14), ("Objet", 50), ("CPV", 12), ("Montant HT (€)", 16), ("Considération sociale", 14), ("Considération environnementale", 14),
-            ("Obligatoire à la date", 40), ("Clause sociale proposée", 26), ("Heures d'insertion (≈)", 14), ("Clause environnementale proposée", 26), ("Réservable", 11)]
+            ("Obligatoire à la date", 40), ("Clause sociale proposée", 26), ("Heures d'insertion sur la durée (≈)", 16), ("Heures d'insertion par an (≈)", 14), ("Clause environnementale proposée", 26), ("Réservable", 11)]
     ws.append([c for c, _ in cols])
     for i, (_, width) in enumerate(cols, 1):
         cell = ws.cell(row=1, column=i)
@@ -269,7 +269,7 @@ def _opportunity_sheet(wb, opp, bold, fill, wrap) -> None:  # type: ignore[no-un
     for o in opp.purchases:
         ws.append([safe_cell(v) for v in (
             o.purchase_id, o.object, o.cpv, o.amount_ht, o.social_status, o.environmental_status, ", ".join(o.mandatory),
-            o.social.clause_id if o.social else "", o.hours, o.environmental.clause_id if o.environmental else "", "oui" if o.reservable else "non",
+            o.social.clause_id if o.social else "", o.hours, o.hours_per_year, o.environmental.clause_id if o.environmental else "", "oui" if o.reservable else "non",
         )])
         for cell in ws[ws.max_row]:
             cell.alignment = wrap

@@ -475,7 +475,8 @@ def _adapt_opportunity(o: Any) -> Opportunity:
         titles.append("Marché ou lot réservable (SIAE, EA, ESAT ou ESS)")
     reasons = []
     if o.hours:
-        reasons.append(f"≈ {format_number(o.hours)} heures d'insertion possibles")
+        yearly = f" (≈ {format_number(o.hours_per_year)} par an)" if o.hours_per_year else ""
+        reasons.append(f"≈ {format_number(o.hours)} heures d'insertion possibles sur la durée du marché{yearly}")
     for s in (o.social, o.environmental):
         if s is not None and s.rationale:
             reasons.append(s.rationale[0])
