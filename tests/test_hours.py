@@ -97,3 +97,23 @@ def test_monotone_and_non_negative(a: Decimal, b: Decimal) -> None:
 def test_rounding_close_to_exact(x: Decimal) -> None:
     r = round_hours(x)
     assert abs(r - x) <= (D("0.5") if x < 1000 else D(5))
+
+
+def test_clause_states_total_and_yearly_hours_from_the_same_estimate():
+    """A 39-month contract: the clause asks for the total over the contract and the total ÷ 3.25 per year."""
+    from datetime import date
+
+    from spaser.clauses.engine import planned_purchase, suggest
+
+    p = planned_purchase("Nettoyage des locaux administratifs", "90910000", "300000", date(2026, 9, 1), duration_months=39)
+    s = next(x for x in suggest(p) if x.clause_id == "insertion-proprete")
+    h = s.hours
+    assert h is not None and h.duration_months == 39
+    assert h.per_year == round_hours(h.exact * 12 / 39)
+    assert "sur la durée du marché, au moins 400 heures" in s.text
+    assert "soit au moins 123 heures par année d'exécution" in s.text
+    assert "chaque année" not in s.text.split("\n\n")[1]
+    # Unknown duration: the total only, never presented as a yearly figure.
+    q = planned_purchase("Nettoyage des locaux administratifs", "90910000", "300000", date(2026, 9, 1))
+    t = next(x for x in suggest(q) if x.clause_id == "insertion-proprete")
+    assert t.hours.per_year is None and "par année" not in t.text and "400 heures" in t.text

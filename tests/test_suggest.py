@@ -176,3 +176,23 @@ def test_cli_portfolio_and_id(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     xlsx = tmp_path / "opp.xlsx"
     assert main(["suggest", str(EXAMPLE), "--date", "2026-09-01", "--top", "3", "--xlsx", str(xlsx)]) == 0
     assert load_workbook(xlsx).sheetnames == ["Suggestions", "Opportunités", "Lecture"]
+
+
+def test_suggest_id_and_portfolio_agree_on_the_date(tmp_path, capsys) -> None:
+    """`suggest --id` and `suggest` read the law at the same default date (today), stated in the output."""
+    import json
+
+    from spaser.cli import main
+
+    example = Path(__file__).resolve().parents[1] / "examples" / "metropole.xlsx"
+    assert main(["suggest", str(example), "--json", "--top", "5"]) in (0, 1)
+    opp = json.loads(capsys.readouterr().out)["opportunities"]
+    first = opp["purchases"][0]
+    assert opp["at"] == date.today().isoformat()
+    assert main(["suggest", str(example), "--id", first["purchase_id"], "--json"]) in (0, 1)
+    one = json.loads(capsys.readouterr().out)
+    assert one["at"] == date.today().isoformat()
+    mandatory = sorted(s["clause_id"] for s in one["suggestions"] if s["status"] == "obligatoire")
+    assert mandatory == sorted(first["mandatory"])
+    assert main(["suggest", str(example), "--id", first["purchase_id"]]) in (0, 1)
+    assert f"Droit lu au {date.today():%d/%m/%Y} (date du jour, par défaut" in capsys.readouterr().out

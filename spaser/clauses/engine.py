@@ -2,7 +2,10 @@
 
 The advice is for the purchase's next consultation: the date that decides
 what is mandatory is ``at`` when given, else the purchase's
-``consultation_date``, else today. Ranking is deterministic: score
+``consultation_date``, else today. For a purchase already made (from a
+file), the next consultation is its renewal: the command line, the web page
+and :func:`spaser.clauses.opportunities` pass ``at`` (default: today), so
+that one purchase gets the same advice alone or in the portfolio. Ranking is deterministic: score
 (mandatory first, then CPV specificity, amount, missing dimension, potential
 such as insertion hours), then clause id.
 

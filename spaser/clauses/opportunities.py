@@ -235,7 +235,7 @@ def opportunities(portfolio: Portfolio, *, year: int | None = None, at: date | N
 
 
 def _opportunities(portfolio: Portfolio, *, year: int | None, at: date | None, top: int) -> Opportunities:
-    at = at or date.today()
+    given, at = at, at or date.today()
     notes: list[str] = []
     if year is None:
         year, warning = default_year(portfolio, at)
@@ -253,7 +253,8 @@ def _opportunities(portfolio: Portfolio, *, year: int | None, at: date | None, t
     floor = before.floor
     if floor is not None:
         notes.append(f"Indicateurs calculés sur le périmètre de mesure national (contrats d'au moins {format_eur(floor, cents=False)} HT).")
-    notes.append("Les suggestions portent sur le prochain renouvellement de chaque achat, à la date du " + at.strftime("%d/%m/%Y") + ".")
+    notes.append("Les suggestions portent sur le prochain renouvellement de chaque achat : droit lu au " + at.strftime("%d/%m/%Y")
+                 + (" (date donnée)." if given is not None else " (date du jour, par défaut ; --date pour une autre date)."))
     return Opportunities(
         year=year,
         at=at,

@@ -54,6 +54,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def run(args: argparse.Namespace) -> int:
     from spaser.clauses import opportunities, planned_purchase, suggest
+    from spaser.clauses.engine import advice_date
     from spaser.model import Buyer, BuyerKind
     from spaser.money import parse_amount
 
@@ -97,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         opp = opportunities(portfolio, year=args.year, at=at, top=args.top or 20)  # type: ignore[arg-type]
         if args.xlsx:
-            _write_xlsx(args.xlsx, [(o.purchase_id, suggest(portfolio.purchases[o.index], at=at, portfolio=portfolio)) for o in opp.purchases], opp, force=args.force)  # type: ignore[union-attr]
+            _write_xlsx(args.xlsx, [(o.purchase_id, suggest(portfolio.purchases[o.index], at=opp.at, portfolio=portfolio)) for o in opp.purchases], opp, force=args.force)  # type: ignore[union-attr]
         if args.json:
             print_json({"import": result.report.to_dict(), "opportunities": opp.to_dict()} if result else opp.to_dict())
         else:
@@ -109,13 +110,17 @@ def run(args: argparse.Namespace) -> int:
                 print(f"\nClasseur écrit : {args.xlsx}")
         return exit_code(args, result)
 
+    if at is None and args.id:
+        at = given_today = date.today()  # a purchase of the file: advice for its renewal, as in the portfolio's opportunities
+    else:
+        given_today = None
     suggestions = suggest(purchase, at=at, buyer=buyer, portfolio=portfolio, limit=args.top)
     if args.xlsx:
         _write_xlsx(args.xlsx, [(purchase.id, suggestions)], None, force=args.force)
     if args.json:
-        print_json({"purchase": purchase.model_dump(mode="json"), "suggestions": [s.to_dict() for s in suggestions]})
+        print_json({"purchase": purchase.model_dump(mode="json"), "at": advice_date(purchase, at).isoformat(), "suggestions": [s.to_dict() for s in suggestions]})
     else:
-        print(render_suggestions(purchase, suggestions, at))
+        print(render_suggestions(purchase, suggestions, at, default=given_today is not None))
         if args.xlsx:
             print(f"\nClasseur écrit : {args.xlsx}")
     return exit_code(args, result)
@@ -132,7 +137,7 @@ def _indent(text: str, prefix: str = "     ") -> str:
     return "\n".join(out)
 
 
-def render_suggestions(purchase, suggestions, at: date | None) -> str:  # type: ignore[no-untyped-def]
+def render_suggestions(purchase, suggestions, at: date | None, *, default: bool = False) -> str:  # type: ignore[no-untyped-def]
     from spaser import cpv as _cpv
     from spaser.clauses.engine import advice_date
     from spaser.money import format_eur
@@ -144,7 +149,13 @@ def render_suggestions(purchase, suggestions, at: date | None) -> str:  # type: 
     if purchase.amount_ht is not None:
         bits.append(f"{format_eur(purchase.amount_ht, cents=False)} HT")
     head = f"Suggestions pour « {purchase.object or purchase.id} »" + (f" ({', '.join(bits)})" if bits else "") + f" — consultation au {when}"
-    lines = [head, ""]
+    if default:
+        why = "date du jour, par défaut : la prochaine consultation de cet achat, comme dans « spaser suggest FICHIER » ; --date pour une autre date"
+    elif at is not None:
+        why = "date donnée"
+    else:
+        why = "date de consultation de l'achat, sinon date du jour"
+    lines = [head, f"Droit lu au {when} ({why}).", ""]
     if not suggestions:
         lines.append("Aucune suggestion pour cet achat.")
         return "\n".join(lines)

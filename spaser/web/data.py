@@ -350,7 +350,7 @@ def suggestions_view(portfolio: Any) -> dict[str, Any]:
     for o in opp.purchases:
         p = portfolio.purchases[o.index]
         items = []
-        for s in suggest(p, portfolio=portfolio):
+        for s in suggest(p, at=opp.at, portfolio=portfolio):
             counter += 1
             items.append(dict(s.to_dict(), anchor=f"clause-{counter}"))
         purchases.append(
