@@ -81,6 +81,9 @@ class Diagnosis:
     required_contents: tuple[ContentItem, ...]
     parameters: tuple[UsedParameter, ...]
     warnings: tuple[str, ...] = field(default=())
+    # Every year on the national measurement perimeter of that year (``measured`` is ``year``'s):
+    # the history and the yearly report compare the national targets with these.
+    measured_by_year: dict[int, YearIndicators] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         from spaser._json import to_jsonable
@@ -97,6 +100,7 @@ class Diagnosis:
                 "obligation": self.obligation.to_dict(spend_lines=False),
                 "indicators": {str(y): i.to_dict() for y, i in self.indicators.items()},
                 "measured": self.measured.to_dict(),
+                "measured_by_year": {str(y): i.to_dict() for y, i in self.measured_by_year.items()},
                 "targets": [t.to_dict() for t in self.targets],
                 "compliance": self.compliance.to_dict(),
                 "required_contents": [c.to_dict() for c in self.required_contents],
@@ -160,8 +164,8 @@ def check(
                 tagged.append(p)
 
         riders = [checks.add, gather] if isinstance(spend, SpendCount) else [spend.add, checks.add, gather]
-        floor, floor_note = pnad_floor(year)
-        by_year, measured = indicators_and_measured(portfolio, year, floor=floor, floor_note=floor_note, riders=riders)
+        by_year, measured_by_year = indicators_and_measured(portfolio, year, floor_of=pnad_floor, riders=riders)
+        measured = measured_by_year[year]
         obligation = spaser_obligation(portfolio, year=year, at=at, spend=spend if isinstance(spend, SpendCount) else spend.result())
         results = targets(portfolio, year, user_agec_rates=agec_rates, pnad=measured, tagged=tagged)
         compliance = checks.result()
@@ -188,6 +192,7 @@ def check(
         required_contents=tuple(contents),
         parameters=tuple(sorted(seen.values(), key=lambda u: (u.name, u.start))),
         warnings=tuple(warnings),
+        measured_by_year=measured_by_year,
     )
 
 

@@ -2,7 +2,8 @@
 
 "Unknown" (no information, e.g. every 2019 DECP record) is kept apart from
 "none" (the explicit "Pas de considération"); every share states its
-denominator. Shares are ``Decimal`` in [0, 1], ``None`` when the denominator
+denominator. Achieved insertion hours likewise: a contract with planned hours
+and no achieved value is counted apart, never as "0 h". Shares are ``Decimal`` in [0, 1], ``None`` when the denominator
 is 0. Spending lines (``ContractKind.DEPENSE``) are not contracts: they count
 only in the purchases from SIAE/EA/ESAT/ESUS (value).
 
@@ -157,14 +158,28 @@ class YearIndicators:
     reserved: Measure
     suppliers: dict[str, Measure]  # SupplierKind value -> purchases (contracts + spending lines) from them
     insertion_hours_planned: Decimal
-    insertion_hours_achieved: Decimal
-    contracts_with_insertion_hours: int
+    insertion_hours_achieved: Decimal | None  # over the contracts that give it; None: no contract gives it
+    contracts_with_insertion_hours: int  # contracts with planned or achieved hours
     by_nature: dict[str, Breakdown]
     by_cpv_division: dict[str, Breakdown]
     below_floor: int = 0
     unknown_amount_excluded: int = 0
     spending_lines: int = 0
     notes: tuple[str, ...] = field(default=())
+    contracts_with_achieved_hours: int = 0  # contracts whose achieved hours are given
+    contracts_achieved_hours_unknown: int = 0  # contracts with planned hours and no achieved value: unknown, not 0
+
+    def achieved_hours_text(self) -> str:
+        """French: the achieved insertion hours, with the contracts whose achieved value is unknown apart."""
+        from spaser.money import format_number
+
+        if self.insertion_hours_achieved is None:
+            text = "heures réalisées inconnues"
+        else:
+            text = f"{format_number(self.insertion_hours_achieved)} h réalisées sur {self.contracts_with_achieved_hours} contrat(s) renseigné(s)"
+        if self.contracts_achieved_hours_unknown:
+            text += f" ; {self.contracts_achieved_hours_unknown} contrat(s) avec heures prévues sans réalisé renseigné (inconnu, non compté comme zéro)"
+        return text
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -181,6 +196,8 @@ class YearIndicators:
             "insertion_hours_planned": self.insertion_hours_planned,
             "insertion_hours_achieved": self.insertion_hours_achieved,
             "contracts_with_insertion_hours": self.contracts_with_insertion_hours,
+            "contracts_with_achieved_hours": self.contracts_with_achieved_hours,
+            "contracts_achieved_hours_unknown": self.contracts_achieved_hours_unknown,
             "by_nature": {k: b.to_dict() for k, b in self.by_nature.items()},
             "by_cpv_division": {k: b.to_dict() for k, b in self.by_cpv_division.items()},
             "below_floor": self.below_floor,
@@ -223,6 +240,15 @@ class _Hours:
     contracts: int = 0
     planned: Decimal = _ZERO
     achieved: Decimal = _ZERO
+    achieved_known: int = 0  # contracts whose achieved hours are given
+    achieved_unknown: int = 0  # contracts with planned hours and no achieved value
+
+    def add(self, h: _Hours) -> None:
+        self.contracts += h.contracts
+        self.planned += h.planned
+        self.achieved += h.achieved
+        self.achieved_known += h.achieved_known
+        self.achieved_unknown += h.achieved_unknown
 
 
 @dataclass
@@ -235,11 +261,10 @@ def _tally(
     purchases: Iterable[Purchase],
     *,
     only_year: int | None = None,
-    floor_year: int | None = None,
-    floor: Decimal | None = None,
+    floor_of: Callable[[int], Decimal | None] | None = None,
     riders: Sequence[Callable[[Purchase], None]] = (),
 ) -> _Tally:
-    """Group the dated purchases by profile; contracts of ``floor_year`` below ``floor`` get the class _BELOW.
+    """Group the dated purchases by profile; contracts below their year's ``floor_of(year)`` get the class _BELOW.
 
     ``riders`` are called with every purchase, in this same pass: the diagnosis counts the spend,
     checks the contracts and gathers EGalim/AGEC purchases while each purchase is at hand.
@@ -249,6 +274,7 @@ def _tally(
     depense = ContractKind.DEPENSE
     known_kinds: dict[int, frozenset[SupplierKind]] = {}
     same_kinds: dict[frozenset[SupplierKind], frozenset[SupplierKind]] = {}
+    floors: dict[int, Decimal | None] = {}  # floor_of by year, asked once a year
     for p in purchases:
         for ride in riders:
             ride(p)
@@ -263,10 +289,11 @@ def _tally(
             cls = _LINE
         elif a is None:
             cls = _NO_AMOUNT
-        elif y == floor_year and floor is not None and a < floor:
-            cls = _BELOW
         else:
-            cls = _KEPT
+            fl = floors.get(y, _ZERO) if floor_of is not None else None
+            if fl is _ZERO:  # not asked yet (a floor is never this object)
+                fl = floors[y] = floor_of(y)  # type: ignore[misc]
+            cls = _BELOW if fl is not None and a < fl else _KEPT
         # Purchase.supplier_kinds, without a new set for the usual single supplier; imports share
         # Supplier objects between purchases, and reading one is a cache miss: remember them by identity
         # (safe: the portfolio keeps every supplier alive during the pass). Equal sets are made the
@@ -302,8 +329,13 @@ def _tally(
                 h.contracts += 1
                 if hp:  # as `hp or 0`: a zero adds nothing, not even its exponent
                     h.planned += hp
-                if ha:
-                    h.achieved += ha
+                if ha is None:
+                    if hp:
+                        h.achieved_unknown += 1
+                else:
+                    h.achieved_known += 1
+                    if ha:
+                        h.achieved += ha
     by_year: dict[int, dict[_Profile, _Group]] = {}
     for (y, cls, social, env, _, division, kinds), g in groups.items():
         nature = g.sample.nature  # the members of a group share their nature
@@ -438,9 +470,10 @@ def _year(t: _Tally, year: int, *, floor: Decimal | None = None, floor_note: str
     for cls in sorted(kept):
         h = t.hours.get((year, cls))
         if h is not None:
-            hours.contracts += h.contracts
-            hours.planned += h.planned
-            hours.achieved += h.achieved
+            hours.add(h)
+    if hours.achieved_unknown:
+        notes.append(f"{hours.achieved_unknown} contrat(s) avec des heures d'insertion prévues sans heures réalisées renseignées : "
+                     "comptés à part (réalisé inconnu, pas zéro).")
     return YearIndicators(
         year=year,
         floor=floor,
@@ -453,7 +486,7 @@ def _year(t: _Tally, year: int, *, floor: Decimal | None = None, floor_note: str
         reserved=reserved.measure("Marchés réservés", total, base),
         suppliers={k.value: suppliers[k].measure(k.label, buyers, buyers_label) for k in SupplierKind},
         insertion_hours_planned=hours.planned,
-        insertion_hours_achieved=hours.achieved,
+        insertion_hours_achieved=hours.achieved if hours.achieved_known else None,
         contracts_with_insertion_hours=hours.contracts,
         by_nature=_breakdown(contracts, lambda k: k[3], lambda k: Nature(k).label),
         by_cpv_division=_breakdown(contracts, lambda k: k[4], _division_label),
@@ -461,12 +494,14 @@ def _year(t: _Tally, year: int, *, floor: Decimal | None = None, floor_note: str
         unknown_amount_excluded=unknown_excluded,
         spending_lines=lines.count,
         notes=tuple(notes),
+        contracts_with_achieved_hours=hours.achieved_known,
+        contracts_achieved_hours_unknown=hours.achieved_unknown,
     )
 
 
 def year_indicators(portfolio: Portfolio, year: int, *, floor: Decimal | None = None, floor_note: str | None = None) -> YearIndicators:
     """Indicators for the contracts notified in ``year`` (``floor``: keep amounts >= floor only)."""
-    t = _tally(portfolio.purchases, only_year=year, floor_year=year, floor=floor)
+    t = _tally(portfolio.purchases, only_year=year, floor_of=lambda _: floor)
     return _year(t, year, floor=floor, floor_note=floor_note)
 
 
@@ -479,21 +514,21 @@ def indicators_by_year(portfolio: Portfolio) -> dict[int, YearIndicators]:
 _APART_MIN = 50_000  # purchases from which the tally runs in a child process beside its riders (about 0.2 s gained at this size)
 
 
-def _tally_beside(purchases: Sequence[Purchase], *, floor_year: int, floor: Decimal | None,
+def _tally_beside(purchases: Sequence[Purchase], *, floor_of: Callable[[int], Decimal | None],
                   riders: Sequence[Callable[[Purchase], None]]) -> _Tally:
     """``_tally(..., riders=riders)``; for a big portfolio, the tally is made by a child process
     while this one feeds the riders (spaser._fork), on two cores. Same result either way
     (tests/test_law_onepass.py): the child's groups come back with their sample's place.
     """
     if len(purchases) < _APART_MIN:
-        return _tally(purchases, floor_year=floor_year, floor=floor, riders=riders)
+        return _tally(purchases, floor_of=floor_of, riders=riders)
 
     def tallied() -> _Tally:
-        return _portable(_tally(purchases, floor_year=floor_year, floor=floor), purchases)
+        return _portable(_tally(purchases, floor_of=floor_of), purchases)
 
     child = _fork.aside(tallied)
     if child is None:
-        return _tally(purchases, floor_year=floor_year, floor=floor, riders=riders)
+        return _tally(purchases, floor_of=floor_of, riders=riders)
     try:
         for p in purchases:
             for ride in riders:
@@ -521,10 +556,16 @@ def indicators_and_measured(
     portfolio: Portfolio,
     year: int,
     *,
-    floor: Decimal | None,
-    floor_note: str | None,
+    floor_of: Callable[[int], tuple[Decimal | None, str | None]],
     riders: Sequence[Callable[[Purchase], None]] = (),
-) -> tuple[dict[int, YearIndicators], YearIndicators]:
-    """``indicators_by_year`` and ``year_indicators(year, floor=...)`` from a single pass (``riders``: see ``_tally``)."""
-    t = _tally_beside(portfolio.purchases, floor_year=year, floor=floor, riders=riders)
-    return {y: _year(t, y) for y in sorted(t.groups)}, _year(t, year, floor=floor, floor_note=floor_note)
+) -> tuple[dict[int, YearIndicators], dict[int, YearIndicators]]:
+    """From a single pass (``riders``: see ``_tally``): the indicators of every year on all contracts
+    (``indicators_by_year``) and on the measurement perimeter of each year, ``floor_of(year)`` giving
+    the floor and its note (``year_indicators(y, floor=...)``, the national measure), ``year`` always included."""
+    t = _tally_beside(portfolio.purchases, floor_of=lambda y: floor_of(y)[0], riders=riders)
+    years = sorted(t.groups)
+    measured = {}
+    for y in sorted({*years, year}):
+        floor, note = floor_of(y)
+        measured[y] = _year(t, y, floor=floor, floor_note=note)
+    return {y: _year(t, y) for y in years}, measured

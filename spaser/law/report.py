@@ -99,7 +99,7 @@ def render_text(d: Diagnosis) -> str:
         if structures:
             add(f"     achats auprès de structures : {', '.join(structures)}")
         if i.contracts_with_insertion_hours:
-            add(f"     heures d'insertion : {format_number(i.insertion_hours_planned)} prévues, {format_number(i.insertion_hours_achieved)} réalisées")
+            add(f"     heures d'insertion : {format_number(i.insertion_hours_planned)} prévues ; {i.achieved_hours_text()}")
     if d.warnings:
         add("")
         add("AVERTISSEMENTS")

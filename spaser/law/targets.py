@@ -21,12 +21,12 @@ import yaml
 
 from spaser._errors import InputError
 from spaser.law import params
-from spaser.law.indicators import YearIndicators, share, year_indicators
+from spaser.law.indicators import ConsiderationIndicators, YearIndicators, share, year_indicators
 from spaser.law.params import Reference
 from spaser.model import AGEC_CATEGORIES, AgecKind, BuyerKind, EgalimCategory, Portfolio, Purchase
 from spaser.money import AmountError, format_eur, format_percent, to_decimal
 
-__all__ = ["TargetStatus", "TargetResult", "AgecRates", "load_agec_rates", "pnad_floor", "pnad_indicators", "pnad_targets", "egalim_targets", "agec_targets", "targets"]
+__all__ = ["TargetStatus", "TargetResult", "AgecRates", "load_agec_rates", "pnad_floor", "pnad_indicators", "pnad_targets", "national_share", "egalim_targets", "agec_targets", "targets"]
 
 TargetStatus = Literal["atteint", "non atteint", "à vérifier", "non mesurable", "taux non renseigné"]
 
@@ -109,6 +109,18 @@ def pnad_indicators(portfolio: Portfolio, year: int) -> YearIndicators:
     return year_indicators(portfolio, year, floor=floor, floor_note=note)
 
 
+def national_share(dimension: ConsiderationIndicators) -> tuple[Decimal | None, Decimal | None]:
+    """The national measure of one dimension on its perimeter: (share, upper bound).
+
+    Contracts with at least one consideration over every contract counted; unknown ones count as
+    without (the upper bound counts them as with); None when nothing is known (e.g. DECP 2019).
+    """
+    n, yes, unknown = dimension.yes.denominator_count, dimension.yes.count, dimension.unknown.count
+    if n and unknown == n:
+        return None, None
+    return share(yes, n), share(yes + unknown, n)
+
+
 def pnad_targets(portfolio: Portfolio, year: int, *, indicators: YearIndicators | None = None) -> list[TargetResult]:
     at = date(year, 12, 31)
     ind = indicators or pnad_indicators(portfolio, year)
@@ -125,12 +137,10 @@ def pnad_targets(portfolio: Portfolio, year: int, *, indicators: YearIndicators 
         target = v.value
         n, yes, unknown = ind.contracts, dimension.yes.count, dimension.unknown.count
         notes = []
-        if n and unknown == n:
+        actual, upper = national_share(dimension)
+        if actual is None and n:
             # Nothing is known (e.g. DECP 2019 format): no share to report, not a zero.
-            actual = upper = None
             notes.append("Information inconnue pour tous les contrats (par exemple données DECP au format 2019) : part non mesurable.")
-        else:
-            actual, upper = share(yes, n), share(yes + unknown, n)
         missing = None
         if actual is not None and actual < target:
             missing = Decimal(max(math.ceil(target * n - yes), 0))
