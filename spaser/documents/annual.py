@@ -73,6 +73,6 @@ def _charts(v: AnnualReportView):  # type: ignore[no-untyped-def]
 
     def historique(_: list[str]) -> tuple[bytes, str] | None:
         png = ch.history_chart(v.history)
-        return (png, "Part des marchés comportant une considération (en nombre)") if png else None
+        return (png, "Part des marchés comportant une considération (en nombre, mesure nationale)") if png else None
 
     return {"bilan": bilan, "historique": historique}

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -21,7 +21,8 @@ from typing import Any
 import yaml
 
 from spaser.clauses._tables import SAFE_LOADER
-from spaser.documents.config import AXES, OBJECTIVE_SHORT, OBJECTIVES, DocumentConfig
+from spaser.clauses.hours import round_hours
+from spaser.documents.config import AXES, DEFAULT_STEPS, OBJECTIVE_SHORT, OBJECTIVES, DocumentConfig
 from spaser.documents.views import (
     ActionView,
     AnnualReportView,
@@ -243,63 +244,157 @@ def references(diagnosis: Any) -> list[Reference]:
     return sorted(seen.values(), key=lambda r: (not r.title.startswith("Code"), r.title, r.article))
 
 
-# -- indicators ---------------------------------------------------------------------------
+# -- figures: one definition per indicator, read by every document ----------------------------
+
+# The figures measured like the national targets (PNAD): on each year's national measurement
+# perimeter (contracts at or above that year's floor), exactly as ``check`` compares them.
+NATIONAL_KEYS = frozenset({"social_nombre", "social_valeur", "environnement_nombre", "environnement_valeur"})
 
 
-_INCLUSION = frozenset({SupplierKind.SIAE, SupplierKind.EA, SupplierKind.ESAT})
+@dataclass(frozen=True)
+class Figure:
+    """One indicator for one year: numerator, denominator, rate and the perimeter it measures."""
+
+    numerator: Decimal | None  # None: unknown (never 0 for "not given")
+    denominator: Decimal | None
+    rate: Decimal | None
+    scope: str  # French: what is counted
 
 
-def _inclusion(portfolio: Portfolio, yi: Any) -> tuple[int, Decimal, Decimal | None]:
-    """Purchases from an SIAE, an EA or an ESAT (any of them), in the year: count, value, value share.
+def perimeter(mi: Any, short: bool = False) -> str:
+    """French: the perimeter of a year's national measure."""
+    from spaser.money import format_eur
 
-    The law engine gives one measure per supplier kind; a purchase from a group of
-    several kinds must count once here, hence the union over the same purchases.
-    """
-    base = yi.suppliers[SupplierKind.SIAE.value]
-    year = yi.year
-    # p.year and p.supplier_kinds, cheapest test first: this reads every purchase of the portfolio.
-    items = [p for p in portfolio.purchases
-             if p.suppliers and p.notification_date is not None and p.notification_date.year == year and p.supplier_kinds & _INCLUSION]
-    value = sum((p.amount_ht for p in items if p.amount_ht is not None and p.amount_ht > 0), Decimal(0))
-    share = min(value / base.denominator_value, Decimal(1)) if base.denominator_value else None
-    return len(items), value, share
+    if mi.floor is None:
+        return "tous les marchés" if short else "marchés notifiés dans l'année (aucun seuil de mesure national cette année)"
+    floor = format_eur(mi.floor, cents=False)
+    return f"marchés d'au moins {floor} HT" if short else f"marchés notifiés dans l'année d'au moins {floor} HT (mesure nationale)"
+
+
+def _measured(diagnosis: Any, year: int) -> Any:
+    mi = getattr(diagnosis, "measured_by_year", {}).get(year)
+    if mi is None and diagnosis.measured.year == year:
+        mi = diagnosis.measured
+    return mi
+
+
+def figure(key: str, diagnosis: Any, year: int) -> Figure | None:
+    """The figure of ``key`` for ``year`` (None: no data that year). See NATIONAL_KEYS for the perimeter."""
+    from spaser.law.targets import national_share
+
+    yi = diagnosis.indicators.get(year)
+    if yi is None:
+        return None
+    if key in NATIONAL_KEYS:
+        mi = _measured(diagnosis, year)
+        if mi is None:
+            return None
+        dim = mi.social if key.startswith("social") else mi.environmental
+        rate, _ = national_share(dim)
+        m = dim.yes
+        if key.endswith("_nombre"):
+            return Figure(Decimal(m.count), Decimal(m.denominator_count), rate, perimeter(mi))
+        return Figure(m.value, m.denominator_value, None if rate is None else m.share_value, perimeter(mi))
+    whole = "marchés notifiés dans l'année (tous montants)"
+    if key.startswith("reserves_"):
+        m = yi.reserved
+        return Figure(Decimal(m.count), Decimal(m.denominator_count), m.share_count, whole) if key.endswith("_nombre") \
+            else Figure(m.value, m.denominator_value, m.share_value, whole)
+    if key == "social_inconnu_nombre":
+        m = yi.social.unknown
+        return Figure(Decimal(m.count), Decimal(m.denominator_count), m.share_count, whole)
+    supplier = {"esus_valeur": ("suppliers", SupplierKind.ESUS.value), "siae_valeur": ("suppliers", SupplierKind.SIAE.value),
+                "inclusion_valeur": ("supplier_unions", "inclusion"), "ea_esat_valeur": ("supplier_unions", "ea_esat")}.get(key)
+    if supplier is not None:
+        m = getattr(yi, supplier[0])[supplier[1]]
+        return Figure(m.value, m.denominator_value, m.share_value, m.denominator_label)
+    if key == "heures_insertion":
+        return Figure(yi.insertion_hours_achieved, None, None,
+                      f"marchés notifiés dans l'année dont les heures réalisées sont renseignées ({yi.contracts_with_achieved_hours})")
+    if key == "heures_insertion_inconnues":
+        return Figure(Decimal(yi.contracts_achieved_hours_unknown), None, None,
+                      "marchés notifiés dans l'année avec des heures prévues et sans heures réalisées renseignées (réalisé inconnu)")
+    raise KeyError(key)
+
+
+def _current(key: str, diagnosis: Any, year: int) -> Decimal | None:
+    """The value an objective of ``key`` is compared with in ``year`` (rate, or hours)."""
+    f = figure(key, diagnosis, year)
+    if f is None:
+        return None
+    return f.numerator if key == "heures_insertion" else f.rate
+
+
+def measure_note(diagnosis: Any) -> str:
+    """French, said once: how the shares compared with the national targets are measured."""
+    from spaser.money import format_eur
+
+    floors: dict[str, list[int]] = {}
+    for y, mi in sorted(getattr(diagnosis, "measured_by_year", {}).items()):
+        if y in diagnosis.indicators:
+            floors.setdefault(format_eur(mi.floor, cents=False) + " HT" if mi.floor is not None else "", []).append(y)
+    parts = [f"{f} ({ys[0]}{'-' + str(ys[-1]) if len(ys) > 1 else ''})" for f, ys in floors.items() if f]
+    where = ("sur les marchés d'au moins " + ", puis ".join(parts)) if parts else "sur tous les marchés"
+    return (f"Les parts de marchés comportant une considération sociale ou environnementale sont mesurées comme la cible "
+            f"nationale, {where}, notifiés dans l'année ; un marché dont l'information est inconnue y est compté sans "
+            "considération (leur nombre est donné à part). Elles sont aussi données sur tous les marchés de l'année.")
 
 
 _DEFINITIONS = {
-    "social": "Marchés notifiés dans l'année comportant au moins une considération sociale (clause, critère ou réservation), rapportés aux marchés dont l'information est connue ; en valeur, montants HT correspondants.",
-    "environnement": "Marchés notifiés dans l'année comportant au moins une clause ou un critère environnemental, rapportés aux marchés dont l'information est connue ; en valeur, montants HT correspondants.",
+    "social": "Marchés notifiés dans l'année comportant au moins une considération sociale (clause, critère ou réservation), rapportés à l'ensemble des marchés du périmètre (un marché dont l'information est inconnue est compté sans considération) ; en valeur, montants HT correspondants. Mesure nationale : marchés au-dessus du seuil de mesure de l'année ; aussi donnée sur tous les marchés.",
+    "environnement": "Marchés notifiés dans l'année comportant au moins une clause ou un critère environnemental, rapportés à l'ensemble des marchés du périmètre (même règle pour l'information inconnue) ; en valeur, montants HT correspondants.",
     "reserves": "Marchés réservés (L2113-12 à L2113-15) rapportés à l'ensemble des marchés notifiés dans l'année.",
     "fournisseur": "Achats de l'année (marchés et lignes de dépense) dont un titulaire relève de la catégorie, rapportés à l'ensemble des achats de l'année.",
     "inclusion": "Achats de l'année dont un titulaire est une SIAE, une EA ou un ESAT (comptés une fois), rapportés à l'ensemble des achats de l'année.",
-    "heures": "Heures de travail réalisées par des personnes en insertion au titre des clauses, déclarées pour les marchés notifiés dans l'année.",
+    "heures": "Heures de travail réalisées par des personnes en insertion au titre des clauses, déclarées pour les marchés notifiés dans l'année ; un marché sans heures réalisées renseignées est compté à part, jamais pour zéro heure.",
     "inconnu": "Marchés de l'année pour lesquels les données ne disent pas si une considération sociale a été prévue.",
 }
 
 
-def indicator_rows(portfolio: Portfolio, yi: Any) -> list[IndicatorRow]:
+def indicator_rows(diagnosis: Any, year: int) -> list[IndicatorRow]:
+    """The year's indicators table: each row says its perimeter (national measure or every contract)."""
+    from spaser.law.targets import national_share
+
+    yi = diagnosis.indicators.get(year)
+    mi = _measured(diagnosis, year)
+    if yi is None:
+        return []
     rows = []
-    for key, dim, word in (("social", yi.social, "sociale"), ("environnement", yi.environmental, "environnementale")):
-        m = dim.yes_among_known
-        rows.append(IndicatorRow(key, f"Marchés avec au moins une considération {word}", m.count, m.share_count, m.value, m.share_value, _DEFINITIONS[key]))
+    for key, word in (("social", "sociale"), ("environnement", "environnementale")):
+        label = f"Marchés avec au moins une considération {word}"
+        if mi is not None:
+            dim = mi.social if key == "social" else mi.environmental
+            rate = national_share(dim)[0]
+            rows.append(IndicatorRow(key, f"{label} — {perimeter(mi, short=True)} (mesure nationale)", dim.yes.count, rate, dim.yes.value,
+                                     None if rate is None else dim.yes.share_value, _DEFINITIONS[key]))
+        dim = yi.social if key == "social" else yi.environmental
+        rate = national_share(dim)[0]
+        rows.append(IndicatorRow(f"{key}:tous", f"{label} — tous les marchés", dim.yes.count, rate, dim.yes.value,
+                                 None if rate is None else dim.yes.share_value))
         for kind, km in dim.by_kind.items():
             if km.count:
                 rows.append(IndicatorRow(f"{key}:{kind}", f"dont {kind[0].lower()}{kind[1:]}", km.count, km.share_count, km.value, km.share_value))
     r = yi.reserved
     rows.append(IndicatorRow("reserves", "Marchés réservés", r.count, r.share_count, r.value, r.share_value, _DEFINITIONS["reserves"]))
-    n, value, share = _inclusion(portfolio, yi)
-    rows.append(IndicatorRow("inclusion", "Achats auprès de SIAE, EA ou ESAT", n, None, value, share, _DEFINITIONS["inclusion"]))
+    m = yi.supplier_unions["inclusion"]
+    rows.append(IndicatorRow("inclusion", m.label, m.count, None, m.value, m.share_value, _DEFINITIONS["inclusion"]))
     for kind in SupplierKind:
         m = yi.suppliers[kind.value]
         rows.append(IndicatorRow(f"fournisseur:{kind.value}", f"Achats auprès : {kind.label}", m.count, m.share_count, m.value, m.share_value,
                                  _DEFINITIONS["fournisseur"] if kind == SupplierKind.SIAE else ""))
-    hours = yi.insertion_hours_achieved if yi.contracts_with_insertion_hours else None
-    rows.append(IndicatorRow("heures", "Heures d'insertion réalisées", None if hours is None else int(hours), unit="hours", definition=_DEFINITIONS["heures"]))
+    hours = yi.insertion_hours_achieved
+    rows.append(IndicatorRow("heures", "Heures d'insertion réalisées" + (f" ({yi.contracts_with_achieved_hours} marchés renseignés)" if hours is not None else ""),
+                             None if hours is None else int(hours), unit="hours", definition=_DEFINITIONS["heures"]))
+    if yi.contracts_achieved_hours_unknown:
+        rows.append(IndicatorRow("heures:inconnues", "Marchés avec heures d'insertion prévues, heures réalisées non renseignées",
+                                 yi.contracts_achieved_hours_unknown, unit="count"))
     u = yi.social.unknown
     rows.append(IndicatorRow("inconnu", "Marchés dont la considération sociale est inconnue", u.count, u.share_count, u.value, u.share_value, _DEFINITIONS["inconnu"]))
     return rows
 
 
 def history(diagnosis: Any) -> list[YearIndicators]:
+    """Year by year: volumes of every contract; shares as the national measure of each year."""
     out = []
     for year, yi in sorted(diagnosis.indicators.items()):
         out.append(
@@ -307,10 +402,10 @@ def history(diagnosis: Any) -> list[YearIndicators]:
                 year=year,
                 contracts=yi.contracts,
                 amount=yi.value,
-                social_count_share=yi.social.yes_among_known.share_count,
-                environmental_count_share=yi.environmental.yes_among_known.share_count,
-                social_value_share=yi.social.yes_among_known.share_value,
-                environmental_value_share=yi.environmental.yes_among_known.share_value,
+                social_count_share=_current("social_nombre", diagnosis, year),
+                environmental_count_share=_current("environnement_nombre", diagnosis, year),
+                social_value_share=_current("social_valeur", diagnosis, year),
+                environmental_value_share=_current("environnement_valeur", diagnosis, year),
                 unknown_share=yi.social.unknown.share_count,
             )
         )
@@ -336,31 +431,11 @@ def _volumes(diagnosis: Any, attr: str, top: int | None = None) -> list[VolumeRo
 # -- objectives ---------------------------------------------------------------------------
 
 
-def _current(key: str, portfolio: Portfolio, yi: Any | None) -> Decimal | None:
-    if yi is None:
-        return None
-    if key == "social_nombre":
-        return yi.social.yes_among_known.share_count
-    if key == "social_valeur":
-        return yi.social.yes_among_known.share_value
-    if key == "environnement_nombre":
-        return yi.environmental.yes_among_known.share_count
-    if key == "environnement_valeur":
-        return yi.environmental.yes_among_known.share_value
-    if key == "esus_valeur":
-        return yi.suppliers[SupplierKind.ESUS.value].share_value
-    if key == "inclusion_valeur":
-        return _inclusion(portfolio, yi)[2]
-    if key == "reserves_nombre":
-        return yi.reserved.share_count
-    if key == "heures_insertion":
-        return yi.insertion_hours_achieved if yi.contracts_with_insertion_hours else None
-    raise KeyError(key)
-
-
 def _national(key: str, diagnosis: Any) -> tuple[Decimal | None, str]:
-    """The national rate a key is measured against (PNAD, in number; applied in value too)."""
-    name = {"social": "pnad.social", "environnement": "pnad.environnement"}.get(key.split("_")[0])
+    """The national rate a key is compared with: the PNAD target, in number only (no national target in value)."""
+    if key not in ("social_nombre", "environnement_nombre"):
+        return None, ""
+    name = "pnad." + key.split("_")[0]
     for t in diagnosis.targets:
         if t.name == name and t.target is not None:
             ref = t.references[0].title if t.references else ""
@@ -385,13 +460,45 @@ def _interpolate(points: dict[int, Decimal], years: Sequence[int]) -> dict[int, 
     return out
 
 
+def proposal_rule(key: str, national: Decimal | None, origin: Decimal, since: int, diagnosis_year: int) -> str:
+    """French: the rule that made a default objective (shown in the draft, the council may change it)."""
+    from spaser.money import format_number, format_percent
+
+    step = DEFAULT_STEPS[key]
+    when = f"{since}" + (" (année en cours)" if since > diagnosis_year else "")
+    if key == "heures_insertion":
+        return (f"{format_number(origin)} heures de l'année {since} (réalisées si elles sont connues, sinon prévues), "
+                f"augmentées de {format_number(step * 100)} % par an")
+    rise = (f"part la plus haute constatée depuis {diagnosis_year}, {format_percent(origin)} en {when}, "
+            f"augmentée d'au moins {format_number(step * 100, 1).removesuffix(',0')} point par an")
+    return rise + (f", jusqu'à la cible nationale de {format_percent(national, 0)} à la fin du schéma" if national is not None and national > origin else "")
+
+
+def _origin(key: str, diagnosis: Any) -> tuple[Decimal | None, int]:
+    """The value a default objective starts from, and its year: the highest measured in the diagnosis
+    year or after (partial years included: an objective never asks less than what is already done).
+    Hours: the achieved hours when known, else the planned hours of the year (stated in the rule)."""
+    best: tuple[Decimal | None, int] = (None, diagnosis.year)
+    for y in sorted(diagnosis.indicators):
+        if y < diagnosis.year:
+            continue
+        v = _current(key, diagnosis, y)
+        if key == "heures_insertion":
+            if y != diagnosis.year:
+                continue  # a partial year's hours are not a yearly figure
+            yi = diagnosis.indicators[y]
+            v = v if v is not None else (yi.insertion_hours_planned or None)
+        if v is not None and (best[0] is None or v > best[0]):
+            best = (v, y)
+    return best
+
+
 def objective_rows(portfolio: Portfolio, diagnosis: Any, config: DocumentConfig, start: int, end: int) -> list[ObjectiveRow]:
-    """The scheme's objectives year by year: the user's, else a trajectory to the national target."""
+    """The scheme's objectives year by year: the council's (configuration), else a proposal by a stated rule."""
     years = list(range(start, end + 1))
-    yi = diagnosis.indicators.get(diagnosis.year)
     rows = []
     for key, (label, basis, unit) in OBJECTIVES.items():
-        current = _current(key, portfolio, yi)
+        current = _current(key, diagnosis, diagnosis.year)
         national, ref = _national(key, diagnosis)
         user = config.targets.get(key)
         if user:
@@ -399,21 +506,31 @@ def objective_rows(portfolio: Portfolio, diagnosis: Any, config: DocumentConfig,
             if current is not None and diagnosis.year < min(points):
                 points[diagnosis.year] = current  # start the line from today's value
             by_year = _interpolate(points, years)
-            source = "acheteur"
-        elif national is not None:
-            origin = current if current is not None else national
-            goal = max(national, origin)
-            points = {min(diagnosis.year, start - 1): origin, end: goal}
-            by_year = _interpolate(points, years)
-            source = "vers cible nationale"
+            source, rule = "acheteur", ""
         else:
-            by_year = {y: None for y in years}
-            source = "à fixer"
-        if unit == "pct":
+            origin, since = _origin(key, diagnosis)
+            step = DEFAULT_STEPS[key]
+            by_year = {}
+            for y in years:
+                if origin is None:
+                    by_year[y] = None
+                    continue
+                n = max(y - since, 0)
+                if unit == "hours":
+                    by_year[y] = origin * (1 + step) ** n
+                    continue
+                v = origin + step * n
+                if national is not None and end > since:
+                    v = max(v, origin + (national - origin) * Decimal(max(y - since, 0)) / Decimal(end - since))
+                by_year[y] = min(v, Decimal(1))
+            source, rule = ("proposition", proposal_rule(key, national, origin, since, diagnosis.year)) if origin is not None else ("à fixer", "")
+        if source == "proposition" and unit == "pct":  # rounded up: a proposal never asks less than what is done
+            by_year = {y: (None if v is None else min(v.quantize(RATE_STEP, rounding=ROUND_CEILING), Decimal(1))) for y, v in by_year.items()}
+        elif unit == "pct":
             by_year = {y: (None if v is None else _round_rate(v)) for y, v in by_year.items()}
         else:
-            by_year = {y: (None if v is None else v.quantize(Decimal(1), rounding=ROUND_HALF_UP)) for y, v in by_year.items()}
-        rows.append(ObjectiveRow(key, label, basis, unit, current, by_year, national, source, ref, OBJECTIVE_SHORT[key]))
+            by_year = {y: (None if v is None else round_hours(v)) for y, v in by_year.items()}
+        rows.append(ObjectiveRow(key, label, basis, unit, current, by_year, national, source, ref, OBJECTIVE_SHORT[key], rule))
     return rows
 
 
@@ -573,8 +690,9 @@ def build_draft_view(
         years=sorted(diagnosis.indicators),
         by_nature=_volumes(diagnosis, "by_nature"),
         by_division=_volumes(diagnosis, "by_cpv_division", top=15),
-        indicators=indicator_rows(portfolio, yi) if yi is not None else [],
+        indicators=indicator_rows(diagnosis, diagnosis.year),
         history=history(diagnosis),
+        measure_note=measure_note(diagnosis),
         objectives=objective_rows(portfolio, diagnosis, config, start, end),
         axes=axes(config, opps),
         suggestions=suggestion_rows(opps, config.suggestions),
@@ -633,19 +751,19 @@ def build_deliberation_view(portfolio: Portfolio, diagnosis: Any, config: Docume
 
 
 def _report_rows(
-    portfolio: Portfolio, diagnosis: Any, config: DocumentConfig, year: int, start: int, end: int, *, national_only: bool = False
+    diagnosis: Any, objectives: Sequence[ObjectiveRow], year: int, start: int, end: int
 ) -> list[ReportRow]:
-    """Objective vs achieved for ``year``; ``national_only``: no scheme configured, compare with the national targets."""
-    yi = diagnosis.indicators.get(year)
+    """Each objective against the year's figure (the same figure as ``check``): the scheme's own objective
+    for that year when the year is in the scheme's period, else the national target where one exists."""
     rows = []
-    for o in objective_rows(portfolio, diagnosis, config, start, end):
-        if national_only and o.key not in config.targets:
-            target, source = o.national, ("cible nationale" if o.national is not None else "à fixer")
+    for o in objectives:
+        if start <= year <= end:
+            target, source = o.by_year.get(year), ("objectif du schéma" if o.source == "acheteur" else "objectif proposé du schéma")
         else:
-            target, source = o.by_year.get(year), o.source
+            target, source = None, ""
         if target is None and o.national is not None:
-            target, source = o.national, "cible nationale"  # outside the scheme's years: the national minimum
-        achieved = _current(o.key, portfolio, yi)
+            target, source = o.national, "cible nationale"
+        achieved = _current(o.key, diagnosis, year)
         if target is None:
             status = "sans objectif"
         elif achieved is None:
@@ -660,13 +778,14 @@ def _report_rows(
 def build_annual_view(portfolio: Portfolio, diagnosis: Any, config: DocumentConfig) -> AnnualReportView:
     year = diagnosis.year
     name, kind = _buyer(portfolio, config)
-    national_only = config.start is None
-    start, end = _period(config, date(year, 1, 1))
+    # The scheme's period and objectives are the draft's (same configuration, same rule): the report
+    # compares the year with what the council adopted for it.
+    start, end = _period(config, diagnosis.at)
+    objectives = objective_rows(portfolio, diagnosis, config, start, end)
     notes = list(diagnosis.warnings)
-    if national_only:
-        notes.append("Aucune période de schéma n'est configurée (section [schema]) : l'année est comparée aux cibles nationales et aux objectifs fixés dans la configuration.")
-    elif not start <= year <= end:
-        notes.append(f"L'année {year} est hors de la période du schéma ({start}-{end}) : elle est comparée aux cibles nationales.")
+    if not start <= year <= end:
+        notes.append(f"L'année {year} est hors de la période du schéma ({start}-{end}) : elle est comparée aux cibles nationales, "
+                     "là où il en existe.")
     yi = diagnosis.indicators.get(year)
     return AnnualReportView(
         buyer_name=name,
@@ -678,8 +797,8 @@ def build_annual_view(portfolio: Portfolio, diagnosis: Any, config: DocumentConf
         end=end,
         purchase_count=yi.contracts if yi else 0,
         total_amount=yi.value if yi else Decimal(0),
-        rows=_report_rows(portfolio, diagnosis, config, year, start, end, national_only=national_only),
-        indicators=indicator_rows(portfolio, yi) if yi else [],
+        rows=_report_rows(diagnosis, objectives, year, start, end),
+        indicators=indicator_rows(diagnosis, year),
         history=history(diagnosis),
         contract_rules=contract_rules(diagnosis),
         obligation=obligation_view(diagnosis),
@@ -687,6 +806,7 @@ def build_annual_view(portfolio: Portfolio, diagnosis: Any, config: DocumentConf
         notes=notes,
         texts=dict(config.texts),
         config_file=config.file,
+        measure_note=measure_note(diagnosis),
     )
 
 
@@ -703,6 +823,7 @@ _PUBLISHED = (
     ("siae_valeur", "Achats auprès de SIAE", "valeur"),
     ("ea_esat_valeur", "Achats auprès d'EA ou d'ESAT", "valeur"),
     ("heures_insertion", "Heures d'insertion réalisées", "heures"),
+    ("heures_insertion_inconnues", "Marchés avec heures d'insertion prévues dont les heures réalisées sont inconnues", "nombre"),
     ("social_inconnu_nombre", "Marchés dont la considération sociale est inconnue", "nombre"),
 )
 
@@ -716,49 +837,18 @@ def build_publication_rows(
     objectives = {o.key: o for o in objective_rows(portfolio, diagnosis, config, start, end)}
     out = []
     for y in years:
-        yi = diagnosis.indicators.get(y)
-        if yi is None:
+        if y not in diagnosis.indicators:
             continue
         for key, label, basis in _PUBLISHED:
-            num, den, scope, rate = _published_measure(key, portfolio, yi)
+            f = figure(key, diagnosis, y)
+            if f is None:
+                continue
             objective = objectives[key].by_year.get(y) if key in objectives else None
-            measured = num if basis == "heures" else rate
+            measured = f.numerator if basis == "heures" else f.rate
             gap = (measured - objective) if (objective is not None and measured is not None) else None
-            unit = {"nombre": "marchés", "valeur": "euros HT", "heures": "heures"}[basis]
-            out.append(PublicationRow(y, key, label, basis, num, den, rate, unit, scope, objective, gap))
+            unit = "heures" if basis == "heures" else ("marchés" if basis == "nombre" else "euros HT")
+            out.append(PublicationRow(y, key, label, basis, f.numerator, f.denominator, f.rate, unit, f.scope, objective, gap))
     return out
-
-
-def _published_measure(key: str, portfolio: Portfolio, yi: Any) -> tuple[Decimal | None, Decimal | None, str, Decimal | None]:
-    def of(m: Any, basis: str) -> tuple[Decimal, Decimal, str, Decimal | None]:
-        if basis == "nombre":
-            return Decimal(m.count), Decimal(m.denominator_count), m.denominator_label, m.share_count
-        return m.value, m.denominator_value, m.denominator_label, m.share_value
-
-    basis = key.rsplit("_", 1)[-1]
-    if key.startswith("social_inconnu"):
-        return of(yi.social.unknown, "nombre")
-    if key.startswith("social_"):
-        return of(yi.social.yes_among_known, basis)
-    if key.startswith("environnement_"):
-        return of(yi.environmental.yes_among_known, basis)
-    if key.startswith("reserves_"):
-        return of(yi.reserved, basis)
-    if key == "esus_valeur":
-        return of(yi.suppliers[SupplierKind.ESUS.value], "valeur")
-    if key == "siae_valeur":
-        return of(yi.suppliers[SupplierKind.SIAE.value], "valeur")
-    if key in ("inclusion_valeur", "ea_esat_valeur"):
-        base = yi.suppliers[SupplierKind.SIAE.value]
-        kinds = _INCLUSION if key == "inclusion_valeur" else frozenset({SupplierKind.EA, SupplierKind.ESAT})
-        items = [p for p in portfolio.purchases if p.year == yi.year and p.supplier_kinds & kinds]
-        value = sum((p.amount_ht for p in items if p.amount_ht is not None and p.amount_ht > 0), Decimal(0))
-        rate = min(value / base.denominator_value, Decimal(1)) if base.denominator_value else None
-        return value, base.denominator_value, base.denominator_label, rate
-    if key == "heures_insertion":
-        hours = yi.insertion_hours_achieved if yi.contracts_with_insertion_hours else None
-        return hours, None, "marchés notifiés dans l'année avec heures déclarées", None
-    raise KeyError(key)
 
 
 def build_workbook_view(
@@ -767,10 +857,11 @@ def build_workbook_view(
     name, _ = _buyer(portfolio, config)
     start, end = _period(config, diagnosis.at)
     years = sorted(diagnosis.indicators)
+    objectives = objective_rows(portfolio, diagnosis, config, start, end)
     gaps: list[ReportRow] = []
     for y in sorted(set(years) | set(range(start, end + 1))):
         if y in diagnosis.indicators or start <= y <= end:
-            gaps.extend(_report_rows(portfolio, diagnosis, config, y, start, end))
+            gaps.extend(_report_rows(diagnosis, objectives, y, start, end))
     return WorkbookView(
         buyer_name=name,
         buyer_siret=portfolio.buyer.siret or "",

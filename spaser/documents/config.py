@@ -32,7 +32,7 @@ from typing import Any
 from spaser._errors import InputError
 from spaser.model import BuyerKind
 
-__all__ = ["DocumentConfig", "load_config", "parse_config", "AXES", "OBJECTIVES", "OBJECTIVE_SHORT", "TEXT_KEYS"]
+__all__ = ["DocumentConfig", "load_config", "parse_config", "AXES", "OBJECTIVES", "OBJECTIVE_SHORT", "DEFAULT_STEPS", "TEXT_KEYS"]
 
 # Axes of the action plan, in the draft's order.
 AXES: dict[str, str] = {
@@ -53,6 +53,22 @@ OBJECTIVES: dict[str, tuple[str, str, str]] = {
     "inclusion_valeur": ("Achats auprès de structures employant des personnes handicapées ou défavorisées (SIAE, EA, ESAT)", "valeur", "pct"),
     "reserves_nombre": ("Marchés réservés (L2113-12 à L2113-15)", "nombre", "pct"),
     "heures_insertion": ("Heures d'insertion réalisées", "heures", "hours"),
+}
+
+# The default objective of each key without one in the configuration: a PROPOSAL by a stated rule (a
+# practice choice, never a legal number; the council may change it). From the current value (the
+# highest measured in the diagnosis year or after: an objective never goes below what is already
+# done), it rises each year by this step (ratio points; for hours, a yearly growth of the hours), and
+# reaches the national target by the end of the scheme where one exists (spaser/law/parameters).
+DEFAULT_STEPS: dict[str, Decimal] = {
+    "social_nombre": Decimal("0.01"),
+    "social_valeur": Decimal("0.01"),
+    "environnement_nombre": Decimal("0.01"),
+    "environnement_valeur": Decimal("0.01"),
+    "esus_valeur": Decimal("0.005"),
+    "inclusion_valeur": Decimal("0.005"),
+    "reserves_nombre": Decimal("0.005"),
+    "heures_insertion": Decimal("0.05"),
 }
 
 # Short labels for charts and CSV.

@@ -33,7 +33,9 @@ def objective_value(o: ObjectiveRow, v: Decimal | None) -> str:
 
 def _indicator_cells(r: IndicatorRow) -> list[str]:
     if r.unit == "hours":
-        return [r.label, "n.d." if r.count is None else format_number(r.count) + " h", "", "", ""]
+        return [r.label, "inconnues" if r.count is None else format_number(r.count) + "\u00a0h", "", "", ""]
+    if r.unit == "count":
+        return [r.label, format_number(r.count or 0), "", "", ""]
     return [
         r.label,
         "n.d." if r.count is None else format_number(r.count),
@@ -57,7 +59,7 @@ def history_table(history: Sequence[YearIndicators], caption: str) -> TableSpec 
         return None
     rows = [[str(h.year), format_number(h.contracts), eur(h.amount), pct(h.social_count_share),
              pct(h.environmental_count_share), pct(h.unknown_share)] for h in history]
-    return TableSpec(["Année", "Marchés", "Montant HT", "Social (nombre)", "Environnement (nombre)", "Données inconnues"],
+    return TableSpec(["Année", "Marchés (tous)", "Montant HT", "Social, en nombre (mesure nationale)", "Environnement, en nombre (mesure nationale)", "Considération inconnue"],
                      rows, align="rrrrrr", caption=caption)
 
 
@@ -122,7 +124,7 @@ def _tables(v: DraftView):  # type: ignore[no-untyped-def]
         years = list(range(v.start, v.end + 1))
         rows = []
         for o in v.objectives:
-            current = "n.d." if o.current is None else objective_value(o, o.current)
+            current = ("inconnu" if o.unit == "hours" else "n.d.") if o.current is None else objective_value(o, o.current)
             rows.append([o.label, o.basis, current, *[objective_value(o, o.by_year.get(y)) for y in years], o.source])
         n = len(years)
         year_w = min(1.35, 8.4 / max(n, 1))
@@ -191,11 +193,11 @@ def _charts(v: DraftView):  # type: ignore[no-untyped-def]
         png = ch.bar_chart([_wrap(short[r.key], 16) for r in rows],
                            [("En nombre", [r.count_share for r in rows]), ("En valeur", [r.value_share for r in rows])],
                            unit="pct", size=(7.0, 3.2))
-        return png, "Indicateurs actuels, en nombre de marchés et en valeur"
+        return png, "Indicateurs de l'année, en nombre de marchés et en valeur (considérations : mesure nationale)"
 
     def historique(_: list[str]) -> tuple[bytes, str] | None:
         png = ch.history_chart(v.history)
-        return (png, "Part des marchés comportant une considération, par année (en nombre)") if png else None
+        return (png, "Part des marchés comportant une considération, par année (en nombre, mesure nationale)") if png else None
 
     def trajectoire(_: list[str]) -> tuple[bytes, str] | None:
         years = list(range(v.start, v.end + 1))

@@ -119,7 +119,7 @@ class IndicatorRow:
     amount: Decimal | None = None
     value_share: Decimal | None = None
     definition: str = ""
-    unit: str = "pct"  # "pct" (shares) | "hours" (count holds the hours) | "eur"
+    unit: str = "pct"  # "pct" (shares) | "hours" (count holds the hours, None: unknown) | "count" (a number only)
 
 
 @dataclass(frozen=True)
@@ -145,9 +145,10 @@ class ObjectiveRow:
     current: Decimal | None
     by_year: dict[int, Decimal | None]
     national: Decimal | None = None
-    source: str = ""  # "cible nationale (PNAD)" / "fixé par l'acheteur" / "à fixer"
+    source: str = ""  # "acheteur" (the configuration) | "proposition" (a stated rule) | "à fixer" (no data)
     reference: str = ""
     short: str = ""  # short label for charts
+    rule: str = ""  # French: how a proposed objective is made (the council may change it)
 
 
 @dataclass(frozen=True)
@@ -223,6 +224,7 @@ class DraftView:
     notes: list[str] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)  # user texts replacing sections
     config_file: str | None = None
+    measure_note: str = ""  # how the shares compared with the national targets are measured (said once)
 
 
 @dataclass(frozen=True)
@@ -283,6 +285,7 @@ class AnnualReportView:
     notes: list[str] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)
     config_file: str | None = None
+    measure_note: str = ""
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,14 @@ from spaser.model import (
     SupplierKind,
 )
 
-__all__ = ["Measure", "ConsiderationIndicators", "Breakdown", "YearIndicators", "year_indicators", "indicators_by_year", "share"]
+__all__ = ["SUPPLIER_UNIONS", "Measure", "ConsiderationIndicators", "Breakdown", "YearIndicators", "year_indicators", "indicators_by_year", "share"]
+
+
+# Purchases from any of several supplier kinds, each purchase counted once (not the sum of the kinds).
+SUPPLIER_UNIONS: dict[str, tuple[str, frozenset[SupplierKind]]] = {
+    "inclusion": ("Achats auprès de SIAE, EA ou ESAT", frozenset({SupplierKind.SIAE, SupplierKind.EA, SupplierKind.ESAT})),
+    "ea_esat": ("Achats auprès d'EA ou d'ESAT", frozenset({SupplierKind.EA, SupplierKind.ESAT})),
+}
 
 
 def share(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
@@ -168,6 +175,7 @@ class YearIndicators:
     notes: tuple[str, ...] = field(default=())
     contracts_with_achieved_hours: int = 0  # contracts whose achieved hours are given
     contracts_achieved_hours_unknown: int = 0  # contracts with planned hours and no achieved value: unknown, not 0
+    supplier_unions: dict[str, Measure] = field(default_factory=dict)  # SUPPLIER_UNIONS key -> purchases from any of them
 
     def achieved_hours_text(self) -> str:
         """French: the achieved insertion hours, with the contracts whose achieved value is unknown apart."""
@@ -193,6 +201,7 @@ class YearIndicators:
             "environmental": self.environmental.to_dict(),
             "reserved": self.reserved.to_dict(),
             "suppliers": {k: m.to_dict() for k, m in self.suppliers.items()},
+            "supplier_unions": {k: m.to_dict() for k, m in self.supplier_unions.items()},
             "insertion_hours_planned": self.insertion_hours_planned,
             "insertion_hours_achieved": self.insertion_hours_achieved,
             "contracts_with_insertion_hours": self.contracts_with_insertion_hours,
@@ -440,6 +449,7 @@ def _year(t: _Tally, year: int, *, floor: Decimal | None = None, floor_note: str
     reserved = _Sum()
     unknown_amount = below = unknown_excluded = 0
     suppliers = {k: _Sum() for k in SupplierKind}
+    unions = {k: _Sum() for k in SUPPLIER_UNIONS}
     for k, g in rows:
         cls = k[0]
         if cls == _LINE:
@@ -459,6 +469,10 @@ def _year(t: _Tally, year: int, *, floor: Decimal | None = None, floor_note: str
         buyers.add(g)
         for kind in k[5]:
             suppliers[kind].add(g)
+        if k[5]:
+            for key, (_, kinds) in SUPPLIER_UNIONS.items():
+                if k[5] & kinds:
+                    unions[key].add(g)
     base = "contrats notifiés dans l'année"
     buyers_label = "achats de l'année (contrats et lignes de dépense)"
     notes = []
@@ -496,6 +510,7 @@ def _year(t: _Tally, year: int, *, floor: Decimal | None = None, floor_note: str
         notes=tuple(notes),
         contracts_with_achieved_hours=hours.achieved_known,
         contracts_achieved_hours_unknown=hours.achieved_unknown,
+        supplier_unions={k: unions[k].measure(label, buyers, buyers_label) for k, (label, _) in SUPPLIER_UNIONS.items()},
     )
 
 
