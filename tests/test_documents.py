@@ -401,7 +401,3 @@ def test_writer_styles_match_python_docx() -> None:
     assert d.paragraphs[2].runs[1].bold and not d.paragraphs[2].runs[0].bold
     assert d.paragraphs[4]._p.pPr is None  # the default style is not written
     assert d.tables[0].style.name == "Table Grid"
-
-
-# -- a big portfolio's opportunities are worked out by a child process (spaser._fork) --------
-@pytest.mark.skipif(not __import__("sys").platform.startswith("linux"), reason="le processus fils (fork) n'est utilisé que sous Linux")
