@@ -23,7 +23,7 @@ from docx.text.paragraph import Paragraph
 
 from spaser.io.safe import xml_text
 
-__all__ = ["DocxWriter", "TableSpec", "date_fr"]
+__all__ = ["table_layout", "DocxWriter", "TableSpec", "date_fr"]
 
 ACCENT = RGBColor(0x1F, 0x3A, 0x5F)  # dark blue, headings and table headers
 ACCENT_HEX = "1F3A5F"
@@ -41,6 +41,68 @@ def date_fr(d: date) -> str:
     """
     day = "1er" if d.day == 1 else str(d.day)
     return f"{day} {_MONTHS[d.month - 1]} {d.year}"
+
+
+# Table cells are set in 9 pt (smaller, down to 7 pt, when a table's longest words would not fit
+# otherwise): the width a character takes at most at 9 pt (digits and capitals of the widest
+# usual substitute, DejaVu Sans, when Calibri and Carlito are missing; bold headers wider) and
+# a cell's left and right margins. Used to fit every table to the text width without breaking
+# a word or a number.
+TABLE_PT = 9.0
+_MIN_PT = 7.0
+_CHAR_CM = 0.2
+_BOLD_CHAR_CM = 0.22
+_PADDING_CM = 0.4
+
+
+def _tokens(text: str) -> list[str]:
+    # A line may break at a space or after a hyphen or a slash; never inside a number
+    # (its groups are joined by no-break spaces) nor inside a word.
+    return [t for t in text.replace("-", "- ").replace("/", "/ ").split() if t]
+
+
+def _longest(texts: Sequence[str]) -> int:
+    return max((len(t) for text in texts for t in _tokens(str(text))), default=0)
+
+
+def table_layout(spec: TableSpec, text_width_cm: float) -> tuple[list[float], float]:
+    """Column widths (cm) and font size (pt) that fit ``text_width_cm`` and hold each column's
+    longest word or number on one line.
+
+    From the spec's widths (or the length of each column's longest cell), every column is widened
+    to its longest unbreakable token; if the total exceeds the text width, the columns are narrowed
+    in proportion to what they have above that minimum; if even the minimums do not fit, the font
+    is made smaller (not under 7 pt) and the minimums with it.
+    """
+    n = len(spec.columns)
+    body = spec.rows + ([spec.total] if spec.total else [])
+    cols = [[r[i] if i < len(r) else "" for r in body] for i in range(n)]
+    tokens = [(len(max(_tokens(spec.columns[i]), key=len, default="")), _longest(cols[i])) for i in range(n)]
+
+    def minimum(pt: float) -> list[float]:
+        k = pt / TABLE_PT
+        return [max(h * _BOLD_CHAR_CM, b * _CHAR_CM) * k + _PADDING_CM for h, b in tokens]
+
+    pt = TABLE_PT
+    mins = minimum(pt)
+    if sum(mins) > text_width_cm:
+        words = sum(m - _PADDING_CM for m in mins)
+        pt = max(_MIN_PT, TABLE_PT * (text_width_cm - n * _PADDING_CM) / words) if words else pt
+        mins = minimum(pt)
+    wanted = []
+    for i in range(n):
+        longest = max((len(str(c)) for c in cols[i]), default=0) * _CHAR_CM * pt / TABLE_PT + _PADDING_CM
+        wanted.append(spec.widths_cm[i] if spec.widths_cm and i < len(spec.widths_cm) else min(longest, 8.0))
+    widths = [max(w, m) for w, m in zip(wanted, mins)]
+    total = sum(widths)
+    if total > text_width_cm:
+        spare = sum(w - m for w, m in zip(widths, mins))
+        excess = total - text_width_cm
+        if spare >= excess:
+            widths = [w - (w - m) * excess / spare for w, m in zip(widths, mins)]
+        else:  # at 7 pt the words still do not fit: never wider than the page
+            widths = [m * text_width_cm / sum(mins) for m in mins]
+    return [round(w, 3) for w in widths], round(pt, 1)
 
 
 class TableSpec:
@@ -167,6 +229,11 @@ class DocxWriter:
                     rpr.append(lg)
                 lg.set(qn("w:val"), "fr-FR")
 
+    @property
+    def text_width_cm(self) -> float:
+        s = self.doc.sections[-1]
+        return (s.page_width - s.left_margin - s.right_margin) / 360000  # EMU per cm
+
     # -- content -----------------------------------------------------------
     @staticmethod
     def text(value: object) -> str:
@@ -258,6 +325,7 @@ class DocxWriter:
 
     def table(self, spec: TableSpec) -> None:
         ncols = len(spec.columns)
+        widths, size = table_layout(spec, self.text_width_cm)
         t = self.doc.add_table(rows=1, cols=ncols)
         t._tbl.tblStyle_val = self.style_id("Table Grid", WD_STYLE_TYPE.TABLE)
         t.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -268,7 +336,7 @@ class DocxWriter:
             _shade(cell, ACCENT_HEX)
             par = cell.paragraphs[0]
             run = par.add_run(self.text(col))
-            run.bold, run.font.size, run.font.color.rgb = True, Pt(9), RGBColor(0xFF, 0xFF, 0xFF)
+            run.bold, run.font.size, run.font.color.rgb = True, Pt(size), RGBColor(0xFF, 0xFF, 0xFF)
             par.alignment = _ALIGN[spec.align[i]]
         body = spec.rows + ([spec.total] if spec.total else [])
         for n, row in enumerate(body):
@@ -279,13 +347,12 @@ class DocxWriter:
                 par = cells[i].paragraphs[0]
                 par.paragraph_format.space_after = Pt(0)
                 run = par.add_run(self.text(value))
-                run.font.size = Pt(9)
+                run.font.size = Pt(size)
                 run.bold = is_total
                 par.alignment = _ALIGN[spec.align[i]]
                 if is_total or n % 2 == 1:
                     _shade(cells[i], LIGHT_HEX)
-        if spec.widths_cm:
-            _set_widths(t, [Cm(w) for w in spec.widths_cm[:ncols]])
+        _set_widths(t, [Cm(w) for w in widths])
         if spec.caption:
             self._tables += 1
             self.add_paragraph(self.text(f"Tableau {self._tables} : {spec.caption}"), style="Caption")

@@ -63,6 +63,10 @@ def history_table(history: Sequence[YearIndicators], caption: str) -> TableSpec 
                      rows, align="rrrrrr", caption=caption)
 
 
+# The objectives table's « Source » column (the text under the table says what each means).
+_SOURCES = {"proposition": "proposé", "acheteur": "fixé", "à fixer": "à fixer"}
+
+
 def _gap_text(gap: Decimal | None) -> str:
     if gap is None:
         return "n.d."
@@ -125,12 +129,10 @@ def _tables(v: DraftView):  # type: ignore[no-untyped-def]
         rows = []
         for o in v.objectives:
             current = ("inconnu" if o.unit == "hours" else "n.d.") if o.current is None else objective_value(o, o.current)
-            rows.append([o.label, o.basis, current, *[objective_value(o, o.by_year.get(y)) for y in years], o.source])
-        n = len(years)
-        year_w = min(1.35, 8.4 / max(n, 1))
-        return TableSpec(["Indicateur", "Base", "Actuel", *[str(y) for y in years], "Source"], rows,
-                         align="llr" + "r" * n + "l", widths_cm=[4.4, 1.5, 1.4, *[year_w] * n, 2.2],
-                         caption=f"Objectifs cibles {v.start}-{v.end}")
+            label = o.label + ("" if o.basis == "heures" else f", en {o.basis}")
+            rows.append([label, current, *[objective_value(o, o.by_year.get(y)) for y in years], _SOURCES.get(o.source, o.source)])
+        return TableSpec(["Indicateur", f"Actuel ({v.year})", *[str(y) for y in years], "Source"], rows,
+                         align="lr" + "r" * len(years) + "l", caption=f"Objectifs cibles {v.start}-{v.end}")
 
     def action(args: list[str]) -> TableSpec | None:
         try:
