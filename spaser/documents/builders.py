@@ -10,6 +10,7 @@ trajectory of the buyer's own objectives (a practice choice, stated as such).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -161,7 +162,11 @@ def requirements(diagnosis: Any) -> list[Requirement]:
     out = []
     for item in diagnosis.required_contents:
         short = item.key.rsplit(".", 1)[-1]
-        ref = "; ".join(a for a in item.articles[:2]) + (" [à confirmer]" if item.to_confirm else "")
+        # What may be unconfirmed is the date from which the content is required, not the texts.
+        from spaser.documents._docx import date_fr
+
+        since = f" (exigé depuis le {date_fr(item.since)}{', date à confirmer' if item.to_confirm else ''})"
+        ref = " ; ".join(a for a in item.articles[:2]) + since
         out.append(Requirement(label=item.label, reference=ref, where=_WHERE.get(short, TO_COMPLETE)))
     return out
 
@@ -227,21 +232,92 @@ def contract_rules(diagnosis: Any) -> list[ContractRule]:
     return out
 
 
+# The codes' official consolidated texts (Légifrance): stable addresses.
+_CODES = {
+    "Code de la commande publique": "https://www.legifrance.gouv.fr/codes/texte_lc/LEGITEXT000037701019",
+    "Code rural et de la pêche maritime": "https://www.legifrance.gouv.fr/codes/texte_lc/LEGITEXT000006071367",
+    "Code du travail": "https://www.legifrance.gouv.fr/codes/texte_lc/LEGITEXT000006072050",
+    "Code de l'environnement": "https://www.legifrance.gouv.fr/codes/texte_lc/LEGITEXT000006074220",
+}
+_MONTH_NUMBERS = {m: i for i, m in enumerate(("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+                                                "septembre", "octobre", "novembre", "décembre"), 1)}
+# "Loi n° 2014-856 du 31 juillet 2014 ...": a law or a decree whose title gives its number and date.
+_DATED_TEXT = re.compile(r"^(Loi|Décret) n° (\d{4}-\d+) du (1er|\d{1,2}) (\w+) (\d{4})")
+# What reads as an article (« art. 13 », « L2111-3 », « annexe ... »); anything else is a note, not shown.
+_ARTICLE = re.compile(r"^(art\.|article|annexe|[LRD]\s?\d)", re.IGNORECASE)
+
+
+def official_link(title: str) -> str:
+    """The stable address of a text's official version, when one is known from its title (else "").
+
+    Laws and decrees: their ELI address on Légifrance, made from the number and date their title gives
+    (nothing is guessed when the title has no date); codes: their consolidated text.
+    """
+    for code, url in _CODES.items():
+        if title.startswith(code):
+            return url
+    m = _DATED_TEXT.match(title)
+    if not m or m.group(4) not in _MONTH_NUMBERS:
+        return ""
+    kind, number, day, month, year = m.groups()
+    day = "1" if day == "1er" else day
+    return f"https://www.legifrance.gouv.fr/eli/{'loi' if kind == 'Loi' else 'decret'}/{year}/{_MONTH_NUMBERS[month]}/{day}/{number}/jo/texte"
+
+
 def references(diagnosis: Any) -> list[Reference]:
-    """Every legal reference the diagnosis relied on, once, law before practice."""
-    seen: dict[tuple[str, str], Reference] = {}
-    for u in sorted(diagnosis.parameters, key=lambda u: (u.kind != "law", u.name)):
-        for r in u.references:
-            key = (r.title, r.article or "")
-            if key not in seen:
-                subject = u.description if u.kind == "law" else f"{u.description} (pratique, non juridique)"
-                seen[key] = _ref(r, subject, u.to_confirm)
+    """The legal texts the document rests on, one entry per text: its title (with its date), the
+    articles cited, its official link where a stable one is known. Practice values (estimates,
+    usage) are not legal texts and are left out. « [à confirmer] » marks a text whose every use
+    here is unconfirmed, except the codes and the laws themselves (what may be unconfirmed there is
+    a date of entry into force, shown where that date is used)."""
+    articles: dict[str, list[str]] = {}
+    confirmed: dict[str, bool] = {}
+
+    def add(r: Any, to_confirm: bool) -> None:
+        title = (r.title or "").strip()
+        if not title:
+            return
+        items = articles.setdefault(title, [])
+        for part in re.split(r"\s*;\s*", (r.article or "").strip()):
+            if not part.lower().startswith("annexe"):
+                part = re.sub(r"\s*\(.*\)$", "", part)  # a note on the article, not the article
+            if part and _ARTICLE.match(part) and part not in items:
+                items.append(part)
+        confirmed[title] = confirmed.get(title, False) or not to_confirm
+
+    for u in diagnosis.parameters:
+        if u.kind == "law":
+            for r in u.references:
+                add(r, u.to_confirm)
     for item in diagnosis.required_contents:
         for r in item.references:
-            key = (r.title, r.article or "")
-            if key not in seen:
-                seen[key] = _ref(r, item.label, item.to_confirm)
-    return sorted(seen.values(), key=lambda r: (not r.title.startswith("Code"), r.title, r.article))
+            add(r, item.to_confirm)
+    for r in diagnosis.obligation.references:
+        add(r, diagnosis.obligation.to_confirm)
+    at = diagnosis.at
+    from spaser.documents._docx import date_fr
+
+    out = []
+    for title, arts in articles.items():
+        code = title.startswith("Code")
+        unsure = not confirmed[title] and not code and not title.startswith("Loi")
+        out.append(Reference(article=", ".join(_article_order(arts)), title=title, url=official_link(title), to_confirm=unsure,
+                             subject=f"version en vigueur au {date_fr(at)}" if code else ""))
+    kinds = ("Code", "Loi", "Décret")
+    return sorted(out, key=lambda r: (next((i for i, k in enumerate(kinds) if r.title.startswith(k)), len(kinds)), _text_date(r.title), r.title))
+
+
+def _article_order(arts: list[str]) -> list[str]:
+    """Code articles by number, the legislative part before the regulatory one (L2111-3, D2111-3)."""
+    def key(a: str) -> tuple[list[int], int, str]:
+        numbers = [int(n) for n in re.findall(r"\d+", a)]
+        return numbers, "LRD".find(a[:1]) if a[:1] in "LRD" else 3, a
+    return sorted(arts, key=key)
+
+
+def _text_date(title: str) -> tuple[int, int]:
+    m = re.search(r"n° (\d{4})-(\d+)", title)
+    return (int(m.group(1)), int(m.group(2))) if m else (0, 0)
 
 
 # -- figures: one definition per indicator, read by every document ----------------------------
