@@ -100,7 +100,7 @@ def test_draft_sections_figures_and_references(commune: Portfolio, tmp_path: Pat
     assert "Projet — document de travail" in text
     assert "L2111-3" in text and "D2111-3" in text
     # The obligation status, and the total amount written the French way.
-    assert "non obligé" in text or "obligé" in text
+    assert "obligé" in text or "pas tenue d" in text or "pas tenu d" in text
     assert format_eur(commune.total_ht, cents=False) in text
     # A real TOC field, refreshed when Word opens the file, and page numbers in the footer.
     body = _xml(out, "word/document.xml")
@@ -346,7 +346,7 @@ def test_metropole_draft_end_to_end(tmp_path: Path) -> None:
     out = write_draft(result.portfolio, tmp_path / "spaser.docx", config=EXAMPLES / "spaser.toml", report=result.report)
     paragraphs, text = _texts(out)
     assert "Métropole de Val-de-Loire-Océan" in text
-    assert "Obligé d'adopter un SPASER" in text
+    assert "la Métropole de Val-de-Loire-Océan est obligée d'adopter un schéma" in text
     assert "conseil métropolitain" in text
     assert sum(1 for s, _ in paragraphs if s == "Heading 3") >= 10  # the actions
     assert text.count("[à compléter]") >= 10

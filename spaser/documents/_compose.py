@@ -31,6 +31,9 @@ def read_pairs(markup: str) -> list[tuple[str, str]]:
     return out
 
 
+_UNNUMBERED = "{-}"
+
+
 class Composer:
     """Numbers headings (1., 1.2; Annexe A after ``@annexes``) and resolves directives."""
 
@@ -50,6 +53,9 @@ class Composer:
             if b.kind == "directive" and b.text.split()[:1] == ["annexes"]:
                 annex, n1 = True, 0
                 out.append(b)
+                continue
+            if b.kind in ("h1", "h2") and b.text.endswith(_UNNUMBERED):  # « # Avant-propos {-} »
+                out.append(Block(b.kind, b.text.removesuffix(_UNNUMBERED).rstrip()))
                 continue
             if self.numbered and b.kind == "h1":
                 n1, n2 = n1 + 1, 0

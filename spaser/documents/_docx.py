@@ -237,7 +237,9 @@ class DocxWriter:
     # -- content -----------------------------------------------------------
     @staticmethod
     def text(value: object) -> str:
-        return xml_text(str(value))
+        from spaser.documents._text import plural_forms
+
+        return xml_text(plural_forms(str(value)))  # « 3 contrat(s) » from shared sentences: « 3 contrats »
 
     def style_id(self, name: str, kind: WD_STYLE_TYPE = WD_STYLE_TYPE.PARAGRAPH) -> str | None:
         """The id of the style called ``name`` (None for the default style), looked up once."""

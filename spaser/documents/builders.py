@@ -775,10 +775,22 @@ def build_draft_view(
         opportunity_summary=opportunity_summary,
         unknown_share=yi.social.unknown.share_count if yi is not None else None,
         import_summary=report.summary_fr() if report is not None else "",
-        notes=list(diagnosis.warnings),
+        notes=council_notes(diagnosis.warnings),
         texts=dict(config.texts),
         config_file=config.file,
+        signatory=config.signatory or assembly_for(kind, name)[2],
     )
+
+
+# The law engine's warnings speak to the tool's user; a council document says the same in its words.
+_COUNCIL_WORDS = {
+    "Certaines valeurs juridiques utilisées sont « à confirmer » (voir la liste des paramètres) : ne pas les présenter comme certaines.":
+        "Certaines dates ou valeurs juridiques n'ont pas été vérifiées dans le texte officiel : elles sont signalées « à confirmer » et ne sont pas à présenter comme certaines.",
+}
+
+
+def council_notes(notes: Sequence[str]) -> list[str]:
+    return [_COUNCIL_WORDS.get(n, n) for n in notes]
 
 
 def _visas(refs: Sequence[Any]) -> list[str]:
@@ -858,7 +870,7 @@ def build_annual_view(portfolio: Portfolio, diagnosis: Any, config: DocumentConf
     # compares the year with what the council adopted for it.
     start, end = _period(config, diagnosis.at)
     objectives = objective_rows(portfolio, diagnosis, config, start, end)
-    notes = list(diagnosis.warnings)
+    notes = council_notes(diagnosis.warnings)
     if not start <= year <= end:
         notes.append(f"L'année {year} est hors de la période du schéma ({start}-{end}) : elle est comparée aux cibles nationales, "
                      "là où il en existe.")

@@ -85,7 +85,8 @@ OBJECTIVE_SHORT: dict[str, str] = {
 
 # Sections a user can replace with their own text ([textes] in the file).
 TEXT_KEYS: dict[str, str] = {
-    "preambule": "projet : préambule (avant le chapitre 1)",
+    "avant_propos": "projet : avant-propos (le mot de l'exécutif)",
+    "preambule": "projet : préambule (introduction)",
     "contexte": "projet : chapitre « Contexte et cadre juridique »",
     "diagnostic": "projet : chapitre « Diagnostic des achats »",
     "objectifs": "projet : chapitre « Objectifs »",

@@ -14,7 +14,7 @@ from spaser.money import format_eur, format_number, format_percent
 __all__ = ["render_draft", "DRAFT_SECTIONS"]
 
 # Chapters in order; each is templates/draft/<key>.md.j2 unless [textes] replaces it.
-DRAFT_SECTIONS = ("preambule", "contexte", "diagnostic", "objectifs", "plan", "gouvernance", "suivi", "annexes")
+DRAFT_SECTIONS = ("avant_propos", "preambule", "contexte", "diagnostic", "objectifs", "plan", "gouvernance", "suivi", "annexes")
 
 
 def eur(v: Decimal | None) -> str:

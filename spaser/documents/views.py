@@ -225,6 +225,7 @@ class DraftView:
     texts: dict[str, str] = field(default_factory=dict)  # user texts replacing sections
     config_file: str | None = None
     measure_note: str = ""  # how the shares compared with the national targets are measured (said once)
+    signatory: str = ""  # « Le Président », who signs the act and writes the foreword
 
 
 @dataclass(frozen=True)
