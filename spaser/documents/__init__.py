@@ -83,7 +83,7 @@ def draft_bytes(
 
     cfg = _config(config)
     with paused(promote=True):  # bulk work over the whole portfolio (see spaser._gc)
-        diagnosis, (opps, summary) = _analysis(portfolio, cfg, year, at, max(cfg.suggestions, 60))
+        diagnosis, (opps, summary) = _analysis(portfolio, cfg, year, at, max(cfg.suggestions, 150))
         return render_draft(build_draft_view(portfolio, diagnosis, opps, cfg, report=report, opportunity_summary=summary))
 
 

@@ -693,7 +693,10 @@ def _clause_example(clause_id: str) -> str | None:
 
 
 def axes(config: DocumentConfig, opps: Sequence[Opportunity], *, per_action: int = 5) -> list[AxisView]:
+    """The action plan: each action with its clause examples and the purchases that match it (its
+    clauses and, when given, its field by CPV code); a purchase illustrates one action only."""
     data = _axes_data()
+    used: set[str] = set()
     out = []
     for key in config.axes:
         spec = data[key]
@@ -702,13 +705,16 @@ def axes(config: DocumentConfig, opps: Sequence[Opportunity], *, per_action: int
             wanted = set(a.get("clauses") or ())
             if any(c.startswith(("reserve-", "lot-reserve")) for c in wanted):
                 wanted.add(RESERVABLE)
+            field = tuple(a.get("cpv") or ())
             examples = [e for e in (_clause_example(cid) for cid in a.get("clauses") or ()) if e][:4]
             purchases = []
             for o in opps:
-                if wanted & set(o.clause_ids):
-                    purchases.append(_purchase_line(o))
                 if len(purchases) >= per_action:
                     break
+                if o.purchase_id in used or not wanted & set(o.clause_ids) or (field and not o.cpv.startswith(field)):
+                    continue
+                used.add(o.purchase_id)
+                purchases.append(_purchase_line(o))
             actions.append(ActionView(a["title"], " ".join(a["description"].split()), examples, purchases, a.get("indicator", "")))
         out.append(AxisView(key, AXES[key], " ".join(spec["intro"].split()), actions))
     return out

@@ -39,7 +39,8 @@ AXES: dict[str, str] = {
     "insertion": "Insertion sociale et professionnelle",
     "handicap": "Handicap et travail protégé ou adapté",
     "environnement": "Environnement et économie circulaire",
-    "ess_territoire": "Économie sociale et solidaire et économie de proximité",
+    "ess_territoire": "Économie sociale et solidaire",
+    "petites_entreprises": "Accès des petites et moyennes entreprises du territoire",
     "organisation": "Organisation de la fonction achat",
 }
 

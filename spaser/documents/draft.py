@@ -160,7 +160,21 @@ def _tables(v: DraftView):  # type: ignore[no-untyped-def]
         return TableSpec(["N°", "Achat", "Objet", "CPV", "Montant HT", "Suggestions"], rows, align="lllrrl",
                          widths_cm=[0.8, 2.2, 4.6, 1.8, 2.3, 5.3], caption="Achats prioritaires et clauses suggérées")
 
-    return {"exigences": exigences, "cibles_nationales": cibles, "volumes_nature": volumes_nature,
+    def calendrier(_: list[str]) -> TableSpec:
+        # A proposed rhythm (practice, not law): the yearly report before the summer, a publication every
+        # two years from the first full year, a mid-term review.
+        published = ", ".join(str(y) for y in range(v.start + 1, v.end + 1, 2))
+        rows = [
+            ["Chaque année, de janvier à mars", "Collecte des données de l'année écoulée : considérations de chaque marché, titulaires (ESS, SIAE, EA, ESAT), heures d'insertion transmises par le facilitateur"],
+            ["Chaque année, avant l'été", f"Bilan annuel présenté au comité de pilotage, puis au {v.assembly} ; rencontre avec les acteurs du territoire"],
+            ["Chaque année, à l'automne", "Programmation des achats de l'année suivante et repérage des marchés à clauses ou à réserver"],
+            [published or str(v.end), "Publication des indicateurs sur le site internet (format ouvert)"],
+            [str((v.start + v.end) // 2), "Bilan à mi-parcours et, si besoin, révision du schéma"],
+            [str(v.end), "Bilan final et préparation du schéma suivant"],
+        ]
+        return TableSpec(["Échéance", "Étape"], rows, widths_cm=[4.4, 12], caption="Calendrier de suivi du schéma")
+
+    return {"calendrier": calendrier, "exigences": exigences, "cibles_nationales": cibles, "volumes_nature": volumes_nature,
             "volumes_cpv": volumes_cpv, "indicateurs": indicateurs, "historique": historique,
             "objectifs": objectifs, "action": action, "definitions": definitions, "references": references,
             "suggestions": suggestions}
