@@ -110,7 +110,7 @@ class Composer:
 
 
 def compose_document(cover_markup: str, body: Callable[[Composer], list[Block]], *, tables: Mapping[str, TableFn],
-                     charts: Mapping[str, Any]) -> bytes:
+                     charts: Mapping[str, Any], reference: str | None = None) -> bytes:
     """A document with a cover, a table of contents and a body: the .docx bytes.
 
     ``cover_markup`` is a rendered cover template (key: value lines);
@@ -120,7 +120,7 @@ def compose_document(cover_markup: str, body: Callable[[Composer], list[Block]],
 
     pairs = read_pairs(cover_markup)
     cover = dict(pairs)
-    w = DocxWriter(header_text=cover["entete"], footer_text=cover["pied"])
+    w = DocxWriter(header_text=cover["entete"], footer_text=cover["pied"], reference=reference)
     composer = Composer(w, tables=tables, charts=charts)
     blocks = body(composer)
     w.cover(kicker=cover["surtitre"], title=cover["titre"], subtitle=cover["soustitre"],

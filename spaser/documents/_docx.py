@@ -129,17 +129,30 @@ class TableSpec:
 class DocxWriter:
     """Builds one .docx with consistent styles; numbering of headings and figures."""
 
-    def __init__(self, *, header_text: str = "", footer_text: str = "", chapter_new_page: bool = True) -> None:
-        self.doc = Document()
+    def __init__(self, *, header_text: str = "", footer_text: str = "", chapter_new_page: bool = True,
+                 reference: str | None = None) -> None:
+        """``reference``: the buyer's own .docx (styles, page, header with its logo, footer), whose
+        look is kept: its body is emptied, the styles it lacks are added, and the header and footer
+        are written only where it has none."""
+        self.doc = Document(reference) if reference else Document()
         # python-docx resolves a style name by scanning every style of the document, twice,
         # for each paragraph: resolve each name once.
         self._style_ids: dict[tuple[str, WD_STYLE_TYPE], str | None] = {}
         self._chapter_new_page = chapter_new_page
         self._figures = 0
         self._tables = 0
-        self._setup_page()
-        self._setup_styles()
-        self._setup_header_footer(header_text, footer_text)
+        if reference:
+            _empty_body(self.doc)
+            _add_missing_styles(self.doc)
+            self.doc.styles["Heading 1"].paragraph_format.page_break_before = chapter_new_page
+            s = self.doc.sections[0]
+            has_header = any(p.text.strip() or p._p.xpath(".//w:drawing") for p in s.header.paragraphs) and not s.header.is_linked_to_previous
+            has_footer = any(p.text.strip() or p._p.xpath(".//w:fldSimple|.//w:instrText") for p in s.footer.paragraphs) and not s.footer.is_linked_to_previous
+            self._setup_header_footer("" if has_header else header_text, footer_text, footer=not has_footer)
+        else:
+            self._setup_page()
+            self._setup_styles()
+            self._setup_header_footer(header_text, footer_text)
         self._update_fields_on_open()
 
     # -- setup -----------------------------------------------------------
@@ -196,12 +209,14 @@ class DocxWriter:
         for name in ("List Bullet", "List Number"):
             st[name].paragraph_format.space_after = Pt(3)
 
-    def _setup_header_footer(self, header_text: str, footer_text: str) -> None:
+    def _setup_header_footer(self, header_text: str, footer_text: str, *, footer: bool = True) -> None:
         s = self.doc.sections[0]
         if header_text:
             p = s.header.paragraphs[0]
             p.text = xml_text(header_text)
             p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        if not footer:
+            return
         p = s.footer.paragraphs[0]
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         if footer_text:
@@ -382,6 +397,29 @@ class DocxWriter:
 
     def save(self, fh) -> None:  # type: ignore[no-untyped-def]
         self.doc.save(fh)
+
+
+# The styles the documents use: a reference .docx that lacks one gets python-docx's default.
+_USED_STYLES = ("Normal", "Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3", "Caption", "Intense Quote",
+                "List Bullet", "List Number", "TOC Heading", "Header", "Footer", "Table Grid")
+
+
+def _empty_body(doc) -> None:  # type: ignore[no-untyped-def]
+    body = doc.element.body
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
+
+
+def _add_missing_styles(doc) -> None:  # type: ignore[no-untyped-def]
+    import copy
+
+    default = Document()
+    names = {st.name for st in doc.styles}
+    for st in default.styles:
+        if st.name in names or not (st.name in _USED_STYLES or st.name.startswith("toc ") or st.name.startswith("TOC")):
+            continue
+        doc.styles.element.append(copy.deepcopy(st.element))
 
 
 _ALIGN = {"l": WD_ALIGN_PARAGRAPH.LEFT, "r": WD_ALIGN_PARAGRAPH.RIGHT, "c": WD_ALIGN_PARAGRAPH.CENTER}

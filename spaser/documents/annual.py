@@ -37,7 +37,7 @@ def render_annual_report(view: AnnualReportView) -> bytes:
             markup += "\n\n" + section_markup("bilan", "", ctx, view.texts, file=view.config_file)
         return composer.render(markup)
 
-    return compose_document(render_template("bilan/couverture.md.j2", ctx), body, tables=_tables(view), charts=_charts(view))
+    return compose_document(render_template("bilan/couverture.md.j2", ctx), body, tables=_tables(view), charts=_charts(view), reference=view.reference_docx)
 
 
 def _tables(v: AnnualReportView):  # type: ignore[no-untyped-def]

@@ -784,6 +784,7 @@ def build_draft_view(
         notes=council_notes(diagnosis.warnings),
         texts=dict(config.texts),
         config_file=config.file,
+        reference_docx=config.reference_docx,
         signatory=config.signatory or assembly_for(kind, name)[2],
     )
 
@@ -841,6 +842,7 @@ def build_deliberation_view(portfolio: Portfolio, diagnosis: Any, config: Docume
         place=config.place or "",
         texts=dict(config.texts),
         config_file=config.file,
+        reference_docx=config.reference_docx,
     )
 
 
@@ -900,6 +902,7 @@ def build_annual_view(portfolio: Portfolio, diagnosis: Any, config: DocumentConf
         notes=notes,
         texts=dict(config.texts),
         config_file=config.file,
+        reference_docx=config.reference_docx,
         measure_note=measure_note(diagnosis),
     )
 

@@ -104,6 +104,7 @@ _SCHEMA: dict[str, tuple[str, ...]] = {
     "schema": ("debut", "fin", "date", "annee_diagnostic", "axes", "suggestions_annexe"),
     "objectifs": tuple(OBJECTIVES),
     "textes": tuple(TEXT_KEYS),
+    "mise_en_page": ("modele",),
 }
 
 
@@ -125,6 +126,7 @@ class DocumentConfig:
     targets: dict[str, dict[int, Decimal]] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)
     file: str | None = None
+    reference_docx: str | None = None  # [mise_en_page] modele: the buyer's .docx (styles, logo, header, footer)
 
 
 def load_config(path: str | os.PathLike[str]) -> DocumentConfig:
@@ -213,11 +215,33 @@ def parse_config(text: str, *, file: str | None = None) -> DocumentConfig:
         targets[key] = dict(sorted(parsed.items()))
     kw["targets"] = targets
 
+    if "modele" in data.get("mise_en_page", {}):
+        kw["reference_docx"] = _reference_docx(data["mise_en_page"]["modele"], file, fail)
+
     texts = {}
     for key, value in data.get("textes", {}).items():
         texts[key] = _text(value, f"textes.{key}", fail, multiline=True)
     kw["texts"] = texts
     return DocumentConfig(**kw)
+
+
+def _reference_docx(value: Any, file: str | None, fail) -> str:  # type: ignore[no-untyped-def]
+    """The model .docx, relative to the configuration file; refused now if Word cannot open it."""
+    import zipfile
+
+    name = _text(value, "mise_en_page.modele", fail)
+    path = Path(name) if Path(name).is_absolute() or file is None else Path(file).parent / name
+    if path.suffix.lower() != ".docx":
+        raise fail(f"« mise_en_page.modele » = « {name} » : un document Word .docx est attendu.")
+    try:
+        with zipfile.ZipFile(path) as z:
+            if "word/document.xml" not in z.namelist():
+                raise fail(f"« mise_en_page.modele » = « {name} » : ce fichier n'est pas un document Word .docx.")
+    except FileNotFoundError:
+        raise fail(f"« mise_en_page.modele » : fichier « {path} » introuvable.") from None
+    except (OSError, zipfile.BadZipFile) as e:
+        raise fail(f"« mise_en_page.modele » = « {name} » : fichier illisible ou qui n'est pas un .docx ({e}).") from None
+    return str(path)
 
 
 def _text(value: Any, where: str, fail, *, multiline: bool = False) -> str:  # type: ignore[no-untyped-def]

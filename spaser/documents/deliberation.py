@@ -19,7 +19,7 @@ def render_deliberation(view: DeliberationView) -> bytes:
     ctx = {"v": view}
     head = read_pairs(render_template("deliberation/entete.md.j2", ctx))
     fields = dict(head)
-    w = DocxWriter(header_text=fields["entete"], footer_text=fields["pied"], chapter_new_page=False)
+    w = DocxWriter(header_text=fields["entete"], footer_text=fields["pied"], chapter_new_page=False, reference=view.reference_docx)
     w.doc.sections[0].different_first_page_header_footer = False
     p = w.doc.add_paragraph(w.text(fields["entete"]).upper())
     p.runs[0].bold = True

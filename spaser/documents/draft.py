@@ -82,7 +82,7 @@ def render_draft(view: DraftView) -> bytes:
                              for key in DRAFT_SECTIONS)
         return composer.render(markup)  # numbered over the whole document
 
-    return compose_document(render_template("draft/couverture.md.j2", ctx), body, tables=_tables(view), charts=_charts(view))
+    return compose_document(render_template("draft/couverture.md.j2", ctx), body, tables=_tables(view), charts=_charts(view), reference=view.reference_docx)
 
 
 def _tables(v: DraftView):  # type: ignore[no-untyped-def]

@@ -224,6 +224,7 @@ class DraftView:
     notes: list[str] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)  # user texts replacing sections
     config_file: str | None = None
+    reference_docx: str | None = None  # the buyer's .docx whose look the document takes
     measure_note: str = ""  # how the shares compared with the national targets are measured (said once)
     signatory: str = ""  # « Le Président », who signs the act and writes the foreword
 
@@ -249,6 +250,7 @@ class DeliberationView:
     place: str = ""
     texts: dict[str, str] = field(default_factory=dict)
     config_file: str | None = None
+    reference_docx: str | None = None  # the buyer's .docx whose look the document takes
 
 
 @dataclass(frozen=True)
@@ -286,6 +288,7 @@ class AnnualReportView:
     notes: list[str] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)
     config_file: str | None = None
+    reference_docx: str | None = None  # the buyer's .docx whose look the document takes
     measure_note: str = ""
 
 
