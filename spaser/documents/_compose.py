@@ -88,6 +88,7 @@ class Composer:
     def _directive(self, text: str) -> None:
         name, *args = text.split()
         if name == "annexes":
+            self.w.page_break()  # the annexes start on a new page; chapters flow (no nearly empty pages)
             return
         if name == "pagebreak":
             self.w.page_break()
@@ -120,7 +121,7 @@ def compose_document(cover_markup: str, body: Callable[[Composer], list[Block]],
 
     pairs = read_pairs(cover_markup)
     cover = dict(pairs)
-    w = DocxWriter(header_text=cover["entete"], footer_text=cover["pied"], reference=reference)
+    w = DocxWriter(header_text=cover["entete"], footer_text=cover["pied"], reference=reference, chapter_new_page=False)
     composer = Composer(w, tables=tables, charts=charts)
     blocks = body(composer)
     w.cover(kicker=cover["surtitre"], title=cover["titre"], subtitle=cover["soustitre"],

@@ -315,7 +315,9 @@ class DocxWriter:
             s = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
             s.base_style = styles["Normal"]
             s.paragraph_format.left_indent = Cm(0.6 * (level - 1))
-            s.paragraph_format.space_after = Pt(2)
+            s.paragraph_format.space_after = Pt(1 if level == 1 else 0)
+            s.paragraph_format.space_before = Pt(3 if level == 1 else 0)
+            s.paragraph_format.line_spacing = 1.0  # the whole table of contents on one page
             if level == 1:
                 s.font.bold = True
             return s.name

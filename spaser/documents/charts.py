@@ -60,9 +60,25 @@ def _png(fig) -> bytes:  # type: ignore[no-untyped-def]
     return buf.getvalue()
 
 
-def _short(label: str, width: int = 42) -> str:
-    lines = [" ".join(line.split()) for line in label.splitlines()]
-    return "\n".join(x if len(x) <= width else x[: width - 1].rstrip() + "…" for x in lines)
+def _short(label: str, width: int = 40, lines: int = 2) -> str:
+    """A label on at most ``lines`` lines of ``width`` characters, never cut inside a word: a longer
+    label keeps its first clauses (up to a comma), as a reader would shorten it.
+
+    >>> print(_short("Services d'évacuation des eaux usées et d'élimination des déchets, services d'hygiénisation et services relatifs à l'environnement"))
+    Services d'évacuation des eaux usées et
+    d'élimination des déchets
+    """
+    import textwrap
+
+    if "\n" in label:  # already laid out by the caller
+        return label
+    text = " ".join(label.split())
+    while True:
+        wrapped = textwrap.wrap(text, width=width, break_long_words=False, break_on_hyphens=False)
+        if len(wrapped) <= lines or ", " not in text:
+            break  # no comma left: the whole label, on more lines, rather than a cut one
+        text = text.rsplit(", ", 1)[0]
+    return "\n".join(wrapped)
 
 
 def bar_chart(

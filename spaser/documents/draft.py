@@ -197,7 +197,7 @@ def _charts(v: DraftView):  # type: ignore[no-untyped-def]
         if not top:
             return None
         png = ch.bar_chart([f"{r.code} {r.label}" for r in top], [("Montant HT", [r.amount / million for r in top])],
-                           unit="meur", horizontal=True, size=(7.0, 0.42 * len(top) + 1.0))
+                           unit="meur", horizontal=True, size=(7.0, 0.55 * len(top) + 0.9))
         return png, "Principaux domaines d'achat (millions d'euros HT)"
 
     def indicateurs(_: list[str]) -> tuple[bytes, str] | None:
@@ -206,7 +206,7 @@ def _charts(v: DraftView):  # type: ignore[no-untyped-def]
         rows = [r for r in v.indicators if r.key in short and (r.count_share is not None or r.value_share is not None)]
         if not rows:
             return None
-        png = ch.bar_chart([_wrap(short[r.key], 16) for r in rows],
+        png = ch.bar_chart([_wrap(short[r.key], 13) for r in rows],
                            [("En nombre", [r.count_share for r in rows]), ("En valeur", [r.value_share for r in rows])],
                            unit="pct", size=(7.0, 3.2))
         return png, "Indicateurs de l'année, en nombre de marchés et en valeur (considérations : mesure nationale)"
