@@ -139,3 +139,23 @@ def test_objectives_never_below_what_is_measured(out: dict) -> None:
         assert o.rule
     keys = {o.key for o in view.objectives if o.source == "proposition"}
     assert {"esus_valeur", "inclusion_valeur", "reserves_nombre", "heures_insertion"} <= keys  # L2111-3's target objectives
+
+
+def test_yearly_report_in_the_scheme_compares_with_its_own_objective() -> None:
+    """A report year inside the scheme: each row compares with the scheme's objective for that year
+    (the draft's), and the history covers the scheme's period from the year before it."""
+    from spaser.documents.builders import build_annual_view, objective_rows
+    from spaser.documents.config import parse_config
+    from spaser.io import load
+    from spaser.law import check
+
+    p = load(EXAMPLE).portfolio
+    cfg = parse_config("[schema]\ndebut = 2024\nfin = 2029\n")
+    d = check(p, year=2025, at=date.fromisoformat(AT))
+    view = build_annual_view(p, d, cfg)
+    objectives = {o.key: o for o in objective_rows(p, d, cfg, 2024, 2029)}
+    for r in view.rows:
+        if objectives[r.key].by_year.get(2025) is not None:
+            assert r.objective == objectives[r.key].by_year[2025], r.key
+            assert r.source == "objectif proposé du schéma"
+    assert [h.year for h in view.history] == [2023, 2024, 2025]

@@ -895,7 +895,7 @@ def build_annual_view(portfolio: Portfolio, diagnosis: Any, config: DocumentConf
         total_amount=yi.value if yi else Decimal(0),
         rows=_report_rows(diagnosis, objectives, year, start, end),
         indicators=indicator_rows(diagnosis, year),
-        history=history(diagnosis),
+        history=_scheme_years(history(diagnosis), start, year),
         contract_rules=contract_rules(diagnosis),
         obligation=obligation_view(diagnosis),
         unknown_share=yi.social.unknown.share_count if yi else None,
@@ -905,6 +905,13 @@ def build_annual_view(portfolio: Portfolio, diagnosis: Any, config: DocumentConf
         reference_docx=config.reference_docx,
         measure_note=measure_note(diagnosis),
     )
+
+
+def _scheme_years(rows: list[YearIndicators], start: int, year: int) -> list[YearIndicators]:
+    """The yearly report's history covers the scheme's period: from the year before it (the starting
+    point) to the report's year; every year of the data when the report's year is outside the period."""
+    kept = [r for r in rows if start - 1 <= r.year <= year]
+    return kept if year >= start and len(kept) >= 2 else rows
 
 
 _PUBLISHED = (
