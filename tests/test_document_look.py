@@ -146,3 +146,17 @@ def test_libreoffice_renders_each_document_with_its_expected_pages(tmp_path: Pat
         pdf = (tmp_path / f"{name}.pdf").read_bytes()
         pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
         assert low <= pages <= high, (name, pages)
+
+
+def test_readme_lists_what_is_left_to_complete_in_the_default_draft(documents: dict[str, bytes]) -> None:
+    """The README says how many « [à compléter] » the default draft leaves, and what each asks."""
+    d = docx.Document(io.BytesIO(documents["projet"]))
+    texts = [p.text for p in d.paragraphs] + [c.text for t in d.tables for r in t.rows for c in r.cells]
+    left = [m for t in texts for m in re.finditer(r"(?<!« )\[à compléter[^\]]*\]", t)]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    m = re.search(r"\*\*(\d+) mentions\s+« \[à compléter\] »\*\*", readme)
+    assert m, "le README doit donner le nombre de mentions « [à compléter] » du projet par défaut"
+    assert int(m.group(1)) == len(left)
+    section = readme[m.end():].split("\n\n", 2)[1]
+    rows = [line for line in section.splitlines() if line.startswith("| ")][1:]  # the header row aside
+    assert len(rows) == len(left)  # one table row per mention

@@ -692,7 +692,7 @@ def _clause_example(clause_id: str) -> str | None:
     return f"{c.title} ({c.mechanism.label.lower()}, {c.basis_text})"
 
 
-def axes(config: DocumentConfig, opps: Sequence[Opportunity], *, per_action: int = 5) -> list[AxisView]:
+def axes(config: DocumentConfig, opps: Sequence[Opportunity], *, start: int, per_action: int = 5) -> list[AxisView]:
     """The action plan: each action with its clause examples and the purchases that match it (its
     clauses and, when given, its field by CPV code); a purchase illustrates one action only."""
     data = _axes_data()
@@ -715,7 +715,9 @@ def axes(config: DocumentConfig, opps: Sequence[Opportunity], *, per_action: int
                     continue
                 used.add(o.purchase_id)
                 purchases.append(_purchase_line(o))
-            actions.append(ActionView(a["title"], " ".join(a["description"].split()), examples, purchases, a.get("indicator", "")))
+            begins = start + int(a.get("from", 0))
+            actions.append(ActionView(a["title"], " ".join(a["description"].split()), examples, purchases, a.get("indicator", ""),
+                                      owner=spec["pilot"], deadline=f"dès {begins}"))
         out.append(AxisView(key, AXES[key], " ".join(spec["intro"].split()), actions))
     return out
 
@@ -776,7 +778,7 @@ def build_draft_view(
         history=history(diagnosis),
         measure_note=measure_note(diagnosis),
         objectives=objective_rows(portfolio, diagnosis, config, start, end),
-        axes=axes(config, opps),
+        axes=axes(config, opps, start=start),
         suggestions=suggestion_rows(opps, config.suggestions),
         opportunity_summary=opportunity_summary,
         unknown_share=yi.social.unknown.share_count if yi is not None else None,

@@ -139,7 +139,7 @@ def _tables(v: DraftView):  # type: ignore[no-untyped-def]
             a = v.axes[int(args[0]) - 1].actions[int(args[1]) - 1]
         except (IndexError, ValueError):
             return None
-        return TableSpec(["Pilote", "Échéance", "Indicateur de suivi"], [[a.owner, a.deadline, a.indicator]],
+        return TableSpec(["Pilote proposé", "Début proposé", "Indicateur de suivi"], [[a.owner, a.deadline, a.indicator]],
                          widths_cm=[4, 3.5, 9])
 
     def definitions(_: list[str]) -> TableSpec | None:

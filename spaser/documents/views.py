@@ -158,7 +158,7 @@ class ActionView:
     clause_examples: list[str] = field(default_factory=list)
     purchases: list[str] = field(default_factory=list)
     indicator: str = ""
-    owner: str = "[à compléter]"
+    owner: str = "[à compléter]"  # a proposal from the axis (templates/draft/axes.yaml)
     deadline: str = "[à compléter]"
 
 
