@@ -29,7 +29,7 @@ from typing import Any
 
 __all__ = ["HEADERS", "DATA_DIR", "rows", "write_csv", "write_xlsx", "write_decp", "dataset"]
 
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3  # 3: varied object texts (sites, streets, lots, phases), as in a real register
 DATA_DIR = Path(__file__).resolve().parent / "_data"
 
 HEADERS = [
@@ -62,6 +62,41 @@ _FAMILIES: list[tuple[str, int, list[str]]] = [
     ("8531", 2, ["Accueil de loisirs sans hébergement", "Aide à domicile"]),
     ("60", 4, ["Transport scolaire", "Transport des élèves vers la piscine", "Location d'autocars avec chauffeur"]),
 ]
+# Object texts vary as in a real register (tens of thousands of distinct texts at 100 000 lines):
+# a family's object, then a site, a street, a sector or a phase, sometimes a lot.
+_SITES = ["de l'école Jules Ferry", "du groupe scolaire Pasteur", "de la mairie annexe", "du gymnase Jean Moulin",
+          "de la médiathèque", "du centre technique municipal", "de la piscine Tournesol", "de l'hôtel de ville",
+          "du conservatoire", "de la crèche Les Lucioles", "du stade municipal", "de la maison des associations",
+          "du centre social", "de l'EHPAD Les Tilleuls", "du musée", "de la salle des fêtes", "du cimetière",
+          "des ateliers municipaux", "du parc des sports", "de la résidence autonomie"]
+_STREETS = ["rue de la République", "avenue Jean Jaurès", "boulevard Victor Hugo", "rue Pasteur", "place de la Liberté",
+            "chemin des Vignes", "rue des Écoles", "allée des Peupliers", "quai Saint-Antoine", "route de Grenoble",
+            "rue du Stade", "impasse des Lilas", "cours Gambetta", "rue Édouard Herriot", "avenue des Frères Lumière"]
+_SECTORS = ["secteur Nord", "secteur Sud", "secteur Est", "secteur Ouest", "centre-ville", "quartier des Pentes",
+            "quartier prioritaire Les Minguettes", "zone d'activités", "hameau de Bellevue", "rive gauche"]
+_PHASES = ["tranche ferme", "tranche optionnelle 1", "phase 2", "reconduction", "programme pluriannuel", "accord-cadre à bons de commande"]
+
+
+def _object(rng: random.Random, objects: list[str], i: int) -> str:
+    text = objects[rng.randrange(len(objects))]
+    r = rng.random()
+    if r < 0.35:
+        text += " " + _SITES[rng.randrange(len(_SITES))]
+    elif r < 0.55:
+        text += f" — {rng.randrange(1, 180)} {_STREETS[rng.randrange(len(_STREETS))]}"
+    elif r < 0.75:
+        text += " — " + _SECTORS[rng.randrange(len(_SECTORS))]
+    elif r < 0.85:
+        text += f" {rng.randrange(2020, 2031)}-{rng.randrange(2021, 2034)}"
+    if rng.random() < 0.25:
+        text += f" - lot {rng.randrange(1, 12)}"
+    if rng.random() < 0.15:
+        text += " (" + _PHASES[rng.randrange(len(_PHASES))] + ")"
+    if i % 3 == 0:
+        text += f" — {_PLACES[i % 8]}"
+    return text
+
+
 _KINDS = ["Marché"] * 6 + ["Accord-cadre"] * 3 + ["Marché subséquent"]
 _PROCEDURES = ["Procédure adaptée"] * 5 + ["Appel d'offres ouvert"] * 3 + ["Procédure négociée sans publicité", "Appel d'offres restreint"]
 _SOCIAL = ["", "", "Pas de considération sociale", "Pas de considération sociale", "Pas de considération sociale",
@@ -119,7 +154,7 @@ def rows(n: int, *, seed: int = 0, today: date | None = None) -> Iterator[list[A
         two = rng.random() < 0.03
         row: list[Any] = [
             f"{d.year}-{i:07d}",
-            objects[rng.randrange(len(objects))] + ("" if i % 3 else f" — {_PLACES[i % 8]}"),
+            _object(rng, objects, i),
             cpv_cell,
             _KINDS[rng.randrange(len(_KINDS))],
             amount,

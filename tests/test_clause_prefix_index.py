@@ -68,3 +68,27 @@ def test_prefix_index_longest_and_hits(groups: list[tuple[str, list[str]]], cpv:
     hits = ix.hits(cpv)
     assert [n for n, _ in hits] == sorted(n for n, _ in hits)  # shortest first
     assert all(any(key == k and cpv[:n] in ps for key, ps in groups) for n, k in hits)  # type: ignore[index]
+
+
+def test_a_purchase_object_text_is_normalised_once(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The clause engine normalises a purchase's object text once, whatever the number of phrases
+    its rules look for (insertion trades, allotment families, sites, clause keywords)."""
+    import unicodedata
+    from datetime import date as _date
+
+    from spaser.clauses import _tables
+    from spaser.clauses.engine import planned_purchase, suggest
+
+    text = "Travaux de peinture et de plomberie du gymnase Zéphyrin-Quatorze, sur plusieurs sites"
+    calls: list[str] = []
+    real = unicodedata.normalize
+
+    def counting(form: str, s: str) -> str:
+        if "zephyrin" in s.lower() or "zéphyrin" in s.lower():
+            calls.append(s)
+        return real(form, s)
+
+    _tables.normalise.cache_clear()
+    monkeypatch.setattr(_tables.unicodedata, "normalize", counting)
+    suggest(planned_purchase(text, "45442100", "900000", _date(2026, 9, 1)))
+    assert len(calls) == 1

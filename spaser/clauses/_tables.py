@@ -68,7 +68,7 @@ class PrefixIndex(Generic[K]):
         return None
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)  # a purchase's object is normalised once, whatever the number of phrases looked for
 def normalise(text: str) -> str:
     """Lower case, accents removed, œ spelled oe, single spaces (for keyword matching)."""
     t = text.lower().replace("œ", "oe").replace("’", "'")
@@ -76,11 +76,25 @@ def normalise(text: str) -> str:
     return " ".join(t.split())
 
 
-@lru_cache(maxsize=1024)
-def _pattern(phrase: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<!\w){re.escape(normalise(phrase))}(?!\w)")
+@lru_cache(maxsize=4096)
+def _any_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    # One alternation for a group of phrases (longest first): one search per group, not per phrase.
+    words = sorted({normalise(p) for p in phrases if p.strip()}, key=len, reverse=True)
+    if not words:
+        return re.compile(r"(?!)")
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")(?!\w)")
+
+
+def has_any(text: str, phrases: tuple[str, ...], *, normalised: bool = False) -> bool:
+    """Whether ``text`` contains one of ``phrases`` as whole words, accent- and case-insensitive.
+    ``normalised``: the text already went through :func:`normalise` (the engine does it once a purchase).
+
+    >>> has_any("Nettoyage des ÉCOLES", ("ecole", "écoles")), has_any("Restauration", ("resto",))
+    (True, False)
+    """
+    return _any_pattern(phrases).search(text if normalised else normalise(text)) is not None
 
 
 def has_phrase(text: str, phrase: str) -> bool:
     """Whole-word (or whole-phrase) match, accent- and case-insensitive."""
-    return _pattern(phrase).search(normalise(text)) is not None
+    return has_any(text, (phrase,))

@@ -25,7 +25,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from spaser.clauses import _law
-from spaser.clauses._tables import has_phrase, table
+from spaser.clauses._tables import has_any, normalise, table
 from spaser.clauses.reservation import sector_matches
 from spaser.model import Nature, Purchase
 from spaser.money import format_eur, format_percent
@@ -140,9 +140,10 @@ def _families_of(object_text: str, nature: Nature | None) -> tuple[tuple[str, st
     if nature in (Nature.FOURNITURES, None):
         groups.append(("product_families", "famille de produits"))
     out: list[tuple[str, str, str]] = []
+    text = normalise(object_text)  # once for every family looked for
     for group, kind in groups:
         for key, spec in data[group].items():
-            if any(has_phrase(object_text, w) for w in spec["words"]) and spec["label"] not in [o[1] for o in out]:
+            if spec["label"] not in [o[1] for o in out] and has_any(text, tuple(spec["words"]), normalised=True):
                 out.append((key, spec["label"], kind))
     return tuple(out)
 
@@ -158,7 +159,7 @@ def _several_sites(p: Purchase) -> bool:
 
 @lru_cache(maxsize=8192)
 def _names_sites(object_text: str) -> bool:
-    return any(has_phrase(object_text, w) for w in table("allotment")["sites"]["words"])
+    return has_any(object_text, tuple(table("allotment")["sites"]["words"]))
 
 
 def may_divide(p: Purchase) -> bool:

@@ -31,7 +31,7 @@ from functools import lru_cache
 
 from spaser._errors import SpaserError
 from spaser.clauses import _law
-from spaser.clauses._tables import PrefixIndex, has_phrase, table
+from spaser.clauses._tables import PrefixIndex, has_any, normalise, table
 from spaser.money import format_eur, format_number
 
 __all__ = ["HoursEstimate", "Assumption", "insertion_hours", "trade_for", "labour_share_for", "round_hours"]
@@ -150,7 +150,8 @@ def _trades_by_prefix() -> PrefixIndex[str]:
 
 @lru_cache(maxsize=8192)
 def _trades_named(object_text: str) -> tuple[str, ...]:
-    return tuple(key for key, words in table("labour")["keywords"].items() if any(has_phrase(object_text, w) for w in words))
+    text = normalise(object_text)
+    return tuple(key for key, words in table("labour")["keywords"].items() if has_any(text, tuple(words), normalised=True))
 
 
 def labour_share_for(trade: str | None, at: date | None = None) -> tuple[Decimal, str, str, bool]:

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from spaser import cpv as _cpv
 from spaser.clauses import _law
-from spaser.clauses._tables import PrefixIndex, has_phrase, table
+from spaser.clauses._tables import PrefixIndex, has_any, normalise, table
 from spaser.clauses.allotment import AllotmentAdvice, allotment_advice, may_divide
 from spaser.clauses.catalogue import Catalogue, Clause, Dimension, Mechanism
 from spaser.clauses.hours import HoursEstimate, insertion_hours, trade_for
@@ -88,6 +88,13 @@ class Context:
     @property
     def buyer_kind(self) -> BuyerKind:
         return self.buyer.kind if self.buyer else BuyerKind.AUTRE
+
+    @cached_property
+    def text(self) -> str:
+        """The object and place, normalised ONCE for every keyword any rule looks for (has_any)."""
+        p = self.purchase
+        # The object alone, as allotment and hours look it up (the same normalisation, from the cache).
+        return normalise(p.object) + (" " + normalise(p.location) if p.location else "")
 
     @cached_property
     def climat_switch(self) -> date | None:
@@ -223,7 +230,7 @@ def _conditional(c: Clause) -> bool:
 def _fits(ctx: Context, c: Clause) -> bool:
     """The conditions of :func:`_conditional`."""
     p, a = ctx.purchase, c.applies
-    if a.keywords and not _names_any(f"{p.object} {p.location or ''}", a.keywords):
+    if a.keywords and not has_any(ctx.text, a.keywords, normalised=True):
         return False
     if not _amount_ok(a.min_amount_parameter, a.max_amount_parameter, p.amount_ht, ctx.at):
         return False
@@ -288,9 +295,6 @@ def _cpv_index(cat: Catalogue) -> tuple[list[Clause], list[int | None], PrefixIn
     return found  # type: ignore[no-any-return]
 
 
-@lru_cache(maxsize=8192)  # objects repeat across a portfolio
-def _names_any(text: str, keywords: tuple[str, ...]) -> bool:
-    return any(has_phrase(text, k) for k in keywords)
 
 
 def _amount_ok(lo: str | None, hi: str | None, amount: Decimal | None, at: date) -> bool:
