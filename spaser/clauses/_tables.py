@@ -85,6 +85,22 @@ def _any_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")(?!\w)")
 
 
+_WORD = re.compile(r"\w+")
+
+
+@lru_cache(maxsize=65536)
+def _words(normalised_text: str) -> frozenset[str]:
+    return frozenset(_WORD.findall(normalised_text))
+
+
+@lru_cache(maxsize=4096)
+def _first_words(phrases: tuple[str, ...]) -> frozenset[str] | None:
+    # A whole-word match of a phrase needs its first word among the text's words: a set test
+    # settles most groups without a regex (None: a phrase without a word, always searched).
+    firsts = [_WORD.findall(normalise(p))[:1] for p in phrases if p.strip()]
+    return None if any(not f for f in firsts) else frozenset(f[0] for f in firsts)
+
+
 def has_any(text: str, phrases: tuple[str, ...], *, normalised: bool = False) -> bool:
     """Whether ``text`` contains one of ``phrases`` as whole words, accent- and case-insensitive.
     ``normalised``: the text already went through :func:`normalise` (the engine does it once a purchase).
@@ -92,7 +108,11 @@ def has_any(text: str, phrases: tuple[str, ...], *, normalised: bool = False) ->
     >>> has_any("Nettoyage des ÉCOLES", ("ecole", "écoles")), has_any("Restauration", ("resto",))
     (True, False)
     """
-    return _any_pattern(phrases).search(text if normalised else normalise(text)) is not None
+    t = text if normalised else normalise(text)
+    firsts = _first_words(phrases)
+    if firsts is not None and firsts.isdisjoint(_words(t)):
+        return False
+    return _any_pattern(phrases).search(t) is not None
 
 
 def has_phrase(text: str, phrase: str) -> bool:
