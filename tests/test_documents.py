@@ -252,7 +252,8 @@ def test_annual_report_compares_with_objectives(tiny: Portfolio, tmp_path: Path)
     assert "Bilan annuel 2025" in text and "L2111-3" in text
     # 1 contract of 2 with a social consideration: 50 % >= 40 % objective; 900 h < 1 000 h.
     assert "50,0\xa0%" in text and "40,0\xa0%" in text and "atteint" in text and "non atteint" in text
-    assert "900 h" in text and "1 000 h" in text.replace("\u202f", " ")
+    flat = text.replace("\u202f", " ").replace("\xa0", " ")
+    assert "900 h" in flat and "1 000 h" in flat
 
 
 def test_indicators_csv_is_open_data_friendly(tiny: Portfolio, tmp_path: Path) -> None:
@@ -349,7 +350,7 @@ def test_metropole_draft_end_to_end(tmp_path: Path) -> None:
     assert "la Métropole de Val-de-Loire-Océan est obligée d'adopter un schéma" in text
     assert "conseil métropolitain" in text
     assert sum(1 for s, _ in paragraphs if s == "Heading 3") >= 10  # the actions
-    assert text.count("[à compléter]") >= 10
+    assert "[à compléter" in text  # what is left to decide (counted and listed in the README: test_document_look)
 
 
 def _soffice() -> str | None:

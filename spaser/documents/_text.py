@@ -42,7 +42,7 @@ from spaser.money import format_eur, format_number, format_percent
 
 __all__ = ["Block", "parse", "render_template", "render_string", "render_user", "environment"]
 
-_WS = re.compile(r"\s+")
+_WS = re.compile(r"[^\S\u00a0\u202f]+")  # runs of white space, but never the no-break spaces inside numbers
 
 
 def _finalize(value: Any) -> Any:

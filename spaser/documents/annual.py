@@ -17,7 +17,7 @@ __all__ = ["render_annual_report"]
 def report_value(r: ReportRow, v: Decimal | None) -> str:
     if v is None:
         return "n.d." if r.unit == "hours" or r.objective is not None else "—"
-    return format_number(v) + " h" if r.unit == "hours" else format_percent(v)
+    return format_number(v) + "\u00a0h" if r.unit == "hours" else format_percent(v)
 
 
 def report_gap(r: ReportRow) -> str:
@@ -44,7 +44,8 @@ def _tables(v: AnnualReportView):  # type: ignore[no-untyped-def]
     def bilan(_: list[str]) -> TableSpec | None:
         if not v.rows:
             return None
-        rows = [[r.label, r.basis, report_value(r, r.objective), report_value(r, r.achieved), report_gap(r), r.status]
+        rows = [[r.label, r.basis, report_value(r, r.objective) if r.objective is not None else "—",
+                 ("inconnues" if r.unit == "hours" and r.achieved is None else report_value(r, r.achieved)), report_gap(r), r.status]
                 for r in v.rows]
         return TableSpec(["Indicateur", "Base", f"Objectif {v.year}", "Réalisé", "Écart", "Statut"], rows,
                          align="llrrrl", widths_cm=[6.4, 1.6, 2.1, 2.1, 1.9, 2.3],
