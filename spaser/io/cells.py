@@ -57,6 +57,7 @@ __all__ = [
     "DURATION_MAX_MONTHS",
     "normalise",
     "is_empty",
+    "is_blank",
     "text",
     "number",
     "amount",
@@ -145,10 +146,15 @@ def is_empty(v: object) -> bool:
         return True
     if type(v) is str:
         s = v.strip()
-        return not s or s in _PLACEHOLDERS
+        return not s or (s in _PLACEHOLDERS)
     if type(v) is float:
         return v != v  # NaN
     return False
+
+
+def is_blank(v: object) -> bool:
+    """A cell with nothing in it but spaces."""
+    return v is None or v == "" or (type(v) is str and not v.strip()) or (type(v) is float and v != v)
 
 
 def text(v: object) -> str:

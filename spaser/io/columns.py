@@ -63,6 +63,12 @@ class ColumnSpec:
     width: int = 18  # template column width (characters)
     convert: Callable[[Any], Any] = c.text  # cell -> value; raises cells.CellProblem
     template: bool = True  # written by the template (the alternative amounts are not)
+    free_text: bool = False  # any text is a value (« NaN » too): no export placeholder is read as empty
+
+    @property
+    def reads_placeholders(self) -> bool:
+        """An export's placeholder for no value (« NaN », « CDL ») is an empty cell in this column."""
+        return not self.free_text and self.convert is not c.text
 
 
 # Order = the template's column order.
@@ -107,7 +113,7 @@ COLUMNS: tuple[ColumnSpec, ...] = (
                ("n lot", "no lot", "numero lot", "lot number", "lot no"), 8),
     ColumnSpec("supplier_name", "Titulaire", "Nom du titulaire (raison sociale).",
                ("titulaire nom", "nom titulaire", "titulaires", "raison sociale titulaire", "attributaire", "fournisseur",
-                "prestataire", "entreprise", "raison sociale", "supplier", "supplier name", "contractor", "vendor", "titulaire denomination sociale", "titulaires denomination sociale", "titulaire mandataire", "titulaires nom", "raison sociale fournisseur", "fournisseur raison sociale", "nom fournisseur"), 30, c.raw),
+                "prestataire", "entreprise", "raison sociale", "supplier", "supplier name", "contractor", "vendor", "titulaire denomination sociale", "titulaires denomination sociale", "titulaire mandataire", "titulaires nom", "raison sociale fournisseur", "fournisseur raison sociale", "nom fournisseur"), 30, c.raw, free_text=True),
     ColumnSpec("supplier_siret", "SIRET titulaire", "SIRET (14 chiffres) ou SIREN (9 chiffres) du titulaire.",
                ("siret", "siret fournisseur", "siret attributaire", "siret entreprise", "titulaire siret", "siren titulaire",
                 "supplier siret", "contractor siret", "titulaire id", "titulaires id", "id titulaire", "fournisseur siret"), 17, c.raw),
