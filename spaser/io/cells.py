@@ -59,6 +59,7 @@ __all__ = [
     "is_empty",
     "is_blank",
     "text",
+    "identifier",
     "number",
     "amount",
     "hours",
@@ -173,6 +174,18 @@ def text(v: object) -> str:
     if isinstance(v, date):
         return v.strftime("%d/%m/%Y")
     return str(v).strip()
+
+
+MAX_ID_CHARS = 200  # no contract reference is longer: a longer « identifier » is garbage (a 5 000-digit number)
+
+
+def identifier(v: object) -> str:
+    """A contract's reference, as text; at most :data:`MAX_ID_CHARS` characters."""
+    s = text(v)
+    if len(s) > MAX_ID_CHARS:
+        raise CellProblem(IssueCode.VALUE_INVALID, f"Identifiant trop long ({len(s)} caractères, {MAX_ID_CHARS} au plus) : la ligne est écartée.",
+                          error=True)
+    return s
 
 
 # -- numbers -----------------------------------------------------------------

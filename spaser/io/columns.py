@@ -75,7 +75,7 @@ class ColumnSpec:
 COLUMNS: tuple[ColumnSpec, ...] = (
     ColumnSpec("id", "Identifiant", "Numéro ou référence du marché, unique (avec le lot). Laissé vide : un identifiant est attribué.",
                ("id", "identifiant marche", "numero marche", "n marche", "no marche", "numero", "reference", "reference marche",
-                "ref", "ref marche", "numero contrat", "n contrat", "code marche", "contract id", "contract number", "reference number", "id marche", "id contrat", "identifiant contrat"), 14),
+                "ref", "ref marche", "numero contrat", "n contrat", "code marche", "contract id", "contract number", "reference number", "id marche", "id contrat", "identifiant contrat"), 14, c.identifier, free_text=True),
     ColumnSpec("object", "Objet", "Objet du marché ou du lot, en clair.",
                ("objet marche", "objet contrat", "objet lot", "intitule", "intitule marche", "libelle", "libelle marche",
                 "designation", "object", "subject", "description", "title", "objet"), 45),
