@@ -65,6 +65,15 @@ class Sheet:
     formulas: frozenset[tuple[int, int]] = frozenset()  # (1-based row, 0-based column) without value
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
     delimiter: str | None = None  # CSV only
+    rest: Iterator[tuple[int, list[Any]]] | None = None  # CSV only: the (line, record) pairs after ``rows``, read once
+    close: Callable[[], None] = lambda: None
+
+    def below(self, start: int) -> Iterator[tuple[int, list[Any]]]:
+        """(row number, cells) of the rows from ``rows[start]`` on, then the streamed rest."""
+        for i in range(start, len(self.rows)):
+            yield self.numbers[i], self.rows[i]
+        if self.rest is not None:
+            yield from self.rest
 
 
 def _limit_rows(n: int, name: str, sheet: str | None) -> None:
@@ -377,11 +386,15 @@ def _quote_error(name: str, line: int) -> InputError:
 
 
 def read_csv(path: Path, report: ImportReport, score: Callable[[list[Any]], int]) -> Sheet:
-    """The CSV file as one sheet; ``score(row)`` rates a row as a header, to choose the delimiter."""
+    """The CSV file as one sheet whose records are streamed after the first ones (never the whole text in memory).
+
+    ``score(row)`` rates a row as a header, to choose the delimiter. The caller closes the sheet.
+    """
     name = str(path)
     encoding, errors, nul = _scan_encoding(path, report)
     csv.field_size_limit(max(csv.field_size_limit(), 32_767 * 4))
-    with open(path, encoding=encoding, errors=errors, newline="") as fh:
+    fh = open(path, encoding=encoding, errors=errors, newline="")  # noqa: SIM115 - closed by Sheet.close
+    try:
         lines: Iterator[str] = (line.replace("\x00", "") for line in fh) if nul else iter(fh)
         head_lines: list[str] = []
         for line in lines:
@@ -398,20 +411,32 @@ def read_csv(path: Path, report: ImportReport, score: Callable[[list[Any]], int]
             key = (max((score(r) for r in sample), default=0), max((len(r) for r in sample), default=0))
             if key > best_score:
                 best, best_score = d, key
-        reader = csv.reader(_chain(head_lines, lines), delimiter=best, strict=True)
+        records = _records(csv.reader(_chain(head_lines, lines), delimiter=best, strict=True), name)
         rows: list[list[Any]] = []
         numbers: list[int] = []
-        last = 0
-        try:
-            for rec in reader:
-                rows.append(rec)
-                numbers.append(last + 1)
-                last = reader.line_num
-                if len(rows) > MAX_ROWS_PER_SHEET + HEADER_SCAN_ROWS:
-                    _limit_rows(len(rows), name, None)
-        except csv.Error:
-            raise _quote_error(name, last + 1) from None
-    return Sheet(name=None, rows=rows, numbers=numbers, delimiter=best)
+        for number, rec in records:
+            rows.append(rec)
+            numbers.append(number)
+            if len(rows) >= HEADER_SCAN_ROWS:
+                break
+    except BaseException:
+        fh.close()
+        raise
+    return Sheet(name=None, rows=rows, numbers=numbers, delimiter=best, rest=records, close=fh.close)
+
+
+def _records(reader: Any, name: str) -> Iterator[tuple[int, list[str]]]:
+    """(first line number, record) of each CSV record; a quote error names the line where its record starts."""
+    last = count = 0
+    try:
+        for rec in reader:
+            count += 1
+            if count > MAX_ROWS_PER_SHEET + HEADER_SCAN_ROWS:
+                _limit_rows(count, name, None)
+            yield last + 1, rec
+            last = reader.line_num
+    except csv.Error:
+        raise _quote_error(name, last + 1) from None
 
 
 def _chain(first: list[str], rest: Iterator[str]) -> Iterator[str]:
