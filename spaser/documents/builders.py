@@ -217,6 +217,8 @@ def contract_rules(diagnosis: Any) -> list[ContractRule]:
         to_check = sum(1 for f in findings if f.status == "à vérifier")
         if c.checked:
             text = f"{c.checked} marché(s) soumis à ces règles dans les données : {missing} sans cette condition, {to_check} à vérifier"
+            if c.approximate:
+                text += f" (dont {c.approximate} marché(s) sur une date approximative : date de lancement de la consultation inconnue)"
         elif c.switch is not None and c.not_yet:
             text = f"{c.not_yet} marché(s) des données ont été engagés avant cette date"
         else:

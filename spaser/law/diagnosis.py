@@ -209,6 +209,11 @@ def _warnings(o: Obligation, measured: YearIndicators, results: list[TargetResul
         out.append("AGEC art. 58 : taux non renseigné pour certaines catégories (seuls les textiles figurent dans la référence).")
     if c.to_check:
         out.append(f"{len(c.to_check)} point(s) de conformité par contrat « à vérifier » faute d'information.")
+    if c.approximate:
+        out.append(
+            f"{c.approximate} contrat(s) notifié(s) après la bascule des obligations Climat et résilience sans date de lancement de la consultation : "
+            "date approximative, leurs points sont « à vérifier » (jamais un manquement)."
+        )
     return out
 
 
