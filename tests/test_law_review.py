@@ -95,3 +95,130 @@ def test_the_draft_and_the_web_page_count_the_approximate_dates() -> None:
 def test_known_launch_date_the_day_before_the_switch_is_not_concerned_even_if_notified_after() -> None:
     d = check(_portfolio(_bare("A1", date(2026, 9, 1), date(2026, 8, 20))), year=2026, at=date(2026, 12, 1))
     assert d.compliance.checked == 0 and d.compliance.not_yet == 1 and d.compliance.approximate == 0
+
+
+# -- 2. the corrected dates and values, the day before and the day of each switch --------------
+
+
+def _at(name: str, d: date):  # type: ignore[no-untyped-def]
+    return params.get(name).at(d)
+
+
+def _law_text(capsys: pytest.CaptureFixture[str], d: str, prefix: str) -> str:
+    assert main(["law", "--date", d, "--prefix", prefix]) == 0
+    return capsys.readouterr().out.replace("\u202f", " ").replace("\xa0", " ")
+
+
+def test_threshold_100m_from_1_february_2015_confirmed(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _at("spaser.seuil", date(2015, 1, 31)) is None and _at("spaser.assiette", date(2015, 1, 31)) is None
+    v = _at("spaser.seuil", date(2015, 2, 1))
+    assert v.value == Decimal("100000000") and not v.to_confirm and "2015-90" in v.references[0].title
+    basis = _at("spaser.assiette", date(2015, 2, 1))
+    assert basis.value == "montants_notifies" and not basis.to_confirm and "partenariat" in basis.note
+    out = _law_text(capsys, "2015-02-01", "spaser.seuil")
+    assert "100 000 000 € HT (depuis le 01/02/2015" in out and "Décret n° 2015-90" in out and "[à confirmer]" not in out.split("\n", 2)[2]
+    assert "spaser.seuil" not in _law_text(capsys, "2015-01-31", "spaser.seuil").split("\n", 2)[2]
+
+
+def test_circular_economy_and_ecological_content_from_19_august_2015() -> None:
+    for name in ("spaser.contenu.economie_circulaire", "spaser.contenu.objectifs_ecologiques"):
+        assert _at(name, date(2015, 8, 18)) is None, name
+        v = _at(name, date(2015, 8, 19))
+        assert v.value is True and not v.to_confirm and "2015-992" in v.references[0].title, name
+
+
+def test_rendu_public_from_2014_and_online_publication_from_2023() -> None:
+    assert _at("spaser.contenu.rendu_public", date(2014, 7, 30)) is None
+    assert _at("spaser.contenu.rendu_public", date(2014, 7, 31)).value is True
+    assert _at("spaser.contenu.publication_site", date(2022, 12, 31)) is None
+    assert _at("spaser.contenu.publication_site", date(2023, 1, 1)).value is True
+
+
+def test_agec_rates_from_1_july_2024_and_the_2024_rate_for_the_year_2024() -> None:
+    from spaser.law.targets import agec_targets
+    from spaser.model import AgecKind
+
+    for name in ("agec.categorie_01.reemploi", "agec.categorie_01.recycle"):
+        assert _at(name, date(2024, 6, 30)) is None, name
+        assert _at(name, date(2024, 7, 1)).value > 0, name
+    p = Purchase(id="T", object="Uniformes", agec_category=1, agec_kind=AgecKind.REEMPLOI, spend_by_year={2023: Decimal("1000"), 2024: Decimal("1000")})
+    results = {t.name: t for t in agec_targets(_portfolio(p), 2024)}
+    assert results["agec.01.reemploi"].target == _at("agec.categorie_01.reemploi", date(2024, 7, 1)).value
+    assert {t.status for t in agec_targets(_portfolio(p), 2023)} == {"taux non renseigné"}
+
+
+def test_works_dispensation_history() -> None:
+    name = "procedures.dispense_publicite.travaux"
+    assert _at(name, date(2019, 12, 31)) is None  # the general threshold applies
+    first, asap, permanent = (_at(name, d) for d in (date(2020, 1, 1), date(2021, 1, 1), date(2026, 1, 1)))
+    assert first.value == Decimal("70000") and first.to_confirm
+    assert _at(name, date(2020, 12, 31)).value == Decimal("70000")
+    assert asap.value == Decimal("100000") and asap.to_confirm
+    assert {r.title for r in asap.references} >= {"Décret n° 2022-1683", "Décret n° 2024-1217"}
+    assert _at(name, date(2025, 12, 31)) == asap
+    assert permanent.value == Decimal("100000") and not permanent.to_confirm and permanent.references[0].title == "Décret n° 2025-1386"
+
+
+def test_egalim_level_2_certification_stops_counting_on_1_january_2027(capsys: pytest.CaptureFixture[str]) -> None:
+    from spaser.clauses import catalogue
+    from spaser.law.targets import egalim_targets
+    from spaser.model import EgalimCategory
+
+    assert _at("egalim.certification_niveau_2", date(2026, 12, 31)).value is True
+    assert _at("egalim.certification_niveau_2", date(2027, 1, 1)).value is False
+    clause = catalogue().get("egalim-qualite")
+    before, after = clause.render(at=date(2026, 12, 31)), clause.render(at=date(2027, 1, 1))
+    assert "certification environnementale de niveau 2 (comptée jusqu'au 31 décembre 2026" in before and "ne sont plus comptés" not in before
+    assert "niveau 2 ne sont plus comptés" in after and "comptée jusqu'au" not in after
+    assert "haute valeur environnementale" in before and "haute valeur environnementale" in after
+    meal = Purchase(id="R", object="Denrées", amount_ht=Decimal("1000"), egalim=EgalimCategory.DURABLE, spend_by_year={2026: Decimal("1000"), 2027: Decimal("1000")})
+    notes26 = " ".join(n for t in egalim_targets(_portfolio(meal), 2026) for n in t.notes)
+    notes27 = " ".join(n for t in egalim_targets(_portfolio(meal), 2027) for n in t.notes)
+    assert "comptée jusqu'au 31 décembre 2026" in notes26 and "ne compte plus" in notes27
+    assert "ne compte plus" in _law_text(capsys, "2027-01-01", "egalim.certification_niveau_2")
+
+
+def test_egalim_level_2_note_in_the_draft_targets() -> None:
+    from spaser.documents.builders import national_targets
+    from spaser.model import EgalimCategory
+
+    meal = Purchase(id="R", object="Denrées", amount_ht=Decimal("1000"), egalim=EgalimCategory.DURABLE, spend_by_year={2027: Decimal("1000")})
+    targets = national_targets(check(_portfolio(meal), year=2027, at=date(2028, 2, 1)))
+    assert {t.note for t in targets if t.key.startswith("egalim.")} == {_at("egalim.certification_niveau_2", date(2027, 1, 1)).note}
+
+
+def test_state_meat_and_fish_target_stays_to_confirm() -> None:
+    v = _at("egalim.part_viandes_poissons_etat", date(2024, 1, 1))
+    assert v.value == 1 and v.to_confirm and "établissements publics de l'État" in v.note
+
+
+def test_confirmed_items_lose_their_mark_with_the_source_named() -> None:
+    for name, d in [
+        ("pnad.cible_environnementale", date(2016, 1, 1)),
+        ("pnad.cible_sociale", date(2016, 1, 1)),
+        ("pnad.echeance", date(2016, 1, 1)),
+        ("reservation.part_travailleurs", date(2024, 1, 1)),
+        ("reservation.ess_delai_meme_operateur_annees", date(2024, 1, 1)),
+        ("spaser.assiette", date(2016, 1, 1)),
+        ("spaser.seuil", date(2016, 1, 1)),
+    ]:
+        v = _at(name, d)
+        assert not v.to_confirm, name
+        assert v.references and all(r.checked == date(2026, 12, 5) for r in v.references), name
+        assert "confirm" in ((v.note or "") + " ".join(r.article for r in v.references)).lower(), name
+
+
+def test_loi_aper_is_in_the_digest_marked_to_confirm(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _at("aper.critere_environnemental_enr", date(2024, 6, 30)) is None
+    v = _at("aper.critere_environnemental_enr", date(2024, 7, 1))
+    assert v.value is True and v.to_confirm and "2023-175" in v.references[0].title
+    out = _law_text(capsys, "2024-07-01", "aper")
+    assert "Loi n° 2023-175" in out and "[à confirmer]" in out
+
+
+def test_eu_thresholds_2022_2023(capsys: pytest.CaptureFixture[str]) -> None:
+    out = _law_text(capsys, "2022-01-01", "seuils_europeens")
+    for amount in ("140 000 € HT", "215 000 € HT", "431 000 € HT", "5 382 000 € HT"):
+        assert amount in out
+    assert "2022 et 2023" in out
+    assert "seuils_europeens" not in _law_text(capsys, "2021-12-31", "seuils_europeens").split("\n", 2)[2]

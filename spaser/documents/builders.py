@@ -169,6 +169,7 @@ def national_targets(diagnosis: Any) -> list[NationalTarget]:
     from spaser.law import params
 
     horizon_v = params.get("pnad.echeance").at(diagnosis.at)
+    level2 = params.get("egalim.certification_niveau_2").at(date(diagnosis.year, 12, 31))
     out = []
     for t in diagnosis.targets:
         if t.target is None:
@@ -186,6 +187,7 @@ def national_targets(diagnosis: Any) -> list[NationalTarget]:
                 to_confirm=t.to_confirm,
                 current=t.actual,
                 gap=t.gap,
+                note=(level2.note or "") if level2 is not None and t.name.startswith("egalim.") else "",
             )
         )
     return out

@@ -253,7 +253,9 @@ def spend_counter(portfolio: Portfolio, year: int, at: date) -> SpendCount | _No
     ``count_spend`` feeds it in its own pass; ``check`` feeds it in the one pass it makes for everything.
     """
     basis_value = _basis_at(at)
-    basis = basis_value.value if basis_value else "depenses"
+    if basis_value is None:  # before any SPASER rule: nothing to compare, nothing counted
+        return SpendCount(year, "aucune", "none", None, False, f"Aucune règle SPASER en vigueur au {_fr(at)} : aucun seuil ni assiette, la dépense n'est pas comptée.")
+    basis = basis_value.value
     buyer = portfolio.buyer
     if year in buyer.declared_spend:
         total = buyer.declared_spend[year]
@@ -489,16 +491,16 @@ class ContentItem:
 
 _JOINT_ONLY = {"spaser.contenu.indicateurs_par_acheteur"}
 # Reading order of the checklist (objectives, follow-up, then publication and figures).
-_ORDER = ["objectifs_sociaux", "objectifs_ecologiques", "suivi_annuel", "economie_circulaire", "publication_site", "indicateurs", "objectifs_cibles", "indicateurs_par_acheteur"]
+_ORDER = ["objectifs_sociaux", "objectifs_ecologiques", "suivi_annuel", "economie_circulaire", "rendu_public", "publication_site", "indicateurs", "objectifs_cibles", "indicateurs_par_acheteur"]
 
 
 def required_contents(at: date, *, joint: bool = False) -> list[ContentItem]:
     """What an adopted SPASER must contain at ``at`` (``joint``: a scheme shared by several buyers).
 
     >>> [i.key.rsplit(".", 1)[1] for i in required_contents(date(2022, 12, 31))]
-    ['objectifs_sociaux', 'objectifs_ecologiques', 'suivi_annuel']
+    ['objectifs_sociaux', 'objectifs_ecologiques', 'suivi_annuel', 'economie_circulaire', 'rendu_public']
     >>> len(required_contents(date(2023, 1, 1))), len(required_contents(date(2023, 10, 25), joint=True))
-    (7, 8)
+    (8, 9)
     """
     items = []
     for p, v in params.in_force(at, prefix="spaser.contenu"):

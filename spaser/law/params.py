@@ -24,7 +24,7 @@ True
 >>> value("spaser.seuil", date(2000, 1, 1))
 Traceback (most recent call last):
     ...
-spaser.law.params.NotInForce: Le paramètre « spaser.seuil » (Seuil de dépenses annuelles au-delà duquel un SPASER est obligatoire) n'est pas en vigueur au 01/01/2000 : sa première valeur s'applique à partir du 28/01/2015.
+spaser.law.params.NotInForce: Le paramètre « spaser.seuil » (Seuil de dépenses annuelles au-delà duquel un SPASER est obligatoire) n'est pas en vigueur au 01/01/2000 : sa première valeur s'applique à partir du 01/02/2015.
 """
 
 from __future__ import annotations
