@@ -16,7 +16,7 @@ from spaser.law.report import render_text
 from spaser.model import Buyer, BuyerKind, Portfolio, Purchase
 from spaser.web.data import diagnosis_view
 
-SIRET = "21750001630066"
+SIRET = "21690123100011"
 
 
 def _decp_contract(uid: str, notified: str, amount: int, *, social: str, env: str) -> dict:
@@ -222,3 +222,53 @@ def test_eu_thresholds_2022_2023(capsys: pytest.CaptureFixture[str]) -> None:
         assert amount in out
     assert "2022 et 2023" in out
     assert "seuils_europeens" not in _law_text(capsys, "2021-12-31", "seuils_europeens").split("\n", 2)[2]
+
+
+# -- 3. scan and check before 2023, and before any rule ------------------------------------------
+
+
+@pytest.fixture()
+def decp_2019(tmp_path: Path) -> Path:
+    """DECP 2019 format: one buyer with a 120 M€ contract notified in 2019 over 48 months (30 M€ a year)."""
+    record = {
+        "id": "2019-BIG", "acheteur": {"id": SIRET, "nom": "Ville de Test"}, "nature": "Marché", "objet": "Travaux",
+        "codeCPV": "45000000-7", "procedure": "Appel d'offres ouvert", "lieuExecution": {"code": "75000", "typeCode": "Code postal", "nom": "Paris"},
+        "dureeMois": 48, "dateNotification": "2019-03-01", "montant": 120000000, "formePrix": "Ferme",
+        "titulaires": [{"typeIdentifiant": "SIRET", "id": "55204599900869", "denominationSociale": "BTP"}], "_type": "Marché",
+    }  # fmt: skip
+    f = tmp_path / "decp2019.json"
+    f.write_text(json.dumps({"marches": [record, dict(record, id="2014-OLD", dateNotification="2014-03-01")]}), encoding="utf-8")
+    return f
+
+
+def test_scan_before_2023_compares_the_contracts_concluded_in_the_year_with_the_scope_of_the_time(decp_2019: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from spaser.scan import format_table, scan_decp
+
+    r = scan_decp(decp_2019, year=2019, today=date(2026, 12, 1))
+    b = r.buyers[0]
+    assert b.estimate < r.threshold < b.notified_amount  # spread: 30 M€; concluded in 2019: 120 M€
+    assert b.status == "au-dessus" and r.assiette == "montants_notifies"
+    text = format_table(r)
+    assert "Assiette en 2019 : montant des marchés conclus dans l'année" in text and "Champ en 2019" in text
+    assert "Marchés notifiés 2019" in text and "l'État n'était pas visé" in text
+    assert main(["scan", str(decp_2019), "--year", "2019", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["buyers"][0]["status"] == "au-dessus" and any("Champ en 2019" in n for n in data["law_notes"])
+
+
+def test_scan_after_2023_keeps_the_estimate_and_the_margin(decp_2019: Path) -> None:
+    from spaser.scan import scan_decp
+
+    r = scan_decp(decp_2019, year=2023, today=date(2026, 12, 1))
+    assert r.assiette == "depenses" and r.law_notes == () and r.buyers[0].status == "en dessous"  # 30 M€ spread in 2023 < 50 M€
+
+
+def test_scan_and_check_before_any_rule_say_so_and_exit_0(decp_2019: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scan", str(decp_2019), "--year", "2014"]) == 0
+    out = capsys.readouterr().out
+    assert "Aucune règle SPASER en vigueur au 31/12/2014" in out and "01/02/2015" in out and "au-dessus" not in out
+    assert main(["check", str(decp_2019), "--buyer", SIRET, "--date", "2014-06-01", "--year", "2014"]) == 0
+    out = capsys.readouterr().out
+    assert "aucune règle n'est appliquée" in out and "01/02/2015" in out
+    assert main(["check", str(decp_2019), "--buyer", SIRET, "--date", "2010-01-01", "--year", "2009", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["diagnosis"]["obligation"]["status"] == "non obligé"
