@@ -220,7 +220,7 @@ def contract_rules(diagnosis: Any) -> list[ContractRule]:
         if c.checked:
             text = f"{c.checked} marché(s) soumis à ces règles dans les données : {missing} sans cette condition, {to_check} à vérifier"
             if c.approximate:
-                text += f" (dont {c.approximate} marché(s) sur une date approximative : date de lancement de la consultation inconnue)"
+                text += f" ; {c.approximate} de ces marchés reposent sur une date approximative (date de lancement de la consultation inconnue : jamais comptés comme manquement)"
         elif c.switch is not None and c.not_yet:
             text = f"{c.not_yet} marché(s) des données ont été engagés avant cette date"
         else:

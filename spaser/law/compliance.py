@@ -260,9 +260,9 @@ def _check_one(
     out: list[Finding] = []
     approximate = basis != "consultation"
     reason = (
-        f"date de lancement de la consultation inconnue : contrat notifié le {_fr(d)}, après la bascule"
-        + (f" du {_fr(switch)}" if switch else "")
-        + ", mais la consultation a pu être lancée avant (obligations applicables aux seules consultations lancées à partir de cette date)"
+        f"date de lancement de la consultation inconnue : contrat notifié le {_fr(d)}, mais sa consultation a pu être lancée avant "
+        + (f"le {_fr(switch)}" if switch else "la date de bascule")
+        + " (obligations applicables aux seules consultations lancées à partir de cette date)"
     )
 
     def finding(rule: str, status: FindingStatus, message: str, articles: tuple[str, ...], *notes: str) -> None:
