@@ -272,3 +272,10 @@ def test_scan_and_check_before_any_rule_say_so_and_exit_0(decp_2019: Path, capsy
     assert "aucune règle n'est appliquée" in out and "01/02/2015" in out
     assert main(["check", str(decp_2019), "--buyer", SIRET, "--date", "2010-01-01", "--year", "2009", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["diagnosis"]["obligation"]["status"] == "non obligé"
+
+
+def test_the_draft_says_where_it_answers_every_required_content() -> None:
+    from spaser.documents.builders import _WHERE
+
+    keys = {name.rsplit(".", 1)[1] for name in params.all() if name.startswith("spaser.contenu.")}
+    assert keys <= set(_WHERE), keys - set(_WHERE)

@@ -149,6 +149,7 @@ _WHERE = {
     "objectifs_ecologiques": "Objectifs ; Plan d'action (axe environnement)",
     "suivi_annuel": "Suivi et publication — suivi annuel",
     "economie_circulaire": "Plan d'action (axe environnement et économie circulaire)",
+    "rendu_public": "Suivi et publication",
     "publication_site": "Suivi et publication",
     "indicateurs": "Diagnostic ; Suivi et publication ; annexe des définitions",
     "objectifs_cibles": "Objectifs (ESUS, structures d'insertion et de travail adapté)",
