@@ -16,14 +16,12 @@ effect (``spaser.law_at(at)``).
 from __future__ import annotations
 
 import contextlib
-import importlib
 import os
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from spaser import _fork
 from spaser._gc import paused
 from spaser.documents.config import AXES, OBJECTIVES, TEXT_KEYS, DocumentConfig, load_config, parse_config
 from spaser.io.safe import check_target, write_bytes, write_with
@@ -71,50 +69,16 @@ def _opportunities(portfolio: Portfolio, diagnosis: Any, top: int) -> tuple[list
     return opportunities_for(portfolio, year=diagnosis.year, at=diagnosis.at, top=top)
 
 
-_APART_MIN = 50_000  # purchases from which a child process works out the opportunities beside the diagnosis
-
-
-def _diagnosis_and_opportunities(portfolio: Portfolio, cfg: Any, year: int | None, at: date | None, top: int,
-                                 meanwhile: Any = None) -> tuple[Any, tuple[list, Any]]:  # type: ignore[type-arg]
-    """The diagnosis, and the opportunities of its year.
-
-    For a big portfolio a child process works out the opportunities (a few seconds at 100 000
-    purchases) while this one makes the diagnosis, then runs ``meanwhile()`` (spaser._fork: two
-    cores). The year is the diagnosis's own (``default_year``, as ``check`` finds it).
-    """
-    from spaser.documents.builders import opportunities_for
-    from spaser.law.diagnosis import default_year
-
-    year, at = year or cfg.year, at or cfg.at or current_law().at
-
-    def found() -> Any:
-        return opportunities_for(portfolio, year=year if year is not None else default_year(portfolio, at)[0], at=at, top=top)
-
-    child = _fork.aside(found) if len(portfolio) >= _APART_MIN else None
-    try:
-        diagnosis = _diagnose(portfolio, cfg, year, at)
-        if child is None:
-            return diagnosis, _opportunities(portfolio, diagnosis, top)
-        if meanwhile is not None:
-            meanwhile()
-        opps = child.result(found)
-    finally:
-        if child is not None:
-            child.stop()
-    if opps[1].year != diagnosis.year:  # pragma: no cover - the same function on the same data: a safety net
-        opps = _opportunities(portfolio, diagnosis, top)
-    return diagnosis, opps
+def _diagnosis_and_opportunities(portfolio: Portfolio, cfg: Any, year: int | None, at: date | None,
+                                 top: int) -> tuple[Any, tuple[list, Any]]:  # type: ignore[type-arg]
+    """The diagnosis, and the opportunities of its year (the diagnosis decides the year)."""
+    diagnosis = _diagnose(portfolio, cfg, year, at or cfg.at or current_law().at)
+    return diagnosis, _opportunities(portfolio, diagnosis, top)
 
 
 def _under(law: Law | None) -> Any:
     """The context a document is made in: ``law`` active when given (what-if), else the law in effect."""
     return law.active() if law is not None else contextlib.nullcontext()
-
-
-def _charts_ready() -> None:
-    """matplotlib imported (about 0.4 s), while the child works out the opportunities."""
-    for name in ("matplotlib.figure", "matplotlib.backends.backend_agg"):
-        importlib.import_module(name)
 
 
 def draft_bytes(
@@ -132,8 +96,7 @@ def draft_bytes(
 
     cfg = _config(config)
     with paused(promote=True), _under(law):  # bulk work over the whole portfolio (see spaser._gc)
-        diagnosis, (opps, summary) = _diagnosis_and_opportunities(portfolio, cfg, year, at, max(cfg.suggestions, 60),
-                                                                   meanwhile=_charts_ready)
+        diagnosis, (opps, summary) = _diagnosis_and_opportunities(portfolio, cfg, year, at, max(cfg.suggestions, 60))
         return render_draft(build_draft_view(portfolio, diagnosis, opps, cfg, report=report, opportunity_summary=summary))
 
 
