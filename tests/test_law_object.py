@@ -130,3 +130,32 @@ def test_no_test_patches_a_module_global_to_change_the_law() -> None:
     patched = re.compile(r"setattr\(\s*(params|_law|law)\b|params\._(CACHE|BOUND)\s*=|_law\._MEMO\s*=")
     offenders = [f.name for f in Path(__file__).parent.glob("test_*.py") if f.name != Path(__file__).name and patched.search(f.read_text(encoding="utf-8"))]
     assert not offenders
+
+
+def test_the_command_line_what_if(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from spaser.cli import main
+
+    f = tmp_path / "achats.csv"
+    f.write_text("Identifiant;Objet;Montant HT;Date de notification;Durée (mois)\nM1;Nettoyage;45000000;01/03/2024;12\n", encoding="utf-8")
+    base = ["check", str(f), "--buyer-kind", "commune", "--date", "2025-06-01", "--year", "2024"]
+    assert main(base) == 0
+    out = capsys.readouterr().out
+    assert "SIMULATION" not in out
+    assert main([*base, "--hypothese", "spaser.seuil=40000000"]) == 0
+    out = capsys.readouterr().out
+    assert "*** SIMULATION : « spaser.seuil »" in out and out.index("SIMULATION") < out.index("1. OBLIGATION")
+    assert main([*base, "--hypothese", "spaser.seuil=abc"]) == 5
+    assert "Simulation impossible pour « spaser.seuil »" in capsys.readouterr().err
+    assert main([*base, "--hypothese", "seuil"]) != 0
+    assert "NOM=VALEUR" in capsys.readouterr().err
+    out_doc = tmp_path / "d.docx"
+    assert main(["deliberation", str(f), "--buyer-kind", "commune", "--date", "2025-06-01", "--year", "2024", "-o", str(out_doc), "--hypothese", "spaser.seuil=40000000"]) == 0
+    assert out_doc.exists()
+
+
+def test_text_values_for_a_what_if() -> None:
+    law = law_at(date(2026, 3, 2))
+    assert law.replace("climat.obligations_par_marche", "oui").climat.obligations_par_marche is True
+    assert law.replace("pnad.echeance", "2030").pnad.echeance == 2030
+    with pytest.raises(ParameterError, match="oui ou non"):
+        law.replace("climat.obligations_par_marche", "peut-être")

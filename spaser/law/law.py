@@ -190,11 +190,22 @@ class _Node:
 _DECIMAL_UNITS = {"EUR_HT", "EUR", "EUR_per_hour", "ratio", "hours"}
 
 
+def _yes_no(text: str) -> bool:
+    words = {"oui": True, "vrai": True, "true": True, "non": False, "faux": False, "false": False}
+    if text.lower() not in words:
+        raise ValueError(text)
+    return words[text.lower()]
+
+
+_FROM_TEXT = {"integer": int, "bool": _yes_no, "date": date.fromisoformat}
+
+
 def _checked(p: Parameter, value: Any) -> Any:
     """``value`` as the parameter's unit requires (same rules as the YAML loader), or a French error."""
 
     def fail(why: str) -> ParameterError:
-        return ParameterError(f"Simulation impossible pour « {p.name} » ({p.unit_label}) : {why} (« {value!r} »).", code="parameter-invalid")
+        shown = value if isinstance(value, str) else repr(value)
+        return ParameterError(f"Simulation impossible pour « {p.name} » ({p.unit_label}) : {why} (« {shown} »).", code="parameter-invalid")
 
     if value is None:
         raise fail("une valeur est attendue")
@@ -208,6 +219,11 @@ def _checked(p: Parameter, value: Any) -> Any:
         if not d.is_finite() or d < 0 or (p.unit == "ratio" and d > 1):
             raise fail("nombre positif attendu" + (", entre 0 et 1 pour une proportion" if p.unit == "ratio" else ""))
         return d
+    if isinstance(value, str) and p.unit in _FROM_TEXT:  # as typed on the command line
+        try:
+            value = _FROM_TEXT[p.unit](value.strip())
+        except ValueError:
+            raise fail({"integer": "nombre entier attendu", "bool": "oui ou non attendu", "date": "date AAAA-MM-JJ attendue"}[p.unit]) from None
     expected = {"integer": int, "bool": bool, "date": date, "text": str, "list": list, "table": dict}[p.unit]
     if not isinstance(value, expected) or (p.unit == "integer" and isinstance(value, bool)):
         raise fail(f"{expected.__name__} attendu")

@@ -32,6 +32,9 @@ def render_text(d: Diagnosis) -> str:
     kind = BuyerKind(d.buyer_kind).label
     add(f"Diagnostic — {d.buyer_name} ({kind}{', SIRET ' + d.buyer_siret if d.buyer_siret else ''})")
     add(f"Droit lu au {format_date(d.at)} ; année examinée : {d.year}")
+    for w in d.warnings:
+        if w.startswith("SIMULATION"):  # a what-if law: said before anything else
+            add(f"   *** {w}")
     add("")
     add(f"1. OBLIGATION D'ADOPTER UN SPASER : {o.status.upper()}" + (" (à confirmer)" if o.to_confirm else ""))
     add(f"   {o.explanation}")
