@@ -8,6 +8,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from spaser.cli import main
 from spaser.documents.builders import contract_rules
@@ -279,3 +281,36 @@ def test_the_draft_says_where_it_answers_every_required_content() -> None:
 
     keys = {name.rsplit(".", 1)[1] for name in params.all() if name.startswith("spaser.contenu.")}
     assert keys <= set(_WHERE), keys - set(_WHERE)
+
+
+_SOCIAL = [["Clause sociale"], ["Critère social"], ["Marché réservé"], ["Clause sociale", "Critère social"], ["Pas de considération sociale"]]
+_ENV = [["Clause environnementale"], ["Critère environnemental"], ["Clause environnementale", "Critère environnemental"], ["Pas de considération environnementale"]]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.dates(min_value=date(2026, 1, 1), max_value=date(2027, 12, 31)),
+            st.one_of(st.none(), st.dates(min_value=date(2026, 1, 1), max_value=date(2027, 12, 31))),
+            st.integers(min_value=0, max_value=10_000_000),
+            st.one_of(st.none(), st.sampled_from(_SOCIAL)),
+            st.one_of(st.none(), st.sampled_from(_ENV)),
+            st.sampled_from(["marche", "concession", "accord_cadre"]),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_a_contract_without_launch_date_is_never_a_breach(rows: list) -> None:  # type: ignore[type-arg]
+    purchases = []
+    for i, (notified, launched, amount, social, env, kind) in enumerate(rows):
+        launch = min(launched, notified) if launched else None  # a consultation precedes its notification
+        purchases.append(Purchase(id=f"P{i}", object="Achat", cpv="90910000", kind=kind, amount_ht=Decimal(amount), notification_date=notified,
+                                  consultation_date=launch, social=social, environmental=env))  # fmt: skip
+    c = check(_portfolio(*purchases), year=2026, at=date(2028, 1, 1)).compliance
+    undated = {p.id for p in purchases if p.consultation_date is None}
+    assert not {f.purchase_id for f in c.missing} & undated
+    switch = c.switch
+    assert c.approximate == sum(1 for p in purchases if p.consultation_date is None and p.notification_date >= switch)
+    assert all(f.date_basis != "consultation" for f in c.findings if f.purchase_id in undated)
