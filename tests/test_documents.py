@@ -298,7 +298,7 @@ def test_workbook_sheets_formats_and_no_formula(tiny: Portfolio, tmp_path: Path)
     # A text that looks like a formula is stored as inert text.
     obj = ws.cell(rows["T2"], header.index("Objet") + 1)
     assert obj.data_type == "s" and obj.value.startswith("'=")
-    supplier = ws.cell(rows["T2"], header.index("Titulaires") + 1)
+    supplier = ws.cell(rows["T2"], header.index("Titulaire") + 1)
     assert supplier.value == "'-Entreprise"
     assert wb["Rapport d'import"].max_row >= 2
     gaps = wb["Objectifs et écarts"]
@@ -402,3 +402,10 @@ def test_writer_styles_match_python_docx() -> None:
     assert d.paragraphs[2].runs[1].bold and not d.paragraphs[2].runs[0].bold
     assert d.paragraphs[4]._p.pPr is None  # the default style is not written
     assert d.tables[0].style.name == "Table Grid"
+
+
+
+def _members(docx_bytes: bytes) -> dict[str, bytes]:
+    """A .docx file's parts (the zip's dates of writing set apart)."""
+    with zipfile.ZipFile(io.BytesIO(docx_bytes)) as z:
+        return {n: z.read(n) for n in z.namelist()}

@@ -23,7 +23,6 @@ from datetime import date  # noqa: F401 - used by the doctests
 from decimal import Decimal
 from typing import Any
 
-from spaser import _fork
 from spaser import cpv as _cpv
 from spaser.model import (
     ContractKind,
@@ -526,47 +525,6 @@ def indicators_by_year(portfolio: Portfolio) -> dict[int, YearIndicators]:
     return {y: _year(t, y) for y in sorted(t.groups)}
 
 
-_APART_MIN = 50_000  # purchases from which the tally runs in a child process beside its riders (about 0.2 s gained at this size)
-
-
-def _tally_beside(purchases: Sequence[Purchase], *, floor_of: Callable[[int], Decimal | None],
-                  riders: Sequence[Callable[[Purchase], None]]) -> _Tally:
-    """``_tally(..., riders=riders)``; for a big portfolio, the tally is made by a child process
-    while this one feeds the riders (spaser._fork), on two cores. Same result either way
-    (tests/test_law_onepass.py): the child's groups come back with their sample's place.
-    """
-    if len(purchases) < _APART_MIN:
-        return _tally(purchases, floor_of=floor_of, riders=riders)
-
-    def tallied() -> _Tally:
-        return _portable(_tally(purchases, floor_of=floor_of), purchases)
-
-    child = _fork.aside(tallied)
-    if child is None:
-        return _tally(purchases, floor_of=floor_of, riders=riders)
-    try:
-        for p in purchases:
-            for ride in riders:
-                ride(p)
-        t = child.result(tallied)
-    finally:
-        child.stop()
-    for profiles in t.groups.values():
-        for g in profiles.values():
-            g.sample = purchases[g.sample]  # type: ignore[call-overload]
-    return t
-
-
-def _portable(t: _Tally, purchases: Sequence[Purchase]) -> _Tally:
-    """The tally with each group's sample given by its place in ``purchases`` (a purchase is sent whole, else)."""
-    samples = {id(g.sample): g for profiles in t.groups.values() for g in profiles.values()}
-    for i, p in enumerate(purchases):
-        g = samples.get(id(p))
-        if g is not None:
-            g.sample = i  # type: ignore[assignment]
-    return t
-
-
 def indicators_and_measured(
     portfolio: Portfolio,
     year: int,
@@ -577,7 +535,7 @@ def indicators_and_measured(
     """From a single pass (``riders``: see ``_tally``): the indicators of every year on all contracts
     (``indicators_by_year``) and on the measurement perimeter of each year, ``floor_of(year)`` giving
     the floor and its note (``year_indicators(y, floor=...)``, the national measure), ``year`` always included."""
-    t = _tally_beside(portfolio.purchases, floor_of=lambda y: floor_of(y)[0], riders=riders)
+    t = _tally(portfolio.purchases, floor_of=lambda y: floor_of(y)[0], riders=riders)
     years = sorted(t.groups)
     measured = {}
     for y in sorted({*years, year}):
