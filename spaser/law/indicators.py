@@ -3,9 +3,10 @@
 "Unknown" (no information, e.g. every 2019 DECP record) is kept apart from
 "none" (the explicit "Pas de considération"); every share states its
 denominator. Achieved insertion hours likewise: a contract with planned hours
-and no achieved value is counted apart, never as "0 h". Shares are ``Decimal`` in [0, 1], ``None`` when the denominator
-is 0. Spending lines (``ContractKind.DEPENSE``) are not contracts: they count
-only in the purchases from SIAE/EA/ESAT/ESUS (value).
+and no achieved value is counted apart, never as "0 h". Shares are ``Decimal``
+in [0, 1], ``None`` when the denominator is 0. Spending lines
+(``ContractKind.DEPENSE``) are not contracts: they count only in the purchases
+from SIAE/EA/ESAT/ESUS (value).
 
 >>> from spaser.model import Buyer, Portfolio, Purchase, SocialConsideration as S
 >>> ps = (Purchase(id="A", amount_ht=Decimal("100"), notification_date=date(2024, 3, 1), social=frozenset({S.CLAUSE})),
