@@ -15,7 +15,7 @@ such as insertion hours), then clause id.
 >>> [(x.clause_id, x.status) for x in s[:3]]
 [('insertion-proprete', 'obligatoire'), ('condition-environnementale', 'obligatoire'), ('critere-environnemental', 'obligatoire')]
 >>> s[0].expected_effect.split(" ;")[0]
-"≈ 400 heures d'insertion"
+"≈ 400 heures d'insertion sur la durée du marché"
 """
 
 from __future__ import annotations
