@@ -247,7 +247,8 @@ class DocxWriter:
     @property
     def text_width_cm(self) -> float:
         s = self.doc.sections[-1]
-        return (s.page_width - s.left_margin - s.right_margin) / 360000  # EMU per cm
+        width, left, right = s.page_width or Cm(21), s.left_margin or 0, s.right_margin or 0
+        return float(width - left - right) / 360000  # EMU per cm
 
     # -- content -----------------------------------------------------------
     @staticmethod

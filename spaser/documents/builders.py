@@ -712,7 +712,7 @@ def axes(config: DocumentConfig, opps: Sequence[Opportunity], *, start: int, per
                 wanted.add(RESERVABLE)
             field = tuple(a.get("cpv") or ())
             examples = [e for e in (_clause_example(cid) for cid in a.get("clauses") or ()) if e][:4]
-            purchases = []
+            purchases: list[str] = []
             for o in opps:
                 if len(purchases) >= per_action:
                     break
