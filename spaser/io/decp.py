@@ -50,6 +50,7 @@ import hashlib
 import os
 import re
 from array import array
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -58,11 +59,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from spaser import cpv as _cpv
 from spaser._gc import paused
 from spaser._errors import InputError, InvalidChecksum, InvalidCode, LimitExceeded, UnknownCode
 from spaser.io.report import ImportReport, IssueCode, MESSAGES, Severity
-from spaser.ids import validate_company_id
 from spaser.model import (
     Buyer,
     BuyerKind,
@@ -74,7 +73,9 @@ from spaser.model import (
     SourceRef,
     Supplier,
 )
-from spaser.money import AMOUNT_PLAUSIBLE_MAX, AmountError, implausible_amount, to_decimal
+from spaser.io import convert as cv
+from spaser.io.convert import CellProblem
+from spaser.money import AMOUNT_PLAUSIBLE_MAX, implausible_amount
 
 __all__ = [
     "MAX_DEPTH",
@@ -99,6 +100,16 @@ MAX_DURATION_MONTHS = 1200  # 100 years: longer is a typing error
 PLAUSIBLE_YEAR_MIN = 1990  # notification dates before are typing errors
 
 _CHUNK = 64 * 1024  # < MAX_STRING: see _Guard
+# A JSON number longer than this is no DECP value: replaced before the parser sees it
+# (CPython refuses int() of more than 4 300 digits; the C parser crashed on it).
+MAX_NUMBER_CHARS = 40
+_NUMBER_CHARS = b"0123456789.eE+-"
+_TOKEN_TAIL = _NUMBER_CHARS + b"NaIfinty\\"
+_MAX_HOLD = 64
+_LONG_DIGITS = re.compile(rb"[0-9]{%d,}" % (MAX_NUMBER_CHARS + 1))
+_STRING_REST = re.compile(rb'(?:[^"\\]|\\.)*"', re.S)
+_SPECIAL_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*(?:"|\Z)|(-?(?:NaN|Infinity))|(-?[0-9][0-9.eE+\-]*)', re.S)
+_MARK = "\x00"  # first character of a marker string (a JSON string cannot hold it unescaped)
 
 _KIND_MARCHE = "Marché"
 _KIND_CONCESSION = "Contrat de concession"
@@ -143,18 +154,67 @@ class _Guard:
         self._run = 0  # length of the string being read, when in a string
         self._carry = b""  # trailing backslashes of the previous chunk
         self._first = True
+        self._hold = b""  # end of the previous chunk, given with the next one
+        self._skip = False  # dropping the digits of an over-long number
+        self.marked = 0  # values replaced by a marker (see _rewrite)
 
     def read(self, n: int = _CHUNK) -> bytes:
         if n == 0:  # ijson probes the type with read(0)
             return b""
-        chunk = self._raw.read(min(n, _CHUNK) if n > 0 else _CHUNK)
-        if self._first:
-            self._first = False
-            if chunk.startswith(b"\xef\xbb\xbf"):
-                chunk = chunk[3:]
-        self._check(chunk)
-        self.pos += len(chunk)
-        return chunk
+        while True:
+            chunk = self._raw.read(_CHUNK)
+            eof = not chunk
+            data = self._hold + chunk if self._hold else chunk
+            self._hold = b""
+            if self._first and data:
+                self._first = False
+                if data.startswith(b"\xef\xbb\xbf"):
+                    data = data[3:]
+            if not eof:
+                # A number, NaN or an escape may go on in the next chunk: keep its start for then.
+                keep = len(data) - len(data.rstrip(_TOKEN_TAIL))
+                if 0 < keep <= _MAX_HOLD:
+                    self._hold, data = data[-keep:], data[:-keep]
+            if self._skip:  # the rest of an over-long number already replaced
+                rest = data.lstrip(_NUMBER_CHARS)
+                self._skip = not rest and not eof
+                data = rest
+            if data and (b"NaN" in data or b"Infinity" in data or _LONG_DIGITS.search(data)):
+                data = self._rewrite(data, eof)
+            if data or eof:
+                break
+        self._check(data)
+        self.pos += len(data)
+        return data
+
+    def _rewrite(self, data: bytes, eof: bool) -> bytes:
+        """Bare ``NaN``/``Infinity`` and over-long numbers (outside strings) become marker strings.
+
+        The JSON parser would stop the whole file at ``NaN`` (pandas writes it) and
+        crash on an integer of more than 4 300 digits; as markers, the record
+        reader drops that one value with a warning (:meth:`Extractor._unmark`).
+        """
+        start = 0
+        if self._in_string:  # the chunk starts inside a string: skip to its end
+            m = _STRING_REST.match(data)
+            if m is None:
+                return data
+            start = m.end()
+        end = len(data)
+
+        def repl(m: re.Match[bytes]) -> bytes:
+            if m.group(1):
+                self.marked += 1
+                return b'"\\u0000NaN"'
+            num = m.group(2)
+            if num and len(num) > MAX_NUMBER_CHARS:
+                self.marked += 1
+                if m.end() + start == end and not eof:
+                    self._skip = True
+                return b'"\\u0000L%d"' % len(num)
+            return m.group(0)
+
+        return data[:start] + _SPECIAL_TOKENS.sub(repl, data[start:])
 
     def _check(self, chunk: bytes) -> None:
         data = self._carry + chunk
@@ -230,6 +290,7 @@ class DecpStream:
     check_duplicate_keys: bool = True
     layout: str = ""
     duplicate_keys: dict[int, list[str]] = field(default_factory=dict)
+    marked: int = 0  # values the guard replaced by a marker so far (NaN, over-long numbers)
 
     def __post_init__(self) -> None:
         self.file = str(self.path)
@@ -353,9 +414,11 @@ class DecpStream:
         for prefix in prefixes:
             concession = prefix.endswith("contrat-concession.item")
             fh, guard = self._open()
+            marked = self.marked
             try:
                 for rec in ijson.items(guard, prefix, use_float=False, map_type=_Obj if self.check_duplicate_keys else dict):
                     index += 1
+                    self.marked = marked + guard.marked
                     if dups:
                         self.duplicate_keys[index] = sorted(set(dups))
                         dups.clear()
@@ -503,6 +566,8 @@ class Contract:
     suppliers: tuple[tuple[str, str | None], ...] = ()
     location: str | None = None
     purchase: Purchase | None = None
+    # A co-contractor's line of a contract already read: the row of that contract's first line.
+    merge_into: int | None = None
 
 
 def _text(v: Any) -> str | None:
@@ -537,14 +602,13 @@ def _flat_values(v: Any, inner: str) -> list[str] | None:
     if isinstance(v, list):
         out: list[str] = []
         for item in v:
-            sub = _flat_values(item, inner) if isinstance(item, (dict, list)) else _flat_values(item, inner)
-            out.extend(sub or [])
+            out.extend(_flat_values(item, inner) or [])
         return out
     return []
 
 
 def _items(v: Any, inner: str) -> list[dict[str, Any]]:
-    """Objects of a list in any of its shapes (2019, 2024 wrapped, XML repeated)."""
+    """Objects of a list in any of its shapes (2019, 2024 wrapped, XML repeated, lists nested by exports)."""
     if v is None:
         return []
     if isinstance(v, dict):
@@ -553,89 +617,10 @@ def _items(v: Any, inner: str) -> list[dict[str, Any]]:
         return [v]
     if isinstance(v, list):
         out: list[dict[str, Any]] = []
-        for item in v:
-            if isinstance(item, dict) and inner in item and isinstance(item[inner], (dict, list)):
-                out.extend(_items(item[inner], inner))
-            elif isinstance(item, dict):
-                out.append(item)
+        for item in v:  # depth is bounded by the reader (MAX_DEPTH)
+            out.extend(_items(item, inner))
         return out
     return []
-
-
-_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$")
-
-
-def _amount(v: Any) -> Decimal:
-    """Decimal from a DECP value; AmountError (with code) otherwise."""
-    if isinstance(v, str):
-        s = v.strip()
-        if _NUMBER.match(s):
-            return to_decimal(Decimal(s))  # plain JSON-like number: skip the French parser
-        if _fold(s) in ("nan", "inf", "infinity", "-infinity", "-inf", "+infinity"):
-            raise AmountError(f"montant non numérique (« {v} »)", "amount-not-finite")
-    if isinstance(v, (list, dict)):
-        raise AmountError(f"montant illisible (« {str(v)[:80]} »)")
-    return to_decimal(v)  # bool refused, range and finiteness checked, French text parsed
-
-
-_SOCIAL = {_fold(m.value): m for m in SocialConsideration}
-_ENVIRONMENTAL = {_fold(m.value): m for m in EnvironmentalConsideration}
-_SANS_OBJET = {"sans objet"}  # tabular exports write it for "Pas de ..."
-
-
-@lru_cache(maxsize=4096)
-def _considerations(values: tuple[str, ...], social: bool) -> tuple[frozenset[Any] | None, tuple[str, ...], bool]:
-    """(set or None, unknown values, incoherent) for a tuple of raw strings."""
-    table = _SOCIAL if social else _ENVIRONMENTAL
-    none = SocialConsideration.AUCUNE if social else EnvironmentalConsideration.AUCUNE
-    found: set[Any] = set()
-    bad: list[str] = []
-    for v in values:
-        f = _fold(v)
-        if f in table:
-            found.add(table[f])
-        elif f in _SANS_OBJET:
-            found.add(none)
-        else:
-            bad.append(v)
-    incoherent = none in found and len(found) > 1
-    if incoherent:
-        found.discard(none)  # a declared clause outweighs "Pas de ..."
-    return (frozenset(found) if found else None), tuple(bad), incoherent
-
-
-@lru_cache(maxsize=65536)
-def _company_id(raw: str) -> str | None:
-    try:
-        return validate_company_id(raw)
-    except InvalidCode:
-        return None
-
-
-@lru_cache(maxsize=8192)
-def _date(raw: str) -> date | str:
-    """The date, or a French reason when it is not one."""
-    from spaser.io.dates import DateError, to_date
-
-    try:
-        d = to_date(raw)
-    except DateError as e:
-        return str(e)
-    return d if d is not None else "date vide"
-
-
-@lru_cache(maxsize=16384)
-def _cpv_code(raw: str) -> tuple[str | None, IssueCode | None, str]:
-    try:
-        base, digit = _cpv.split(raw)
-    except InvalidCode as e:
-        return None, IssueCode.CPV_MALFORMED, e.message
-    entry = _cpv.table().get(base)
-    if entry is None:
-        return None, IssueCode.CPV_UNKNOWN, ""
-    if digit is not None and digit != entry.check_digit:
-        return base, IssueCode.CPV_CHECK_DIGIT, f"(clé attendue : {entry.check_digit})"
-    return base, None, ""
 
 
 _KINDS = {
@@ -659,8 +644,22 @@ def _kind_of_nature(nature: str | None) -> ContractKind | None:
     return _KINDS.get(f)
 
 
+# Fields that only the 2024 format (schema 2.0.x) has: a record with one is a 2024 record.
+# (Some 2019 files carry `origineUE` or `marcheInnovant` too: not decisive.)
+_FIELDS_2024 = frozenset(
+    {
+        "considerationsSociales", "considerationsEnvironnementales", "considerationSociale",
+        "considerationEnvironnementale", "techniques", "technique", "modalitesExecution", "modaliteExecution",
+        "typesPrix", "typePrix", "ccag", "offresRecues", "sousTraitanceDeclaree", "typeGroupementOperateurs",
+        "attributionAvance", "tauxAvance", "actesSousTraitance",
+    }
+)
+# The 2.0.0 draft named its lists in the singular, without a wrapper object.
+_FIELDS_DRAFT = frozenset({"technique", "modaliteExecution", "typePrix"})
+
+
 class _Seen:
-    """Open-addressing table of 64-bit keys -> row of the first record (about 24 bytes per record).
+    """Open-addressing table of 64-bit keys -> (row, 32-bit tag) of the first record (about 32 bytes per record).
 
     A dict would take ~100 bytes per record: too much for a national file.
     """
@@ -669,10 +668,11 @@ class _Seen:
         self._size = 1 << 12
         self._keys = array("Q", bytes(8 * self._size))
         self._rows = array("I", bytes(4 * self._size))
+        self._tags = array("I", bytes(4 * self._size))
         self._n = 0
 
-    def first(self, key: int, row: int) -> int | None:
-        """The row already recorded for ``key``, or None after recording ``row``."""
+    def first(self, key: int, row: int, tag: int = 0) -> tuple[int, int] | None:
+        """(row, tag) already recorded for ``key``, or None after recording ``row`` and ``tag``."""
         key = key or 1  # 0 marks an empty slot
         keys, mask = self._keys, self._size - 1
         i = key & mask
@@ -680,35 +680,43 @@ class _Seen:
             k = keys[i]
             if k == 0:
                 keys[i] = key
-                self._rows[i] = row
+                self._rows[i] = row & 0xFFFFFFFF
+                self._tags[i] = tag
                 self._n += 1
                 if self._n * 2 > self._size:
                     self._grow()
                 return None
             if k == key:
-                return self._rows[i]
+                return self._rows[i], self._tags[i]
             i = (i + 1) & mask
 
     def _grow(self) -> None:
-        old_keys, old_rows = self._keys, self._rows
+        old = zip(self._keys, self._rows, self._tags)
         self._size *= 2
         self._keys = array("Q", bytes(8 * self._size))
         self._rows = array("I", bytes(4 * self._size))
-        keys, rows, mask = self._keys, self._rows, self._size - 1
-        for k, r in zip(old_keys, old_rows):
+        self._tags = array("I", bytes(4 * self._size))
+        keys, rows, tags, mask = self._keys, self._rows, self._tags, self._size - 1
+        for k, r, t in old:
             if k:
                 i = k & mask
                 while keys[i]:
                     i = (i + 1) & mask
                 keys[i] = k
                 rows[i] = r
+                tags[i] = t
+
+
+def _digest(text: str, size: int = 8) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=size).digest())
 
 
 class Extractor:
     """Turns raw DECP records into :class:`Contract` and records the issues.
 
     One per file: it keeps the duplicate-detection keys (64-bit digests,
-    about 24 bytes per record) and small caches.
+    about 32 bytes per record) and small caches. Values are converted by
+    :mod:`spaser.io.convert`, the converters every reader shares.
     """
 
     def __init__(
@@ -730,6 +738,23 @@ class Extractor:
         self.modified: list[dict[str, Any]] = []  # initial vs final values (capped)
         self.modified_count = 0
         self.variants: set[str] = set()
+        # What the records say of their format: "2019", "2024", "brouillon", "tabulaire" -> records.
+        self.votes: Counter[str] = Counter()
+
+    def format_label(self, layout: str, kind: str | None) -> str:
+        """The file's real format, from its records: ``decp-2019``, ``decp-2024``, ``decp-2024-brouillon``,
+        ``decp-2024-tabulaire``..., with ``-xml`` for XML."""
+        v = self.votes
+        if v["2024"] or v["2019"]:
+            year = "2024" if v["2024"] >= v["2019"] else "2019"
+        else:
+            year = "2019" if layout == "2019" else "2024"
+        label = f"decp-{year}"
+        if year == "2024" and v["brouillon"]:
+            label += "-brouillon"
+        if v["tabulaire"]:
+            label += "-tabulaire"
+        return label + ("-xml" if kind == "xml" else "")
 
     # -- helpers -------------------------------------------------------
     def _issue(self, state: list[bool], code: IssueCode, row: int, **kw: Any) -> None:
@@ -739,14 +764,52 @@ class Extractor:
         else:
             state[1] = True
 
-    def extract(self, row: int, raw: Any, *, duplicate_keys: list[str] | None = None) -> Contract | None:
-        """Normalise one record; count it in the report; None when rejected."""
+    def _problem(self, state: list[bool], p: CellProblem, row: int, *, field: str, value: Any, detail: str | None = None,
+                 error: bool | None = None) -> None:
+        """Record a converter's problem; ``error`` (else the problem's own) says if it rejects the record."""
+        err = p.error if error is None else error
+        sev = None if err is None else (Severity.ERROR if err else Severity.WARNING)
+        text = " ".join(x for x in (p.detail, detail) if x) or None
+        self._issue(state, p.code, row, severity=sev, field=field, value=value, detail=text)
+
+    def extract(self, row: int, raw: Any, *, duplicate_keys: list[str] | None = None, marked: bool = False) -> Contract | None:
+        """Normalise one record; count it in the report; None when rejected.
+
+        ``marked``: the file had values the reader replaced by markers (NaN, over-long numbers).
+        """
         state = [False, False]  # rejected, warned
-        c = self._extract(row, raw, state, duplicate_keys)
-        if c is not None and not state[0] and self.with_purchases:
+        if marked and isinstance(raw, (dict, list)):
+            self._unmark(raw, row, state)
+        c = None if state[0] else self._extract(row, raw, state, duplicate_keys)
+        if c is not None and not state[0] and self.with_purchases and c.merge_into is None:
             c.purchase = self._purchase(c, state)
         self.report.count_row(rejected=state[0], warned=state[1])
         return None if state[0] else c
+
+    def _unmark(self, raw: Any, row: int, state: list[bool]) -> None:
+        """Replace the reader's markers by None: a warning each; an error for the contract's amount."""
+        found: list[tuple[str, str]] = []
+        stack: list[tuple[Any, str]] = [(raw, "")]
+        while stack:
+            node, path = stack.pop()
+            pairs = node.items() if isinstance(node, dict) else enumerate(node)
+            for k, v in list(pairs):
+                if isinstance(v, str) and v[:1] == _MARK:
+                    node[k] = None
+                    found.append((f"{path}{k}", v))
+                elif isinstance(v, (dict, list)):
+                    stack.append((v, f"{path}{k}." if isinstance(v, dict) else f"{path}{k}"))
+        for where, v in found:
+            nan = v == _MARK + "NaN"
+            if where in ("montant", "valeurGlobale"):
+                if nan:  # an unknown amount, as an empty one: the contract is kept without it
+                    raw[where] = "NaN"
+                else:
+                    self._issue(state, IssueCode.AMOUNT_INVALID, row, field=where, severity=Severity.ERROR,
+                                detail=f"(nombre de {_n(int(v[2:]))} caractères).")
+                continue
+            what = "NaN ou Infinity (non numérique)" if nan else f"nombre de {_n(int(v[2:]))} caractères"
+            self._issue(state, IssueCode.VALUE_INVALID, row, field=where, detail=f"Valeur {what} : ignorée.")
 
     def _extract(self, row: int, raw: Any, state: list[bool], dup_keys: list[str] | None) -> Contract | None:
         issue = self._issue
@@ -766,6 +829,21 @@ class Extractor:
             issue(state, IssueCode.RECORD_INVALID, row, detail=f"Élément <{raw['_element']}> inattendu sous <marches>.")
             return None
 
+        # -- format (votes) and tabular versions ---------------------------
+        keys = raw.keys()
+        if _FIELDS_2024.isdisjoint(keys):
+            self.votes["2019"] += 1
+        else:
+            self.votes["2024"] += 1
+            if not _FIELDS_DRAFT.isdisjoint(keys):
+                self.votes["brouillon"] += 1
+        current = raw.get("donneesActuelles")
+        if current is not None:
+            self.votes["tabulaire"] += 1
+            if current is False or (isinstance(current, str) and _fold(current) in ("false", "faux", "non", "0")):
+                issue(state, IssueCode.SUPERSEDED, row, field="donneesActuelles", value=current)
+                return None
+
         # -- kind ---------------------------------------------------------
         concession = _text(raw.get("_type")) == _KIND_CONCESSION
         nature = _text(raw.get("nature"))
@@ -779,30 +857,44 @@ class Extractor:
         if b is None and "acheteur.id" in raw:  # flattened tabular export
             b = {"id": raw.get("acheteur.id"), "nom": raw.get("acheteur.nom")}
         b_id = _text(b.get("id")) if isinstance(b, dict) else _text(b)
-        b_name = (_text(b.get("nom")) if isinstance(b, dict) else None) or ""
+        b_name = self._name(b.get("nom") if isinstance(b, dict) else None, row, state, "acheteur.nom")
 
-        # -- duplicates (on the raw values: cheap, before any other issue) --
+        # -- identifier -------------------------------------------------------
         rid = _text(raw.get("id"))
+        if rid is not None:
+            try:
+                rid = cv.identifier(rid)
+            except CellProblem as p:
+                if p.kept is None:
+                    self._problem(state, p, row, field="id", value=rid)
+                    return None
+                self._problem(state, p, row, field="id", value=rid)
+                rid = p.kept
+
+        # -- duplicates and co-contractors (on the raw values: cheap, before any other issue) --
         amount_raw = raw.get("valeurGlobale") if concession and raw.get("valeurGlobale") is not None else raw.get("montant")
         date_raw = raw.get("dateSignature") if concession and raw.get("dateSignature") else raw.get("dateNotification")
+        titulaires_raw = raw.get("concessionnaires") if concession else raw.get("titulaires")
+        inner = "concessionnaire" if concession else "titulaire"
+        merge_into = None
         if rid is not None and b_id is not None:
-            # 64-bit digest: ~36 bytes per record kept; a false match is ~1e-8 for a million records.
-            key = int.from_bytes(
-                hashlib.blake2b(
-                    f"{b_id}\x1f{rid}\x1f{date_raw}\x1f{amount_raw}".encode("utf-8", "surrogatepass"), digest_size=8
-                ).digest()
-            )
-            first = self._seen.first(key, row)
+            # 64-bit digest: ~32 bytes per record kept; a false match is ~1e-8 for a million records.
+            key = _digest(f"{b_id}\x1f{rid}\x1f{date_raw}\x1f{amount_raw}")
+            holders = "\x1f".join(sorted(str(_text(t.get("id")) or _text(t.get("denominationSociale")) or "")
+                                         for t in _items(titulaires_raw, inner)))
+            tag = _digest(holders, 4)
+            first = self._seen.first(key, row, tag)
             if first is not None:
-                issue(
-                    state,
-                    IssueCode.DUPLICATE,
-                    row,
-                    detail=f"Même acheteur, identifiant, date et montant que l'enregistrement n° {first} : celui-ci est écarté.",
-                    field="id",
-                    value=rid,
-                )
-                return None
+                if first[1] == tag:
+                    issue(state, IssueCode.DUPLICATE, row, field="id", value=rid,
+                          detail=f"Même acheteur, identifiant, date, montant et titulaires que l'enregistrement n° {first[0]} : "
+                          "celui-ci est écarté.")
+                    return None
+                # One line per co-contractor (exports): the same contract, another holder.
+                issue(state, IssueCode.DUPLICATE, row, field="id", value=rid, severity=Severity.WARNING,
+                      detail=f"Autre titulaire du contrat de l'enregistrement n° {first[0]} (une ligne par cotitulaire) : "
+                      "ajouté à ce contrat, compté une fois.")
+                merge_into = first[0]
 
         if b_id is None:
             if self.default_buyer is None:
@@ -812,9 +904,10 @@ class Extractor:
             buyer_key = buyer_siret or "=" + self.default_buyer.name
             b_name = b_name or self.default_buyer.name
         else:
-            buyer_siret = _company_id(b_id)
-            buyer_key = buyer_siret or "?" + b_id
-            if buyer_siret is None:
+            try:
+                buyer_siret = cv.siret(b_id)
+            except CellProblem:
+                buyer_siret = None
                 issue(
                     state,
                     IssueCode.SIRET_INVALID,
@@ -823,6 +916,7 @@ class Extractor:
                     value=b_id,
                     detail="Identifiant de l'acheteur : le contrat est gardé, rattaché à cet identifiant tel quel.",
                 )
+            buyer_key = buyer_siret or "?" + b_id
 
         if rid is None:
             rid = f"DECP-{row}"
@@ -842,25 +936,29 @@ class Extractor:
         # -- amount, then modifications ----------------------------------
         amount: Decimal | None = None
         amount_field = "valeurGlobale" if concession and raw.get("valeurGlobale") is not None else "montant"
-        if amount_raw is None or (isinstance(amount_raw, str) and not amount_raw.strip()):
-            issue(state, IssueCode.AMOUNT_MISSING, row, field=amount_field, detail="Le contrat est gardé sans montant.")
+        if cv.is_empty(amount_raw):
+            issue(state, IssueCode.AMOUNT_MISSING, row, field=amount_field, value=amount_raw or None,
+                  detail="Le contrat est gardé sans montant.")
         else:
             try:
-                amount = _amount(amount_raw)
-            except AmountError as e:
-                issue(state, IssueCode(e.code), row, field=amount_field, value=amount_raw, detail=f"({e}).")
+                amount = self._number(amount_raw)
+            except CellProblem as p:
+                self._problem(state, p, row, field=amount_field, value=amount_raw, error=True)
                 return None
             if amount < 0:
                 issue(state, IssueCode.AMOUNT_NEGATIVE, row, field=amount_field, value=amount_raw)
                 return None
         duration = self._duration(raw.get("dureeMois"), row, state, "dureeMois")
-        titulaires_raw = raw.get("concessionnaires") if concession else raw.get("titulaires")
-        inner = "concessionnaire" if concession else "titulaire"
         mods = _items(raw.get("modifications"), "modification")
         if mods:
+            initial = amount
             amount, duration, titulaires_raw = self._apply_modifications(
                 row, rid, mods, amount, duration, titulaires_raw, state, concession
             )
+            why = implausible_amount(initial) if initial is not None and initial != amount else None
+            if why:  # a typing error replaced since: flagged, the amount in force is used
+                issue(state, IssueCode.AMOUNT_ABSURD, row, field=amount_field, value=initial,
+                      detail=f"({why}) : montant initial, remplacé par le montant en vigueur après modification.")
         implausible = None
         if amount is not None:
             if amount == 0:
@@ -879,16 +977,16 @@ class Extractor:
         # -- date -----------------------------------------------------------
         d: date | None = None
         date_field = "dateSignature" if concession and raw.get("dateSignature") else "dateNotification"
-        if date_raw is None or (isinstance(date_raw, str) and not date_raw.strip()):
+        if cv.is_empty(date_raw):
             issue(state, IssueCode.DATE_MISSING, row, field=date_field)
         elif not isinstance(date_raw, str):
             issue(state, IssueCode.DATE_INVALID, row, severity=Severity.WARNING, field=date_field, value=date_raw,
                   detail="Une date AAAA-MM-JJ est attendue ; le contrat est gardé sans date.")
         else:
             got = _date(date_raw.strip())
-            if isinstance(got, str):
-                issue(state, IssueCode.DATE_INVALID, row, severity=Severity.WARNING, field=date_field, value=date_raw,
-                      detail=f"({got}) ; le contrat est gardé sans date.")
+            if isinstance(got, CellProblem):
+                self._problem(state, got, row, field=date_field, value=date_raw, error=False,
+                              detail="Le contrat est gardé sans date.")
             else:
                 d = got
                 if d > self.today:
@@ -904,13 +1002,15 @@ class Extractor:
         # -- the rest -------------------------------------------------------
         cpv_code = None
         cpv_raw = _text(raw.get("codeCPV"))
-        if cpv_raw is None:
+        if cpv_raw is None or cv.is_empty(cpv_raw):
             if not concession:
                 issue(state, IssueCode.CPV_MISSING, row, field="codeCPV")
         else:
-            cpv_code, code, detail = _cpv_code(cpv_raw)
-            if code is not None:
-                issue(state, code, row, field="codeCPV", value=cpv_raw, detail=detail or None)
+            try:
+                cpv_code = cv.cpv(cpv_raw)
+            except CellProblem as p:
+                cpv_code = p.kept
+                self._problem(state, p, row, field="codeCPV", value=cpv_raw, error=False)
         suppliers: tuple[tuple[str, str | None], ...] = ()
         if self.with_suppliers:
             suppliers = self._suppliers(_items(titulaires_raw, inner), row, state)
@@ -929,11 +1029,12 @@ class Extractor:
             social=social,
             environmental=environmental,
             suppliers=suppliers,
+            merge_into=merge_into,
         )
-        if self.with_purchases:  # descriptive fields, not needed by the scan
-            c.object = _text(raw.get("objet")) or ""
+        if self.with_purchases and merge_into is None:  # descriptive fields, not needed by the scan
+            c.object = self._name(raw.get("objet"), row, state, "objet")
             c.procedure = _text(raw.get("procedure"))
-            tech = _flat_values(raw.get("techniques"), "technique")
+            tech = _flat_values(raw.get("techniques", raw.get("technique")), "technique")
             if tech:
                 c.techniques = tuple(t for t in tech if _fold(t) != "sans objet")
             loc = raw.get("lieuExecution")
@@ -942,11 +1043,30 @@ class Extractor:
                 c.location = " ".join(x for x in (code_l, f"({name_l})" if name_l else None) if x) or None
         return c
 
+    def _name(self, v: Any, row: int, state: list[bool], fld: str) -> str:
+        """A name or object text; a broken character is replaced, with a warning."""
+        t = _text(v)
+        if t is None:
+            return ""
+        try:
+            return cv.text(t)
+        except CellProblem as p:
+            self._problem(state, p, row, field=fld, value=None)
+            return str(p.kept)
+
+    @staticmethod
+    def _number(v: Any) -> Decimal:
+        if isinstance(v, (list, dict)):
+            raise CellProblem(IssueCode.AMOUNT_INVALID, f"(« {str(v)[:80]} »)")
+        if isinstance(v, bool):
+            raise CellProblem(IssueCode.AMOUNT_INVALID, f"(valeur booléenne « {v} »)")
+        return cv.number(v)
+
     def _kind_2024(self, raw: dict[str, Any]) -> ContractKind | None:
         """2024: 'Accord-cadre' is a technique; a contract under a framework names it."""
-        if "techniques" not in raw and "idAccordCadre" not in raw:  # 2019: neither field
+        if "techniques" not in raw and "technique" not in raw and "idAccordCadre" not in raw:  # 2019: neither field
             return None
-        tech = _flat_values(raw.get("techniques"), "technique") or []
+        tech = _flat_values(raw.get("techniques", raw.get("technique")), "technique") or []
         if any(_fold(t) == "accord-cadre" for t in tech):
             return ContractKind.ACCORD_CADRE
         if _text(raw.get("idAccordCadre")):
@@ -954,20 +1074,16 @@ class Extractor:
         return None
 
     def _duration(self, v: Any, row: int, state: list[bool], fld: str) -> int | None:
-        if v is None or (isinstance(v, str) and not v.strip()):
+        if cv.is_empty(v):
             return None
-        n: int | None = None
-        if isinstance(v, int) and not isinstance(v, bool):
-            n = v
-        elif isinstance(v, Decimal) and v.is_finite() and v == v.to_integral_value():
-            n = int(v)
-        elif isinstance(v, str) and v.strip().isdigit():
-            n = int(v.strip())
-        if n is None or not 0 <= n <= MAX_DURATION_MONTHS:
+        try:
+            if isinstance(v, (bool, list, dict)):
+                raise CellProblem(IssueCode.DURATION_INVALID)
+            return cv.duration(v)
+        except CellProblem:
             self._issue(state, IssueCode.DURATION_INVALID, row, field=fld, value=v,
                         detail=f"(nombre entier de mois entre 0 et {MAX_DURATION_MONTHS} attendu) : durée ignorée.")
             return None
-        return n
 
     def _apply_modifications(
         self,
@@ -982,20 +1098,22 @@ class Extractor:
     ) -> tuple[Decimal | None, int | None, Any]:
         def order(m: dict[str, Any]) -> tuple[int, int]:
             i = m.get("id")
-            return (0, int(i)) if isinstance(i, int) or (isinstance(i, str) and i.isdigit()) else (1, 0)
+            if isinstance(i, str) and i.isascii() and i.isdigit() and len(i) <= 9:
+                i = int(i)
+            return (0, i) if isinstance(i, int) and not isinstance(i, bool) and abs(i) < 10**9 else (1, 0)
 
         first_amount, first_duration = amount, duration
         for m in sorted(mods, key=order):  # stable: list order when no id
             new = m.get("valeurGlobale") if concession and m.get("valeurGlobale") is not None else m.get("montant")
-            if new is not None and not (isinstance(new, str) and not new.strip()):
+            if not cv.is_empty(new):
                 try:
-                    value = _amount(new)
+                    value = self._number(new)
                     if value < 0:
-                        raise AmountError("montant négatif")
+                        raise CellProblem(IssueCode.AMOUNT_NEGATIVE, "(montant négatif)")
                     amount = value
-                except AmountError as e:
+                except CellProblem as p:
                     self._issue(state, IssueCode.VALUE_INVALID, row, field="modifications.montant", value=new,
-                                detail=f"Montant de la modification illisible ({e}) : ignoré.")
+                                detail=f"Montant de la modification illisible {p.detail or ''} : ignoré.".replace("  ", " "))
             dm = self._duration(m.get("dureeMois"), row, state, "modifications.dureeMois")
             if dm is not None:
                 duration = dm
@@ -1024,31 +1142,38 @@ class Extractor:
             return None
         if isinstance(v, str):
             self.variants.add("export tabulaire (valeurs jointes par des virgules)")
+            if "," in v:
+                self.votes["tabulaire"] += 1
         elif isinstance(v, list) and v and all(isinstance(x, str) for x in v) and not isinstance(v, _Repeated):
             self.variants.add("brouillon 2.0.0 (listes simples sans objet englobant)")
-        found, bad, incoherent = _considerations(tuple(values), social)
-        for b in bad:
-            self._issue(state, IssueCode.CONSIDERATION_INVALID, row, field=outer, value=b, detail="Valeur ignorée.")
-        if incoherent:
-            none = "Pas de considération sociale" if social else "Pas de considération environnementale"
+            self.votes["brouillon"] += 1
+        try:
+            found = (cv.social if social else cv.environmental)(tuple(values))
+        except CellProblem as p:
+            self._problem(state, p, row, field=outer, value=", ".join(values), error=False)
+            found = p.kept or frozenset()
+        none = SocialConsideration.AUCUNE if social else EnvironmentalConsideration.AUCUNE
+        if found and none not in found and any(_is_none(x, social) for x in values):
             self._issue(state, IssueCode.CONSIDERATION_INVALID, row, field=outer, value=", ".join(values),
-                        detail=f"« {none} » est déclaré avec d'autres considérations : seules ces dernières sont retenues.")
-        return found
+                        detail=f"« {none.value} » est déclaré avec d'autres considérations : seules ces dernières sont retenues.")
+        return found or None
 
     def _suppliers(self, items: list[dict[str, Any]], row: int, state: list[bool]) -> tuple[tuple[str, str | None], ...]:
         out = []
         for t in items:
             sid = _text(t.get("id"))
-            name = _text(t.get("denominationSociale")) or _text(t.get("nom")) or ""
+            name = self._name(t.get("denominationSociale") or t.get("nom"), row, state, "titulaires.denominationSociale")
             typ = _fold(_text(t.get("typeIdentifiant")) or "")
             siret = None
             if sid is not None and typ in ("siret", "siren", ""):
-                siret = _company_id(sid)
-                if siret is None and (typ or sid.isdigit()):
-                    self._issue(state, IssueCode.SIRET_INVALID, row, field="titulaires.id", value=sid,
-                                detail="Titulaire : gardé sans SIRET.")
+                try:
+                    siret = cv.siret(sid)
+                except CellProblem:
+                    if typ or (sid.isascii() and sid.isdigit()):
+                        self._issue(state, IssueCode.SIRET_INVALID, row, field="titulaires.id", value=sid,
+                                    detail="Titulaire : gardé sans SIRET.")
             if not name and sid and siret is None:
-                name = sid
+                name = sid[:200]
             out.append((name, siret))
         return tuple(out)
 
@@ -1078,6 +1203,22 @@ class Extractor:
             return None
 
 
+def _is_none(v: str, social: bool) -> bool:
+    try:
+        return cv.consideration(v, social) in (SocialConsideration.AUCUNE, EnvironmentalConsideration.AUCUNE)
+    except CellProblem:
+        return False
+
+
+@lru_cache(maxsize=8192)
+def _date(raw: str) -> date | CellProblem:
+    """The date, or the converter's problem (cached: DECP dates repeat)."""
+    try:
+        return cv.a_date(raw)
+    except CellProblem as p:
+        return p
+
+
 # ---------------------------------------------------------------------------
 # The import
 # ---------------------------------------------------------------------------
@@ -1098,19 +1239,36 @@ def read_decp(path: str | os.PathLike[str], kind: str, opts: Any) -> Any:
     stream = DecpStream(Path(path), kind)
     ext = Extractor(report, today=opts.today or date.today(), default_buyer=opts.buyer)
     groups: dict[str, list[Purchase]] = {}
+    where: dict[int, tuple[str, int]] = {}  # row -> (buyer key, place in its group), for co-contractors' lines
     names: dict[str, str] = {}
     sirets: dict[str, str | None] = {}
     # Many acyclic objects kept: the cyclic collector would rescan them again and again (spaser._gc).
     with paused(promote=True):
         for index, raw in stream:
-            c = ext.extract(index, raw, duplicate_keys=stream.duplicate_keys.pop(index, None))
-            if c is None or c.purchase is None:
+            c = ext.extract(index, raw, duplicate_keys=stream.duplicate_keys.pop(index, None), marked=stream.marked > 0)
+            if c is None:
                 continue
-            groups.setdefault(c.buyer_key, []).append(c.purchase)
+            if c.merge_into is not None:
+                at = where.get(c.merge_into)
+                if at is not None:
+                    group = groups[at[0]]
+                    p = group[at[1]]
+                    more = tuple(Supplier.model_construct(name=n, siret=s) for n, s in c.suppliers)
+                    seen = {(s.name, s.siret) for s in p.suppliers}
+                    add = tuple(s for s in more if (s.name, s.siret) not in seen)
+                    if add:
+                        group[at[1]] = p.model_copy(update={"suppliers": p.suppliers + add})
+                    continue
+                c.purchase = ext._purchase(c, [False, False])  # its first line was rejected: this one stands alone
+            if c.purchase is None:
+                continue
+            group = groups.setdefault(c.buyer_key, [])
+            where[c.row] = (c.buyer_key, len(group))
+            group.append(c.purchase)
             if c.buyer_key not in names or (not names[c.buyer_key] and c.buyer_name):
                 names[c.buyer_key] = c.buyer_name
             sirets[c.buyer_key] = c.buyer_siret
-    report.formats.append({"2019": "decp-2019", "2024": "decp-2024", "liste": "decp-liste", "xml-2024": "decp-2024-xml"}.get(stream.layout, "decp"))
+    report.formats.append(ext.format_label(stream.layout, stream.kind))
     if report.read == 0:
         report.issue(IssueCode.NO_DATA, detail="Le fichier ne contient aucun marché.")
     report.check()
@@ -1130,6 +1288,7 @@ def read_decp(path: str | os.PathLike[str], kind: str, opts: Any) -> Any:
         portfolios.append(Portfolio(buyer=Buyer(name=bname, siret=siret, kind=kind_b), purchases=tuple(purchases)))
     extra: dict[str, object] = {
         "layout": stream.layout,
+        "format": report.formats[-1],
         "variants": sorted(ext.variants),
         "modified": ext.modified_count,
         "modifications": ext.modified,

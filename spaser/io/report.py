@@ -88,6 +88,7 @@ class IssueCode(StrEnum):
     CONCESSION = "concession"
     RECORD_INVALID = "record-invalid"
     JSON_DUPLICATE_KEY = "json-duplicate-key"
+    SUPERSEDED = "superseded"
 
 
 MESSAGES: dict[IssueCode, str] = {
@@ -142,6 +143,7 @@ MESSAGES: dict[IssueCode, str] = {
     IssueCode.CONCESSION: "Contrat de concession : conservé, mais hors du calcul de l'obligation SPASER.",
     IssueCode.RECORD_INVALID: "Enregistrement invalide.",
     IssueCode.JSON_DUPLICATE_KEY: "Clé présente plusieurs fois dans le même objet JSON : la dernière valeur est retenue.",
+    IssueCode.SUPERSEDED: "Version antérieure d'un contrat (donneesActuelles à faux) : seule la version à jour est retenue.",
 }
 
 
@@ -196,6 +198,7 @@ _ERRORS = frozenset(
         IssueCode.FORMULA_NO_VALUE,
         IssueCode.DATE_INVALID,
         IssueCode.BUYER_MISSING,
+        IssueCode.SUPERSEDED,
     }
 )
 
