@@ -104,11 +104,14 @@ _CHUNK = 64 * 1024  # < MAX_STRING: see _Guard
 # (CPython refuses int() of more than 4 300 digits; the C parser crashed on it).
 MAX_NUMBER_CHARS = 40
 _NUMBER_CHARS = b"0123456789.eE+-"
-_TOKEN_TAIL = _NUMBER_CHARS + b"NaIfinty\\"
+_TOKEN_TAIL = _NUMBER_CHARS + b"NaIfintyuUbcdABCDF\\"  # numbers, NaN, Infinity, \\uXXXX escapes
 _MAX_HOLD = 64
 _LONG_DIGITS = re.compile(rb"[0-9]{%d,}" % (MAX_NUMBER_CHARS + 1))
 _STRING_REST = re.compile(rb'(?:[^"\\]|\\.)*"', re.S)
 _SPECIAL_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*(?:"|\Z)|(-?(?:NaN|Infinity))|(-?[0-9][0-9.eE+\-]*)', re.S)
+# A lone UTF-16 half (\\ud800 without its pair): the parser would give bytes that are no UTF-8.
+_SURROGATE_FAST = re.compile(rb"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile(rb"\\\\|\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|(\\u[dD][89a-fA-F][0-9a-fA-F]{2})")
 _MARK = "\x00"  # first character of a marker string (a JSON string cannot hold it unescaped)
 
 _KIND_MARCHE = "Marché"
@@ -179,6 +182,8 @@ class _Guard:
                 rest = data.lstrip(_NUMBER_CHARS)
                 self._skip = not rest and not eof
                 data = rest
+            if b"\\u" in data and _SURROGATE_FAST.search(data):
+                data = _SURROGATE.sub(self._lone_half, data)
             if data and (b"NaN" in data or b"Infinity" in data or _LONG_DIGITS.search(data)):
                 data = self._rewrite(data, eof)
             if data or eof:
@@ -186,6 +191,12 @@ class _Guard:
         self._check(data)
         self.pos += len(data)
         return data
+
+    def _lone_half(self, m: re.Match[bytes]) -> bytes:
+        if m.group(1) is None:
+            return m.group(0)  # an escaped backslash, or a well-formed pair
+        self.marked += 1
+        return b"\\u0000S"  # marker inside the string: replaced by U+FFFD with a warning
 
     def _rewrite(self, data: bytes, eof: bool) -> bytes:
         """Bare ``NaN``/``Infinity`` and over-long numbers (outside strings) become marker strings.
@@ -794,9 +805,14 @@ class Extractor:
             node, path = stack.pop()
             pairs = node.items() if isinstance(node, dict) else enumerate(node)
             for k, v in list(pairs):
-                if isinstance(v, str) and v[:1] == _MARK:
-                    node[k] = None
-                    found.append((f"{path}{k}", v))
+                if isinstance(v, str) and _MARK in v:
+                    if v[:1] == _MARK and len(v) > 1 and v[1] in "NL":
+                        node[k] = None
+                        found.append((f"{path}{k}", v))
+                    else:
+                        node[k] = v.replace(_MARK + "S", "\ufffd").replace(_MARK, "")
+                        self._issue(state, IssueCode.VALUE_INVALID, row, field=f"{path}{k}", value=node[k],
+                                    detail="Caractère invalide (moitié de caractère UTF-16 isolée) remplacé par « \ufffd ».")
                 elif isinstance(v, (dict, list)):
                     stack.append((v, f"{path}{k}." if isinstance(v, dict) else f"{path}{k}"))
         for where, v in found:

@@ -1,0 +1,168 @@
+"""Hostile DECP values (security review, issue 13): each gives a typed French problem on its record
+or its file, never a crash, a hang or a silent reinterpretation. JSON and XML alike."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from spaser._errors import InputError
+from spaser.io import load
+
+TODAY = date(2025, 6, 1)
+BUYER = '"acheteur": {"id": "13001898900017", "nom": "INOVALYS"}'
+
+
+def _json(tmp_path: Path, **fields: str) -> Path:
+    """One 2019 record; each field given as raw JSON text (so invalid numbers can be written)."""
+    base = {"id": '"M1"', "_type": '"Marché"', "nature": '"Marché"', "codeCPV": '"90910000-9"', "dureeMois": "12",
+            "dateNotification": '"2024-03-01"', "montant": "1000"}
+    base.update(fields)
+    body = ", ".join(f'"{k}": {v}' for k, v in base.items())
+    p = tmp_path / "hostile.json"
+    p.write_text('{"marches": [{' + BUYER + ", " + body + "}]}", encoding="utf-8")
+    return p
+
+
+def _xml(tmp_path: Path, **fields: str) -> Path:
+    base = {"id": "M1", "nature": "Marché", "codeCPV": "90910000-9", "dureeMois": "12", "dateNotification": "2024-03-01",
+            "montant": "1000"}
+    base.update(fields)
+    body = "".join(f"<{k}>{v}</{k}>" for k, v in base.items())
+    p = tmp_path / "hostile.xml"
+    p.write_text(f"<marches><marche><acheteur><id>13001898900017</id></acheteur>{body}</marche></marches>", encoding="utf-8")
+    return p
+
+
+def _one(path: Path) -> tuple[object, object]:
+    r = load(path, today=TODAY)
+    r.report.check()
+    assert r.report.read == 1
+    purchases = [p for pf in r.portfolios for p in pf.purchases]
+    return r.report, (purchases[0] if purchases else None)
+
+
+def _codes(report: object) -> dict[str, str]:
+    return {i.field or "": i.code.value for i in report.issues}  # type: ignore[attr-defined]
+
+
+def _french(report: object) -> None:
+    for i in report.issues:  # type: ignore[attr-defined]
+        assert i.message and i.message[0].isupper() and "Traceback" not in i.message
+
+
+def test_integer_of_4301_digits_no_segfault(tmp_path: Path) -> None:
+    # The C JSON parser crashed the process on it: run in a child so a regression fails, not kills, the suite.
+    path = _json(tmp_path, montant="1" + "0" * 4300)
+    code = f"from spaser.io import load; r = load({str(path)!r}); print(r.report.rejected, dict(r.report.counts))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("1 ") and "amount-invalid" in out.stdout
+
+
+@pytest.mark.parametrize("where", ["id", "dureeMois", "codeCPV"])
+def test_long_numbers_elsewhere_dropped_with_warning(tmp_path: Path, where: str) -> None:
+    rep, p = _one(_json(tmp_path, **{where: "9" * 5000}))
+    assert rep.counts["value-invalid"] == 1  # type: ignore[attr-defined]
+    assert p is not None and "5 000" in next(i.message for i in rep.issues if i.code == "value-invalid").replace("\u202f", " ")  # type: ignore[attr-defined]
+    _french(rep)
+
+
+def test_huge_exponent_duration_no_hang(tmp_path: Path) -> None:
+    rep, p = _one(_json(tmp_path, dureeMois="1E999999999"))
+    assert p is not None and p.duration_months is None  # type: ignore[attr-defined]
+    assert _codes(rep)["dureeMois"] == "duration-invalid"
+
+
+@pytest.mark.parametrize("amount", ["1e1000000", '"1e1000000"', "-1e1000000", "1E-999999999"])
+def test_huge_exponent_amount(tmp_path: Path, amount: str) -> None:
+    rep, p = _one(_json(tmp_path, montant=amount))
+    if "E-" in amount:  # a tiny positive number: zero to the cent, kept
+        assert p is not None
+        return
+    assert p is None and rep.rejected == 1  # type: ignore[attr-defined]
+    assert _codes(rep)["montant"] in ("amount-invalid", "amount-negative")
+    _french(rep)
+
+
+@pytest.mark.parametrize("field, value, code", [
+    ("montant", '"\u00b2"', "amount-invalid"),
+    ("montant", '"\u0663\u0660\u0660"', "amount-invalid"),  # Arabic-Indic 300
+    ("montant", '"\uff11\uff10\uff10"', "amount-invalid"),  # full-width 100
+    ("montant", '"1.2.3,4"', "amount-invalid"),
+    ("dureeMois", '"\u00b2"', "duration-invalid"),
+    ("dureeMois", '"\u0661\u0662"', "duration-invalid"),
+    ("dateNotification", '"\u0662\u0660\u0662\u0664-01-01"', "date-invalid"),
+    ("codeCPV", '"90910000-9-9"', "cpv-malformed"),
+    ("codeCPV", '"\u0669\u0660\u0669\u0661\u0660\u0660\u0660\u0660"', "cpv-malformed"),
+])
+def test_never_silently_reinterpreted(tmp_path: Path, field: str, value: str, code: str) -> None:
+    for path in (_json(tmp_path, **{field: value}), _xml(tmp_path, **{field: json.loads(value)})):
+        rep, p = _one(path)
+        assert _codes(rep)[field] == code, path.suffix
+        if p is not None:  # kept without the value, never with a reinterpreted one
+            assert p.amount_ht in (None, Decimal(1000))  # type: ignore[attr-defined]
+            assert p.duration_months in (None, 12) and p.cpv in (None, "90910000")  # type: ignore[attr-defined]
+            assert p.notification_date in (None, date(2024, 3, 1))  # type: ignore[attr-defined]
+        _french(rep)
+
+
+def test_superscript_amount_rejected_not_crashing(tmp_path: Path) -> None:
+    rep, p = _one(_json(tmp_path, montant='"12\u00b2"'))
+    assert p is None and "chiffre" in rep.issues[0].message  # type: ignore[attr-defined]
+
+
+def test_lone_surrogate_escape(tmp_path: Path) -> None:
+    rep, p = _one(_json(tmp_path, objet='"Travaux \\ud800 voirie \\ud83d\\ude00"', id='"A\\udc00"'))
+    assert p is not None
+    assert p.object == "Travaux \ufffd voirie \U0001f600" and p.id == "A\ufffd"  # type: ignore[attr-defined]
+    assert rep.counts["value-invalid"] == 2 and "UTF-16" in rep.issues[0].message  # type: ignore[attr-defined]
+    # Whatever the parser gives, the text can be written out (JSON, CSV, Word).
+    p.object.encode("utf-8")  # type: ignore[attr-defined]
+    p.id.encode("utf-8")  # type: ignore[attr-defined]
+
+
+def test_lone_surrogate_in_xml_is_a_file_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as err:
+        load(_xml(tmp_path, objet="Travaux &#xD800; voirie"))
+    assert err.value.code == "xml-invalid" and "XML" in str(err.value)
+
+
+def test_id_of_5000_digits_rejected_on_its_record(tmp_path: Path) -> None:
+    for path in (_json(tmp_path, id='"' + "1" * 5000 + '"'), _xml(tmp_path, id="1" * 5000)):
+        rep, p = _one(path)
+        assert p is None and _codes(rep)["id"] == "limit-string", path.suffix
+        assert "5000" in rep.issues[0].message  # type: ignore[attr-defined]
+
+
+def test_nan_in_a_field_that_is_not_an_amount(tmp_path: Path) -> None:
+    rep, p = _one(_json(tmp_path, titulaires="NaN", dureeMois="NaN"))
+    assert p is not None and p.amount_ht == Decimal(1000) and p.duration_months is None  # type: ignore[attr-defined]
+    assert rep.counts["value-invalid"] == 2  # type: ignore[attr-defined]
+
+
+def test_nan_amount_is_unknown_not_zero(tmp_path: Path) -> None:
+    rep, p = _one(_json(tmp_path, montant="NaN"))
+    assert p is not None and p.amount_ht is None  # type: ignore[attr-defined]
+    assert _codes(rep)["montant"] == "amount-missing"
+
+
+def test_nan_inside_strings_untouched(tmp_path: Path) -> None:
+    rep, p = _one(_json(tmp_path, objet='"NaN Infinity 12345678901234567890123456789012345678901234567890"'))
+    assert p.object == "NaN Infinity 12345678901234567890123456789012345678901234567890"  # type: ignore[attr-defined]
+
+
+def test_long_number_split_across_chunks(tmp_path: Path) -> None:
+    # Records far enough that the number straddles the reader's 64 KiB chunks.
+    recs = ",".join('{' + BUYER + f', "id": "M{i}", "montant": 1000, "objet": "{"x" * 900}"' + '}' for i in range(70))
+    big = '{' + BUYER + ', "id": "BIG", "montant": ' + "7" * 200_000 + '}'
+    p = tmp_path / "split.json"
+    p.write_text('{"marches": [' + recs + "," + big + "," + recs.replace('"M', '"N') + "]}", encoding="utf-8")
+    r = load(p, today=TODAY)
+    assert r.report.read == 141 and r.report.rejected == 1 and r.report.counts["amount-invalid"] == 1
