@@ -232,10 +232,10 @@ def scan_decp(
     accs: dict[str, _Acc] = {}
     years: Counter[int] = Counter()
     for index, raw in stream:
-        c = ext.extract(index, raw, duplicate_keys=stream.duplicate_keys.pop(index, None))
+        c = ext.extract(index, raw, duplicate_keys=stream.duplicate_keys.pop(index, None), marked=stream.marked > 0)
         if progress is not None and index % progress_every == 0:
             progress(index)
-        if c is None:
+        if c is None or c.merge_into is not None:  # rejected, or a co-contractor's line of a contract counted
             continue
         acc = accs.get(c.buyer_key)
         if acc is None:
@@ -282,7 +282,7 @@ def scan_decp(
             slot[_USED] += 1
             if c.duration is None:
                 slot[_ASSUMED] += 1
-    report.formats.append(f"decp-{stream.layout}")
+    report.formats.append(ext.format_label(stream.layout, stream.kind))
     report.check()
     if year is None:
         year = max(years, key=lambda y: (years[y], y)) if years else today.year - 1
@@ -335,7 +335,7 @@ def scan_decp(
         margin=margin,
         assiette=assiette,
         default_duration_months=default,
-        layout=stream.layout,
+        layout=report.formats[-1].removeprefix("decp-"),
         elapsed=time.perf_counter() - started,
         years=dict(years),
     )

@@ -160,6 +160,9 @@ class _Guard:
         self._hold = b""  # end of the previous chunk, given with the next one
         self._skip = False  # dropping the digits of an over-long number
         self.marked = 0  # values replaced by a marker (see _rewrite)
+        self.watch = b""  # a key whose presence in the file is noted (the other 2024 list)
+        self.watched = False
+        self._tail = b""
 
     def read(self, n: int = _CHUNK) -> bytes:
         if n == 0:  # ijson probes the type with read(0)
@@ -188,6 +191,9 @@ class _Guard:
                 data = self._rewrite(data, eof)
             if data or eof:
                 break
+        if self.watch and not self.watched:
+            self.watched = self.watch in self._tail + data
+            self._tail = data[-len(self.watch):]
         self._check(data)
         self.pos += len(data)
         return data
@@ -422,9 +428,14 @@ class DecpStream:
                 dict.__setitem__(self, key, value)
 
         index = 0
-        for prefix in prefixes:
+        watched = True
+        for n, prefix in enumerate(prefixes):
+            if not watched:
+                break  # the other list's name is nowhere in the file: no second pass
             concession = prefix.endswith("contrat-concession.item")
             fh, guard = self._open()
+            if n == 0 and len(prefixes) > 1:
+                guard.watch = b'"' + prefixes[1].rsplit(".", 2)[-2].encode() + b'"'
             marked = self.marked
             try:
                 for rec in ijson.items(guard, prefix, use_float=False, map_type=_Obj if self.check_duplicate_keys else dict):
@@ -442,6 +453,7 @@ class DecpStream:
                 raise
             finally:
                 fh.close()
+            watched = not guard.watch or guard.watched
 
     # -- XML -----------------------------------------------------------
     def _iter_xml(self) -> Iterator[tuple[int, Any]]:
