@@ -46,7 +46,6 @@ parser does) and a warning names the key.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from array import array
@@ -75,7 +74,7 @@ from spaser.model import (
 )
 from spaser.io import convert as cv
 from spaser.io.convert import CellProblem
-from spaser.money import AMOUNT_PLAUSIBLE_MAX, implausible_amount
+from spaser.money import AMOUNT_PLAUSIBLE_MAX, SMALLEST_IMPLAUSIBLE, implausible_amount
 
 __all__ = [
     "MAX_DEPTH",
@@ -106,7 +105,9 @@ MAX_NUMBER_CHARS = 40
 _NUMBER_CHARS = b"0123456789.eE+-"
 _TOKEN_TAIL = _NUMBER_CHARS + b"NaIfintyuUbcdABCDF\\"  # numbers, NaN, Infinity, \\uXXXX escapes
 _MAX_HOLD = 64
-_LONG_DIGITS = re.compile(rb"[0-9]{%d,}" % (MAX_NUMBER_CHARS + 1))
+# Digits -> "0", anything else -> ".": a run of 41 digits is then found by a plain (C-speed) substring search.
+_CLASSES = bytes(48 if 48 <= b <= 57 else b if b in b"NaIfinty" else 46 for b in range(256))
+_LONG_RUN = b"0" * (MAX_NUMBER_CHARS + 1)
 _STRING_REST = re.compile(rb'(?:[^"\\]|\\.)*"', re.S)
 _SPECIAL_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*(?:"|\Z)|(-?(?:NaN|Infinity))|(-?[0-9][0-9.eE+\-]*)', re.S)
 # A lone UTF-16 half (\\ud800 without its pair): the parser would give bytes that are no UTF-8.
@@ -187,7 +188,9 @@ class _Guard:
                 data = rest
             if b"\\u" in data and _SURROGATE_FAST.search(data):
                 data = _SURROGATE.sub(self._lone_half, data)
-            if data and (b"NaN" in data or b"Infinity" in data or _LONG_DIGITS.search(data)):
+            # One C pass (translate) then substring searches: digits become "0", N a I f i t y stay, the rest ".".
+            t = data.translate(_CLASSES)
+            if data and (b"NaN" in t or b"Infinity" in t or _LONG_RUN in t):
                 data = self._rewrite(data, eof)
             if data or eof:
                 break
@@ -238,7 +241,8 @@ class _Guard:
         tail = len(data) - len(data.rstrip(b"\\")) if chunk else 0
         self._carry = data[len(data) - tail :] if tail else b""
         data = data[: len(data) - tail] if tail else data
-        data = data.replace(b"\\\\", b"").replace(b'\\"', b"")
+        if b"\\" in data:  # most generated files have no escape at all
+            data = data.replace(b"\\\\", b"").replace(b'\\"', b"")
         # String length: gaps between quotes inside a chunk are < _CHUNK < MAX_STRING,
         # so only a string spanning chunks can be too long.
         first = data.find(b'"')
@@ -731,7 +735,8 @@ class _Seen:
 
 
 def _digest(text: str, size: int = 8) -> int:
-    return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=size).digest())
+    """A ``size``-byte digest, stable within the process (the table lives as long as one read)."""
+    return hash(text) & ((1 << (8 * size)) - 1)
 
 
 class Extractor:
@@ -763,6 +768,7 @@ class Extractor:
         self.variants: set[str] = set()
         # What the records say of their format: "2019", "2024", "brouillon", "tabulaire" -> records.
         self.votes: Counter[str] = Counter()
+        self._buyers: dict[str, str | None] = {}  # identifier as written -> SIRET (None: invalid)
 
     def format_label(self, layout: str, kind: str | None) -> str:
         """The file's real format, from its records: ``decp-2019``, ``decp-2024``, ``decp-2024-brouillon``,
@@ -889,7 +895,7 @@ class Extractor:
 
         # -- identifier -------------------------------------------------------
         rid = _text(raw.get("id"))
-        if rid is not None:
+        if rid is not None and not (rid.isascii() and len(rid) <= cv.MAX_ID_CHARS):  # the common case needs no check
             try:
                 rid = cv.identifier(rid)
             except CellProblem as p:
@@ -908,9 +914,8 @@ class Extractor:
         if rid is not None and b_id is not None:
             # 64-bit digest: ~32 bytes per record kept; a false match is ~1e-8 for a million records.
             key = _digest(f"{b_id}\x1f{rid}\x1f{date_raw}\x1f{amount_raw}")
-            holders = "\x1f".join(sorted(str(_text(t.get("id")) or _text(t.get("denominationSociale")) or "")
-                                         for t in _items(titulaires_raw, inner)))
-            tag = _digest(holders, 4)
+            ids = [str(_text(t.get("id")) or _text(t.get("denominationSociale")) or "") for t in _items(titulaires_raw, inner)]
+            tag = _digest("\x1f".join(sorted(ids)) if len(ids) > 1 else ids[0] if ids else "", 4)
             first = self._seen.first(key, row, tag)
             if first is not None:
                 if first[1] == tag:
@@ -932,10 +937,15 @@ class Extractor:
             buyer_key = buyer_siret or "=" + self.default_buyer.name
             b_name = b_name or self.default_buyer.name
         else:
-            try:
-                buyer_siret = cv.siret(b_id)
-            except CellProblem:
-                buyer_siret = None
+            buyer_siret = self._buyers.get(b_id, "")
+            if buyer_siret == "":  # buyers repeat: each identifier is checked once
+                try:
+                    buyer_siret = cv.siret(b_id)
+                except CellProblem:
+                    buyer_siret = None
+                if len(self._buyers) < 1_000_000:
+                    self._buyers[b_id] = buyer_siret
+            if buyer_siret is None:
                 issue(
                     state,
                     IssueCode.SIRET_INVALID,
@@ -991,7 +1001,7 @@ class Extractor:
         if amount is not None:
             if amount == 0:
                 issue(state, IssueCode.AMOUNT_ZERO, row, field=amount_field, value=amount_raw)
-            implausible = implausible_amount(amount)
+            implausible = implausible_amount(amount) if amount >= SMALLEST_IMPLAUSIBLE else None
             if implausible:
                 issue(
                     state,
@@ -1102,6 +1112,8 @@ class Extractor:
         return None
 
     def _duration(self, v: Any, row: int, state: list[bool], fld: str) -> int | None:
+        if type(v) is int and 0 <= v <= MAX_DURATION_MONTHS:  # the common case: a plain JSON integer
+            return v  # type: ignore[no-any-return]
         if cv.is_empty(v):
             return None
         try:
@@ -1165,26 +1177,31 @@ class Extractor:
         v = raw.get(outer)
         if v is None:
             v = raw.get(inner)  # flattened export with the inner name only
-        values = _flat_values(v, inner)
+            if v is None:
+                return None
+        w = v.get(inner) if type(v) is dict else None
+        if type(w) is list and all(type(x) is str for x in w):  # the 2024 shape: no recursion
+            values: tuple[str, ...] | None = tuple(x.strip() for x in w if x.strip())
+        else:
+            flat = _flat_values(v, inner)
+            values = None if flat is None else tuple(flat)
+            if isinstance(v, str):
+                self.variants.add("export tabulaire (valeurs jointes par des virgules)")
+                if "," in v:
+                    self.votes["tabulaire"] += 1
+            elif isinstance(v, list) and v and all(isinstance(x, str) for x in v) and not isinstance(v, _Repeated):
+                self.variants.add("brouillon 2.0.0 (listes simples sans objet englobant)")
+                self.votes["brouillon"] += 1
         if values is None:
             return None
-        if isinstance(v, str):
-            self.variants.add("export tabulaire (valeurs jointes par des virgules)")
-            if "," in v:
-                self.votes["tabulaire"] += 1
-        elif isinstance(v, list) and v and all(isinstance(x, str) for x in v) and not isinstance(v, _Repeated):
-            self.variants.add("brouillon 2.0.0 (listes simples sans objet englobant)")
-            self.votes["brouillon"] += 1
-        try:
-            found = (cv.social if social else cv.environmental)(tuple(values))
-        except CellProblem as p:
-            self._problem(state, p, row, field=outer, value=", ".join(values), error=False)
-            found = p.kept or frozenset()
-        none = SocialConsideration.AUCUNE if social else EnvironmentalConsideration.AUCUNE
-        if found and none not in found and any(_is_none(x, social) for x in values):
+        found, problem, incoherent = _considered(values, social)
+        if problem is not None:
+            self._problem(state, problem, row, field=outer, value=", ".join(values), error=False)
+        if incoherent:
+            none = SocialConsideration.AUCUNE if social else EnvironmentalConsideration.AUCUNE
             self._issue(state, IssueCode.CONSIDERATION_INVALID, row, field=outer, value=", ".join(values),
                         detail=f"« {none.value} » est déclaré avec d'autres considérations : seules ces dernières sont retenues.")
-        return found or None
+        return found
 
     def _suppliers(self, items: list[dict[str, Any]], row: int, state: list[bool]) -> tuple[tuple[str, str | None], ...]:
         out = []
@@ -1229,6 +1246,19 @@ class Extractor:
         except (ValidationError, InvalidCode, UnknownCode, InvalidChecksum) as e:
             self._issue(state, IssueCode.RECORD_INVALID, c.row, detail=f"({str(e).splitlines()[0]}).")
             return None
+
+
+@lru_cache(maxsize=4096)
+def _considered(values: tuple[str, ...], social: bool) -> tuple[frozenset[Any] | None, CellProblem | None, bool]:
+    """(considerations or None, the converter's problem, « Pas de ... » declared beside others): cached, values repeat."""
+    problem = None
+    try:
+        found = (cv.social if social else cv.environmental)(values)
+    except CellProblem as p:
+        problem, found = p, p.kept or frozenset()
+    none = SocialConsideration.AUCUNE if social else EnvironmentalConsideration.AUCUNE
+    incoherent = bool(found) and none not in found and any(_is_none(x, social) for x in values)
+    return found or None, problem, incoherent
 
 
 def _is_none(v: str, social: bool) -> bool:
