@@ -166,3 +166,62 @@ def test_long_number_split_across_chunks(tmp_path: Path) -> None:
     p.write_text('{"marches": [' + recs + "," + big + "," + recs.replace('"M', '"N') + "]}", encoding="utf-8")
     r = load(p, today=TODAY)
     assert r.report.read == 141 and r.report.rejected == 1 and r.report.counts["amount-invalid"] == 1
+
+
+# -- 2024: both lists read in one pass ------------------------------------------
+
+
+@pytest.mark.parametrize("pad", [0, 7, 19, 33, 61, 100, 127, 140])
+@pytest.mark.parametrize("first", ["marche", "contrat-concession"])
+def test_2024_lists_in_one_pass_across_chunk_boundaries(tmp_path: Path, pad: int, first: str) -> None:
+    from spaser.io.decp import DecpStream
+
+    other = "contrat-concession" if first == "marche" else "marche"
+    rec = '{"id": "%s%d", "objet": "%s"}'
+    # The first list fills about 64 KiB so the other list's key lands near the reader's chunk boundary.
+    head = '{"marches": {"%s": [' % first
+    items, size, i = [], len(head), 0
+    while size < 65536 - 60 + pad - 140:
+        items.append(rec % (first[0], i, "x" * 50))
+        size += len(items[-1]) + 2
+        i += 1
+    body = head + ", ".join(items) + '], "%s" :\n   [ ' % other + ", ".join(rec % (other[0], k, "y") for k in range(3)) + "]}}"
+    path = tmp_path / "both.json"
+    path.write_text(body, encoding="utf-8")
+    opened = []
+    orig = DecpStream._open
+
+    def counting(self: DecpStream) -> object:
+        opened.append(1)
+        return orig(self)
+
+    DecpStream._open = counting  # type: ignore[method-assign]
+    try:
+        got = list(DecpStream(path))
+    finally:
+        DecpStream._open = orig  # type: ignore[method-assign]
+    assert len(opened) == 2  # the layout probe (stops at the first list) and ONE pass over the records
+    kinds = [(r["id"][0], r["_type"]) for _, r in got]
+    assert len(got) == i + 3
+    assert all(t == ("Contrat de concession" if c == "c" else "Marché") for c, t in kinds)
+    assert [k for k, _ in got] == list(range(1, i + 4))
+
+
+@pytest.mark.parametrize("text", [
+    '{"marches": {"marche": [], "contrat-concession": [{"id": "C"}]}}',
+    '{"marches": {"marche": [ ], "contrat-concession": [ ]}}',
+    '{"marches": {"contrat-concession": [{"id": "C"}], "marche": []}}',
+    '{"marche": [{"id": "M", "objet": "\\"marche\\": [ dans un texte"}]}',
+])
+def test_2024_lists_empty_or_quoted(tmp_path: Path, text: str) -> None:
+    from spaser.io.decp import DecpStream
+
+    path = tmp_path / "l.json"
+    path.write_text(text, encoding="utf-8")
+    got = [r for _, r in DecpStream(path)]
+    expected = json.loads(text)
+    lists = expected.get("marches", expected)
+    want = [(x["id"], "Contrat de concession" if k == "contrat-concession" else "Marché") for k, v in lists.items() for x in v]
+    assert sorted((r["id"], r["_type"]) for r in got) == sorted(want)
+    if "dans un texte" in text:
+        assert got[0]["objet"] == '"marche": [ dans un texte'

@@ -177,19 +177,20 @@ def number(v: object) -> Decimal:
 
     The sign is kept: the reader says whether a negative value is allowed.
     """
-    t = type(v)
-    if t is Decimal:
-        d: Decimal = v  # type: ignore[assignment]
-    elif t is int:
-        if abs(v) >= 10**NUMBER_MAX_DIGITS:  # type: ignore[operator]
-            raise CellProblem(IssueCode.AMOUNT_INVALID, f"Nombre hors de toute mesure ({len(str(abs(v)))} chiffres).")  # type: ignore[arg-type]
-        d = Decimal(v)  # type: ignore[arg-type]
-    elif t is float:
-        if v != v or v in (float("inf"), float("-inf")):  # type: ignore[comparison-overlap]
+    if isinstance(v, bool):
+        raise CellProblem(IssueCode.AMOUNT_INVALID, f"(valeur booléenne « {v} »)")
+    if isinstance(v, Decimal):
+        d = v
+    elif isinstance(v, int):
+        if abs(v) >= 10**NUMBER_MAX_DIGITS:
+            raise CellProblem(IssueCode.AMOUNT_INVALID, "Nombre hors de toute mesure.")
+        d = Decimal(v)
+    elif isinstance(v, float):
+        if v != v or v in (float("inf"), float("-inf")):
             raise CellProblem(IssueCode.AMOUNT_NOT_FINITE)
         d = Decimal(repr(v))
-    elif t is str:
-        s = v.strip()  # type: ignore[attr-defined]
+    elif isinstance(v, str):
+        s = v.strip()
         if len(s) > MAX_NUMBER_CHARS:
             raise CellProblem(IssueCode.AMOUNT_INVALID, f"Texte de {len(s)} caractères : ce n'est pas un montant.")
         bad = _non_ascii_digit(s)
@@ -227,13 +228,14 @@ def duration(v: object) -> int:
     >>> duration(12), duration("12 mois"), duration(Decimal("12.0"))
     (12, 12, 12)
     """
-    t = type(v)
-    if t is int or t is float or t is Decimal:
-        if t is Decimal and (not v.is_finite() or (v and v.adjusted() > 6)):  # type: ignore[union-attr]
+    if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool):
+        if isinstance(v, Decimal) and (not v.is_finite() or (v and v.adjusted() > 6)):
             raise CellProblem(IssueCode.DURATION_INVALID, f"Nombre de mois attendu (« {_show(v)} »).")
-        if t is int and abs(v) > 10**6:  # type: ignore[operator]
+        if isinstance(v, int) and abs(v) > 10**6:
             raise CellProblem(IssueCode.DURATION_INVALID, f"Nombre de mois attendu (« {_show(v)} »).")
-        months = Decimal(v) if t is not float else Decimal(repr(v))  # type: ignore[arg-type]
+        if isinstance(v, float) and (v != v or abs(v) > 1e6):
+            raise CellProblem(IssueCode.DURATION_INVALID, f"Nombre de mois attendu (« {_show(v)} »).")
+        months = Decimal(repr(v)) if isinstance(v, float) else Decimal(v)
     else:
         s = text(v)
         m = _DURATION.fullmatch(s[:41]) if len(s) <= 40 else None
@@ -300,7 +302,7 @@ def cpv_code(v: object) -> tuple[str | None, IssueCode | None]:
 
 def cpv(v: object) -> str:
     """The 8-digit CPV code; a wrong check digit is a warning and the code is kept (``kept``)."""
-    code, problem = cpv_code(v)
+    code, problem = cpv_code(v if type(v) is str else str(v))  # cached: hashable text only
     if problem is not None:
         detail = f"(clé attendue : {_cpv.table()[code].check_digit})" if problem is IssueCode.CPV_CHECK_DIGIT and code else None
         raise CellProblem(problem, detail, kept=code)

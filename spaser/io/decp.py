@@ -113,6 +113,18 @@ _SPECIAL_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*(?:"|\Z)|(-?(?:NaN|Infinity))|(-
 # A lone UTF-16 half (\\ud800 without its pair): the parser would give bytes that are no UTF-8.
 _SURROGATE_FAST = re.compile(rb"\\u[dD][89a-fA-F]")
 _SURROGATE = re.compile(rb"\\\\|\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|(\\u[dD][89a-fA-F][0-9a-fA-F]{2})")
+# 2024: the two lists "marche" and "contrat-concession" become one list "marche" whose parts
+# start with a marker record naming the list, so the file is parsed once (ijson follows one path).
+_LISTS = re.compile(rb'(?<!\\)"(marche|contrat-concession)"(\s*:\s*)\[(\s*\])?')
+_LIST_HOLD = 128
+_LIST_KEY = "\x00liste"
+
+
+def _list_start(m: re.Match[bytes]) -> bytes:
+    marker = b'{"\\u0000liste": "' + m.group(1) + b'"}'
+    return b'"marche"' + m.group(2) + b"[" + marker + (b"]" if m.group(3) else b",")
+
+
 _MARK = "\x00"  # first character of a marker string (a JSON string cannot hold it unescaped)
 
 _KIND_MARCHE = "Marché"
@@ -161,9 +173,7 @@ class _Guard:
         self._hold = b""  # end of the previous chunk, given with the next one
         self._skip = False  # dropping the digits of an over-long number
         self.marked = 0  # values replaced by a marker (see _rewrite)
-        self.watch = b""  # a key whose presence in the file is noted (the other 2024 list)
-        self.watched = False
-        self._tail = b""
+        self.merge_lists = False  # 2024: both lists read in one pass (see _LISTS)
 
     def read(self, n: int = _CHUNK) -> bytes:
         if n == 0:  # ijson probes the type with read(0)
@@ -180,7 +190,13 @@ class _Guard:
             if not eof:
                 # A number, NaN or an escape may go on in the next chunk: keep its start for then.
                 keep = len(data) - len(data.rstrip(_TOKEN_TAIL))
-                if 0 < keep <= _MAX_HOLD:
+                if keep > _MAX_HOLD:
+                    keep = 0
+                if self.merge_lists:  # so may a list's key and its bracket
+                    q = data.find(b'"', max(0, len(data) - _LIST_HOLD))
+                    if q >= 0:
+                        keep = max(keep, len(data) - q)
+                if keep:
                     self._hold, data = data[-keep:], data[:-keep]
             if self._skip:  # the rest of an over-long number already replaced
                 rest = data.lstrip(_NUMBER_CHARS)
@@ -188,15 +204,14 @@ class _Guard:
                 data = rest
             if b"\\u" in data and _SURROGATE_FAST.search(data):
                 data = _SURROGATE.sub(self._lone_half, data)
+            if self.merge_lists and (b'"marche"' in data or b'"contrat-concession"' in data):
+                data = _LISTS.sub(_list_start, data)
             # One C pass (translate) then substring searches: digits become "0", N a I f i t y stay, the rest ".".
             t = data.translate(_CLASSES)
             if data and (b"NaN" in t or b"Infinity" in t or _LONG_RUN in t):
                 data = self._rewrite(data, eof)
             if data or eof:
                 break
-        if self.watch and not self.watched:
-            self.watched = self.watch in self._tail + data
-            self._tail = data[-len(self.watch):]
         self._check(data)
         self.pos += len(data)
         return data
@@ -432,17 +447,20 @@ class DecpStream:
                 dict.__setitem__(self, key, value)
 
         index = 0
-        watched = True
-        for n, prefix in enumerate(prefixes):
-            if not watched:
-                break  # the other list's name is nowhere in the file: no second pass
-            concession = prefix.endswith("contrat-concession.item")
+        if len(prefixes) > 1:  # 2024: both lists in one pass, under one name (see _LISTS)
+            prefixes = [prefixes[0].rsplit(".", 2)[0] + ".marche.item" if prefixes[0].count(".") > 1 else "marche.item"]
+        merge = self.layout == "2024" and prefixes[0].endswith("marche.item")
+        concession = False
+        for prefix in prefixes:
             fh, guard = self._open()
-            if n == 0 and len(prefixes) > 1:
-                guard.watch = b'"' + prefixes[1].rsplit(".", 2)[-2].encode() + b'"'
+            guard.merge_lists = merge
             marked = self.marked
             try:
                 for rec in ijson.items(guard, prefix, use_float=False, map_type=_Obj if self.check_duplicate_keys else dict):
+                    if merge and type(rec) is not list and _LIST_KEY in rec and len(rec) == 1:
+                        concession = rec[_LIST_KEY] == "contrat-concession"
+                        dups.clear()
+                        continue
                     index += 1
                     self.marked = marked + guard.marked
                     if dups:
@@ -457,7 +475,6 @@ class DecpStream:
                 raise
             finally:
                 fh.close()
-            watched = not guard.watch or guard.watched
 
     # -- XML -----------------------------------------------------------
     def _iter_xml(self) -> Iterator[tuple[int, Any]]:
@@ -970,6 +987,7 @@ class Extractor:
                 issue(state, IssueCode.VALUE_INVALID, row, field="nature", value=nature, detail=detail)
         elif kind is ContractKind.MARCHE:
             kind = self._kind_2024(raw) or kind
+        assert kind is not None  # every branch above sets it
 
         # -- amount, then modifications ----------------------------------
         amount: Decimal | None = None
