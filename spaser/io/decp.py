@@ -1,4 +1,4 @@
-"""DECP files (données essentielles de la commande publique): JSON 2019, JSON and XML 2024.
+"""DECP files (données essentielles de la commande publique): JSON and XML, formats 2019 and 2024.
 
 Layouts read (recognised from the content):
 
@@ -10,15 +10,26 @@ Layouts read (recognised from the content):
 - variants: the 2.0.0 draft (plain string arrays, no wrapper objects),
   tabular exports (values joined with ", ", "Sans objet" for "Pas de ..."),
   a bare list of contracts, or ``{"marche": [...]}`` without ``marches``;
-- XML 2024 (``<marches><marche>...``), tags repeated for lists, read with
+- XML 2019 and 2024 (``<marches><marche>...``), tags repeated for lists, read with
   defusedxml: DTDs, entities and external references are refused.
 
 Everything is streamed (ijson for JSON, iterparse for XML), so the same core
 (:func:`iter_decp_records` then :class:`Extractor`) serves a small import and
-``spaser scan`` over a national file. Before the JSON parser sees a byte, a
-guard checks nesting depth and string length (:data:`MAX_DEPTH`,
-:data:`MAX_STRING`): a hostile file fails with a clear message instead of
-exhausting memory.
+``spaser scan`` over a national file, in ONE pass over the file (the two 2024
+lists are read as one, see ``_LISTS``). Before the JSON parser sees a byte, a
+guard (:class:`_Guard`) checks nesting depth and string length
+(:data:`MAX_DEPTH`, :data:`MAX_STRING`): a hostile file fails with a clear
+message instead of exhausting memory. It also replaces what the parser would
+stop or crash on by marker strings: a bare ``NaN``/``Infinity`` (pandas
+writes them), a number longer than :data:`MAX_NUMBER_CHARS` (the C parser
+crashed on an integer of 4 301 digits) and a lone UTF-16 half (``\\udc00``);
+the record reader then drops that one value with a warning.
+
+Values are converted by :mod:`spaser.io.convert` (shared with the spreadsheet
+reader): ASCII digits only, bounded lengths and exponents. The report names the
+file's real format from its records: ``decp-2019``, ``decp-2024``,
+``decp-2024-brouillon`` (2.0.0 draft), ``-tabulaire`` (joined values,
+``donneesActuelles``), ``-xml``.
 
 What the import does with each record (every record is counted:
 ``read == accepted + rejected``):
@@ -32,8 +43,12 @@ What the import does with each record (every record is counted:
   values are listed in ``result.extra["modifications"]``);
 - concessions are kept as ``ContractKind.CONCESSION`` with a warning: they
   are outside the SPASER count;
-- duplicates (same buyer, identifier, notification date and amount) are
-  rejected, naming the first record;
+- duplicates (same buyer, identifier, notification date, amount and holders)
+  are rejected, naming the first record; the same contract with other holders
+  is a co-contractor's line: its holders are added to the first record's
+  contract (a warning), counted once;
+- tabular versions: a record with ``donneesActuelles`` false is an earlier
+  version of a contract, not counted (``superseded``);
 - dates keep their calendar day; a time zone ("2018-12-17+01:00") is dropped;
   an impossible date is a warning and the contract is kept without date;
 - 2019 records have no consideration fields: social and environmental
@@ -79,6 +94,7 @@ from spaser.money import AMOUNT_PLAUSIBLE_MAX, SMALLEST_IMPLAUSIBLE, implausible
 __all__ = [
     "MAX_DEPTH",
     "MAX_STRING",
+    "MAX_NUMBER_CHARS",
     "AMOUNT_PLAUSIBILITY_CEILING",
     "MAX_DURATION_MONTHS",
     "PLAUSIBLE_YEAR_MIN",
