@@ -115,7 +115,7 @@ def test_never_silently_reinterpreted(tmp_path: Path, field: str, value: str, co
 
 def test_superscript_amount_rejected_not_crashing(tmp_path: Path) -> None:
     rep, p = _one(_json(tmp_path, montant='"12\u00b2"'))
-    assert p is None and "chiffre" in rep.issues[0].message  # type: ignore[attr-defined]
+    assert p is None and "12²" in rep.issues[0].message  # type: ignore[attr-defined]
 
 
 def test_lone_surrogate_escape(tmp_path: Path) -> None:

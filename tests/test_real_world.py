@@ -21,7 +21,6 @@ from spaser.money import implausible_amount
 REAL = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "real-world"
 README = REAL / "README.md"
 TODAY = date(2026, 12, 1)
-CSV_XFAIL = pytest.mark.xfail(reason="lecteur CSV en cours de refonte (issue 13)", strict=False)
 
 
 def _number(text: str) -> Decimal | None:
@@ -46,7 +45,7 @@ ROWS = _rows()
 def _params() -> list[object]:
     if not ROWS:
         return [pytest.param(None, marks=pytest.mark.skip(reason="données partagées absentes (../shared/data/real-world) : test sauté"))]
-    return [pytest.param(r, id=r["file"], marks=[CSV_XFAIL] if r["file"].endswith(".csv") else []) for r in ROWS]
+    return [pytest.param(r, id=r["file"]) for r in ROWS]
 
 
 def test_readme_table_parsed() -> None:

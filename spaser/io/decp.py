@@ -87,14 +87,15 @@ from spaser.model import (
     SourceRef,
     Supplier,
 )
-from spaser.io import convert as cv
-from spaser.io.convert import CellProblem
+from spaser.io import cells as cv
+from spaser.io.cells import CellProblem
 from spaser.money import AMOUNT_PLAUSIBLE_MAX, SMALLEST_IMPLAUSIBLE, implausible_amount
 
 __all__ = [
     "MAX_DEPTH",
     "MAX_STRING",
     "MAX_NUMBER_CHARS",
+    "MAX_ID_CHARS",
     "AMOUNT_PLAUSIBILITY_CEILING",
     "MAX_DURATION_MONTHS",
     "PLAUSIBLE_YEAR_MIN",
@@ -111,7 +112,8 @@ MAX_DEPTH = 64  # nesting of JSON arrays/objects or XML elements (real DECP: < 1
 MAX_STRING = 1_000_000  # characters in one JSON string or XML text
 # Amount plausibility is shared with the other readers: spaser.money.implausible_amount.
 AMOUNT_PLAUSIBILITY_CEILING = AMOUNT_PLAUSIBLE_MAX
-MAX_DURATION_MONTHS = 1200  # 100 years: longer is a typing error
+MAX_DURATION_MONTHS = cv.DURATION_MAX_MONTHS  # 100 years: longer is a typing error
+MAX_ID_CHARS = 200  # a contract identifier (real ones: < 40); a 5 000-digit "id" is not one
 PLAUSIBLE_YEAR_MIN = 1990  # notification dates before are typing errors
 
 _CHUNK = 64 * 1024  # < MAX_STRING: see _Guard
@@ -928,15 +930,10 @@ class Extractor:
 
         # -- identifier -------------------------------------------------------
         rid = _text(raw.get("id"))
-        if rid is not None and not (rid.isascii() and len(rid) <= cv.MAX_ID_CHARS):  # the common case needs no check
-            try:
-                rid = cv.identifier(rid)
-            except CellProblem as p:
-                if p.kept is None:
-                    self._problem(state, p, row, field="id", value=rid)
-                    return None
-                self._problem(state, p, row, field="id", value=rid)
-                rid = p.kept
+        if rid is not None and len(rid) > MAX_ID_CHARS:
+            issue(state, IssueCode.LIMIT_STRING, row, field="id", value=rid, severity=Severity.ERROR,
+                  detail=f"Identifiant de {len(rid)} caractères ({MAX_ID_CHARS} au plus) : ce n'est pas un identifiant de contrat.")
+            return None
 
         # -- duplicates and co-contractors (on the raw values: cheap, before any other issue) --
         amount_raw = raw.get("valeurGlobale") if concession and raw.get("valeurGlobale") is not None else raw.get("montant")
@@ -1116,15 +1113,11 @@ class Extractor:
         return c
 
     def _name(self, v: Any, row: int, state: list[bool], fld: str) -> str:
-        """A name or object text; a broken character is replaced, with a warning."""
+        """A name or object text (a lone UTF-16 half was replaced by the guard, with a warning)."""
         t = _text(v)
         if t is None:
             return ""
-        try:
-            return cv.text(t)
-        except CellProblem as p:
-            self._problem(state, p, row, field=fld, value=None)
-            return str(p.kept)
+        return cv.text(t)
 
     @staticmethod
     def _number(v: Any) -> Decimal:
@@ -1282,12 +1275,48 @@ class Extractor:
             return None
 
 
+# The DECP vocabulary is closed (schema enumerations = the model's values); tabular exports write
+# « Sans objet » for « Pas de ... ». Free-text cells of spreadsheets go through cells.social instead.
+_SOCIAL = {_fold(m.value): m for m in SocialConsideration}
+_ENVIRONMENTAL = {_fold(m.value): m for m in EnvironmentalConsideration}
+_NONE_WORDS = frozenset({"sans objet"})
+
+
+@lru_cache(maxsize=4096)
+def _consideration(v: str, social: bool) -> SocialConsideration | EnvironmentalConsideration:
+    f = _fold(v)
+    hit = (_SOCIAL if social else _ENVIRONMENTAL).get(f)
+    if hit is not None:
+        return hit  # type: ignore[no-any-return]
+    if f in _NONE_WORDS:
+        return SocialConsideration.AUCUNE if social else EnvironmentalConsideration.AUCUNE
+    raise CellProblem(IssueCode.CONSIDERATION_INVALID, f"(« {v[:60]} ») : valeur ignorée.")
+
+
+def _considerations_of(values: tuple[str, ...], social: bool) -> frozenset[Any]:
+    """The considerations of DECP values; unknown ones: CellProblem with the known ones ``kept``."""
+    out: set[Any] = set()
+    bad: list[str] = []
+    for v in values:
+        try:
+            out.add(_consideration(v, social))
+        except CellProblem:
+            bad.append(v)
+    none = SocialConsideration.AUCUNE if social else EnvironmentalConsideration.AUCUNE
+    if none in out and len(out) > 1:
+        out.discard(none)  # a declared consideration outweighs « Pas de ... »
+    if bad:
+        raise CellProblem(IssueCode.CONSIDERATION_INVALID, "(" + ", ".join(f"« {b[:60]} »" for b in bad) + ") : valeur(s) ignorée(s).",
+                          kept=frozenset(out) or None)
+    return frozenset(out)
+
+
 @lru_cache(maxsize=4096)
 def _considered(values: tuple[str, ...], social: bool) -> tuple[frozenset[Any] | None, CellProblem | None, bool]:
     """(considerations or None, the converter's problem, « Pas de ... » declared beside others): cached, values repeat."""
     problem = None
     try:
-        found = (cv.social if social else cv.environmental)(values)
+        found = _considerations_of(values, social)
     except CellProblem as p:
         problem, found = p, p.kept or frozenset()
     none = SocialConsideration.AUCUNE if social else EnvironmentalConsideration.AUCUNE
@@ -1297,7 +1326,7 @@ def _considered(values: tuple[str, ...], social: bool) -> tuple[frozenset[Any] |
 
 def _is_none(v: str, social: bool) -> bool:
     try:
-        return cv.consideration(v, social) in (SocialConsideration.AUCUNE, EnvironmentalConsideration.AUCUNE)
+        return _consideration(v, social) in (SocialConsideration.AUCUNE, EnvironmentalConsideration.AUCUNE)
     except CellProblem:
         return False
 
