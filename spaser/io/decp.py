@@ -680,6 +680,11 @@ def _items(v: Any, inner: str) -> list[dict[str, Any]]:
     if isinstance(v, list):
         out: list[dict[str, Any]] = []
         for item in v:  # depth is bounded by the reader (MAX_DEPTH)
+            if type(item) is dict:
+                x = item.get(inner, item)
+                if type(x) is dict:  # the common shapes, without a call
+                    out.append(x)
+                    continue
             out.extend(_items(item, inner))
         return out
     return []
@@ -1207,11 +1212,16 @@ class Extractor:
             if v is None:
                 return None
         w = v.get(inner) if type(v) is dict else None
-        if type(w) is list and all(type(x) is str for x in w):  # the 2024 shape: no recursion
-            values: tuple[str, ...] | None = tuple(x.strip() for x in w if x.strip())
-        else:
+        got = None
+        if type(w) is list:  # the 2024 shape: the raw list is the cache key (values repeat)
+            try:
+                got = _considered(tuple(w), social)
+            except TypeError:  # an item is not hashable (not a string): the general path below
+                got = None
+        if got is None:
             flat = _flat_values(v, inner)
-            values = None if flat is None else tuple(flat)
+            if flat is None:
+                return None
             if isinstance(v, str):
                 self.variants.add("export tabulaire (valeurs jointes par des virgules)")
                 if "," in v:
@@ -1219,9 +1229,10 @@ class Extractor:
             elif isinstance(v, list) and v and all(isinstance(x, str) for x in v) and not isinstance(v, _Repeated):
                 self.variants.add("brouillon 2.0.0 (listes simples sans objet englobant)")
                 self.votes["brouillon"] += 1
-        if values is None:
-            return None
-        found, problem, incoherent = _considered(values, social)
+            got = _considered(tuple(flat), social)
+        found, problem, incoherent = got
+        if problem is not None or incoherent:
+            values = tuple(x.strip() for x in _flat_values(v, inner) or ())
         if problem is not None:
             self._problem(state, problem, row, field=outer, value=", ".join(values), error=False)
         if incoherent:
@@ -1312,8 +1323,13 @@ def _considerations_of(values: tuple[str, ...], social: bool) -> frozenset[Any]:
 
 
 @lru_cache(maxsize=4096)
-def _considered(values: tuple[str, ...], social: bool) -> tuple[frozenset[Any] | None, CellProblem | None, bool]:
+def _considered(values: tuple[Any, ...], social: bool) -> tuple[frozenset[Any] | None, CellProblem | None, bool]:
     """(considerations or None, the converter's problem, « Pas de ... » declared beside others): cached, values repeat."""
+    if not all(type(x) is str for x in values):
+        values = tuple(x for x in _flat_values(list(values), "") or ())
+    values = tuple(x.strip() for x in values if x.strip())
+    if not values:
+        return None, None, False
     problem = None
     try:
         found = _considerations_of(values, social)
