@@ -138,11 +138,6 @@ _LIST_HOLD = 128
 _LIST_KEY = "\x00liste"
 
 
-def _list_start(m: re.Match[bytes]) -> bytes:
-    marker = b'{"\\u0000liste": "' + m.group(1) + b'"}'
-    return b'"marche"' + m.group(2) + b"[" + marker + (b"]" if m.group(3) else b",")
-
-
 _MARK = "\x00"  # first character of a marker string (a JSON string cannot hold it unescaped)
 
 _KIND_MARCHE = "Marché"
@@ -192,6 +187,7 @@ class _Guard:
         self._skip = False  # dropping the digits of an over-long number
         self.marked = 0  # values replaced by a marker (see _rewrite)
         self.merge_lists = False  # 2024: both lists read in one pass (see _LISTS)
+        self._lists_ahead = [b'"marche"', b'"contrat-concession"']  # list keys not met yet
 
     def read(self, n: int = _CHUNK) -> bytes:
         if n == 0:  # ijson probes the type with read(0)
@@ -220,10 +216,10 @@ class _Guard:
                 rest = data.lstrip(_NUMBER_CHARS)
                 self._skip = not rest and not eof
                 data = rest
-            if b"\\u" in data and _SURROGATE_FAST.search(data):
+            if b"\\" in data and b"\\u" in data and _SURROGATE_FAST.search(data):  # memchr first: most chunks have no escape
                 data = _SURROGATE.sub(self._lone_half, data)
-            if self.merge_lists and (b'"marche"' in data or b'"contrat-concession"' in data):
-                data = _LISTS.sub(_list_start, data)
+            if self.merge_lists and any(k in data for k in self._lists_ahead):
+                data = _LISTS.sub(self._list_start, data)
             # One C pass (translate) then substring searches: digits become "0", N a I f i t y stay, the rest ".".
             t = data.translate(_CLASSES)
             if data and (b"NaN" in t or b"Infinity" in t or _LONG_RUN in t):
@@ -233,6 +229,15 @@ class _Guard:
         self._check(data)
         self.pos += len(data)
         return data
+
+    def _list_start(self, m: re.Match[bytes]) -> bytes:
+        key = b'"' + m.group(1) + b'"'
+        if key in self._lists_ahead:
+            self._lists_ahead.remove(key)
+            if not self._lists_ahead:
+                self.merge_lists = False  # both met: nothing more to look for
+        marker = b'{"\\u0000liste": "' + m.group(1) + b'"}'
+        return b'"marche"' + m.group(2) + b"[" + marker + (b"]" if m.group(3) else b",")
 
     def _lone_half(self, m: re.Match[bytes]) -> bytes:
         if m.group(1) is None:
@@ -1080,11 +1085,12 @@ class Extractor:
             if not concession:
                 issue(state, IssueCode.CPV_MISSING, row, field="codeCPV")
         else:
-            try:
-                cpv_code = cv.cpv(cpv_raw)
-            except CellProblem as p:
-                cpv_code = p.kept
-                self._problem(state, p, row, field="codeCPV", value=cpv_raw, error=False)
+            got = _cpv(cpv_raw)
+            if isinstance(got, CellProblem):
+                cpv_code = got.kept
+                self._problem(state, got, row, field="codeCPV", value=cpv_raw, error=False)
+            else:
+                cpv_code = got
         suppliers: tuple[tuple[str, str | None], ...] = ()
         if self.with_suppliers:
             suppliers = self._suppliers(_items(titulaires_raw, inner), row, state)
@@ -1345,6 +1351,15 @@ def _is_none(v: str, social: bool) -> bool:
         return _consideration(v, social) in (SocialConsideration.AUCUNE, EnvironmentalConsideration.AUCUNE)
     except CellProblem:
         return False
+
+
+@lru_cache(maxsize=16384)
+def _cpv(raw: str) -> str | CellProblem:
+    """The CPV code, or the converter's problem (cached: DECP codes repeat)."""
+    try:
+        return cv.cpv(raw)
+    except CellProblem as p:
+        return p
 
 
 @lru_cache(maxsize=8192)
