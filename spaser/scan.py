@@ -152,7 +152,7 @@ def _share(part: int, whole: int) -> Decimal | None:
     return (Decimal(part) / whole).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP) if whole else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a national file has tens of thousands of buyers
 class BuyerLine:
     """One buyer in the scan (figures for the chosen year unless said)."""
 
@@ -331,6 +331,7 @@ def scan_decp(
         year = max(years, key=lambda y: (years[y], y)) if years else today.year - 1
     default = default_duration(date(year, 12, 31))
     slots = dated.slots(year, default)
+    del dated, ext, stream  # the duplicate table and the columns: freed before the lines are built
     threshold, to_confirm, source = _threshold(year)
     margin, assiette = _margin_and_base(year)
     lines = []
