@@ -46,6 +46,7 @@ def test_every_converter_answers_or_raises_a_typed_problem(v: object) -> None:
             out.encode("utf-8")  # always writable
 
 
+@settings(deadline=None)
 @given(st.text(alphabet=st.characters(categories=["Nd", "No"]), min_size=1, max_size=12))
 def test_only_ascii_digits_are_digits(s: str) -> None:
     if s.isascii():
@@ -58,6 +59,7 @@ def test_only_ascii_digits_are_digits(s: str) -> None:
         raise AssertionError(f"{conv.__name__}({s!r}) = {out!r}")
 
 
+@settings(deadline=None)
 @given(st.integers(0, 10**9), st.integers(0, 99))
 def test_amounts_written_both_ways_agree(units: int, cents: int) -> None:
     fr = f"{units:,}".replace(",", ".") + f",{cents:02d}"
