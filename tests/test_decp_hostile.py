@@ -225,3 +225,13 @@ def test_2024_lists_empty_or_quoted(tmp_path: Path, text: str) -> None:
     assert sorted((r["id"], r["_type"]) for r in got) == sorted(want)
     if "dans un texte" in text:
         assert got[0]["objet"] == '"marche": [ dans un texte'
+
+
+@pytest.mark.parametrize("items", ["null", "1", '"texte"', "[]", "true"])
+def test_2024_list_items_that_are_not_objects(tmp_path: Path, items: str) -> None:
+    path = tmp_path / "odd.json"
+    path.write_text('{"marches": {"marche": [' + items + ', {' + BUYER + ', "id": "M"}], "contrat-concession": [' + items + "]}}",
+                    encoding="utf-8")
+    r = load(path, today=TODAY)
+    r.report.check()
+    assert r.report.read == 3 and r.report.rejected == 2 and r.report.counts["record-invalid"] == 2

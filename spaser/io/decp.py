@@ -480,7 +480,7 @@ class DecpStream:
             marked = self.marked
             try:
                 for rec in ijson.items(guard, prefix, use_float=False, map_type=_Obj if self.check_duplicate_keys else dict):
-                    if merge and type(rec) is not list and _LIST_KEY in rec and len(rec) == 1:
+                    if merge and isinstance(rec, dict) and len(rec) == 1 and _LIST_KEY in rec:
                         concession = rec[_LIST_KEY] == "contrat-concession"
                         dups.clear()
                         continue
