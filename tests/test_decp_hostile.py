@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from spaser._errors import InputError
 from spaser.io import load
@@ -235,3 +236,35 @@ def test_2024_list_items_that_are_not_objects(tmp_path: Path, items: str) -> Non
     r = load(path, today=TODAY)
     r.report.check()
     assert r.report.read == 3 and r.report.rejected == 2 and r.report.counts["record-invalid"] == 2
+
+
+# -- the guard rewrites nothing in a clean file, whatever the chunk boundaries ------------
+
+_TRICKY = st.sampled_from(['"marche": [', "NaN", "Infinity", "\\", '"', "1" * 45, "\\u00e9", "é", "contrat-concession", "[{", "}]"])
+_TEXT = st.lists(st.one_of(_TRICKY, st.text(max_size=8)), max_size=6).map("".join)
+_VALUE = st.one_of(_TEXT, st.integers(-10**12, 10**12), st.decimals(allow_nan=False, allow_infinity=False, places=2, max_value=10**9, min_value=-10**9), st.none(), st.booleans())
+_RECORD = st.dictionaries(st.sampled_from(["id", "objet", "montant", "nature", "x", "marche", "contrat-concession"]), _VALUE, max_size=5)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_RECORD, max_size=6), st.lists(_RECORD, max_size=4), st.sampled_from([1, 3, 7, 64, 200]), st.booleans())
+def test_guard_is_transparent_on_clean_json(marches: list, concessions: list, chunk: int, indent: bool) -> None:
+    import tempfile
+
+    import spaser.io.decp as decp
+
+    doc = {"marches": {"marche": marches, "contrat-concession": concessions}}
+    text = json.dumps(doc, ensure_ascii=indent, indent=2 if indent else None, default=str)
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "c.json"
+        path.write_text(text, encoding="utf-8")
+        old = decp._CHUNK
+        decp._CHUNK = chunk
+        try:
+            got = [r for _, r in decp.DecpStream(path)]
+        finally:
+            decp._CHUNK = old
+    expected = json.loads(text, parse_float=Decimal)["marches"]
+    want = [dict(r, _type="Marché") if "_type" not in r else r for r in expected["marche"]]
+    want += [dict(r, _type="Contrat de concession") if "_type" not in r else r for r in expected["contrat-concession"]]
+    assert got == want

@@ -134,7 +134,39 @@ _SURROGATE = re.compile(rb"\\\\|\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9
 # 2024: the two lists "marche" and "contrat-concession" become one list "marche" whose parts
 # start with a marker record naming the list, so the file is parsed once (ijson follows one path).
 _LISTS = re.compile(rb'(?<!\\)"(marche|contrat-concession)"(\s*:\s*)\[(\s*\])?')
-_LIST_HOLD = 128
+_LIST_PARTIAL = re.compile(rb'"(?:marche|contrat-concession)"\s*(?::\s*(?:\[\s*)?)?\Z')
+
+
+_HIGH_HALF = re.compile(rb"\\u[dD][89abAB][0-9a-fA-F]{2}")
+
+
+def _safe_cut(data: bytes, cut: int) -> int:
+    """``cut`` moved back so that no escape is split: ``\\uXXXX``, a surrogate pair, ``\\"``."""
+    b = data.rfind(b"\\", max(0, cut - 6), cut)  # an escape that may be incomplete
+    if b >= 0:
+        cut = b
+    if cut >= 6 and _HIGH_HALF.match(data, cut - 6):  # the first half of a pair: keep the pair together
+        cut -= 6
+    stop = max(0, cut - 4096)
+    while cut > stop and data[cut - 1] == 92:  # never between a backslash and what it escapes
+        cut -= 1
+    return cut
+
+
+def _list_hold(data: bytes) -> int:
+    """How many bytes at the end of ``data`` may be the start of a list key and its bracket (held for the next chunk)."""
+    p = data.rfind(b'"')
+    if p < 0:
+        return 0
+    q = data.rfind(b'"', 0, p)
+    if q >= 0 and _LIST_PARTIAL.match(data, q):  # a whole key, then perhaps « : » and « [ »
+        return len(data) - q
+    tail = data[p + 1 :]
+    if b"marche".startswith(tail) or b"contrat-concession".startswith(tail):  # an opening quote, part of a key
+        return len(data) - p
+    return 0
+
+
 _LIST_KEY = "\x00liste"
 
 
@@ -207,11 +239,10 @@ class _Guard:
                 if keep > _MAX_HOLD:
                     keep = 0
                 if self.merge_lists:  # so may a list's key and its bracket
-                    q = data.find(b'"', max(0, len(data) - _LIST_HOLD))
-                    if q >= 0:
-                        keep = max(keep, len(data) - q)
-                if keep:
-                    self._hold, data = data[-keep:], data[:-keep]
+                    keep = max(keep, _list_hold(data))
+                cut = _safe_cut(data, len(data) - keep)
+                if cut < len(data):
+                    self._hold, data = data[cut:], data[:cut]
             if self._skip:  # the rest of an over-long number already replaced
                 rest = data.lstrip(_NUMBER_CHARS)
                 self._skip = not rest and not eof
