@@ -268,3 +268,34 @@ def test_guard_is_transparent_on_clean_json(marches: list, concessions: list, ch
     want = [dict(r, _type="Marché") if "_type" not in r else r for r in expected["marche"]]
     want += [dict(r, _type="Contrat de concession") if "_type" not in r else r for r in expected["contrat-concession"]]
     assert got == want
+
+
+_DIRTY = st.sampled_from(["NaN", "-Infinity", "Infinity", "1" * 41, "-" + "9" * 60, "1." + "5" * 50, "12", "1E999999999", "0.5",
+                          '"NaN"', '"x\\\\"', '"\\"NaN\\""', '"' + "7" * 60 + '"', "null", "[NaN, 1]", '{"a": Infinity}'])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.tuples(st.sampled_from(["montant", "id", "objet", "dureeMois"]), _DIRTY), max_size=4), max_size=5),
+       st.sampled_from([1, 2, 5, 13, 64, 65536]))
+def test_guard_markers_match_a_reference_parser(records: list, chunk: int) -> None:
+    import tempfile
+
+    import spaser.io.decp as decp
+
+    text = '{"marches": [' + ", ".join("{" + ", ".join(f'"{k}": {v}' for k, v in rec) + "}" for rec in records) + "]}"
+
+    def number(s: str, make: object) -> object:
+        return f"\x00L{len(s)}" if len(s) > decp.MAX_NUMBER_CHARS else make(s)  # type: ignore[operator]
+
+    expected = json.loads(text, parse_int=lambda s: number(s, int), parse_float=lambda s: number(s, Decimal),
+                          parse_constant=lambda c: "\x00NaN")["marches"]
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "dirty.json"
+        path.write_text(text, encoding="utf-8")
+        old = decp._CHUNK
+        decp._CHUNK = chunk
+        try:
+            got = [r for _, r in decp.DecpStream(path)]
+        finally:
+            decp._CHUNK = old
+    assert got == expected
