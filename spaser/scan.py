@@ -327,11 +327,12 @@ def scan_decp(
         dated.add(acc.index, d, c.duration, amount, flags)
     report.formats.append(ext.format_label(stream.layout, stream.kind))
     report.check()
+    del ext, stream  # the duplicate table: freed before the year's figures are computed (peak memory)
     if year is None:
         year = max(years, key=lambda y: (years[y], y)) if years else today.year - 1
     default = default_duration(date(year, 12, 31))
     slots = dated.slots(year, default)
-    del dated, ext, stream  # the duplicate table and the columns: freed before the lines are built
+    del dated  # the columns: freed before the lines are built
     threshold, to_confirm, source = _threshold(year)
     margin, assiette = _margin_and_base(year)
     lines = []
