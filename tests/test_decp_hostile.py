@@ -299,3 +299,27 @@ def test_guard_markers_match_a_reference_parser(records: list, chunk: int) -> No
         finally:
             decp._CHUNK = old
     assert got == expected
+
+
+def test_scan_reads_the_file_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The layout probe stops at the first list; the records are parsed in one pass, both 2024 lists included."""
+    from spaser.io.decp import DecpStream
+    from spaser.scan import scan_decp
+
+    rec = '{%s, "id": "%s", "montant": 1200, "dureeMois": 12, "dateNotification": "2024-01-15", "codeCPV": "90910000-9"}'
+    conc = '{"autoriteConcedante": {"id": "13001898900017"}, "id": "C1", "valeurGlobale": 5, "dateSignature": "2024-01-15"}'
+    path = tmp_path / "scan.json"
+    path.write_text('{"marches": {"marche": [' + ", ".join(rec % (BUYER, f"M{i}") for i in range(50)) + '], "contrat-concession": ['
+                    + conc + "]}}", encoding="utf-8")
+    reads: list[int] = []
+    orig = DecpStream._open
+
+    def counting(self: DecpStream) -> object:
+        reads.append(1)
+        return orig(self)
+
+    monkeypatch.setattr(DecpStream, "_open", counting)
+    r = scan_decp(path, today=TODAY)
+    assert len(reads) == 2  # the probe, then one pass
+    (b,) = r.buyers
+    assert r.year == 2024 and b.contracts == 51 and b.concessions == 1 and b.estimate == Decimal(50 * 1200)
