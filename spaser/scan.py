@@ -14,8 +14,10 @@ Parameters read from ``spaser.law`` (never written here): the threshold
 contract whose duration is unknown, and ``spaser.assiette`` (what the
 threshold was compared with in that year).
 
-The file is streamed (flat memory): per buyer only a few counters and one
-sum per year are kept.
+The file is streamed in ONE pass: per buyer a few counters, per dated marché
+about 20 bytes in columns (:class:`_Dated`, no object per contract); the
+year's figures are computed after the pass, once the year is known (about
+145 MB for 1 000 000 contracts and 50 000 buyers).
 
 CSV columns (UTF-8 with BOM, ";" separator, amounts with a decimal comma):
 see :data:`CSV_COLUMNS`.
