@@ -323,3 +323,16 @@ def test_scan_reads_the_file_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert len(reads) == 2  # the probe, then one pass
     (b,) = r.buyers
     assert r.year == 2024 and b.contracts == 51 and b.concessions == 1 and b.estimate == Decimal(50 * 1200)
+
+
+@pytest.mark.parametrize("field, value, code", [
+    ("montant", "1" + "0" * 4300, "amount-invalid"),
+    ("montant", "1e1000000", "amount-invalid"),
+    ("montant", "1E+1000000", "amount-invalid"),
+    ("dureeMois", "1E999999999", "duration-invalid"),
+    ("dureeMois", "9" * 5000, "duration-invalid"),
+])
+def test_xml_numbers_bounded(tmp_path: Path, field: str, value: str, code: str) -> None:
+    rep, p = _one(_xml(tmp_path, **{field: value}))
+    assert _codes(rep)[field] == code
+    _french(rep)
