@@ -146,28 +146,6 @@ def step_json_load(path: str) -> dict[str, Any]:
     return {"rows": len(marches), "seconds": {"read": _clock() - t}, "info": {"buyers": len(totals)}}
 
 
-def step_ijson_loop(path: str) -> dict[str, Any]:
-    """The scan's floor: an ijson streaming loop (C backend, Decimal numbers) summing each buyer's amounts."""
-    from decimal import Decimal
-
-    import ijson
-
-    t = _clock()
-    totals: dict[str, Decimal] = {}
-    n = 0
-    with open(path, "rb") as fh:
-        for prefix in ("marches.item", "marches.marche.item"):  # 2019 or 2024 layout
-            fh.seek(0)
-            for m in ijson.items(fh, prefix, use_float=False):
-                n += 1
-                buyer = (m.get("acheteur") or {}).get("id")
-                if buyer and m.get("montant") is not None:
-                    totals[buyer] = totals.get(buyer, Decimal(0)) + Decimal(m["montant"])
-            if n:
-                break
-    return {"rows": n, "seconds": {"read": _clock() - t}, "info": {"buyers": len(totals)}}
-
-
 STEPS: dict[str, Callable[[str], dict[str, Any]]] = {
     "import": step_import,
     "check": step_check,
@@ -178,7 +156,6 @@ STEPS: dict[str, Callable[[str], dict[str, Any]]] = {
     "openpyxl-xlsx": step_openpyxl_xlsx,
     "pandas-csv": step_pandas_csv,
     "json-load": step_json_load,
-    "ijson-loop": step_ijson_loop,
 }
 
 

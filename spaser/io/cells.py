@@ -57,7 +57,9 @@ __all__ = [
     "DURATION_MAX_MONTHS",
     "normalise",
     "is_empty",
+    "is_blank",
     "text",
+    "identifier",
     "number",
     "amount",
     "hours",
@@ -145,10 +147,15 @@ def is_empty(v: object) -> bool:
         return True
     if type(v) is str:
         s = v.strip()
-        return not s or s in _PLACEHOLDERS
+        return not s or (s in _PLACEHOLDERS)
     if type(v) is float:
         return v != v  # NaN
     return False
+
+
+def is_blank(v: object) -> bool:
+    """A cell with nothing in it but spaces."""
+    return v is None or v == "" or (type(v) is str and not v.strip()) or (type(v) is float and v != v)
 
 
 def text(v: object) -> str:
@@ -169,27 +176,40 @@ def text(v: object) -> str:
     return str(v).strip()
 
 
+MAX_ID_CHARS = 200  # no contract reference is longer: a longer « identifier » is garbage (a 5 000-digit number)
+
+
+def identifier(v: object) -> str:
+    """A contract's reference, as text; at most :data:`MAX_ID_CHARS` characters."""
+    s = text(v)
+    if len(s) > MAX_ID_CHARS:
+        raise CellProblem(IssueCode.VALUE_INVALID, f"Identifiant trop long ({len(s)} caractères, {MAX_ID_CHARS} au plus) : la ligne est écartée.",
+                          error=True)
+    return s
+
+
 # -- numbers -----------------------------------------------------------------
 def number(v: object) -> Decimal:
     """A Decimal from a cell (a workbook's float through its shortest repr); CellProblem otherwise."""
-    t = type(v)
     try:
-        if t is float:
-            if v != v or v in (float("inf"), float("-inf")):  # type: ignore[comparison-overlap]
+        if isinstance(v, bool):
+            raise CellProblem(IssueCode.AMOUNT_INVALID, f"(« {v} » n'est pas un nombre)")
+        if isinstance(v, float):
+            if v != v or v in (float("inf"), float("-inf")):
                 raise CellProblem(IssueCode.AMOUNT_NOT_FINITE)
-            if abs(v) >= 1e21:  # type: ignore[arg-type]  # as for int and Decimal below
+            if abs(v) >= 1e21:  # as for int and Decimal below
                 raise CellProblem(IssueCode.AMOUNT_INVALID, "Nombre hors de toute mesure.")
-            d = Decimal(int(v)) if v.is_integer() else Decimal(repr(v))  # type: ignore[attr-defined]
-        elif t is int:
-            if abs(v) >= 10**21:  # type: ignore[operator]
+            d = Decimal(int(v)) if v.is_integer() else Decimal(repr(v))
+        elif isinstance(v, int):
+            if abs(v) >= 10**21:
                 raise CellProblem(IssueCode.AMOUNT_INVALID, "Nombre hors de toute mesure.")
-            d = Decimal(v)  # type: ignore[arg-type]
-        elif t is Decimal:  # from a JSON parser: its exponent is bounded before any arithmetic (1E+999999999)
-            d = v  # type: ignore[assignment]
+            d = Decimal(v)
+        elif isinstance(v, Decimal):  # from a JSON parser: its exponent is bounded before any arithmetic (1E+999999999)
+            d = v
             if d.is_finite() and d and d.adjusted() >= 21:
                 raise CellProblem(IssueCode.AMOUNT_INVALID, "Nombre hors de toute mesure.")
-        elif t is str:
-            d = parse_amount(v)  # type: ignore[arg-type]
+        elif isinstance(v, str):
+            d = parse_amount(v)
         else:
             raise CellProblem(IssueCode.AMOUNT_INVALID, f"(« {text(v)[:40]} » n'est pas un nombre)")
     except AmountError as e:

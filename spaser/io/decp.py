@@ -95,7 +95,6 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_STRING",
     "MAX_NUMBER_CHARS",
-    "MAX_ID_CHARS",
     "AMOUNT_PLAUSIBILITY_CEILING",
     "MAX_DURATION_MONTHS",
     "PLAUSIBLE_YEAR_MIN",
@@ -113,7 +112,6 @@ MAX_STRING = 1_000_000  # characters in one JSON string or XML text
 # Amount plausibility is shared with the other readers: spaser.money.implausible_amount.
 AMOUNT_PLAUSIBILITY_CEILING = AMOUNT_PLAUSIBLE_MAX
 MAX_DURATION_MONTHS = cv.DURATION_MAX_MONTHS  # 100 years: longer is a typing error
-MAX_ID_CHARS = 200  # a contract identifier (real ones: < 40); a 5 000-digit "id" is not one
 PLAUSIBLE_YEAR_MIN = 1990  # notification dates before are typing errors
 
 _CHUNK = 64 * 1024  # < MAX_STRING: see _Guard
@@ -971,10 +969,12 @@ class Extractor:
 
         # -- identifier -------------------------------------------------------
         rid = _text(raw.get("id"))
-        if rid is not None and len(rid) > MAX_ID_CHARS:
-            issue(state, IssueCode.LIMIT_STRING, row, field="id", value=rid, severity=Severity.ERROR,
-                  detail=f"Identifiant de {len(rid)} caractères ({MAX_ID_CHARS} au plus) : ce n'est pas un identifiant de contrat.")
-            return None
+        if rid is not None and len(rid) > cv.MAX_ID_CHARS:
+            try:
+                cv.identifier(rid)
+            except CellProblem as p:
+                self._problem(state, p, row, field="id", value=rid)
+                return None
 
         # -- duplicates and co-contractors (on the raw values: cheap, before any other issue) --
         amount_raw = raw.get("valeurGlobale") if concession and raw.get("valeurGlobale") is not None else raw.get("montant")

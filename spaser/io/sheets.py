@@ -27,6 +27,7 @@ from typing import Any
 
 from spaser._errors import InputError, LimitExceeded
 from spaser.io.report import MESSAGES, ImportReport, IssueCode
+from spaser.money import format_number
 
 __all__ = [
     "Sheet",
@@ -64,6 +65,15 @@ class Sheet:
     formulas: frozenset[tuple[int, int]] = frozenset()  # (1-based row, 0-based column) without value
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
     delimiter: str | None = None  # CSV only
+    rest: Iterator[tuple[int, list[Any]]] | None = None  # CSV only: the (line, record) pairs after ``rows``, read once
+    close: Callable[[], None] = lambda: None
+
+    def below(self, start: int) -> Iterator[tuple[int, list[Any]]]:
+        """(row number, cells) of the rows from ``rows[start]`` on, then the streamed rest."""
+        for i in range(start, len(self.rows)):
+            yield self.numbers[i], self.rows[i]
+        if self.rest is not None:
+            yield from self.rest
 
 
 def _limit_rows(n: int, name: str, sheet: str | None) -> None:
@@ -172,42 +182,29 @@ def _sheet_paths(z: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def _formula_cells(path: Path, member: str) -> frozenset[tuple[int, int]]:
-    """Cells holding a formula but no cached value (never computed by a spreadsheet).
-
-    The workbook is opened again: a ZipFile is not shared between threads.
-    """
-    try:
-        with zipfile.ZipFile(path) as z, z.open(member) as fh:
-            found, tail = False, b""
-            while chunk := fh.read(1 << 22):
-                if _has_formula_tag(tail + chunk):
-                    found = True
-                    break
-                tail = chunk[-8:]
-            if not found:
-                return frozenset()
-            data = z.read(member)
-    except (KeyError, zipfile.BadZipFile, OSError):
+def _formula_cells(data: bytes) -> frozenset[tuple[int, int]]:
+    """Cells of a sheet's XML holding a formula but no cached value (never computed by a spreadsheet)."""
+    if not _has_formula_tag(data):
         return frozenset()
     return frozenset((int(m.group(2)), _column_index(m.group(1))) for m in _CELL_REF.finditer(data))
 
 
-_ROW_NUM = re.compile(rb'<row [^>]*?r="([0-9]{1,9})"[^>]*(?<!/)>\\s*<c[ >]')  # rows that hold cells
+_ROW_NUM = re.compile(rb'<row [^>]*?r="([0-9]{1,9})"[^>]*(?<!/)>\s*<c[ >]')  # rows that hold cells
 _CELL_COLUMN = {n: re.compile(rb'<c r="([A-Z]{%d})[0-9]' % n) for n in (3, 2)}
 _FAR_CELL = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{7,})"')
 
 
-def _sheet_area(path: Path, member: str) -> tuple[int, int]:
-    """(rows, columns) of the area a sheet's cells span, read from its XML without loading it.
+def _scan_sheet(path: Path, member: str) -> tuple[int, int, frozenset[tuple[int, int]]]:
+    """(rows, columns) of the area a sheet's cells span, and its formulas without value, read from its XML once.
 
-    Columns beyond ZZ are rare: only then are cell references read one by one.
+    Read before calamine loads the sheet, which allocates the whole area. Columns beyond Z
+    are rare: only then are cell references read one by one.
     """
     with zipfile.ZipFile(path) as z:
         try:
             data = z.read(member)
         except KeyError:
-            return 0, 0
+            return 0, 0, frozenset()
     height = max((int(m) for m in _ROW_NUM.findall(data)), default=0)
     height = max(height, max((int(m) for m in _FAR_CELL.findall(data)), default=0))
     width = 26
@@ -216,7 +213,17 @@ def _sheet_area(path: Path, member: str) -> tuple[int, int]:
         if found:
             width = max(_column_index(f) + 1 for f in set(found))
             break
-    return height, width
+    return height, width, _formula_cells(data)
+
+
+def _too_many_cells(e: Exception, name: str, sheet: str | None) -> None:
+    """calamine's own cap on the cells of a sheet (.ods, .xls), met before it allocates them: a French refusal."""
+    if "limit exceeded" in str(e).lower():
+        raise LimitExceeded(
+            f"une feuille s'étend sur trop de cellules (au plus {format_number(MAX_CELLS)}) : découpez le classeur "
+            "ou supprimez les cellules lointaines.",
+            code=IssueCode.LIMIT_CELLS.value, file=name, sheet=sheet,
+        ) from None
 
 
 def read_workbook(path: Path, report: ImportReport) -> list[Sheet]:
@@ -231,13 +238,15 @@ def read_workbook(path: Path, report: ImportReport) -> list[Sheet]:
                 members = _sheet_paths(z)
     # Refused before calamine allocates the area the cells span.
     cells = 0
+    formulas: dict[str, frozenset[tuple[int, int]]] = {}
     for sheet, member in members.items():
-        height, width = _sheet_area(path, member)
+        height, width, formulas[sheet] = _scan_sheet(path, member)
         _limit_rows(height, name, sheet)
         cells += height * width
         if cells > MAX_CELLS:
             raise LimitExceeded(
-                f"plus de {MAX_CELLS} cellules (la feuille « {sheet} » s'étend sur {height} lignes et {width} colonnes) : "
+                f"plus de {format_number(MAX_CELLS)} cellules (la feuille « {sheet} » s'étend sur {format_number(height)} lignes "
+                f"et {format_number(width)} colonnes) : "
                 "découpez le classeur ou supprimez les cellules lointaines.",
                 code=IssueCode.LIMIT_CELLS.value, file=name, sheet=sheet,
             )
@@ -246,11 +255,13 @@ def read_workbook(path: Path, report: ImportReport) -> list[Sheet]:
     except pc.PasswordError:
         raise InputError(MESSAGES[IssueCode.FILE_ENCRYPTED], code=IssueCode.FILE_ENCRYPTED.value, file=name) from None
     except Exception as e:  # noqa: BLE001 - calamine's errors are many; all mean "cannot read"
+        _too_many_cells(e, name, None)
         raise InputError(
             f"{MESSAGES[IssueCode.FILE_CORRUPT]} (détail technique : {str(e)[:200]}). Ouvrez-le dans votre tableur et enregistrez-le à nouveau.",
             code=IssueCode.FILE_CORRUPT.value, file=name,
         ) from None
     sheets: list[Sheet] = []
+    cells = 0  # counted again on what calamine found (.ods and .xls have no pre-scan)
     with wb:
         for meta in wb.sheets_metadata:
             if str(meta.typ) != str(pc.SheetTypeEnum.WorkSheet):
@@ -258,6 +269,7 @@ def read_workbook(path: Path, report: ImportReport) -> list[Sheet]:
             try:
                 sh = wb.get_sheet_by_name(meta.name)
             except Exception as e:  # noqa: BLE001
+                _too_many_cells(e, name, meta.name)
                 raise InputError(f"{MESSAGES[IssueCode.FILE_CORRUPT]} ({str(e)[:200]}).", code=IssueCode.FILE_CORRUPT.value,
                                  file=name, sheet=meta.name) from None
             end = sh.end
@@ -265,23 +277,24 @@ def read_workbook(path: Path, report: ImportReport) -> list[Sheet]:
             _limit_rows(height, name, meta.name)
             cells += height * (end[1] + 1 if end else 0)
             if cells > MAX_CELLS:
-                raise LimitExceeded(f"plus de {MAX_CELLS} cellules : découpez le classeur.", code=IssueCode.LIMIT_CELLS.value,
+                raise LimitExceeded(f"plus de {format_number(MAX_CELLS)} cellules : découpez le classeur.", code=IssueCode.LIMIT_CELLS.value,
                                     file=name, sheet=meta.name)
             rows = sh.to_python(skip_empty_area=False) if end else []
-            member = members.get(meta.name)
             sheets.append(Sheet(
                 name=meta.name, rows=rows, numbers=list(range(1, len(rows) + 1)),
                 hidden=str(meta.visible) != str(pc.SheetVisibleEnum.Visible),
-                formulas=_formula_cells(path, member) if member else frozenset(),
+                formulas=formulas.get(meta.name, frozenset()),
                 merged=list(sh.merged_cell_ranges or []),
             ))
     return sheets
 
 
 # -- csv -------------------------------------------------------------------------
-def _cp1252_repair(err: UnicodeDecodeError) -> tuple[str, int]:
-    bad = err.object[err.start : err.end]
-    return bad.decode("cp1252", errors="replace"), err.end  # type: ignore[union-attr]
+def _cp1252_repair(err: UnicodeError) -> tuple[str, int]:
+    """Bytes that are not UTF-8 read as Windows-1252 (the usual French export)."""
+    if not isinstance(err, UnicodeDecodeError):  # pragma: no cover - registered for decoding only
+        raise err
+    return err.object[err.start : err.end].decode("cp1252", errors="replace"), err.end
 
 
 codecs.register_error("spaser-cp1252", _cp1252_repair)
@@ -363,11 +376,15 @@ def _quote_error(name: str, line: int) -> InputError:
 
 
 def read_csv(path: Path, report: ImportReport, score: Callable[[list[Any]], int]) -> Sheet:
-    """The CSV file as one sheet; ``score(row)`` rates a row as a header, to choose the delimiter."""
+    """The CSV file as one sheet whose records are streamed after the first ones (never the whole text in memory).
+
+    ``score(row)`` rates a row as a header, to choose the delimiter. The caller closes the sheet.
+    """
     name = str(path)
     encoding, errors, nul = _scan_encoding(path, report)
     csv.field_size_limit(max(csv.field_size_limit(), 32_767 * 4))
-    with open(path, encoding=encoding, errors=errors, newline="") as fh:
+    fh = open(path, encoding=encoding, errors=errors, newline="")  # noqa: SIM115 - closed by Sheet.close
+    try:
         lines: Iterator[str] = (line.replace("\x00", "") for line in fh) if nul else iter(fh)
         head_lines: list[str] = []
         for line in lines:
@@ -384,20 +401,32 @@ def read_csv(path: Path, report: ImportReport, score: Callable[[list[Any]], int]
             key = (max((score(r) for r in sample), default=0), max((len(r) for r in sample), default=0))
             if key > best_score:
                 best, best_score = d, key
-        reader = csv.reader(_chain(head_lines, lines), delimiter=best, strict=True)
+        records = _records(csv.reader(_chain(head_lines, lines), delimiter=best, strict=True), name)
         rows: list[list[Any]] = []
         numbers: list[int] = []
-        last = 0
-        try:
-            for rec in reader:
-                rows.append(rec)
-                numbers.append(last + 1)
-                last = reader.line_num
-                if len(rows) > MAX_ROWS_PER_SHEET + HEADER_SCAN_ROWS:
-                    _limit_rows(len(rows), name, None)
-        except csv.Error:
-            raise _quote_error(name, last + 1) from None
-    return Sheet(name=None, rows=rows, numbers=numbers, delimiter=best)
+        for number, rec in records:
+            rows.append(rec)
+            numbers.append(number)
+            if len(rows) >= HEADER_SCAN_ROWS:
+                break
+    except BaseException:
+        fh.close()
+        raise
+    return Sheet(name=None, rows=rows, numbers=numbers, delimiter=best, rest=records, close=fh.close)
+
+
+def _records(reader: Any, name: str) -> Iterator[tuple[int, list[str]]]:
+    """(first line number, record) of each CSV record; a quote error names the line where its record starts."""
+    last = count = 0
+    try:
+        for rec in reader:
+            count += 1
+            if count > MAX_ROWS_PER_SHEET + HEADER_SCAN_ROWS:
+                _limit_rows(count, name, None)
+            yield last + 1, rec
+            last = reader.line_num
+    except csv.Error:
+        raise _quote_error(name, last + 1) from None
 
 
 def _chain(first: list[str], rest: Iterator[str]) -> Iterator[str]:

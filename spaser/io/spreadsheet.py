@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -39,7 +40,7 @@ from pydantic import ValidationError
 from spaser._errors import InputError, LimitExceeded
 from spaser._gc import paused
 from spaser.io import ImportOptions, ImportResult
-from spaser.io.cells import MAX_CELL_CHARS, CellProblem, is_empty, normalise, siret, supplier_kinds, text
+from spaser.io.cells import MAX_CELL_CHARS, CellProblem, is_blank, is_empty, nature_of, normalise, siret, supplier_kinds, text
 from spaser.io.columns import AMOUNT_FIELDS, COLUMNS, holder_index, is_known_field, match_header, spec, spend_year
 from spaser.io.report import MESSAGES, ImportReport, IssueCode, Severity
 from spaser.io import sheets as _sheets
@@ -54,7 +55,7 @@ _EXPECTED = "« Montant HT » (ou « Montant », « Montant total HT », « Amou
 _SUGGEST = "Utilisez « spaser template » pour obtenir un modèle de tableau."
 _HOLDER_FIELDS = ("supplier_name", "supplier_siret", "supplier_kinds")
 _BUYER_FIELDS = ("buyer_name", "buyer_siret", "buyer_kind")
-_NOT_CONTRACT = frozenset(_HOLDER_FIELDS + _BUYER_FIELDS)
+_NOT_OUT = frozenset((*_HOLDER_FIELDS, *_BUYER_FIELDS, *AMOUNT_FIELDS, "nature", "kind"))
 _MONEY_FIELDS = frozenset({*AMOUNT_FIELDS, "amount_ttc", "insertion_hours_planned", "insertion_hours_achieved"})
 _TOTAL_STARTS = ("total", "totaux", "sous total", "grand total", "montant total", "subtotal")
 # Columns whose names say a DECP export (labelled « csv-decp »).
@@ -69,11 +70,38 @@ class Table:
     headers: dict[str, str]  # field -> header text as written
     ttc_rate: Decimal | None  # set when the amount is read from a TTC column
 
+    @cached_property
+    def holders(self) -> tuple[str, ...]:
+        """The table's co-contractor columns (name, SIRET, kinds; numbered ones too)."""
+        return tuple(f for f in self.columns if holder_index(f)[0] in _HOLDER_FIELDS)
 
-def read_spreadsheet(path: Path, kind: str, opts: ImportOptions) -> ImportResult:
+
+@dataclass(frozen=True, slots=True)
+class _Col:
+    """How one recognised column of a table is read (decided once per table, not per cell)."""
+
+    field: str
+    index: int
+    header: str
+    convert: Any  # the field's converter (spaser.io.columns); spend columns read as amounts
+    spend: tuple[int, bool] | None  # (year, TTC) of a yearly spending column
+    cache: dict[Any, Any]  # the fast path's memory of this column's conversions
+    empty: Any  # is_empty, or is_blank for a free-text column (where « NaN » is a text)
+
+
+_CACHE_MAX = 100_000
+# Every field's default, given to model_construct so that it never looks one up (a slow path in pydantic).
+_PURCHASE_DEFAULTS: dict[str, Any] = {k: f.default for k, f in Purchase.model_fields.items() if f.default_factory is None}
+_SOURCE_FIELDS = {"file", "sheet", "row"}  # shared by every SourceRef built (never mutated)  # distinct cells remembered per column (vocabularies, dates and objects repeat)
+
+
+def read_spreadsheet(path: Path, kind: str, opts: ImportOptions, *, fast: bool = True) -> ImportResult:
     """Read a workbook (.xlsx, .xlsm, .xls, .ods) or a CSV file into portfolios and a report.
 
     ``kind`` comes from :func:`spaser.io.sniff`: 'xlsx', 'ods', 'ole2' (.xls) or 'csv'.
+    ``fast`` (the default) remembers each column's conversions (a cell text seen before is not
+    converted again); ``fast=False`` is the plain reference path. Both give the same
+    portfolios and report (tests/test_import_paths.py).
     """
     name = str(path)
     size = path.stat().st_size
@@ -94,17 +122,27 @@ def read_spreadsheet(path: Path, kind: str, opts: ImportOptions) -> ImportResult
             sheets = [read_csv(path, report, lambda row: _header_score(row, mapping)[0])]
         else:
             sheets = read_workbook(path, report)
-        if opts.sheet is not None:
-            names = [s.name for s in sheets]
-            sheets = [s for s in sheets if s.name == opts.sheet]
-            if not sheets:
-                raise InputError(
-                    f"feuille « {opts.sheet} » introuvable ; feuilles du classeur : {', '.join(map(str, names))}.",
-                    code="sheet-not-found", file=name,
-                )
-        tables = _find_tables(sheets, report, opts, name)
-        report.formats.append(_format_label(path, kind, tables))
-        return _Reader(path, report, opts).read(tables)
+        try:
+            return _read_sheets(path, kind, sheets, report, opts, mapping, fast)
+        finally:
+            for sh in sheets:
+                sh.close()
+
+
+def _read_sheets(path: Path, kind: str, sheets: list[Sheet], report: ImportReport, opts: ImportOptions,
+                 mapping: dict[str, str], fast: bool) -> ImportResult:
+    name = str(path)
+    if opts.sheet is not None:
+        names = [s.name for s in sheets]
+        sheets = [s for s in sheets if s.name == opts.sheet]
+        if not sheets:
+            raise InputError(
+                f"feuille « {opts.sheet} » introuvable ; feuilles du classeur : {', '.join(map(str, names))}.",
+                code="sheet-not-found", file=name,
+            )
+    tables = _find_tables(sheets, report, opts, name)
+    report.formats.append(_format_label(path, kind, tables))
+    return _Reader(path, report, opts, fast).read(tables)
 
 
 def _format_label(path: Path, kind: str, tables: list[Table]) -> str:
@@ -265,16 +303,18 @@ def _make_table(sh: Sheet, i: int, fields: dict[int, str], report: ImportReport,
 class _Reader:
     """Turns the rows of the recognised tables into purchases, counting each row once."""
 
-    def __init__(self, path: Path, report: ImportReport, opts: ImportOptions) -> None:
-        self.report, self.opts = report, opts
+    def __init__(self, path: Path, report: ImportReport, opts: ImportOptions, fast: bool) -> None:
+        self.report, self.opts, self.fast = report, opts, fast
         self.file = str(path)
         self.today = opts.today or date.today()
         self.default_buyer = opts.buyer or Buyer(name=path.stem)
         self.buyers: dict[str, Buyer] = {}
         self.by_buyer: dict[str, list[Purchase]] = {}
-        # (buyer, id, lot) -> (where first seen, place in its buyer's list, contract values)
-        self.seen: dict[tuple[str, str, str], tuple[str, int, tuple[Any, ...]]] = {}
+        # (buyer, id, lot) -> (where first seen, place in its buyer's list)
+        self.seen: dict[tuple[str, str, str], tuple[str, int]] = {}
         self.suppliers: dict[tuple[str, str | None, frozenset[SupplierKind]], Supplier] = {}
+        self.fields_sets: dict[tuple[str, ...], set[str]] = {}  # one set per combination of fields given (never mutated)
+        self.holder_cells: dict[tuple[str, ...], tuple[tuple[Supplier, ...], list[_Problem]]] = {}
 
     def read(self, tables: list[Table]) -> ImportResult:
         rows = sum(self._table(t) for t in tables)
@@ -288,28 +328,52 @@ class _Reader:
         self.report.check()
         return ImportResult(portfolios=portfolios, report=self.report, path=self.file)
 
+    def build(self, out: dict[str, Any], sheet: str | None, row: int) -> Purchase:
+        """The fast path's purchase from values its converters have checked, as the model would make it.
+
+        Each value is already what validation gives (the converters return the model's types,
+        the CPV code resolved); the nature is derived from the CPV code as the model's validator
+        does. The set of given fields is shared by the purchases that give the same fields, and
+        converted values are shared between rows (about half the memory of a validated purchase).
+        tests/test_import_paths.py checks the result equals the plain path's, field by field.
+        """
+        given = self.fields_sets.get(tuple(out))
+        if given is None:
+            given = self.fields_sets[tuple(out)] = {*out, "source"}
+        values = {**_PURCHASE_DEFAULTS, **out}
+        if "spend_by_year" not in out:
+            values["spend_by_year"] = {}
+        if values["nature"] is None and values["cpv"] is not None:
+            values["nature"] = nature_of(values["cpv"])
+        values["source"] = SourceRef.model_construct(_SOURCE_FIELDS, file=self.file, sheet=sheet, row=row)
+        return Purchase.model_construct(given, **values)
+
     def _table(self, t: Table) -> int:
         """Read the rows below the header; the number of rows that count (not blank, not a repeated header)."""
         sh = t.sheet
         _fill_merged(t)
-        header = [normalise(c) for c in sh.rows[t.header_row]]
+        plan = tuple(_Col(f, j, t.headers[f], spec("amount_ht").convert if spend_year(f) else spec(f).convert, spend_year(f), {},
+                          is_empty if spend_year(f) or spec(f).reads_placeholders else is_blank)
+                     for f, j in t.columns.items())
+        header_row = sh.rows[t.header_row]
+        header = [normalise(c) for c in header_row]
+        first = min(t.columns.values())  # a recognised header cell, never empty
         count = 0
-        for i in range(t.header_row + 1, len(sh.rows)):
-            row = sh.rows[i]
-            if all(is_empty(c) for c in row):
+        for number, row in sh.below(t.header_row + 1):
+            if all(map(is_empty, row)):
                 continue
-            if [normalise(c) for c in row] == header:
+            if len(row) > first and row[first] == header_row[first] and [normalise(c) for c in row] == header:
                 continue  # the header repeated (page breaks in exports)
             count += 1
-            _Row(self, t, row, sh.numbers[i]).read()
+            _Row(self, t, plan, row, number).read()
         return count
 
 
 class _Row:
     """One row read: its cells converted, its problems reported, then a purchase or a rejection."""
 
-    def __init__(self, reader: _Reader, t: Table, row: list[Any], number: int) -> None:
-        self.reader, self.t, self.row, self.number = reader, t, row, number
+    def __init__(self, reader: _Reader, t: Table, plan: tuple[_Col, ...], row: list[Any], number: int) -> None:
+        self.reader, self.t, self.plan, self.row, self.number = reader, t, plan, row, number
         self.errors = self.warnings = 0
 
     def issue(self, code: IssueCode, column: str | None = None, value: object = None, detail: str | None = None,
@@ -328,48 +392,49 @@ class _Row:
 
     def read(self) -> None:
         t, row = self.t, self.row
-        filled = [c for c in row if not is_empty(c)]
+        only = _only_cell(row)
         delim = t.sheet.delimiter
-        if delim and len(filled) == 1 and len(t.columns) > 1 and type(filled[0]) is str and any(
-                d in filled[0] for d in ";,\t|" if d != delim):
+        if delim and only is not None and len(t.columns) > 1 and type(only) is str and any(d in only for d in ";,\t|" if d != delim):
             self.reject(IssueCode.RECORD_INVALID, f"Une seule colonne lue : cette ligne utilise un autre séparateur que « {delim} » (celui de l'en-tête).",
-                        filled[0])
+                        only)
             return
         vals = self.cells()
-        first_text = normalise(vals.get("id") or vals.get("object") or "")
-        if first_text.startswith(_TOTAL_STARTS) and (not vals.get("id") or normalise(vals["id"]).startswith(_TOTAL_STARTS)):
-            self.reject(IssueCode.SUBTOTAL_ROW, "", vals.get("id") or vals.get("object"))
+        label = vals.get("id") or vals.get("object") or ""
+        if label[:1] in "TtSsGgMm" and _is_total(label) and (not vals.get("id") or _is_total(vals["id"])):
+            self.reject(IssueCode.SUBTOTAL_ROW, "", label)
             return
-        if len(filled) == 1 and type(filled[0]) is str and not any(f in vals for f in _MONEY_FIELDS) and not any(spend_year(f) for f in vals):
-            self.reject(IssueCode.HEADING_ROW, "", filled[0])
+        if type(only) is str and not any(f in vals for f in _MONEY_FIELDS) and not any(c.spend and c.field in vals for c in self.plan):
+            self.reject(IssueCode.HEADING_ROW, "", only)
             return
         self.purchase(vals)
 
     def cells(self) -> dict[str, Any]:
         """Each recognised cell converted by its field's converter; problems reported on the row."""
-        t, row, n = self.t, self.row, len(self.row)
+        t, row, n, fast = self.t, self.row, len(self.row), self.reader.fast
         vals: dict[str, Any] = {}
-        for f, j in t.columns.items():
-            v = row[j] if j < n else None
-            header = t.headers[f]
-            if is_empty(v):
-                if (self.number, j) in t.sheet.formulas:
-                    self.issue(IssueCode.FORMULA_NO_VALUE, header)
+        for c in self.plan:
+            v = row[c.index] if c.index < n else None
+            if c.empty(v):
+                if t.sheet.formulas and (self.number, c.index) in t.sheet.formulas:
+                    self.issue(IssueCode.FORMULA_NO_VALUE, c.header)
                 continue
             if type(v) is str and len(v) > MAX_CELL_CHARS:
-                self.issue(IssueCode.LIMIT_STRING, header, v, f"Texte coupé à {MAX_CELL_CHARS} caractères.")
+                self.issue(IssueCode.LIMIT_STRING, c.header, v, f"Texte coupé à {MAX_CELL_CHARS} caractères.")
                 v = v[:MAX_CELL_CHARS]
-            sy = spend_year(f)
-            try:
-                if sy is not None:
-                    d = spec("amount_ht").convert(v)
-                    vals[f] = _without_vat(d, self.reader.opts.vat_rate) if sy[1] else d
-                else:
-                    vals[f] = spec(f).convert(v)
-            except CellProblem as p:
-                self.issue(p.code, header, v, p.detail, p.error)
-                if p.kept is not None:
-                    vals[f] = p.kept
+            if fast:
+                key = v if type(v) is str else (type(v), v)
+                hit = c.cache.get(key)
+                if hit is None:
+                    hit = _converted(c, v, self.reader.opts.vat_rate)
+                    if len(c.cache) < _CACHE_MAX:
+                        c.cache[key] = hit
+            else:
+                hit = _converted(c, v, self.reader.opts.vat_rate)
+            value, problem = hit
+            if problem is not None:
+                self.issue(problem.code, c.header, v, problem.detail, problem.error)
+            if value is not None:
+                vals[c.field] = value
         return vals
 
     def purchase(self, vals: dict[str, Any]) -> None:
@@ -382,13 +447,12 @@ class _Row:
                 out.setdefault("nature", v)
             elif isinstance(v, ContractKind):
                 out.setdefault("kind", v)
-        spend = {spend_year(f)[0]: v for f, v in vals.items() if spend_year(f) is not None}  # type: ignore[index]
+        spend = {c.spend[0]: vals[c.field] for c in self.plan if c.spend and c.field in vals}
         if spend:
             out["spend_by_year"] = spend
         for f, v in vals.items():
-            if f in out or f in _NOT_CONTRACT or "#" in f or f in ("nature", "kind") or f in AMOUNT_FIELDS or spend_year(f):
-                continue
-            out[f] = v
+            if f not in _NOT_OUT and "#" not in f and f not in out and not f.startswith("spend_"):
+                out[f] = v
         for f in ("notification_date", "consultation_date"):
             d = out.get(f)
             if d is not None and d > reader.today:
@@ -398,7 +462,7 @@ class _Row:
                 self.issue(IssueCode.DATE_IMPLAUSIBLE, t.headers[f], None, f"({d.strftime('%d/%m/%Y')}, avant {DATE_PLAUSIBLE_FROM.year}).")
         if out.get("kind") is ContractKind.CONCESSION:
             self.issue(IssueCode.CONCESSION, t.headers.get("kind") or t.headers.get("nature"))
-        suppliers = self.holders(vals)
+        suppliers = self.holders(vals) if t.holders else ()
         buyer_key = self.buyer(vals)
         if not out.get("id"):
             if "id" in t.columns:
@@ -406,19 +470,19 @@ class _Row:
             sheet = t.sheet.name
             out["id"] = f"{sheet}-L{self.number}" if sheet else f"L{self.number}"
         key = (buyer_key, out["id"], out.get("lot") or "")
-        contract = tuple(sorted((k, repr(v)) for k, v in out.items()))
         first = reader.seen.get(key)
         if first is not None and not self.errors:
-            where, place, values = first
+            where, place = first
             ps = reader.by_buyer[buyer_key]
+            same = _same_contract(ps[place], out)
             new = tuple(s for s in suppliers if s not in ps[place].suppliers)
-            if values == contract and new:  # one more co-contractor of a contract already read
+            if same and new:  # one more co-contractor of a contract already read
                 ps[place] = ps[place].model_copy(update={"suppliers": ps[place].suppliers + new})
                 reader.report.merged += 1
                 reader.report.count_row(rejected=False, warned=self.warnings > 0)
                 return
             lot = out.get("lot")
-            other = ", avec d'autres valeurs" if values != contract else ""
+            other = "" if same else ", avec d'autres valeurs"
             self.issue(IssueCode.DUPLICATE, t.headers.get("id"), out["id"],
                        f"Identifiant « {out['id']} »{' lot ' + lot if lot else ''} déjà vu {where}{other} : cette ligne est écartée.")
         if self.errors:
@@ -426,16 +490,19 @@ class _Row:
             return
         if suppliers:
             out["suppliers"] = suppliers
-        out["source"] = SourceRef(file=reader.file, sheet=t.sheet.name, row=self.number)
-        try:
-            p = Purchase(**out)
-        except ValidationError as e:
-            err = e.errors()[0]
-            self.reject(IssueCode.RECORD_INVALID, f"{'.'.join(map(str, err['loc'])) or 'ligne'} : {err['msg']}.")
-            return
+        if reader.fast:
+            p = reader.build(out, t.sheet.name, self.number)
+        else:
+            out["source"] = SourceRef(file=reader.file, sheet=t.sheet.name, row=self.number)
+            try:
+                p = Purchase(**out)
+            except ValidationError as e:  # pragma: no cover - the converters give valid values
+                err = e.errors()[0]
+                self.reject(IssueCode.RECORD_INVALID, f"{'.'.join(map(str, err['loc'])) or 'ligne'} : {err['msg']}.")
+                return
         ps = reader.by_buyer.setdefault(buyer_key, [])
         where = f"ligne {self.number}" + (f" de la feuille « {t.sheet.name} »" if t.sheet.name else "")
-        reader.seen[key] = (where, len(ps), contract)
+        reader.seen[key] = (where, len(ps))
         ps.append(p)
         reader.report.count_row(rejected=False, warned=self.warnings > 0)
 
@@ -464,46 +531,18 @@ class _Row:
         out["amount_ht"] = d
 
     def holders(self, vals: dict[str, Any]) -> tuple[Supplier, ...]:
-        """The row's co-contractors: one per line of a cell, and one per numbered holder column."""
-        numbers = sorted({holder_index(f)[1] for f in vals if holder_index(f)[0] in _HOLDER_FIELDS})
-        out: list[Supplier] = []
-        for k in numbers:
-            suffix = "" if k == 1 else f"#{k}"
-            cells = [vals.get(f + suffix) or "" for f in _HOLDER_FIELDS]
-            if k == 1:  # several co-contractors in one cell, one per line (Alt+Entrée), same order in each column
-                lines = [c.split("\n") for c in cells]
-                count = max(len(lines[0]), len(lines[1]))
-                kinds = lines[2] if len(lines[2]) == count else [cells[2]] + [""] * (count - 1)
-                parts = [(lines[0][i] if i < len(lines[0]) else "", lines[1][i] if i < len(lines[1]) else "", kinds[i]) for i in range(count)]
-            else:
-                parts = [(cells[0], cells[1], cells[2])]
-            for name, sid, kinds_cell in parts:
-                s = self.supplier(name.strip(), sid.strip(), kinds_cell.strip(), suffix)
-                if s is not None:
-                    out.append(s)
-        return tuple(out)
-
-    def supplier(self, name: str, sid: str, kinds_cell: str, suffix: str) -> Supplier | None:
-        if not name and not sid and not kinds_cell:
-            return None
-        headers = self.t.headers
-        number = None
-        if sid:
-            try:
-                number = siret(sid)
-            except CellProblem as p:
-                self.issue(p.code, headers.get("supplier_siret" + suffix), sid, f"{p.detail} Le titulaire est gardé sans SIRET.", False)
-        kinds: frozenset[SupplierKind] = frozenset()
-        if kinds_cell:
-            try:
-                kinds = supplier_kinds(kinds_cell)
-            except CellProblem as p:
-                self.issue(p.code, headers.get("supplier_kinds" + suffix), kinds_cell, p.detail)
-        key = (name, number, kinds)
-        s = self.reader.suppliers.get(key)
-        if s is None:
-            s = self.reader.suppliers[key] = Supplier(name=name, siret=number, kinds=kinds)
-        return s
+        """The row's co-contractors, their problems reported on the row (remembered per cells on the fast path)."""
+        reader = self.reader
+        cells = tuple(vals.get(f) or "" for f in self.t.holders)
+        hit = reader.holder_cells.get(cells) if reader.fast else None
+        if hit is None:
+            hit = _holders(dict(zip(self.t.holders, cells)), self.t.headers, reader.suppliers)
+            if reader.fast and len(reader.holder_cells) < _CACHE_MAX:
+                reader.holder_cells[cells] = hit
+        suppliers, problems = hit
+        for problem in problems:
+            self.issue(*problem)
+        return suppliers
 
     def buyer(self, vals: dict[str, Any]) -> str:
         """The key of the row's buyer (added on first sight); "" for the file's buyer."""
@@ -526,6 +565,83 @@ class _Row:
             kind = vals.get("buyer_kind") or BuyerKind.AUTRE
             reader.buyers[key] = Buyer(name=name or number or reader.default_buyer.name, siret=number, kind=kind)
         return key
+
+
+_Problem = tuple[IssueCode, "str | None", Any, "str | None", "bool | None"]  # (code, column, value, detail, error)
+
+
+def _holders(vals: dict[str, str], headers: dict[str, str],
+             known: dict[tuple[str, str | None, frozenset[SupplierKind]], Supplier]) -> tuple[tuple[Supplier, ...], list[_Problem]]:
+    """The co-contractors of a row's holder cells (one per line of a cell, one per numbered column), and their problems."""
+    numbers = sorted({holder_index(f)[1] for f in vals})
+    out: list[Supplier] = []
+    problems: list[_Problem] = []
+    for k in numbers:
+        suffix = "" if k == 1 else f"#{k}"
+        cells = [vals.get(f + suffix) or "" for f in _HOLDER_FIELDS]
+        if k == 1:  # several co-contractors in one cell, one per line (Alt+Entrée), same order in each column
+            lines = [c.split("\n") for c in cells]
+            count = max(len(lines[0]), len(lines[1]))
+            kinds = lines[2] if len(lines[2]) == count else [cells[2]] + [""] * (count - 1)
+            parts = [(lines[0][i] if i < len(lines[0]) else "", lines[1][i] if i < len(lines[1]) else "", kinds[i]) for i in range(count)]
+        else:
+            parts = [(cells[0], cells[1], cells[2])]
+        for name, sid, kinds_cell in parts:
+            name, sid, kinds_cell = name.strip(), sid.strip(), kinds_cell.strip()
+            if not name and not sid and not kinds_cell:
+                continue
+            number = None
+            if sid:
+                try:
+                    number = siret(sid)
+                except CellProblem as p:
+                    problems.append((p.code, headers.get("supplier_siret" + suffix), sid, f"{p.detail} Le titulaire est gardé sans SIRET.", False))
+            found: frozenset[SupplierKind] = frozenset()
+            if kinds_cell:
+                try:
+                    found = supplier_kinds(kinds_cell)
+                except CellProblem as p:
+                    problems.append((p.code, headers.get("supplier_kinds" + suffix), kinds_cell, p.detail, None))
+            key = (name, number, found)
+            s = known.get(key)
+            if s is None:
+                s = known[key] = Supplier(name=name, siret=number, kinds=found)
+            out.append(s)
+    return tuple(out), problems
+
+
+def _converted(c: _Col, v: Any, vat_rate: Decimal | None) -> tuple[Any, CellProblem | None]:
+    """(value or None, problem or None) of one cell of a column."""
+    try:
+        value = c.convert(v)
+    except CellProblem as p:
+        return p.kept, p
+    if c.spend is not None and c.spend[1]:
+        value = _without_vat(value, vat_rate)
+    return value, None
+
+
+def _is_total(label: str) -> bool:
+    """« Total », « Sous-total services », « TOTAL GÉNÉRAL »: a line that sums others."""
+    n = normalise(label)
+    return any(n == w or n.startswith(w + " ") for w in _TOTAL_STARTS)
+
+
+def _only_cell(row: list[Any]) -> Any:
+    """The only filled cell of a row, or None (stops at the second filled cell)."""
+    found = None
+    for c in row:
+        if not is_empty(c):
+            if found is not None:
+                return None
+            found = c
+    return found
+
+
+def _same_contract(p: Purchase, out: dict[str, Any]) -> bool:
+    """True when a row's contract values are those of a purchase already read (a co-contractor's line)."""
+    given = p.model_fields_set - {"suppliers", "source"}
+    return given == out.keys() and all(getattr(p, k) == v for k, v in out.items())
 
 
 def _without_vat(d: Decimal, rate: Decimal | None) -> Decimal:
