@@ -1116,12 +1116,12 @@ class Extractor:
             if not concession:
                 issue(state, IssueCode.CPV_MISSING, row, field="codeCPV")
         else:
-            got = _cpv(cpv_raw)
-            if isinstance(got, CellProblem):
-                cpv_code = got.kept
-                self._problem(state, got, row, field="codeCPV", value=cpv_raw, error=False)
+            code = _cpv(cpv_raw)
+            if isinstance(code, CellProblem):
+                cpv_code = code.kept
+                self._problem(state, code, row, field="codeCPV", value=cpv_raw, error=False)
             else:
-                cpv_code = got
+                cpv_code = code
         suppliers: tuple[tuple[str, str | None], ...] = ()
         if self.with_suppliers:
             suppliers = self._suppliers(_items(titulaires_raw, inner), row, state)
