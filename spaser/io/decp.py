@@ -46,7 +46,7 @@ What the import does with each record (every record is counted:
 - duplicates (same buyer, identifier, notification date, amount and holders)
   are rejected, naming the first record; the same contract with other holders
   is a co-contractor's line: its holders are added to the first record's
-  contract (a warning), counted once;
+  contract, counted once (``report.merged``, as for spreadsheets);
 - tabular versions: a record with ``donneesActuelles`` false is an earlier
   version of a contract, not counted (``superseded``);
 - dates keep their calendar day; a time zone ("2018-12-17+01:00") is dropped;
@@ -994,11 +994,10 @@ class Extractor:
                           detail=f"Même acheteur, identifiant, date, montant et titulaires que l'enregistrement n° {first[0]} : "
                           "celui-ci est écarté.")
                     return None
-                # One line per co-contractor (exports): the same contract, another holder.
-                issue(state, IssueCode.DUPLICATE, row, field="id", value=rid, severity=Severity.WARNING,
-                      detail=f"Autre titulaire du contrat de l'enregistrement n° {first[0]} (une ligne par cotitulaire) : "
-                      "ajouté à ce contrat, compté une fois.")
+                # One line per co-contractor (exports): the same contract, another holder; accepted and
+                # counted in report.merged, as the spreadsheet reader does.
                 merge_into = first[0]
+                self.report.merged += 1
 
         if b_id is None:
             if self.default_buyer is None:
@@ -1443,6 +1442,7 @@ def read_decp(path: str | os.PathLike[str], kind: str, opts: Any) -> Any:
                         group[at[1]] = p.model_copy(update={"suppliers": p.suppliers + add})
                     continue
                 c.purchase = ext._purchase(c, [False, False])  # its first line was rejected: this one stands alone
+                report.merged -= 1
             if c.purchase is None:
                 continue
             group = groups.setdefault(c.buyer_key, [])
