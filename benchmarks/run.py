@@ -95,12 +95,6 @@ def run_step(step: str, path: Path, *, timeout: float = 1800) -> tuple[dict[str,
 _CALAMINE = ("import sys, python_calamine as pc\n"
              "wb = pc.CalamineWorkbook.from_path(sys.argv[1])\n"
              "print(sum(len(wb.get_sheet_by_name(n).to_python()) for n in wb.sheet_names))")
-def _has(module: str) -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec(module) is not None
-
-
 # The aggregates `spaser check` reports (contracts, amounts and social/environmental shares by year), in polars.
 _POLARS = ("import sys, polars as pl\n"
            "df = pl.read_csv(sys.argv[1], separator=';', infer_schema=False, quote_char='\"')\n"
@@ -161,7 +155,7 @@ def _plan(sizes: list[int], with_pandas: bool, documents_max: int) -> list[tuple
             if with_pandas:
                 plan.append((n, "xlsx", "pandas-xlsx", [("read", "pandas.read_excel (openpyxl)")]))
             plan.append((n, "xlsx", "openpyxl-xlsx", [("read", "openpyxl read-only loop")]))
-        for step in ("cli-check", "polars") if _has("polars") else ("cli-check",):  # polars: the bench extra
+        for step in ("cli-check", "polars") if util.find_spec("polars") else ("cli-check",):  # polars: the bench extra
             process(n, "csv", step)
         plan.append((n, "csv", "check", check))
         if with_pandas:
