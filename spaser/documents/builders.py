@@ -288,6 +288,9 @@ def indicator_rows(portfolio: Portfolio, yi: Any) -> list[IndicatorRow]:
     rows.append(IndicatorRow("reserves", "Marchés réservés", r.count, r.share_count, r.value, r.share_value, _DEFINITIONS["reserves"]))
     n, value, share = _inclusion(portfolio, yi)
     rows.append(IndicatorRow("inclusion", "Achats auprès de SIAE, EA ou ESAT", n, None, value, share, _DEFINITIONS["inclusion"]))
+    from spaser.suppliers.documents import indicator_rows as supplier_rows
+
+    rows += supplier_rows(portfolio, yi.year)  # ESUS / inclusive from the official lists, with the unknown apart
     for kind in SupplierKind:
         m = yi.suppliers[kind.value]
         rows.append(IndicatorRow(f"fournisseur:{kind.value}", f"Achats auprès : {kind.label}", m.count, m.share_count, m.value, m.share_value,

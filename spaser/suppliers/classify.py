@@ -283,7 +283,11 @@ def classify_portfolio(portfolio: Portfolio, lists: Lists, *, categories: dict[s
                 enriched = enriched.model_copy(update={"buyer": buyer.model_copy(update={"kind": kind})})
     if kind is BuyerKind.AUTRE:
         source = "inconnu"
-    return Classification(lists.lists, rows, enriched, kind, cat, source, classes)
+    out = Classification(lists.lists, rows, enriched, kind, cat, source, classes)
+    from spaser.suppliers.documents import remember
+
+    remember(out)  # for the documents, which receive only the portfolio
+    return out
 
 
 def _with(p: Purchase, extra: dict[tuple[str, str | None], frozenset[SupplierKind]], made: dict[int, Supplier]) -> Purchase:

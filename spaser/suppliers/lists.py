@@ -58,6 +58,7 @@ class SupplierList:
     report: ImportReport
     entries: list[Entry] = field(default_factory=list)
     skipped: int = 0  # records accepted but not kept (not a supplier of the portfolio)
+    notes: list[str] = field(default_factory=list)  # French (e.g. the online look-up could not finish)
 
     def summary_fr(self) -> str:
         r = self.report
@@ -67,7 +68,7 @@ class SupplierList:
 
     def to_dict(self) -> dict[str, Any]:
         return {"source": self.source.key, "label": self.source.label, "file": self.file, "kept": len(self.entries),
-                "skipped": self.skipped, "report": self.report.to_dict()}
+                "skipped": self.skipped, "notes": list(self.notes), "report": self.report.to_dict()}
 
 
 # -- identifiers ------------------------------------------------------------------

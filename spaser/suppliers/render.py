@@ -19,6 +19,7 @@ def render_lists(c: Classification) -> list[str]:
     out = ["Listes lues :"]
     for lst in c.lists:
         out.append(f" - {lst.summary_fr()}")
+        out += [f"     {n}" for n in lst.notes]
         for it in lst.report.issues[:_MAX_ISSUES_SHOWN]:
             out.append(f"     {it.location} : {it.message}" + (f" (valeur « {it.value} »)" if it.value else ""))
         more = lst.report.rejected + lst.report.warned - min(len(lst.report.issues), _MAX_ISSUES_SHOWN)
