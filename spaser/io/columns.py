@@ -87,7 +87,7 @@ COLUMNS: tuple[ColumnSpec, ...] = (
                 "raison sociale fournisseur"), 30),
     ColumnSpec("supplier_siret", "SIRET titulaire", "SIRET (14 chiffres) ou SIREN (9 chiffres) du titulaire.",
                ("siret", "siret fournisseur", "siret attributaire", "siret entreprise", "titulaire siret", "siren titulaire",
-                "supplier siret", "contractor siret"), 17),
+                "supplier siret", "contractor siret", "titulaire id"), 17),
     ColumnSpec("supplier_kinds", "Type de structure", "SIAE, EA, ESAT, ESUS ou ESS (plusieurs séparés par « , » ou « ; »), vide sinon.",
                ("type structure", "structure", "type titulaire", "statut titulaire", "categorie titulaire", "statut structure",
                 "supplier type", "supplier kind", "structure type"), 16),
