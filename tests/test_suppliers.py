@@ -367,3 +367,39 @@ def test_real_marche_inclusion_purchase_sample() -> None:
     assert (r.report.read, r.report.accepted) == (5, 5)
     assert r.portfolio.total_ht == Decimal("143701.25")
     assert r.report.counts["siret-invalid"] == 5  # the sample's SIRETs are fake: kept without SIRET, « inconnu »
+
+
+# -- the web page ------------------------------------------------------------------------------
+
+
+def test_web_page_classifies_with_the_served_lists() -> None:
+    import io
+    import re as _re
+    import sys
+
+    from docx import Document
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from web_client import Client
+
+    from spaser.web import make_server, serve_in_thread
+
+    srv = make_server(port=0, lists=(str(HERE / "marche_inclusion.csv"), str(HERE / "annuaire.csv")))
+    serve_in_thread(srv)
+    try:
+        client = Client(*srv.server_address[:2])
+        reply = client.upload("achats.csv", (HERE / "achats.csv").read_bytes())
+        base = reply.header("location").replace("/rapport", "/0")
+        assert _re.fullmatch(r"/a/[A-Za-z0-9_-]{16}/0", base)
+        doc = client.get(f"{base}/telecharger/projet-spaser.docx")
+        assert doc.status == 200
+        text = "\n".join(c.text for t in Document(io.BytesIO(doc.body)).tables for r in t.rows for c in r.cells)
+        assert "d'après les listes" in text and "inconnu des listes" in text
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+def test_serve_refuses_a_bad_list_at_once(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["serve", "--no-browser", "--port", "0", "--liste", str(tmp_path / "absente.csv")]) == 3
+    assert "absente.csv" in capsys.readouterr().err

@@ -43,12 +43,9 @@ def apply_lists(args: argparse.Namespace, result: Any, portfolio: Any) -> Any:
     online = bool(getattr(args, "en_ligne", False) or (cfg.online if cfg else False))
     if portfolio is None or not (specs or online or getattr(args, "_always_classify", False)):
         return portfolio
-    from spaser.ids import siren_of
     from spaser.suppliers import classify_portfolio, load_lists
 
-    wanted = {siren_of(s.siret) for p in portfolio.purchases for s in p.suppliers if s.siret}
-    if portfolio.buyer.siret:
-        wanted.add(siren_of(portfolio.buyer.siret))
+    wanted = _wanted(portfolio)
     lists = load_lists(specs, wanted=wanted)
     categories = None
     if online:
@@ -58,6 +55,23 @@ def apply_lists(args: argparse.Namespace, result: Any, portfolio: Any) -> Any:
     c = classify_portfolio(portfolio, lists, categories=categories)
     result.extra[CLASSIFICATION] = c
     return c.portfolio
+
+
+def classify_with(specs: tuple[str, ...] | list[str], portfolio: Any) -> Any:
+    """The Classification of ``portfolio`` with the lists ``specs`` (only its SIRENs are kept)."""
+    from spaser.suppliers import classify_portfolio, load_lists
+
+    return classify_portfolio(portfolio, load_lists(specs, wanted=_wanted(portfolio)))
+
+
+def _wanted(portfolio: Any) -> set[str]:
+    """The SIRENs of a portfolio's suppliers and buyer: the only lines of a list worth keeping."""
+    from spaser.ids import siren_of
+
+    wanted = {siren_of(s.siret) for p in portfolio.purchases for s in p.suppliers if s.siret}
+    if portfolio.buyer.siret:
+        wanted.add(siren_of(portfolio.buyer.siret))
+    return wanted
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

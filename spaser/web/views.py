@@ -13,7 +13,7 @@ import re
 import shutil
 import tempfile
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -120,8 +120,10 @@ def _safe_stem(name: str) -> str:
 class WebApp:
     """Routes a request to a page; each page calls the library and renders a template."""
 
-    def __init__(self, *, example: Path | None = None) -> None:
+    def __init__(self, *, example: Path | None = None, lists: Sequence[str] = ()) -> None:
         self.example = example if example is not None else find_example()
+        self.lists = tuple(lists)  # supplier lists (spaser serve --liste): every portfolio is classified with them
+        self._classified: dict[tuple[int, int], Any] = {}
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(TEMPLATES)),
             autoescape=True,  # every value is escaped: user data contains anything
@@ -198,7 +200,16 @@ class WebApp:
         index = int(bi)
         if index >= len(portfolios):
             raise HttpError(404, "Acheteur introuvable", "Cet acheteur n'existe pas dans le fichier importé.")
-        return portfolios[index]
+        if not self.lists:
+            return portfolios[index]
+        key = (id(analysis.result), index)
+        if key not in self._classified:
+            from spaser.cli.suppliers import classify_with
+
+            if len(self._classified) >= 32:  # a few analyses at a time; the oldest is forgotten
+                self._classified.pop(next(iter(self._classified)))
+            self._classified[key] = (analysis.result, classify_with(self.lists, portfolios[index]).portfolio)
+        return self._classified[key][1]
 
     def _steps(self, analysis: Analysis | None, bi: str | None, current: str) -> list[dict[str, Any]]:
         base = f"/a/{analysis.id}" if analysis else None
