@@ -403,3 +403,34 @@ def test_web_page_classifies_with_the_served_lists() -> None:
 def test_serve_refuses_a_bad_list_at_once(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert main(["serve", "--no-browser", "--port", "0", "--liste", str(tmp_path / "absente.csv")]) == 3
     assert "absente.csv" in capsys.readouterr().err
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.one_of(
+    st.binary(max_size=400),
+    st.lists(st.lists(st.text(max_size=12), max_size=6), max_size=8).map(
+        lambda rows: "\n".join(";".join(r) for r in ([["siren", "nature_juridique", "est_ess"]] + rows)).encode()),
+    st.binary(max_size=300).map(lambda b: b"finess;etalab;95;2024\n" + b),
+    st.binary(max_size=300).map(lambda b: b"siren,categorieJuridiqueUniteLegale\n" + b),
+))
+def test_no_list_file_can_crash(tmp_path: Path, content: bytes) -> None:
+    f = tmp_path / "liste.csv"
+    f.write_bytes(content)
+    try:
+        lst = load_list(f)
+    except InputError as e:
+        assert str(e) and e.exit_code == 3
+        return
+    lst.report.check()
+    assert len(lst.entries) <= lst.report.accepted
+
+
+def test_leading_zero_dropped_by_a_spreadsheet_is_restored(tmp_path: Path) -> None:
+    from stdnum import luhn
+
+    siren = "01234567" + luhn.calc_check_digit("01234567")
+    siret = siren + "0001" + luhn.calc_check_digit(siren + "0001")
+    f = tmp_path / "m.csv"
+    f.write_text(f"siret,name,kind\n{siret[1:]},X,Entreprise d'insertion (EI)\n", encoding="utf-8")
+    lst = load_list(f)
+    assert [(e.siret, e.structures) for e in lst.entries] == [(siret, ("EI",))]

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
+from spaser.io.columns import normalise
 from spaser.model import SupplierKind
 
 __all__ = ["Dimension", "Structure", "STRUCTURES", "structure_of", "Source", "SOURCES"]
@@ -65,10 +67,22 @@ _ALIASES = {"EA_EATT": "EA", "EA-EATT": "EA", "ETT I": "ETTI", "GEIQ BTP": "GEIQ
 
 
 def structure_of(text: str) -> Structure | None:
-    """The structure type a source's code names (case and spaces ignored), None if unknown."""
+    """The structure type a source's code or label names (case, accents and spaces ignored), None if unknown.
+
+    >>> structure_of("Entreprise adaptée (EA)").code, structure_of("atelier et chantier d'insertion").code
+    ('EA', 'ACI')
+    """
     key = " ".join(str(text).split()).upper()
     key = _ALIASES.get(key, key)
-    return STRUCTURES.get(key)
+    hit = STRUCTURES.get(key)
+    if hit is None and key.endswith(")") and "(" in key:  # « Entreprise d'insertion (EI) »
+        hit = STRUCTURES.get(key[key.rindex("(") + 1:-1].strip())
+    return hit or _by_label().get(normalise(text))
+
+
+@lru_cache(maxsize=1)
+def _by_label() -> dict[str, Structure]:
+    return {normalise(s.label): s for s in STRUCTURES.values()}
 
 
 @dataclass(frozen=True)

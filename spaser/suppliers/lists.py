@@ -84,6 +84,8 @@ def _identifier(raw: str) -> tuple[str | None, str | None, str | None]:
     v = "".join(ch for ch in raw if not ch.isspace() and ch not in ".-")
     if not v:
         return None, None, "identifiant vide"
+    if v.isdigit() and len(v) in (8, 13):  # a spreadsheet dropped the leading zero (Luhn keys do not change)
+        v = "0" + v
     if not v.isdigit() or len(v) not in (9, 14):
         return None, None, "14 chiffres (SIRET) ou 9 (SIREN) attendus"
     if len(v) == 14:
@@ -184,6 +186,8 @@ class _Reader:
         """(siren, siret) of the row, or None when it is rejected or not wanted (both counted)."""
         if self.wanted is not None:
             digits = "".join(_DIGITS.findall(raw))
+            if len(digits) in (8, 13):
+                digits = "0" + digits
             if len(digits) in (9, 14) and digits[:9] not in self.wanted:  # a malformed one is still rejected below
                 self.report.count_accepted(1)
                 self.skipped += 1
