@@ -32,6 +32,7 @@ from stdnum.fr import siret as _siret
 __all__ = ["Entry", "SupplierList", "load_list", "FORMATS"]
 
 _MAX_CELL = 10_000  # characters in one cell (a list of structures has no long text)
+_MAX_WORKBOOK = 100_000_000  # bytes: a workbook is read whole (the ESUS list is a few hundred kB)
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,6 +319,9 @@ def load_list(spec: str | os.PathLike[str], *, wanted: Iterable[str] | None = No
     with open(path, "rb") as fh:
         head = fh.read(8)
     is_workbook = head.startswith(b"\xd0\xcf\x11\xe0") or (head.startswith(b"PK\x03\x04") and _is_workbook(path))
+    if is_workbook and path.stat().st_size > _MAX_WORKBOOK:
+        raise InputError(f"classeur de plus de {_MAX_WORKBOOK // 10**6} Mo : enregistrez-le en CSV (lu en flux).",
+                         code=IssueCode.FILE_TOO_LARGE.value, file=str(path))
     try:
         if is_workbook:
             reader = _read_workbook(path, fmt, report, want)
@@ -428,7 +432,10 @@ def _read_workbook(path: Path, fmt: str | None, report: ImportReport, want: set[
     except Exception as e:  # noqa: BLE001 - calamine raises its own types for every broken file
         raise InputError(f"classeur illisible ({e}).", code=IssueCode.FILE_CORRUPT.value, file=str(path)) from None
     for sheet in wb.sheet_names:
-        rows = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        try:
+            rows = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        except Exception as e:  # noqa: BLE001 - as above
+            raise InputError(f"feuille « {sheet} » illisible ({e}).", code=IssueCode.FILE_CORRUPT.value, file=str(path)) from None
         for i, row in enumerate(rows[:30]):
             cells = [_text(c) for c in row]
             cols = _columns(cells)
