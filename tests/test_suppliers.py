@@ -434,3 +434,19 @@ def test_leading_zero_dropped_by_a_spreadsheet_is_restored(tmp_path: Path) -> No
     f.write_text(f"siret,name,kind\n{siret[1:]},X,Entreprise d'insertion (EI)\n", encoding="utf-8")
     lst = load_list(f)
     assert [(e.siret, e.structures) for e in lst.entries] == [(siret, ("EI",))]
+
+
+def test_report_and_publication_show_the_split(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out, csv_out = tmp_path / "bilan.docx", tmp_path / "indicateurs.csv"
+    args = ["report", str(HERE / "achats.csv"), "--year", "2025", "--date", "2026-01-15", "-o", str(out), "--csv", str(csv_out)]
+    assert main([*args, "--liste", str(HERE / "marche_inclusion.csv")]) == 0
+    rows = {(r[2], r[3]): r for r in csv.reader(csv_out.read_text(encoding="utf-8-sig").splitlines(), delimiter=";")}
+    assert rows[("2025", "inclusion_inconnu_valeur")][6:9] == ["500", "1550", "0.3226"]
+    assert rows[("2025", "inclusion_valeur")][6] == "1050"  # the listed EA and GEIQ counted (GEIQ carried as SIAE)
+    from docx import Document
+
+    text = "\n".join(c.text for t in Document(str(out)).tables for r in t.rows for c in r.cells)
+    assert "Entreprises inclusives (SIAE, EA, ESAT, GEIQ), d'après les listes" in text
+    assert main([*args, "--force"]) == 0  # without lists: the unknown share is « n.d. », never 0
+    rows = {(r[2], r[3]): r for r in csv.reader(csv_out.read_text(encoding="utf-8-sig").splitlines(), delimiter=";")}
+    assert rows[("2025", "inclusion_inconnu_valeur")][6:9] == ["", "", ""]

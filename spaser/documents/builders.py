@@ -704,6 +704,8 @@ _PUBLISHED = (
     ("inclusion_valeur", "Achats auprès de SIAE, EA ou ESAT", "valeur"),
     ("siae_valeur", "Achats auprès de SIAE", "valeur"),
     ("ea_esat_valeur", "Achats auprès d'EA ou d'ESAT", "valeur"),
+    ("esus_inconnu_valeur", "Achats dont le titulaire est inconnu des listes ESUS (ni oui ni non)", "valeur"),
+    ("inclusion_inconnu_valeur", "Achats dont le titulaire est inconnu des listes d'entreprises inclusives (ni oui ni non)", "valeur"),
     ("heures_insertion", "Heures d'insertion réalisées", "heures"),
     ("social_inconnu_nombre", "Marchés dont la considération sociale est inconnue", "nombre"),
 )
@@ -757,6 +759,10 @@ def _published_measure(key: str, portfolio: Portfolio, yi: Any) -> tuple[Decimal
         value = sum((p.amount_ht for p in items if p.amount_ht is not None and p.amount_ht > 0), Decimal(0))
         rate = min(value / base.denominator_value, Decimal(1)) if base.denominator_value else None
         return value, base.denominator_value, base.denominator_label, rate
+    if key in ("esus_inconnu_valeur", "inclusion_inconnu_valeur"):
+        from spaser.suppliers.documents import unknown_measure
+
+        return unknown_measure(portfolio, yi.year, key.split("_", 1)[0])
     if key == "heures_insertion":
         hours = yi.insertion_hours_achieved if yi.contracts_with_insertion_hours else None
         return hours, None, "marchés notifiés dans l'année avec heures déclarées", None

@@ -14,7 +14,7 @@ from spaser.suppliers.classify import Classification
 from spaser.suppliers.indicators import FAMILY_LABELS, SupplierIndicators, supplier_indicators
 from spaser.suppliers.kinds import Dimension
 
-__all__ = ["remember", "classification_of", "indicator_rows"]
+__all__ = ["remember", "classification_of", "indicator_rows", "unknown_measure"]
 
 _KEEP = 8
 _RECENT: OrderedDict[int, tuple[Portfolio, Classification, list[SupplierIndicators]]] = OrderedDict()
@@ -69,3 +69,19 @@ def indicator_rows(portfolio: Portfolio, year: int | None) -> list[Any]:
         rows.append(IndicatorRow("listes:reserves_a_verifier", "Marchés réservés dont le titulaire n'est reconnu éligible par aucune liste",
                                  len(flagged), None, None, None, "À vérifier : " + " ; ".join(f"{f.purchase_id} ({f.suppliers})" for f in flagged[:10])))
     return rows
+
+
+def unknown_measure(portfolio: Portfolio, year: int, family: str) -> tuple[Any, Any, str, Any]:
+    """(value, denominator, denominator label, rate) of the purchases whose supplier no list classifies.
+
+    ``family``: "esus" or "inclusion". All None (« n.d. ») when the portfolio was not classified:
+    without lists, what is unknown cannot be told from what is « non ».
+    """
+    label = "achats de l'année (d'après les listes de fournisseurs données)"
+    ind = _indicators(portfolio)
+    yi = ind.years.get(year) if ind is not None else None
+    if yi is None:
+        return None, None, "aucune liste de fournisseurs donnée (option --liste)", None
+    m = yi.families[Dimension.ESUS if family == "esus" else Dimension.INCLUSIVE]
+    rate = m.unknown.value / m.total.value if m.total.value else None
+    return m.unknown.value, m.total.value, label, rate
