@@ -450,3 +450,11 @@ def test_report_and_publication_show_the_split(tmp_path: Path, capsys: pytest.Ca
     assert main([*args, "--force"]) == 0  # without lists: the unknown share is « n.d. », never 0
     rows = {(r[2], r[3]): r for r in csv.reader(csv_out.read_text(encoding="utf-8-sig").splitlines(), delimiter=";")}
     assert rows[("2025", "inclusion_inconnu_valeur")][6:9] == ["", "", ""]
+
+
+@pytest.mark.parametrize("fmt", ["marche_inclusion", "annuaire", "sirene", "ess_france"])
+def test_a_named_format_needs_its_columns(tmp_path: Path, fmt: str) -> None:
+    f = tmp_path / "l.csv"
+    f.write_text("nom,ville\nX,Nantes\n", encoding="utf-8")
+    with pytest.raises(InputError, match="colonne"):
+        load_list(f"{fmt}={f}")

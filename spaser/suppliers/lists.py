@@ -156,13 +156,18 @@ def _find(cols: _Cols, *names: str) -> int | None:
     return None
 
 
+# Header names (as normalised) of the Marché de l'inclusion's identifier and kind columns.
+_SIRET = ("siret", "n siret", "numero siret", "siret structure", "structure siret actualise")
+_KIND = ("kind", "type", "type structure", "type siae", "categorie")
+
+
 def _header_format(cols: _Cols) -> str | None:
     """The format a header row names, or None."""
     if "categoriejuridiqueunitelegale" in cols or "economiesocialesolidaireunitelegale" in cols:
         return "sirene"
     if _find(cols, "nature juridique", "naturejuridique") is not None and "siren" in cols:
         return "annuaire"
-    if _find(cols, "siret", "structure siret actualise") is not None and _find(cols, "kind", "type", "type structure", "type siae", "categorie") is not None:
+    if _find(cols, *_SIRET) is not None and _find(cols, *_KIND) is not None:
         return "marche_inclusion"
     if "siren" in cols and any("famille" in c for c in cols):
         return "ess_france"
@@ -212,8 +217,8 @@ class _Reader:
         return cells[i].strip() if i is not None and i < len(cells) else ""
 
     def _marche_inclusion(self, n: int, cells: list[str], cols: _Cols, headers: list[str]) -> None:
-        i_id = _find(cols, "siret", "structure siret actualise")
-        i_kind = _find(cols, "kind", "type", "type structure", "type siae", "categorie")
+        i_id = _find(cols, *_SIRET)
+        i_kind = _find(cols, *_KIND)
         i_name = _find(cols, "name", "raison sociale", "nom", "structure denomination", "denomination")
         ids = self.identifier(n, headers[i_id], self._cell(cells, i_id))  # type: ignore[index]
         if ids is None:
@@ -383,8 +388,7 @@ def _read_text(path: Path, fmt: str | None, report: ImportReport, want: set[str]
         if fmt is None:
             raise _unknown_format(path)
         reader = _Reader(fmt, str(path), report, want)
-        if fmt != "esus" and "siren" not in cols and fmt not in ("marche_inclusion", "finess"):
-            raise InputError("colonne « siren » absente.", code=IssueCode.COLUMN_MISSING.value, file=str(path))
+        _required(fmt, cols, path)
         fast = fmt == "sirene" and want is not None and cols.get("siren") == 0
         for n, line in enumerate(_lines(text), start=line_no + 1):
             if fast and line[:9] not in want:  # type: ignore[operator]
@@ -397,6 +401,19 @@ def _read_text(path: Path, fmt: str | None, report: ImportReport, want: set[str]
             _guard(cells, path, n)
             reader.row(n, cells, cols, headers)
         return reader
+
+
+def _required(fmt: str, cols: _Cols, path: Path) -> None:
+    """The columns a format cannot do without, named when absent (a format given with FORMAT=)."""
+    if fmt == "marche_inclusion":
+        missing = [n for n, names in (("siret", _SIRET), ("type de structure (kind)", _KIND)) if _find(cols, *names) is None]
+    elif fmt in ("annuaire", "sirene", "ess_france"):
+        missing = [] if "siren" in cols else ["siren"]
+    else:
+        missing = []
+    if missing:
+        raise InputError(f"colonne(s) absente(s) pour le format {fmt} : {', '.join(missing)}.",
+                         code=IssueCode.COLUMN_MISSING.value, file=str(path))
 
 
 def _chain(first: str, rest: IO[str]) -> Iterator[str]:
@@ -442,6 +459,7 @@ def _read_workbook(path: Path, fmt: str | None, report: ImportReport, want: set[
             found = fmt or _header_format(cols) or ("esus" if any("siren" == c for c in cols) else None)
             if found is None:
                 continue
+            _required(found, cols, path)
             reader = _Reader(found, str(path), report, want)
             report.formats.append("xlsx")
             for n, r in enumerate(rows[i + 1:], start=i + 2):
