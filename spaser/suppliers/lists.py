@@ -32,7 +32,7 @@ from stdnum.fr import siret as _siret
 __all__ = ["Entry", "SupplierList", "load_list", "FORMATS"]
 
 _MAX_CELL = 10_000  # characters in one cell (a list of structures has no long text)
-_MAX_WORKBOOK = 100_000_000  # bytes: a workbook is read whole (the ESUS list is a few hundred kB)
+_MAX_WORKBOOK = 100 * 2**20  # bytes: a workbook is read whole (the ESUS list is a few hundred kB)
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,7 +325,7 @@ def load_list(spec: str | os.PathLike[str], *, wanted: Iterable[str] | None = No
         head = fh.read(8)
     is_workbook = head.startswith(b"\xd0\xcf\x11\xe0") or (head.startswith(b"PK\x03\x04") and _is_workbook(path))
     if is_workbook and path.stat().st_size > _MAX_WORKBOOK:
-        raise InputError(f"classeur de plus de {_MAX_WORKBOOK // 10**6} Mo : enregistrez-le en CSV (lu en flux).",
+        raise InputError(f"classeur de plus de {_MAX_WORKBOOK // 2**20} Mo : enregistrez-le en CSV (lu en flux).",
                          code=IssueCode.FILE_TOO_LARGE.value, file=str(path))
     try:
         if is_workbook:
