@@ -161,6 +161,9 @@ def _reserved_flag(c: Classification, p: Purchase) -> ReservedFlag | None:
     if any("GEIQ" in k.structures for k in classes):
         reason = ("Marché réservé attribué à un GEIQ : un GEIQ n'est pas une SIAE (L2113-13) ni une EA ou un ESAT (L2113-12) ; "
                   "vérifier la réservation.")
+    elif any("INCLUSIVE" in k.structures for k in classes):
+        reason = ("Marché réservé attribué à une entreprise inclusive dont les listes ne précisent pas le type : vérifier qu'elle "
+                  "est une SIAE (L2113-13), une EA ou un ESAT (L2113-12).")
     else:
         reason = ("Marché réservé attribué à un titulaire qu'aucune liste ne reconnaît comme SIAE, EA, ESAT ou entreprise de l'ESS "
                   "(L2113-12 à L2113-15) : vérifier son éligibilité.")

@@ -56,6 +56,8 @@ STRUCTURES: dict[str, Structure] = {s.code: s for s in (
     Structure("EITI", "Entreprise d'insertion par le travail indépendant", _S.SIAE, _I, "L2113-13"),
     Structure("SIAE", "Structure d'insertion par l'activité économique", _S.SIAE, _I, "L2113-13"),
     Structure("GEIQ", "Groupement d'employeurs pour l'insertion et la qualification", _S.SIAE, _I, None),
+    # A source that says « inclusive » without the type (Annuaire, API): counted with the SIAE, eligibility unknown.
+    Structure("INCLUSIVE", "Entreprise inclusive, type non précisé", _S.SIAE, _I, None),
     Structure("EA", "Entreprise adaptée", _S.EA, _I, "L2113-12"),
     Structure("EATT", "Entreprise adaptée de travail temporaire", _S.EA, _I, "L2113-12"),
     Structure("ESAT", "Établissement et service d'aide par le travail", _S.ESAT, _I, "L2113-12"),

@@ -242,7 +242,7 @@ class _Reader:
         codes = [structure_of(t) for t in re.findall(r"[A-Za-z_]+", types_raw)]
         structures = tuple(dict.fromkeys(s.code for s in codes if s is not None and s.inclusive))
         if siae and not structures:
-            structures = ("SIAE",)  # inclusive, type not given
+            structures = ("INCLUSIVE",)  # inclusive, type not given
         no = set()
         if ess is False:
             no.add(Dimension.ESUS)  # an ESUS enterprise belongs to the ESS (loi n° 2014-856, art. 1 and 11)

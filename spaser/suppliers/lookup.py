@@ -65,7 +65,7 @@ def parse_unit(siren: str, data: Any, *, url: str = DEFAULT_URL) -> Entry | None
             if s is not None and s.inclusive and s.code not in structures:
                 structures.append(s.code)
         if comp.get("est_siae") is True and not structures:
-            structures.append("SIAE")
+            structures.append("INCLUSIVE")
         if comp.get("est_ess") is True:
             structures.append("ESS")
         no = set()
