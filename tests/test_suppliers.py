@@ -458,3 +458,15 @@ def test_a_named_format_needs_its_columns(tmp_path: Path, fmt: str) -> None:
     f.write_text("nom,ville\nX,Nantes\n", encoding="utf-8")
     with pytest.raises(InputError, match="colonne"):
         load_list(f"{fmt}={f}")
+
+
+def test_joint_check_classifies_each_member(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = (HERE / "achats.csv").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    other = [ln.replace("SYNDICAT DES EAUX", "COMMUNE DE TESTVILLE").replace(IDS["sh"], IDS["se"]).replace(";P", ";Q") for ln in lines[1:]]
+    f = tmp_path / "joint.csv"
+    f.write_text("\n".join([*lines, *other]) + "\n", encoding="utf-8")
+    assert main(["check", str(f), "--joint", "--liste", str(HERE / "annuaire.csv"), "--date", "2026-01-15", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    kinds = sorted(m["buyer"]["kind"] for m in data["joint"]["members"])
+    assert kinds == ["commune", "epci"]

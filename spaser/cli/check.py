@@ -35,6 +35,10 @@ def run(args: argparse.Namespace) -> int:
     at = parse_date(args.date)
     if args.joint:
         members = [portfolio] if portfolio is not None and args.buyer else list(result.portfolios)
+        if args.liste or args.en_ligne:  # each member classified with the lists (its own suppliers and kind)
+            from spaser.cli.suppliers import classify_members
+
+            members = classify_members(args, members)
         joint = check_joint(members, year=args.year, at=at, agec_rates=rates)
         key, answer, render = "joint", joint, render_joint_text
     else:

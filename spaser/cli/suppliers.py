@@ -64,6 +64,20 @@ def classify_with(specs: tuple[str, ...] | list[str], portfolio: Any) -> Any:
     return classify_portfolio(portfolio, load_lists(specs, wanted=_wanted(portfolio)))
 
 
+def classify_members(args: argparse.Namespace, members: list[Any]) -> list[Any]:
+    """The portfolios of a joint scheme, each classified with the lists (read once for all)."""
+    from spaser.suppliers import classify_portfolio, load_lists
+
+    wanted = set().union(*(_wanted(m) for m in members)) if members else set()
+    lists = load_lists(list(args.liste or ()), wanted=wanted)
+    categories = None
+    if args.en_ligne:
+        from spaser.suppliers.lookup import enrich_online
+
+        lists, categories = enrich_online(lists, wanted)
+    return [classify_portfolio(m, lists, categories=categories).portfolio for m in members]
+
+
 def _wanted(portfolio: Any) -> set[str]:
     """The SIRENs of a portfolio's suppliers and buyer: the only lines of a list worth keeping."""
     from spaser.ids import siren_of
