@@ -20,11 +20,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from decimal import Decimal
 from typing import Any
 
 from spaser.ids import siren_of
-from spaser.model import BuyerKind, Portfolio, Purchase, Supplier, SupplierKind
+from spaser.model import BuyerKind, Portfolio, Purchase, Supplier, SupplierKind, _build_validated
 from spaser.suppliers.kinds import SOURCES, STRUCTURES, Dimension
 from spaser.suppliers.legal import GENERIC_BUYER_NOTE, LegalCategory, category
 from spaser.suppliers.lists import Entry, SupplierList
@@ -70,11 +71,11 @@ class SupplierClass:
     esus: str = INCONNU
     inclusive: str = INCONNU
 
-    @property
+    @cached_property
     def structures(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(f.structure for f in self.findings))
 
-    @property
+    @cached_property
     def kinds(self) -> frozenset[SupplierKind]:
         return frozenset(STRUCTURES[s].kind for s in self.structures)
 
@@ -241,6 +242,13 @@ def _key(s: Supplier) -> tuple[str, str | None]:
     return (s.name, s.siret)
 
 
+def group_key(sups: tuple[Supplier, ...]) -> Any:
+    """A key telling co-contractor groups apart (the usual single supplier without a tuple of tuples)."""
+    if len(sups) == 1:
+        return (sups[0].name, sups[0].siret)
+    return tuple((s.name, s.siret) for s in sups)
+
+
 def classify_portfolio(portfolio: Portfolio, lists: Lists, *, categories: dict[str, str] | None = None) -> Classification:
     """Classify every supplier; complete the portfolio's supplier kinds and, if « autre », its buyer's kind.
 
@@ -248,27 +256,49 @@ def classify_portfolio(portfolio: Portfolio, lists: Lists, *, categories: dict[s
     """
     classes: dict[tuple[str, str | None], SupplierClass] = {}
     tallies: dict[tuple[str, str | None], list[Any]] = {}
-    extra: dict[tuple[str, str | None], frozenset[SupplierKind]] = {}  # kinds the lists add
-    for p in portfolio.purchases:
-        for s in p.suppliers:
-            k = _key(s)
-            c = classes.get(k)
-            if c is None:
-                c = classes[k] = lists.classify(s)
-                tallies[k] = [0, Decimal(0), 0]
-                if c.kinds - s.kinds:
-                    extra[k] = c.kinds
-            t = tallies[k]
+    by_id: dict[int, list[Any]] = {}  # id(supplier) -> its tally (imports share supplier objects: one look-up each)
+    completed: dict[Any, tuple[Supplier, ...] | None] = {}  # co-contractors -> with kinds completed, None: unchanged
+    made: dict[int, Supplier] = {}
+    purchases = portfolio.purchases
+    changed: list[tuple[int, tuple[Supplier, ...]]] = []
+    for i, p in enumerate(purchases):
+        sups = p.suppliers
+        if not sups:
+            continue
+        amount = p.amount_ht
+        for s in sups:
+            t = by_id.get(id(s))
+            if t is None:
+                k = _key(s)
+                if k not in classes:
+                    classes[k] = lists.classify(s)
+                    tallies[k] = [0, Decimal(0), 0]
+                t = by_id[id(s)] = tallies[k]
             t[0] += 1
-            if p.amount_ht is None:
+            if amount is None:
                 t[2] += 1
             else:
-                t[1] += p.amount_ht
+                t[1] += amount
+        gk = group_key(sups)
+        if gk not in completed:
+            completed[gk] = _completed(sups, classes, made)
+        new = completed[gk]
+        if new is not None:
+            changed.append((i, new))
     rows = tuple(SupplierRow(classes[k], *tallies[k]) for k in sorted(classes, key=lambda k: (-tallies[k][1], k[0], k[1] or "")))
     enriched = portfolio
-    if extra:
-        made: dict[int, Supplier] = {}
-        enriched = portfolio.model_copy(update={"purchases": tuple(_with(p, extra, made) for p in portfolio.purchases)})
+    if changed:
+        out = list(purchases)
+        sets: dict[int, set[str]] = {}
+        for i, new in changed:
+            p = out[i]
+            fs = p.__pydantic_fields_set__
+            shared = sets.get(id(fs))
+            if shared is None:
+                shared = sets[id(fs)] = fs | {"suppliers"}
+            # The same purchase with other suppliers: every value is already valid (spaser.model's fast builder).
+            out[i] = _build_validated(Purchase, {**p.__dict__, "suppliers": new}, shared)
+        enriched = portfolio.model_copy(update={"purchases": tuple(out)})
     buyer = portfolio.buyer
     kind, cat, source = buyer.kind, None, "fichier d'achats ou option --buyer-kind"
     if buyer.siret:
@@ -290,18 +320,18 @@ def classify_portfolio(portfolio: Portfolio, lists: Lists, *, categories: dict[s
     return out
 
 
-def _with(p: Purchase, extra: dict[tuple[str, str | None], frozenset[SupplierKind]], made: dict[int, Supplier]) -> Purchase:
-    """The purchase with its suppliers' kinds completed (``made``: suppliers already copied, by identity)."""
-    if not any(_key(s) in extra for s in p.suppliers):
-        return p
-    new = []
-    for s in p.suppliers:
-        add = extra.get(_key(s))
-        if add is None or add <= s.kinds:
+def _completed(sups: tuple[Supplier, ...], classes: dict[tuple[str, str | None], SupplierClass],
+               made: dict[int, Supplier]) -> tuple[Supplier, ...] | None:
+    """The co-contractors with the kinds the lists found added; None when none is added."""
+    new, changed = [], False
+    for s in sups:
+        add = classes[_key(s)].kinds
+        if add <= s.kinds:
             new.append(s)
             continue
         m = made.get(id(s))
         if m is None:
             m = made[id(s)] = s.model_copy(update={"kinds": s.kinds | add})
         new.append(m)
-    return p.model_copy(update={"suppliers": tuple(new)})
+        changed = True
+    return tuple(new) if changed else None

@@ -13,8 +13,8 @@ from decimal import Decimal
 from typing import Any
 
 from spaser.law.indicators import share
-from spaser.model import Purchase
-from spaser.suppliers.classify import INCONNU, NON, OUI, Classification
+from spaser.model import Purchase, SocialConsideration, Supplier
+from spaser.suppliers.classify import INCONNU, NON, OUI, Classification, group_key
 from spaser.suppliers.kinds import Dimension
 
 __all__ = ["Tally", "FamilyMeasure", "YearSupplierIndicators", "ReservedFlag", "SupplierIndicators", "supplier_indicators", "FAMILY_LABELS"]
@@ -112,45 +112,66 @@ class SupplierIndicators:
                 "reserved_flags": [f.to_dict() for f in self.reserved_flags], "notes": list(self.notes)}
 
 
-def _answer(c: Classification, p: Purchase, dim: Dimension) -> str:
-    if not p.suppliers:
-        return INCONNU
-    answers = [c.class_of(s).answer(dim) for s in p.suppliers]
-    if OUI in answers:
-        return OUI
-    return NON if all(a == NON for a in answers) else INCONNU
+def _answers(c: Classification, sups: tuple[Supplier, ...]) -> tuple[str, str]:
+    """(ESUS, inclusive) answers of a purchase from its co-contractors: « oui » if one is, « non » if all are not."""
+    if not sups:
+        return INCONNU, INCONNU
+    out = []
+    for d in Dimension:
+        answers = [c.class_of(s).answer(d) for s in sups]
+        out.append(OUI if OUI in answers else NON if all(a == NON for a in answers) else INCONNU)
+    return out[0], out[1]
 
 
 def supplier_indicators(c: Classification) -> SupplierIndicators:
     """The indicators of a classification's portfolio (its purchases, all years)."""
-    years: dict[int | None, tuple[Tally, dict[Dimension, dict[str, Tally]], list[int]]] = {}
+    # One pass: purchases grouped by (year, answers); co-contractor tuples are shared by the imports.
+    answers: dict[Any, tuple[str, str]] = {}
+    groups: dict[tuple[int | None, tuple[str, str]], list[Any]] = {}
     flags = []
     for p in c.portfolio.purchases:
-        y = p.year
-        if y not in years:
-            years[y] = (Tally(), {d: {OUI: Tally(), NON: Tally(), INCONNU: Tally()} for d in Dimension}, [0])
-        total, fam, unknown_amounts = years[y]
-        total.add(p)
+        sups = p.suppliers
+        gk = group_key(sups) if sups else None
+        a = answers.get(gk)
+        if a is None:
+            a = answers[gk] = _answers(c, sups)
+        d = p.notification_date
+        key = (d.year if d is not None else None, a)
+        g = groups.get(key)
+        if g is None:
+            g = groups[key] = [0, Decimal(0), 0]
+        g[0] += 1
         if p.amount_ht is None:
-            unknown_amounts[0] += 1
-        for d in Dimension:
-            fam[d][_answer(c, p, d)].add(p)
-        if p.is_reserved:
+            g[2] += 1
+        else:
+            g[1] += p.amount_ht
+        if p.social and SocialConsideration.RESERVE in p.social:
             flag = _reserved_flag(c, p)
             if flag is not None:
                 flags.append(flag)
-    out = {}
-    for y in sorted(years, key=lambda y: (y is None, y or 0)):
-        total, fam, unknown_amounts = years[y]
-        out[y] = YearSupplierIndicators(y, total, {d: FamilyMeasure(d, fam[d][OUI], fam[d][NON], fam[d][INCONNU], total) for d in Dimension},
-                                        unknown_amounts[0])
+    years: dict[int | None, YearSupplierIndicators] = {}
+    for y in sorted({y for y, _ in groups}, key=lambda y: (y is None, y or 0)):
+        total, unknown_amounts = Tally(), 0
+        fam = {d: {OUI: Tally(), NON: Tally(), INCONNU: Tally()} for d in Dimension}
+        for (gy, a), (count, value, no_amount) in groups.items():
+            if gy != y:
+                continue
+            total.count += count
+            total.value += value
+            unknown_amounts += no_amount
+            for d, answer in zip(Dimension, a):
+                t = fam[d][answer]
+                t.count += count
+                t.value += value
+        years[y] = YearSupplierIndicators(y, total, {d: FamilyMeasure(d, fam[d][OUI], fam[d][NON], fam[d][INCONNU], total) for d in Dimension},
+                                          unknown_amounts)
     notes = ["Un achat compte « oui » si l'un de ses titulaires est connu comme tel, « non » si tous sont connus "
              "comme ne l'étant pas, « inconnu » sinon (titulaire absent des listes, sans SIRET ou SIRET invalide).",
              "Un titulaire absent d'une liste n'est pas compté « non », sauf pour la liste nationale des agréments ESUS "
              "(registre complet) et quand une source qui décrit l'entreprise (SIRENE, Annuaire des Entreprises, API) le dit."]
-    if any(i.unknown_amounts for i in out.values()):
+    if any(i.unknown_amounts for i in years.values()):
         notes.append("Les achats sans montant sont comptés en nombre, pas en valeur.")
-    return SupplierIndicators(out, tuple(flags), tuple(notes))
+    return SupplierIndicators(years, tuple(flags), tuple(notes))
 
 
 def _reserved_flag(c: Classification, p: Purchase) -> ReservedFlag | None:
