@@ -27,7 +27,7 @@ from typing import Any
 from spaser.ids import siren_of
 from spaser.model import BuyerKind, Portfolio, Purchase, Supplier, SupplierKind, _build_validated
 from spaser.suppliers.kinds import SOURCES, STRUCTURES, Dimension
-from spaser.suppliers.legal import GENERIC_BUYER_NOTE, LegalCategory, category
+from spaser.suppliers.legal import GENERIC_BUYER_NOTE, NOMENCLATURE, LegalCategory, category
 from spaser.suppliers.lists import Entry, SupplierList
 
 __all__ = ["Finding", "SupplierClass", "Lists", "SupplierRow", "Classification", "classify_portfolio", "DECLARED"]
@@ -232,7 +232,8 @@ class Classification:
             "buyer": {"kind": self.buyer_kind.value, "kind_label": self.buyer_kind.label,
                       "legal_category": cat.code if cat else None, "legal_category_label": cat.label if cat else None,
                       "source": self.buyer_kind_source, "generic": self.generic_buyer,
-                      "note": GENERIC_BUYER_NOTE if self.generic_buyer else (cat.note if cat else "")},
+                      "note": GENERIC_BUYER_NOTE if self.generic_buyer else (cat.note if cat else ""),
+                      "nomenclature": NOMENCLATURE},
             "counts": self.counts(),
             "suppliers": [r.to_dict() for r in self.suppliers],
         }

@@ -6,7 +6,7 @@ from spaser.money import format_eur, format_percent
 from spaser.suppliers.classify import Classification
 from spaser.suppliers.indicators import FAMILY_LABELS, SupplierIndicators
 from spaser.suppliers.kinds import STRUCTURES
-from spaser.suppliers.legal import GENERIC_BUYER_NOTE
+from spaser.suppliers.legal import GENERIC_BUYER_NOTE, NOMENCLATURE
 
 __all__ = ["render_lists", "render_buyer", "render_indicators", "render_suppliers"]
 
@@ -34,8 +34,10 @@ def render_buyer(c: Classification) -> list[str]:
     cat = c.buyer_category
     line = f"Type d'acheteur : {c.buyer_kind.label} — source : {c.buyer_kind_source}."
     out = [line]
-    if cat is not None and cat.note and c.buyer_kind_source.startswith("catégorie"):
-        out.append(f"   Note : {cat.note}.")
+    if cat is not None and c.buyer_kind_source.startswith("catégorie"):
+        if cat.note:
+            out.append(f"   Note : {cat.note}.")
+        out.append(f"   Table : {NOMENCLATURE['title']}, {NOMENCLATURE['version']} ({NOMENCLATURE['source']}).")
     return out
 
 
