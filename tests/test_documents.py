@@ -403,45 +403,6 @@ def test_writer_styles_match_python_docx() -> None:
     assert d.tables[0].style.name == "Table Grid"
 
 
-# -- a big portfolio's opportunities are worked out by a child process (spaser._fork) --------
-@pytest.mark.skipif(not __import__("sys").platform.startswith("linux"), reason="le processus fils (fork) n'est utilisé que sous Linux")
-def test_draft_with_the_opportunities_from_a_child_is_the_same_document(monkeypatch: pytest.MonkeyPatch) -> None:
-    import os
-
-    import spaser.documents as documents
-    from spaser import _fork
-    from spaser.documents import draft_bytes
-    from spaser.documents.config import DocumentConfig
-
-    p = load(ROOT / "examples" / "metropole.xlsx").portfolio
-    at = date(2026, 11, 22)
-    monkeypatch.setattr(documents, "_APART_MIN", 1 << 62)
-    here = draft_bytes(p, at=at)
-    pair = documents._diagnosis_and_opportunities(p, DocumentConfig(), None, at, 200)
-    monkeypatch.setattr(documents, "_APART_MIN", 0)
-    monkeypatch.setattr(_fork, "_alone", lambda: True)  # other tests leave idle threads (the web server's)
-    started: list[int] = []
-    real = _fork.start
-    monkeypatch.setattr(_fork, "start", lambda *a, **k: started.append(1) or real(*a, **k))
-    assert _members(draft_bytes(p, at=at)) == _members(here)
-    assert documents._diagnosis_and_opportunities(p, DocumentConfig(), None, at, 200) == pair
-    assert started  # the child was used
-    # A child that fails: the opportunities are worked out here.
-    from spaser.documents import builders
-
-    parent = os.getpid()
-
-    real_for = builders.opportunities_for
-
-    def fails_in_the_child(*a, **k):  # type: ignore[no-untyped-def]
-        if os.getpid() != parent:
-            raise MemoryError
-        return real_for(*a, **k)
-
-    monkeypatch.setattr(builders, "opportunities_for", fails_in_the_child)
-    assert _members(draft_bytes(p, at=at)) == _members(here)
-
-
 def _members(docx_bytes: bytes) -> dict[str, bytes]:
     """A .docx file's parts (the zip's dates of writing set apart)."""
     with zipfile.ZipFile(io.BytesIO(docx_bytes)) as z:

@@ -13,14 +13,12 @@ file atomically; an existing file is replaced only with ``force=True``
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from spaser import _fork
 from spaser._gc import paused
 from spaser.documents.config import AXES, OBJECTIVES, TEXT_KEYS, DocumentConfig, load_config, parse_config
 from spaser.io.safe import check_target, write_bytes, write_with
@@ -67,45 +65,11 @@ def _opportunities(portfolio: Portfolio, diagnosis: Any, top: int) -> tuple[list
     return opportunities_for(portfolio, year=diagnosis.year, at=diagnosis.at, top=top)
 
 
-_APART_MIN = 50_000  # purchases from which a child process works out the opportunities beside the diagnosis
-
-
-def _diagnosis_and_opportunities(portfolio: Portfolio, cfg: Any, year: int | None, at: date | None, top: int,
-                                 meanwhile: Any = None) -> tuple[Any, tuple[list, Any]]:  # type: ignore[type-arg]
-    """The diagnosis, and the opportunities of its year.
-
-    For a big portfolio a child process works out the opportunities (a few seconds at 100 000
-    purchases) while this one makes the diagnosis, then runs ``meanwhile()`` (spaser._fork: two
-    cores). The year is the diagnosis's own (``default_year``, as ``check`` finds it).
-    """
-    from spaser.documents.builders import opportunities_for
-    from spaser.law.diagnosis import default_year
-
-    year, at = year or cfg.year, at or cfg.at or date.today()
-
-    def found() -> Any:
-        return opportunities_for(portfolio, year=year if year is not None else default_year(portfolio, at)[0], at=at, top=top)
-
-    child = _fork.aside(found) if len(portfolio) >= _APART_MIN else None
-    try:
-        diagnosis = _diagnose(portfolio, cfg, year, at)
-        if child is None:
-            return diagnosis, _opportunities(portfolio, diagnosis, top)
-        if meanwhile is not None:
-            meanwhile()
-        opps = child.result(found)
-    finally:
-        if child is not None:
-            child.stop()
-    if opps[1].year != diagnosis.year:  # pragma: no cover - the same function on the same data: a safety net
-        opps = _opportunities(portfolio, diagnosis, top)
-    return diagnosis, opps
-
-
-def _charts_ready() -> None:
-    """matplotlib imported (about 0.4 s), while the child works out the opportunities."""
-    for name in ("matplotlib.figure", "matplotlib.backends.backend_agg"):
-        importlib.import_module(name)
+def _diagnosis_and_opportunities(portfolio: Portfolio, cfg: Any, year: int | None, at: date | None,
+                                 top: int) -> tuple[Any, tuple[list, Any]]:  # type: ignore[type-arg]
+    """The diagnosis, and the opportunities of its year (the diagnosis decides the year)."""
+    diagnosis = _diagnose(portfolio, cfg, year, at or cfg.at or date.today())
+    return diagnosis, _opportunities(portfolio, diagnosis, top)
 
 
 def draft_bytes(
@@ -122,8 +86,7 @@ def draft_bytes(
 
     cfg = _config(config)
     with paused(promote=True):  # bulk work over the whole portfolio (see spaser._gc)
-        diagnosis, (opps, summary) = _diagnosis_and_opportunities(portfolio, cfg, year, at, max(cfg.suggestions, 60),
-                                                                   meanwhile=_charts_ready)
+        diagnosis, (opps, summary) = _diagnosis_and_opportunities(portfolio, cfg, year, at, max(cfg.suggestions, 60))
         return render_draft(build_draft_view(portfolio, diagnosis, opps, cfg, report=report, opportunity_summary=summary))
 
 

@@ -66,7 +66,7 @@ _TEXT_CODES = frozenset({"id", "cpv", "lot", "supplier_siret", "buyer_siret"})
 
 
 def _headers(spend_years: Iterable[int]) -> list[str]:
-    fields = [c.field for c in COLUMNS]
+    fields = [c.field for c in COLUMNS if c.template]
     # Yearly spending columns go after the amount-related ones (before « Livre V »).
     at = fields.index("livre_v")
     return fields[:at] + [f"spend_{y}" for y in sorted(spend_years)] + fields[at:]

@@ -358,7 +358,9 @@ def _unknown_format(path: Path) -> InputError:
 def _columns(headers: list[str]) -> _Cols:
     cols: _Cols = {}
     for i, h in enumerate(headers):
-        cols.setdefault(normalise(h), i)
+        n = normalise(h)
+        cols.setdefault(n, i)
+        cols.setdefault(n.replace(" ", ""), i)  # camelCase headers, split into words or not
     return cols
 
 
