@@ -110,10 +110,9 @@ def _flag(raw: str | None) -> bool | None:
 # -- reading text files --------------------------------------------------------------
 
 
-def _open_text(path: Path, report: ImportReport) -> tuple[IO[str], str]:
-    """The file as text (UTF-8, else Windows-1252), its inner name when zipped or gzipped."""
+def _open_text(path: Path, report: ImportReport) -> IO[str]:
+    """The file as text (UTF-8, else Windows-1252); a zip's first CSV member, a gzip's content."""
     raw: IO[bytes]
-    name = path.name
     with open(path, "rb") as fh:
         magic = fh.read(4)
     if magic[:2] == b"\x1f\x8b":
@@ -124,7 +123,6 @@ def _open_text(path: Path, report: ImportReport) -> tuple[IO[str], str]:
         if not members:
             raise InputError("archive sans fichier CSV.", code=IssueCode.FILE_FORMAT.value, file=str(path))
         raw = zf.open(members[0])
-        name = members[0].filename
     else:
         raw = open(path, "rb")  # noqa: SIM115
     buffered = io.BufferedReader(raw) if not isinstance(raw, io.BufferedReader) else raw  # type: ignore[arg-type]
@@ -136,7 +134,7 @@ def _open_text(path: Path, report: ImportReport) -> tuple[IO[str], str]:
         if e.start < len(head) - 4:  # not just a character cut at the end of the sample
             encoding = "cp1252"
             report.issue(IssueCode.ENCODING, detail="Le fichier n'est pas en UTF-8 : lu en Windows-1252.")
-    return io.TextIOWrapper(buffered, encoding=encoding, errors="replace", newline=""), name
+    return io.TextIOWrapper(buffered, encoding=encoding, errors="replace", newline="")
 
 
 def _delimiter(line: str) -> str:
@@ -365,35 +363,25 @@ def _columns(headers: list[str]) -> _Cols:
 
 
 def _read_text(path: Path, fmt: str | None, report: ImportReport, want: set[str] | None) -> _Reader:
-    text, inner = _open_text(path, report)
+    text = _open_text(path, report)
     with text:
         first = text.readline()
         if not first.strip():
             raise InputError("la première ligne de la liste est vide.", code=IssueCode.HEADER_NOT_FOUND.value, file=str(path))
-        line_no = 1
         if fmt == "finess" or (fmt is None and first.lower().startswith(("finess;", "structureet;"))):
-            reader = _Reader("finess", str(path), report, want)
-            rows = csv.reader(text if not first.lower().startswith("structureet;") else _chain(first, text), delimiter=";")
-            for n, cells in enumerate(rows, start=2 if not first.lower().startswith("structureet;") else 1):
-                if cells and cells[0] == "structureet":
-                    _guard(cells, path, n)
-                    reader.row(n, cells, {}, [])
-                # geolocalisation lines describe the same establishments: not records of their own
-            return reader
-        if first.startswith("DEB") and "|" in first:  # ASP fluxIAE export: a banner line before the header
-            first = text.readline()
-            line_no = 2
+            return _read_finess(first, text, path, report, want)
         delim = _delimiter(first)
         headers = next(csv.reader([first], delimiter=delim))
         cols = _columns(headers)
         fmt = fmt or _header_format(cols)
         if fmt is None:
             raise _unknown_format(path)
-        reader = _Reader(fmt, str(path), report, want)
         _required(fmt, cols, path)
+        reader = _Reader(fmt, str(path), report, want)
+        # The SIRENE stock starts each line with the SIREN: a line of another unit is counted unparsed.
         fast = fmt == "sirene" and want is not None and cols.get("siren") == 0
-        for n, line in enumerate(_lines(text), start=line_no + 1):
-            if fast and line[:9] not in want:  # type: ignore[operator]
+        for n, line in enumerate(_lines(text), start=2):
+            if fast and line[9:10] == delim and line[:9].isdigit() and line[:9] not in want:  # type: ignore[operator]
                 report.count_accepted(1)
                 reader.skipped += 1
                 continue
@@ -403,6 +391,19 @@ def _read_text(path: Path, fmt: str | None, report: ImportReport, want: set[str]
             _guard(cells, path, n)
             reader.row(n, cells, cols, headers)
         return reader
+
+
+def _read_finess(first: str, text: IO[str], path: Path, report: ImportReport, want: set[str] | None) -> _Reader:
+    """The FINESS Etalab extraction: a « finess;etalab;... » banner, then positional « structureet » lines
+    (« ; », no header); the « geolocalisation » lines describe the same establishments, not records of their own."""
+    reader = _Reader("finess", str(path), report, want)
+    banner = not first.lower().startswith("structureet;")
+    for n, line in enumerate(_lines(text if banner else _chain(first, text)), start=2 if banner else 1):
+        if line.startswith("structureet;"):
+            cells = next(csv.reader([line], delimiter=";"), [])
+            _guard(cells, path, n)
+            reader.row(n, cells, {}, [])
+    return reader
 
 
 def _required(fmt: str, cols: _Cols, path: Path) -> None:
