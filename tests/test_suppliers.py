@@ -471,3 +471,20 @@ def test_joint_check_classifies_each_member(tmp_path: Path, capsys: pytest.Captu
     data = json.loads(capsys.readouterr().out)
     kinds = sorted(m["buyer"]["kind"] for m in data["joint"]["members"])
     assert kinds == ["commune", "epci"]
+
+
+def test_check_without_lists_says_the_law_was_read_for_a_generic_buyer(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", str(HERE / "achats.csv"), "--date", "2026-01-15"]) == 0
+    assert "le droit a été lu pour un acheteur générique" in capsys.readouterr().out
+    assert main(["check", str(HERE / "achats.csv"), "--date", "2026-01-15", "--buyer-kind", "epci"]) == 0
+    assert "acheteur générique" not in capsys.readouterr().out
+    assert main(["check", str(HERE / "achats.csv"), "--date", "2026-01-15", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["suppliers"]["buyer"]["generic"] is True
+
+
+def test_finess_without_banner(tmp_path: Path) -> None:
+    lines = (HERE / "finess.csv").read_text(encoding="utf-8").splitlines()[1:]
+    f = tmp_path / "finess.csv"
+    f.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    lst = load_list(f)
+    assert lst.source.key == "finess" and [e.row for e in lst.entries] == [1]
