@@ -168,7 +168,7 @@ def supplier_indicators(c: Classification) -> SupplierIndicators:
     notes = ["Un achat compte « oui » si l'un de ses titulaires est connu comme tel, « non » si tous sont connus "
              "comme ne l'étant pas, « inconnu » sinon (titulaire absent des listes, sans SIRET ou SIRET invalide).",
              "Un titulaire absent d'une liste n'est pas compté « non », sauf pour la liste nationale des agréments ESUS "
-             "(registre complet) et quand une source qui décrit l'entreprise (SIRENE, Annuaire des Entreprises, API) le dit."]
+             "(registre complet à la date de la liste) et quand une source qui décrit l'entreprise (SIRENE, Annuaire des Entreprises, API) le dit."]
     if any(i.unknown_amounts for i in years.values()):
         notes.append("Les achats sans montant sont comptés en nombre, pas en valeur.")
     return SupplierIndicators(years, tuple(flags), tuple(notes))
