@@ -57,7 +57,9 @@ __all__ = [
     "DURATION_MAX_MONTHS",
     "normalise",
     "is_empty",
+    "is_blank",
     "text",
+    "identifier",
     "number",
     "amount",
     "hours",
@@ -145,10 +147,15 @@ def is_empty(v: object) -> bool:
         return True
     if type(v) is str:
         s = v.strip()
-        return not s or s in _PLACEHOLDERS
+        return not s or (s in _PLACEHOLDERS)
     if type(v) is float:
         return v != v  # NaN
     return False
+
+
+def is_blank(v: object) -> bool:
+    """A cell with nothing in it but spaces."""
+    return v is None or v == "" or (type(v) is str and not v.strip()) or (type(v) is float and v != v)
 
 
 def text(v: object) -> str:
@@ -167,6 +174,18 @@ def text(v: object) -> str:
     if isinstance(v, date):
         return v.strftime("%d/%m/%Y")
     return str(v).strip()
+
+
+MAX_ID_CHARS = 200  # no contract reference is longer: a longer « identifier » is garbage (a 5 000-digit number)
+
+
+def identifier(v: object) -> str:
+    """A contract's reference, as text; at most :data:`MAX_ID_CHARS` characters."""
+    s = text(v)
+    if len(s) > MAX_ID_CHARS:
+        raise CellProblem(IssueCode.VALUE_INVALID, f"Identifiant trop long ({len(s)} caractères, {MAX_ID_CHARS} au plus) : la ligne est écartée.",
+                          error=True)
+    return s
 
 
 # -- numbers -----------------------------------------------------------------

@@ -63,13 +63,19 @@ class ColumnSpec:
     width: int = 18  # template column width (characters)
     convert: Callable[[Any], Any] = c.text  # cell -> value; raises cells.CellProblem
     template: bool = True  # written by the template (the alternative amounts are not)
+    free_text: bool = False  # any text is a value (« NaN » too): no export placeholder is read as empty
+
+    @property
+    def reads_placeholders(self) -> bool:
+        """An export's placeholder for no value (« NaN », « CDL ») is an empty cell in this column."""
+        return not self.free_text and self.convert is not c.text
 
 
 # Order = the template's column order.
 COLUMNS: tuple[ColumnSpec, ...] = (
     ColumnSpec("id", "Identifiant", "Numéro ou référence du marché, unique (avec le lot). Laissé vide : un identifiant est attribué.",
                ("id", "identifiant marche", "numero marche", "n marche", "no marche", "numero", "reference", "reference marche",
-                "ref", "ref marche", "numero contrat", "n contrat", "code marche", "contract id", "contract number", "reference number", "id marche", "id contrat", "identifiant contrat"), 14),
+                "ref", "ref marche", "numero contrat", "n contrat", "code marche", "contract id", "contract number", "reference number", "id marche", "id contrat", "identifiant contrat"), 14, c.identifier, free_text=True),
     ColumnSpec("object", "Objet", "Objet du marché ou du lot, en clair.",
                ("objet marche", "objet contrat", "objet lot", "intitule", "intitule marche", "libelle", "libelle marche",
                 "designation", "object", "subject", "description", "title", "objet", "categorie achat", "categorie achat optionnelle"), 45),
@@ -108,7 +114,7 @@ COLUMNS: tuple[ColumnSpec, ...] = (
                ("n lot", "no lot", "numero lot", "lot number", "lot no"), 8),
     ColumnSpec("supplier_name", "Titulaire", "Nom du titulaire (raison sociale).",
                ("titulaire nom", "nom titulaire", "titulaires", "raison sociale titulaire", "attributaire", "fournisseur",
-                "prestataire", "entreprise", "raison sociale", "supplier", "supplier name", "contractor", "vendor", "titulaire denomination sociale", "titulaires denomination sociale", "titulaire mandataire", "titulaires nom", "raison sociale fournisseur", "fournisseur raison sociale", "nom fournisseur"), 30, c.raw),
+                "prestataire", "entreprise", "raison sociale", "supplier", "supplier name", "contractor", "vendor", "titulaire denomination sociale", "titulaires denomination sociale", "titulaire mandataire", "titulaires nom", "raison sociale fournisseur", "fournisseur raison sociale", "nom fournisseur"), 30, c.raw, free_text=True),
     ColumnSpec("supplier_siret", "SIRET titulaire", "SIRET (14 chiffres) ou SIREN (9 chiffres) du titulaire.",
                ("siret", "siret fournisseur", "siret attributaire", "siret entreprise", "titulaire siret", "siren titulaire",
                 "supplier siret", "contractor siret", "titulaire id", "titulaires id", "id titulaire", "fournisseur siret"), 17, c.raw),

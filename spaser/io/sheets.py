@@ -27,6 +27,7 @@ from typing import Any
 
 from spaser._errors import InputError, LimitExceeded
 from spaser.io.report import MESSAGES, ImportReport, IssueCode
+from spaser.money import format_number
 
 __all__ = [
     "Sheet",
@@ -219,6 +220,16 @@ def _sheet_area(path: Path, member: str) -> tuple[int, int]:
     return height, width
 
 
+def _too_many_cells(e: Exception, name: str, sheet: str | None) -> None:
+    """calamine's own cap on the cells of a sheet (.ods, .xls), met before it allocates them: a French refusal."""
+    if "limit exceeded" in str(e).lower():
+        raise LimitExceeded(
+            f"une feuille s'étend sur trop de cellules (au plus {format_number(MAX_CELLS)}) : découpez le classeur "
+            "ou supprimez les cellules lointaines.",
+            code=IssueCode.LIMIT_CELLS.value, file=name, sheet=sheet,
+        ) from None
+
+
 def read_workbook(path: Path, report: ImportReport) -> list[Sheet]:
     """Every worksheet of an .xlsx, .xlsm, .xls or .ods workbook."""
     import python_calamine as pc
@@ -237,7 +248,8 @@ def read_workbook(path: Path, report: ImportReport) -> list[Sheet]:
         cells += height * width
         if cells > MAX_CELLS:
             raise LimitExceeded(
-                f"plus de {MAX_CELLS} cellules (la feuille « {sheet} » s'étend sur {height} lignes et {width} colonnes) : "
+                f"plus de {format_number(MAX_CELLS)} cellules (la feuille « {sheet} » s'étend sur {format_number(height)} lignes "
+                f"et {format_number(width)} colonnes) : "
                 "découpez le classeur ou supprimez les cellules lointaines.",
                 code=IssueCode.LIMIT_CELLS.value, file=name, sheet=sheet,
             )
@@ -246,6 +258,7 @@ def read_workbook(path: Path, report: ImportReport) -> list[Sheet]:
     except pc.PasswordError:
         raise InputError(MESSAGES[IssueCode.FILE_ENCRYPTED], code=IssueCode.FILE_ENCRYPTED.value, file=name) from None
     except Exception as e:  # noqa: BLE001 - calamine's errors are many; all mean "cannot read"
+        _too_many_cells(e, name, None)
         raise InputError(
             f"{MESSAGES[IssueCode.FILE_CORRUPT]} (détail technique : {str(e)[:200]}). Ouvrez-le dans votre tableur et enregistrez-le à nouveau.",
             code=IssueCode.FILE_CORRUPT.value, file=name,
@@ -258,6 +271,7 @@ def read_workbook(path: Path, report: ImportReport) -> list[Sheet]:
             try:
                 sh = wb.get_sheet_by_name(meta.name)
             except Exception as e:  # noqa: BLE001
+                _too_many_cells(e, name, meta.name)
                 raise InputError(f"{MESSAGES[IssueCode.FILE_CORRUPT]} ({str(e)[:200]}).", code=IssueCode.FILE_CORRUPT.value,
                                  file=name, sheet=meta.name) from None
             end = sh.end
@@ -265,7 +279,7 @@ def read_workbook(path: Path, report: ImportReport) -> list[Sheet]:
             _limit_rows(height, name, meta.name)
             cells += height * (end[1] + 1 if end else 0)
             if cells > MAX_CELLS:
-                raise LimitExceeded(f"plus de {MAX_CELLS} cellules : découpez le classeur.", code=IssueCode.LIMIT_CELLS.value,
+                raise LimitExceeded(f"plus de {format_number(MAX_CELLS)} cellules : découpez le classeur.", code=IssueCode.LIMIT_CELLS.value,
                                     file=name, sheet=meta.name)
             rows = sh.to_python(skip_empty_area=False) if end else []
             member = members.get(meta.name)

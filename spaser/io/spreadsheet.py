@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -39,7 +40,7 @@ from pydantic import ValidationError
 from spaser._errors import InputError, LimitExceeded
 from spaser._gc import paused
 from spaser.io import ImportOptions, ImportResult
-from spaser.io.cells import MAX_CELL_CHARS, CellProblem, is_empty, normalise, siret, supplier_kinds, text
+from spaser.io.cells import MAX_CELL_CHARS, CellProblem, is_blank, is_empty, normalise, siret, supplier_kinds, text
 from spaser.io.columns import AMOUNT_FIELDS, COLUMNS, holder_index, is_known_field, match_header, spec, spend_year
 from spaser.io.report import MESSAGES, ImportReport, IssueCode, Severity
 from spaser.io import sheets as _sheets
@@ -54,7 +55,7 @@ _EXPECTED = "« Montant HT » (ou « Montant », « Montant total HT », « Amou
 _SUGGEST = "Utilisez « spaser template » pour obtenir un modèle de tableau."
 _HOLDER_FIELDS = ("supplier_name", "supplier_siret", "supplier_kinds")
 _BUYER_FIELDS = ("buyer_name", "buyer_siret", "buyer_kind")
-_NOT_CONTRACT = frozenset(_HOLDER_FIELDS + _BUYER_FIELDS)
+_NOT_OUT = frozenset((*_HOLDER_FIELDS, *_BUYER_FIELDS, *AMOUNT_FIELDS, "nature", "kind"))
 _MONEY_FIELDS = frozenset({*AMOUNT_FIELDS, "amount_ttc", "insertion_hours_planned", "insertion_hours_achieved"})
 _TOTAL_STARTS = ("total", "totaux", "sous total", "grand total", "montant total", "subtotal")
 # Columns whose names say a DECP export (labelled « csv-decp »).
@@ -69,11 +70,35 @@ class Table:
     headers: dict[str, str]  # field -> header text as written
     ttc_rate: Decimal | None  # set when the amount is read from a TTC column
 
+    @cached_property
+    def holders(self) -> bool:
+        """The table has co-contractor columns."""
+        return any(holder_index(f)[0] in _HOLDER_FIELDS for f in self.columns)
 
-def read_spreadsheet(path: Path, kind: str, opts: ImportOptions) -> ImportResult:
+
+@dataclass(frozen=True, slots=True)
+class _Col:
+    """How one recognised column of a table is read (decided once per table, not per cell)."""
+
+    field: str
+    index: int
+    header: str
+    convert: Any  # the field's converter (spaser.io.columns); spend columns read as amounts
+    spend: tuple[int, bool] | None  # (year, TTC) of a yearly spending column
+    cache: dict[Any, Any]  # the fast path's memory of this column's conversions
+    empty: Any  # is_empty, or is_blank for a free-text column (where « NaN » is a text)
+
+
+_CACHE_MAX = 100_000  # distinct cells remembered per column (vocabularies, dates and objects repeat)
+
+
+def read_spreadsheet(path: Path, kind: str, opts: ImportOptions, *, fast: bool = True) -> ImportResult:
     """Read a workbook (.xlsx, .xlsm, .xls, .ods) or a CSV file into portfolios and a report.
 
     ``kind`` comes from :func:`spaser.io.sniff`: 'xlsx', 'ods', 'ole2' (.xls) or 'csv'.
+    ``fast`` (the default) remembers each column's conversions (a cell text seen before is not
+    converted again); ``fast=False`` is the plain reference path. Both give the same
+    portfolios and report (tests/test_import_paths.py).
     """
     name = str(path)
     size = path.stat().st_size
@@ -104,7 +129,7 @@ def read_spreadsheet(path: Path, kind: str, opts: ImportOptions) -> ImportResult
                 )
         tables = _find_tables(sheets, report, opts, name)
         report.formats.append(_format_label(path, kind, tables))
-        return _Reader(path, report, opts).read(tables)
+        return _Reader(path, report, opts, fast).read(tables)
 
 
 def _format_label(path: Path, kind: str, tables: list[Table]) -> str:
@@ -265,15 +290,15 @@ def _make_table(sh: Sheet, i: int, fields: dict[int, str], report: ImportReport,
 class _Reader:
     """Turns the rows of the recognised tables into purchases, counting each row once."""
 
-    def __init__(self, path: Path, report: ImportReport, opts: ImportOptions) -> None:
-        self.report, self.opts = report, opts
+    def __init__(self, path: Path, report: ImportReport, opts: ImportOptions, fast: bool) -> None:
+        self.report, self.opts, self.fast = report, opts, fast
         self.file = str(path)
         self.today = opts.today or date.today()
         self.default_buyer = opts.buyer or Buyer(name=path.stem)
         self.buyers: dict[str, Buyer] = {}
         self.by_buyer: dict[str, list[Purchase]] = {}
-        # (buyer, id, lot) -> (where first seen, place in its buyer's list, contract values)
-        self.seen: dict[tuple[str, str, str], tuple[str, int, tuple[Any, ...]]] = {}
+        # (buyer, id, lot) -> (where first seen, place in its buyer's list)
+        self.seen: dict[tuple[str, str, str], tuple[str, int]] = {}
         self.suppliers: dict[tuple[str, str | None, frozenset[SupplierKind]], Supplier] = {}
 
     def read(self, tables: list[Table]) -> ImportResult:
@@ -292,24 +317,29 @@ class _Reader:
         """Read the rows below the header; the number of rows that count (not blank, not a repeated header)."""
         sh = t.sheet
         _fill_merged(t)
-        header = [normalise(c) for c in sh.rows[t.header_row]]
+        plan = tuple(_Col(f, j, t.headers[f], spec("amount_ht").convert if spend_year(f) else spec(f).convert, spend_year(f), {},
+                          is_empty if spend_year(f) or spec(f).reads_placeholders else is_blank)
+                     for f, j in t.columns.items())
+        header_row = sh.rows[t.header_row]
+        header = [normalise(c) for c in header_row]
+        first = min(t.columns.values())  # a recognised header cell, never empty
         count = 0
         for i in range(t.header_row + 1, len(sh.rows)):
             row = sh.rows[i]
-            if all(is_empty(c) for c in row):
+            if all(map(is_empty, row)):
                 continue
-            if [normalise(c) for c in row] == header:
+            if len(row) > first and row[first] == header_row[first] and [normalise(c) for c in row] == header:
                 continue  # the header repeated (page breaks in exports)
             count += 1
-            _Row(self, t, row, sh.numbers[i]).read()
+            _Row(self, t, plan, row, sh.numbers[i]).read()
         return count
 
 
 class _Row:
     """One row read: its cells converted, its problems reported, then a purchase or a rejection."""
 
-    def __init__(self, reader: _Reader, t: Table, row: list[Any], number: int) -> None:
-        self.reader, self.t, self.row, self.number = reader, t, row, number
+    def __init__(self, reader: _Reader, t: Table, plan: tuple[_Col, ...], row: list[Any], number: int) -> None:
+        self.reader, self.t, self.plan, self.row, self.number = reader, t, plan, row, number
         self.errors = self.warnings = 0
 
     def issue(self, code: IssueCode, column: str | None = None, value: object = None, detail: str | None = None,
@@ -328,48 +358,49 @@ class _Row:
 
     def read(self) -> None:
         t, row = self.t, self.row
-        filled = [c for c in row if not is_empty(c)]
+        only = _only_cell(row)
         delim = t.sheet.delimiter
-        if delim and len(filled) == 1 and len(t.columns) > 1 and type(filled[0]) is str and any(
-                d in filled[0] for d in ";,\t|" if d != delim):
+        if delim and only is not None and len(t.columns) > 1 and type(only) is str and any(d in only for d in ";,\t|" if d != delim):
             self.reject(IssueCode.RECORD_INVALID, f"Une seule colonne lue : cette ligne utilise un autre séparateur que « {delim} » (celui de l'en-tête).",
-                        filled[0])
+                        only)
             return
         vals = self.cells()
-        first_text = normalise(vals.get("id") or vals.get("object") or "")
-        if first_text.startswith(_TOTAL_STARTS) and (not vals.get("id") or normalise(vals["id"]).startswith(_TOTAL_STARTS)):
-            self.reject(IssueCode.SUBTOTAL_ROW, "", vals.get("id") or vals.get("object"))
+        label = vals.get("id") or vals.get("object") or ""
+        if label[:1] in "TtSsGgMm" and _is_total(label) and (not vals.get("id") or _is_total(vals["id"])):
+            self.reject(IssueCode.SUBTOTAL_ROW, "", label)
             return
-        if len(filled) == 1 and type(filled[0]) is str and not any(f in vals for f in _MONEY_FIELDS) and not any(spend_year(f) for f in vals):
-            self.reject(IssueCode.HEADING_ROW, "", filled[0])
+        if type(only) is str and not any(f in vals for f in _MONEY_FIELDS) and not any(c.spend and c.field in vals for c in self.plan):
+            self.reject(IssueCode.HEADING_ROW, "", only)
             return
         self.purchase(vals)
 
     def cells(self) -> dict[str, Any]:
         """Each recognised cell converted by its field's converter; problems reported on the row."""
-        t, row, n = self.t, self.row, len(self.row)
+        t, row, n, fast = self.t, self.row, len(self.row), self.reader.fast
         vals: dict[str, Any] = {}
-        for f, j in t.columns.items():
-            v = row[j] if j < n else None
-            header = t.headers[f]
-            if is_empty(v):
-                if (self.number, j) in t.sheet.formulas:
-                    self.issue(IssueCode.FORMULA_NO_VALUE, header)
+        for c in self.plan:
+            v = row[c.index] if c.index < n else None
+            if c.empty(v):
+                if t.sheet.formulas and (self.number, c.index) in t.sheet.formulas:
+                    self.issue(IssueCode.FORMULA_NO_VALUE, c.header)
                 continue
             if type(v) is str and len(v) > MAX_CELL_CHARS:
-                self.issue(IssueCode.LIMIT_STRING, header, v, f"Texte coupé à {MAX_CELL_CHARS} caractères.")
+                self.issue(IssueCode.LIMIT_STRING, c.header, v, f"Texte coupé à {MAX_CELL_CHARS} caractères.")
                 v = v[:MAX_CELL_CHARS]
-            sy = spend_year(f)
-            try:
-                if sy is not None:
-                    d = spec("amount_ht").convert(v)
-                    vals[f] = _without_vat(d, self.reader.opts.vat_rate) if sy[1] else d
-                else:
-                    vals[f] = spec(f).convert(v)
-            except CellProblem as p:
-                self.issue(p.code, header, v, p.detail, p.error)
-                if p.kept is not None:
-                    vals[f] = p.kept
+            if fast:
+                key = v if type(v) is str else (type(v), v)
+                hit = c.cache.get(key)
+                if hit is None:
+                    hit = _converted(c, v, self.reader.opts.vat_rate)
+                    if len(c.cache) < _CACHE_MAX:
+                        c.cache[key] = hit
+            else:
+                hit = _converted(c, v, self.reader.opts.vat_rate)
+            value, problem = hit
+            if problem is not None:
+                self.issue(problem.code, c.header, v, problem.detail, problem.error)
+            if value is not None:
+                vals[c.field] = value
         return vals
 
     def purchase(self, vals: dict[str, Any]) -> None:
@@ -382,13 +413,12 @@ class _Row:
                 out.setdefault("nature", v)
             elif isinstance(v, ContractKind):
                 out.setdefault("kind", v)
-        spend = {spend_year(f)[0]: v for f, v in vals.items() if spend_year(f) is not None}  # type: ignore[index]
+        spend = {c.spend[0]: vals[c.field] for c in self.plan if c.spend and c.field in vals}
         if spend:
             out["spend_by_year"] = spend
         for f, v in vals.items():
-            if f in out or f in _NOT_CONTRACT or "#" in f or f in ("nature", "kind") or f in AMOUNT_FIELDS or spend_year(f):
-                continue
-            out[f] = v
+            if f not in _NOT_OUT and "#" not in f and f not in out and not f.startswith("spend_"):
+                out[f] = v
         for f in ("notification_date", "consultation_date"):
             d = out.get(f)
             if d is not None and d > reader.today:
@@ -398,7 +428,7 @@ class _Row:
                 self.issue(IssueCode.DATE_IMPLAUSIBLE, t.headers[f], None, f"({d.strftime('%d/%m/%Y')}, avant {DATE_PLAUSIBLE_FROM.year}).")
         if out.get("kind") is ContractKind.CONCESSION:
             self.issue(IssueCode.CONCESSION, t.headers.get("kind") or t.headers.get("nature"))
-        suppliers = self.holders(vals)
+        suppliers = self.holders(vals) if t.holders else ()
         buyer_key = self.buyer(vals)
         if not out.get("id"):
             if "id" in t.columns:
@@ -406,19 +436,19 @@ class _Row:
             sheet = t.sheet.name
             out["id"] = f"{sheet}-L{self.number}" if sheet else f"L{self.number}"
         key = (buyer_key, out["id"], out.get("lot") or "")
-        contract = tuple(sorted((k, repr(v)) for k, v in out.items()))
         first = reader.seen.get(key)
         if first is not None and not self.errors:
-            where, place, values = first
+            where, place = first
             ps = reader.by_buyer[buyer_key]
+            same = _same_contract(ps[place], out)
             new = tuple(s for s in suppliers if s not in ps[place].suppliers)
-            if values == contract and new:  # one more co-contractor of a contract already read
+            if same and new:  # one more co-contractor of a contract already read
                 ps[place] = ps[place].model_copy(update={"suppliers": ps[place].suppliers + new})
                 reader.report.merged += 1
                 reader.report.count_row(rejected=False, warned=self.warnings > 0)
                 return
             lot = out.get("lot")
-            other = ", avec d'autres valeurs" if values != contract else ""
+            other = "" if same else ", avec d'autres valeurs"
             self.issue(IssueCode.DUPLICATE, t.headers.get("id"), out["id"],
                        f"Identifiant « {out['id']} »{' lot ' + lot if lot else ''} déjà vu {where}{other} : cette ligne est écartée.")
         if self.errors:
@@ -428,14 +458,14 @@ class _Row:
             out["suppliers"] = suppliers
         out["source"] = SourceRef(file=reader.file, sheet=t.sheet.name, row=self.number)
         try:
-            p = Purchase(**out)
-        except ValidationError as e:
+            p = Purchase(**out)  # validated by the model, whatever the path
+        except ValidationError as e:  # pragma: no cover - the converters give valid values
             err = e.errors()[0]
             self.reject(IssueCode.RECORD_INVALID, f"{'.'.join(map(str, err['loc'])) or 'ligne'} : {err['msg']}.")
             return
         ps = reader.by_buyer.setdefault(buyer_key, [])
         where = f"ligne {self.number}" + (f" de la feuille « {t.sheet.name} »" if t.sheet.name else "")
-        reader.seen[key] = (where, len(ps), contract)
+        reader.seen[key] = (where, len(ps))
         ps.append(p)
         reader.report.count_row(rejected=False, warned=self.warnings > 0)
 
@@ -526,6 +556,40 @@ class _Row:
             kind = vals.get("buyer_kind") or BuyerKind.AUTRE
             reader.buyers[key] = Buyer(name=name or number or reader.default_buyer.name, siret=number, kind=kind)
         return key
+
+
+def _converted(c: _Col, v: Any, vat_rate: Decimal | None) -> tuple[Any, CellProblem | None]:
+    """(value or None, problem or None) of one cell of a column."""
+    try:
+        value = c.convert(v)
+    except CellProblem as p:
+        return p.kept, p
+    if c.spend is not None and c.spend[1]:
+        value = _without_vat(value, vat_rate)
+    return value, None
+
+
+def _is_total(label: str) -> bool:
+    """« Total », « Sous-total services », « TOTAL GÉNÉRAL »: a line that sums others."""
+    n = normalise(label)
+    return any(n == w or n.startswith(w + " ") for w in _TOTAL_STARTS)
+
+
+def _only_cell(row: list[Any]) -> Any:
+    """The only filled cell of a row, or None (stops at the second filled cell)."""
+    found = None
+    for c in row:
+        if not is_empty(c):
+            if found is not None:
+                return None
+            found = c
+    return found
+
+
+def _same_contract(p: Purchase, out: dict[str, Any]) -> bool:
+    """True when a row's contract values are those of a purchase already read (a co-contractor's line)."""
+    given = p.model_fields_set - {"suppliers", "source"}
+    return given == out.keys() and all(getattr(p, k) == v for k, v in out.items())
 
 
 def _without_vat(d: Decimal, rate: Decimal | None) -> Decimal:
