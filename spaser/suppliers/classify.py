@@ -314,11 +314,11 @@ def classify_portfolio(portfolio: Portfolio, lists: Lists, *, categories: dict[s
                 enriched = enriched.model_copy(update={"buyer": buyer.model_copy(update={"kind": kind})})
     if kind is BuyerKind.AUTRE:
         source = "inconnu"
-    out = Classification(lists.lists, rows, enriched, kind, cat, source, classes)
+    result = Classification(lists.lists, rows, enriched, kind, cat, source, classes)
     from spaser.suppliers.documents import remember
 
-    remember(out)  # for the documents, which receive only the portfolio
-    return out
+    remember(result)  # for the documents, which receive only the portfolio
+    return result
 
 
 def _completed(sups: tuple[Supplier, ...], classes: dict[tuple[str, str | None], SupplierClass],

@@ -135,8 +135,8 @@ def supplier_indicators(c: Classification) -> SupplierIndicators:
         a = answers.get(gk)
         if a is None:
             a = answers[gk] = _answers(c, sups)
-        d = p.notification_date
-        key = (d.year if d is not None else None, a)
+        notified = p.notification_date
+        key = (notified.year if notified is not None else None, a)
         g = groups.get(key)
         if g is None:
             g = groups[key] = [0, Decimal(0), 0]

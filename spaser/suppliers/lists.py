@@ -112,7 +112,7 @@ def _flag(raw: str | None) -> bool | None:
 
 def _open_text(path: Path, report: ImportReport) -> IO[str]:
     """The file as text (UTF-8, else Windows-1252); a zip's first CSV member, a gzip's content."""
-    raw: IO[bytes]
+    raw: Any
     with open(path, "rb") as fh:
         magic = fh.read(4)
     if magic[:2] == b"\x1f\x8b":
@@ -125,7 +125,7 @@ def _open_text(path: Path, report: ImportReport) -> IO[str]:
         raw = zf.open(members[0])
     else:
         raw = open(path, "rb")  # noqa: SIM115
-    buffered = io.BufferedReader(raw) if not isinstance(raw, io.BufferedReader) else raw  # type: ignore[arg-type]
+    buffered = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)
     head = buffered.peek(65536)[:65536]
     encoding = "utf-8-sig"
     try:
@@ -424,7 +424,7 @@ def _chain(first: str, rest: IO[str]) -> Iterator[str]:
     yield from rest
 
 
-def _lines(text: IO[str]) -> Iterator[str]:
+def _lines(text: Iterable[str]) -> Iterator[str]:
     """Records, one per line (a quoted cell spanning lines is joined to its record)."""
     pending = ""
     for line in text:

@@ -57,7 +57,8 @@ def parse_unit(siren: str, data: Any, *, url: str = DEFAULT_URL) -> Entry | None
     for r in data["results"]:
         if not isinstance(r, dict) or r.get("siren") != siren:
             continue
-        comp = r.get("complements") if isinstance(r.get("complements"), dict) else {}
+        found = r.get("complements")
+        comp: dict[str, Any] = found if isinstance(found, dict) else {}
         structures: list[str] = []
         types = comp.get("type_siae")
         for t in (types if isinstance(types, list) else re.findall(r"[A-Za-z_]+", str(types or ""))):
