@@ -49,7 +49,7 @@ def _esus_xlsx(path: Path) -> Path:
 
 
 @pytest.mark.parametrize(("name", "read", "accepted", "rejected", "kept", "fmt"), [
-    ("marche_inclusion.csv", 7, 4, 3, 4, "marche_inclusion"),
+    ("marche_inclusion.csv", 7, 5, 2, 5, "marche_inclusion"),
     ("annuaire.csv", 4, 4, 0, 4, "annuaire"),
     ("sirene_stock.csv", 4, 3, 1, 3, "sirene"),
     ("finess.csv", 3, 2, 1, 1, "finess"),
@@ -65,8 +65,11 @@ def test_each_format_accounts_for_every_record(name: str, read: int, accepted: i
 
 
 def test_rejections_say_where_and_why() -> None:
-    issues = {it.row: it for it in load_list(HERE / "marche_inclusion.csv").report.errors}
-    assert "Clé de contrôle du SIRET incorrecte" in issues[7].message and issues[7].column == "siret"
+    report = load_list(HERE / "marche_inclusion.csv").report
+    issues = {it.row: it for it in report.issues}
+    # A SIRET whose key is wrong but whose SIREN is valid: kept for its legal unit, with a warning.
+    assert "retenue pour son SIREN" in issues[7].message and issues[7].column == "siret" and issues[7].severity == "avertissement"
+    assert report.warned == 1
     assert "Type de structure inconnu" in issues[8].message and issues[8].value == "XYZ"
     assert "14 chiffres" in issues[9].message
 
@@ -196,25 +199,27 @@ def test_the_3853_real_structures_are_classified_with_their_kind() -> None:
     path = SHARED / "lemarche_siae_fixture_3853.csv"
     lst = load_list(path)
     r = lst.report
-    assert (r.read, r.accepted, r.rejected) == (3853, 3840, 13)
+    # 13 SIRETs have a wrong key: 11 are kept for their (valid) SIREN with a warning, 2 rejected.
+    assert (r.read, r.accepted, r.warned, r.rejected) == (3853, 3851, 11, 2)
     assert r.counts == {"siret-invalid": 13}
     lists = Lists([lst])
     with path.open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
-    rejected_rows = {it.row for it in r.issues}
+    rejected_rows = {it.row for it in r.errors}
+    by_siren_rows = {it.row for it in r.warnings}
     per_kind: Counter[str] = Counter()
     for n, row in enumerate(rows, start=2):
         if n in rejected_rows:
             continue
-        c = lists.classify(Supplier(name=row["name"], siret=row["siret"]))
+        c = lists.classify(Supplier(name=row["name"], siret=row["siret"][:9] if n in by_siren_rows else row["siret"]))
         assert row["kind"] in c.structures, row
         assert c.inclusive == "oui" and c.esus == "inconnu"  # an SIAE list says nothing of ESUS
         per_kind[row["kind"]] += 1
         expected = {"EA": SupplierKind.EA}.get(row["kind"], SupplierKind.SIAE)
         assert expected in c.kinds
-    assert sum(per_kind.values()) == 3840
-    # The file's kinds less its 13 invalid SIRETs (6 EI, 3 AI, 1 ETTI, 2 GEIQ, 1 EA).
-    assert per_kind == {"ACI": 1815, "EI": 938, "AI": 617, "ETTI": 298, "GEIQ": 170, "EA": 2}
+    assert sum(per_kind.values()) == 3851
+    # The file's kinds less its 2 identifiers that are not even a valid SIREN (1 GEIQ, 1 EA).
+    assert per_kind == {"ACI": 1815, "EI": 944, "AI": 620, "ETTI": 299, "GEIQ": 171, "EA": 2}
 
 
 def _mixed() -> tuple[Portfolio, Lists]:
@@ -298,7 +303,7 @@ def test_cli_suppliers_text_and_json(capsys: pytest.CaptureFixture[str]) -> None
     data = json.loads(capsys.readouterr().out)
     assert data["suppliers"]["counts"]["unknown"] == 1 and data["suppliers"]["buyer"]["kind"] == "epci"
     assert data["indicators"]["years"]["2024"]["inclusive"]["share_count"] == "0.4"
-    assert data["suppliers"]["lists"][0]["report"]["rejected"] == 3
+    assert data["suppliers"]["lists"][0]["report"]["rejected"] == 2
 
 
 def test_cli_check_with_lists(capsys: pytest.CaptureFixture[str]) -> None:

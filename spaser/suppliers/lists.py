@@ -182,9 +182,11 @@ class _Reader:
         self.source = SOURCES[fmt]
         self.entries: list[Entry] = []
         self.skipped = 0
+        self.warned = False  # the record being read has a warning (counted when it is kept)
 
     def reject(self, code: IssueCode, row: int, column: str | None, value: object, detail: str) -> None:
         self.report.add(code, severity=Severity.ERROR, row=row, column=column, value=value, detail=detail)
+        self.warned = False
 
     def identifier(self, row: int, column: str, raw: str) -> tuple[str, str | None] | None:
         """(siren, siret) of the row, or None when it is rejected or not wanted (both counted)."""
@@ -198,13 +200,22 @@ class _Reader:
                 return None
         siren, siret, problem = _identifier(raw)
         if siren is None:
+            digits = "".join(_DIGITS.findall(raw))
+            if len(digits) == 14 and _siren.is_valid(digits[:9]):
+                # The establishment's key is wrong but its legal unit is known: kept for the SIREN, said.
+                self.report.issue(IssueCode.SIRET_INVALID, row=row, column=column, value=raw,
+                                  detail="Clé de contrôle du SIRET incorrecte : structure retenue pour son SIREN "
+                                         f"{digits[:9]} (l'établissement n'est pas identifié).")
+                self.warned = True
+                return digits[:9], None
             self.reject(IssueCode.SIRET_INVALID, row, column, raw, f"{problem[0].upper()}{problem[1:]} : enregistrement ignoré.")  # type: ignore[index]
             return None
         return siren, siret
 
-    def keep(self, entry: Entry, warned: bool = False) -> None:
+    def keep(self, entry: Entry) -> None:
         self.entries.append(entry)
-        self.report.count_row(rejected=False, warned=warned)
+        self.report.count_row(rejected=False, warned=self.warned)
+        self.warned = False
 
     # One method per format: (row number, cells, header columns).
     def row(self, n: int, cells: list[str], cols: _Cols, headers: list[str]) -> None:
