@@ -493,3 +493,15 @@ def test_finess_without_banner(tmp_path: Path) -> None:
     f.write_text("\n".join(lines) + "\n", encoding="utf-8")
     lst = load_list(f)
     assert lst.source.key == "finess" and [e.row for e in lst.entries] == [1]
+
+
+def test_draft_objective_is_unknown_when_no_list_classifies_the_family(tmp_path: Path) -> None:
+    from spaser.documents.builders import _current
+    from spaser.law import check
+
+    pf, lists = _mixed()
+    c = classify_portfolio(pf, lists)
+    yi = check(c.portfolio, year=2025).indicators[2025]
+    assert _current("esus_valeur", c.portfolio, yi) is None  # no supplier known « oui » or « non » for ESUS in 2025
+    assert _current("inclusion_valeur", c.portfolio, yi) == Decimal(1050) / Decimal(1550)
+    assert _current("esus_valeur", pf, yi) == 0  # not classified: the documents' own reading

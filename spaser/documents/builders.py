@@ -350,6 +350,11 @@ def _current(key: str, portfolio: Portfolio, yi: Any | None) -> Decimal | None:
         return yi.environmental.yes_among_known.share_count
     if key == "environnement_valeur":
         return yi.environmental.yes_among_known.share_value
+    if key in ("esus_valeur", "inclusion_valeur"):
+        from spaser.suppliers.documents import nothing_classified
+
+        if nothing_classified(portfolio, yi.year, key.split("_", 1)[0]):
+            return None  # lists given, but none classifies a supplier of the year: unknown, not 0 %
     if key == "esus_valeur":
         return yi.suppliers[SupplierKind.ESUS.value].share_value
     if key == "inclusion_valeur":

@@ -14,7 +14,7 @@ from spaser.suppliers.classify import Classification
 from spaser.suppliers.indicators import FAMILY_LABELS, SupplierIndicators, supplier_indicators
 from spaser.suppliers.kinds import Dimension
 
-__all__ = ["remember", "classification_of", "indicator_rows", "unknown_measure"]
+__all__ = ["remember", "classification_of", "indicator_rows", "unknown_measure", "nothing_classified"]
 
 _KEEP = 8
 _RECENT: OrderedDict[int, tuple[Portfolio, Classification, list[SupplierIndicators]]] = OrderedDict()
@@ -85,3 +85,16 @@ def unknown_measure(portfolio: Portfolio, year: int, family: str) -> tuple[Any, 
     m = yi.families[Dimension.ESUS if family == "esus" else Dimension.INCLUSIVE]
     rate = m.unknown.value / m.total.value if m.total.value else None
     return m.unknown.value, m.total.value, label, rate
+
+
+def nothing_classified(portfolio: Portfolio, year: int, family: str) -> bool:
+    """True when the portfolio was classified but no purchase of ``year`` is known « oui » or « non » for the family.
+
+    The documents then show the current rate as unknown rather than 0 % (``family``: "esus" or "inclusion").
+    """
+    ind = _indicators(portfolio)
+    yi = ind.years.get(year) if ind is not None else None
+    if yi is None:
+        return False
+    m = yi.families[Dimension.ESUS if family == "esus" else Dimension.INCLUSIVE]
+    return m.classified.count == 0
