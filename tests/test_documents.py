@@ -297,7 +297,7 @@ def test_workbook_sheets_formats_and_no_formula(tiny: Portfolio, tmp_path: Path)
     # A text that looks like a formula is stored as inert text.
     obj = ws.cell(rows["T2"], header.index("Objet") + 1)
     assert obj.data_type == "s" and obj.value.startswith("'=")
-    supplier = ws.cell(rows["T2"], header.index("Titulaires") + 1)
+    supplier = ws.cell(rows["T2"], header.index("Titulaire") + 1)
     assert supplier.value == "'-Entreprise"
     assert wb["Rapport d'import"].max_row >= 2
     gaps = wb["Objectifs et écarts"]

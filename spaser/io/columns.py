@@ -34,8 +34,21 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from spaser import cpv as _cpv
 from spaser.io import cells as c
 from spaser.io.cells import normalise
+from spaser.model import (
+    AGEC_CATEGORIES,
+    AgecKind,
+    BuyerKind,
+    ContractKind,
+    EgalimCategory,
+    EnvironmentalConsideration,
+    Nature,
+    SocialConsideration,
+    SocialExemption,
+    SupplierKind,
+)
 
 __all__ = [
     "ColumnSpec",
@@ -64,6 +77,10 @@ class ColumnSpec:
     convert: Callable[[Any], Any] = c.text  # cell -> value; raises cells.CellProblem
     template: bool = True  # written by the template (the alternative amounts are not)
     free_text: bool = False  # any text is a value (« NaN » too): no export placeholder is read as empty
+    choices: tuple[str, ...] = ()  # the template's drop-down list
+    multi: bool = False  # several values in one cell, separated by « ; »
+    cell: str | None = None  # the cell's format in written workbooks: "money", "date" or "code" (kept as text)
+    write: Callable[[Any, Any], Any] | None = None  # (purchase, buyer) -> the cell written by the template and the export
 
     @property
     def reads_placeholders(self) -> bool:
@@ -71,25 +88,48 @@ class ColumnSpec:
         return not self.free_text and self.convert is not c.text
 
 
+def _label(name: str) -> Callable[[Any, Any], Any]:
+    """The writer of an enumerated field: its French label."""
+    return lambda p, b: None if getattr(p, name) is None else getattr(p, name).label
+
+
+def _considerations(values: frozenset[Any] | None, none: Any) -> str | None:
+    """Unknown stays empty; an empty set is written « Pas de considération ... » (same meaning: « non »)."""
+    if values is None:
+        return None
+    return "; ".join(sorted(v.value for v in values)) if values else none.value
+
+
+def _holder_kinds(p: Any, b: Any) -> str | None:
+    parts = [", ".join(sorted(k.value for k in s.kinds)) for s in p.suppliers]
+    return "\n".join(parts) if any(parts) else None
+
+
 # Order = the template's column order.
 COLUMNS: tuple[ColumnSpec, ...] = (
     ColumnSpec("id", "Identifiant", "Numéro ou référence du marché, unique (avec le lot). Laissé vide : un identifiant est attribué.",
                ("id", "identifiant marche", "numero marche", "n marche", "no marche", "numero", "reference", "reference marche",
-                "ref", "ref marche", "numero contrat", "n contrat", "code marche", "contract id", "contract number", "reference number", "id marche", "id contrat", "identifiant contrat"), 14, c.identifier, free_text=True),
+                "ref", "ref marche", "numero contrat", "n contrat", "code marche", "contract id", "contract number", "reference number", "id marche", "id contrat", "identifiant contrat"), 14, c.identifier, free_text=True,
+               cell="code", write=lambda p, b: p.id),
     ColumnSpec("object", "Objet", "Objet du marché ou du lot, en clair.",
                ("objet marche", "objet contrat", "objet lot", "intitule", "intitule marche", "libelle", "libelle marche",
-                "designation", "object", "subject", "description", "title", "objet", "categorie achat", "categorie achat optionnelle"), 45),
+                "designation", "object", "subject", "description", "title", "objet", "categorie achat", "categorie achat optionnelle"), 45,
+               write=lambda p, b: p.object),
     ColumnSpec("cpv", "Code CPV", "Code CPV principal (8 chiffres, clé facultative : 90910000-9).",
-               ("cpv", "cpv principal", "code cpv principal", "cpv code", "main cpv", "nomenclature cpv", "codecpv"), 14, c.cpv),
+               ("cpv", "cpv principal", "code cpv principal", "cpv code", "main cpv", "nomenclature cpv", "codecpv"), 14, c.cpv,
+               cell="code", write=lambda p, b: _cpv.format(p.cpv) if p.cpv else None),
     ColumnSpec("nature", "Nature", "Travaux, Fournitures ou Services (déduite du code CPV si vide).",
-               ("nature marche", "nature prestation", "nature achat", "type achat", "purchase type", "type of purchase"), 13, c.nature_or_kind),
+               ("nature marche", "nature prestation", "nature achat", "type achat", "purchase type", "type of purchase"), 13, c.nature_or_kind,
+               choices=tuple(n.label for n in Nature), write=_label("nature")),
     ColumnSpec("kind", "Type de contrat", "Marché, Accord-cadre, Marché subséquent, Marché de partenariat, Marché de défense ou de sécurité, Contrat de concession.",
-               ("type contrat", "type marche", "forme marche", "forme contrat", "contract type", "contract kind", "type"), 18, c.nature_or_kind),
+               ("type contrat", "type marche", "forme marche", "forme contrat", "contract type", "contract kind", "type"), 18, c.nature_or_kind,
+               choices=tuple(k.label for k in ContractKind), write=_label("kind")),
     ColumnSpec("amount_ht", "Montant HT", "Montant hors taxes en euros (montant maximum sur toute la durée pour un accord-cadre).",
                ("montant", "montant total ht", "montant notifie ht", "montant attribue ht",
                 "montant marche ht", "valeur ht", "montant hors taxes", "montant hors taxe", "total ht",
                 "amount", "amount ht", "amount excl vat", "amount excluding vat", "value", "value excl vat",
-                "depense achat"), 16, c.amount),
+                "depense achat"), 16, c.amount,
+               cell="money", write=lambda p, b: p.amount_ht),
     # Finance exports give several amounts: the planned maximum wins (it is what a DECP « montant »
     # states), then the amount HT, then the initial amount; an empty one is taken from the next
     # column with a warning (AMOUNT_FROM_OTHER_COLUMN). See AMOUNT_FIELDS.
@@ -100,60 +140,83 @@ COLUMNS: tuple[ColumnSpec, ...] = (
                ("montant initial", "montant initial ht", "initial amount"), 16, c.amount, template=False),
     ColumnSpec("notification_date", "Date de notification", "Date de notification du marché (JJ/MM/AAAA).",
                ("date notification", "notification", "date notif", "date attribution", "date signature", "notification date",
-                "award date", "date notification marche", "date"), 14, c.a_date),
+                "award date", "date notification marche", "date"), 14, c.a_date,
+               cell="date", write=lambda p, b: p.notification_date),
     ColumnSpec("consultation_date", "Date de lancement de la consultation", "Date d'envoi de l'avis ou de lancement de la consultation (JJ/MM/AAAA).",
                ("date lancement consultation", "date lancement", "date publication", "date consultation", "date avis",
-                "launch date", "publication date", "tender date"), 14, c.a_date),
+                "launch date", "publication date", "tender date"), 14, c.a_date,
+               cell="date", write=lambda p, b: p.consultation_date),
     ColumnSpec("duration_months", "Durée (mois)", "Durée du marché en mois, reconductions comprises.",
-               ("duree", "duree mois", "duree marche", "duree marche mois", "duree totale", "duration", "duration months"), 10, c.duration),
+               ("duree", "duree mois", "duree marche", "duree marche mois", "duree totale", "duration", "duration months"), 10, c.duration,
+               write=lambda p, b: p.duration_months),
     ColumnSpec("procedure", "Procédure", "Procédure de passation (procédure adaptée, appel d'offres ouvert...).",
-               ("type procedure", "procedure passation", "mode passation", "procedure"), 24),
+               ("type procedure", "procedure passation", "mode passation", "procedure"), 24,
+               free_text=True, write=lambda p, b: p.procedure),
     ColumnSpec("techniques", "Techniques d'achat", "Accord-cadre, système d'acquisition dynamique, catalogue électronique... (plusieurs séparées par « ; »).",
-               ("techniques", "technique", "technique achat", "techniques achat"), 18, c.techniques),
+               ("techniques", "technique", "technique achat", "techniques achat"), 18, c.techniques,
+               write=lambda p, b: "; ".join(sorted(p.techniques)) or None),
     ColumnSpec("lot", "Lot", "Numéro du lot (vide si le marché n'est pas alloti).",
-               ("n lot", "no lot", "numero lot", "lot number", "lot no"), 8),
+               ("n lot", "no lot", "numero lot", "lot number", "lot no"), 8,
+               cell="code", free_text=True, write=lambda p, b: p.lot),
     ColumnSpec("supplier_name", "Titulaire", "Nom du titulaire (raison sociale).",
                ("titulaire nom", "nom titulaire", "titulaires", "raison sociale titulaire", "attributaire", "fournisseur",
-                "prestataire", "entreprise", "raison sociale", "supplier", "supplier name", "contractor", "vendor", "titulaire denomination sociale", "titulaires denomination sociale", "titulaire mandataire", "titulaires nom", "raison sociale fournisseur", "fournisseur raison sociale", "nom fournisseur"), 30, c.raw, free_text=True),
+                "prestataire", "entreprise", "raison sociale", "supplier", "supplier name", "contractor", "vendor", "titulaire denomination sociale", "titulaires denomination sociale", "titulaire mandataire", "titulaires nom", "raison sociale fournisseur", "fournisseur raison sociale", "nom fournisseur"), 30, c.raw, free_text=True,
+               write=lambda p, b: "\n".join(" ".join(s.name.split("\n")) for s in p.suppliers)),
     ColumnSpec("supplier_siret", "SIRET titulaire", "SIRET (14 chiffres) ou SIREN (9 chiffres) du titulaire.",
                ("siret", "siret fournisseur", "siret attributaire", "siret entreprise", "titulaire siret", "siren titulaire",
-                "supplier siret", "contractor siret", "titulaire id", "titulaires id", "id titulaire", "fournisseur siret"), 17, c.raw),
+                "supplier siret", "contractor siret", "titulaire id", "titulaires id", "id titulaire", "fournisseur siret"), 17, c.raw,
+               cell="code", write=lambda p, b: "\n".join(s.siret or "" for s in p.suppliers) if any(s.siret for s in p.suppliers) else None),
     ColumnSpec("supplier_kinds", "Type de structure", "SIAE, EA, ESAT, ESUS ou ESS (plusieurs séparés par « , » ou « ; »), vide sinon.",
                ("type structure", "structure", "type titulaire", "statut titulaire", "categorie titulaire", "statut structure",
-                "supplier type", "supplier kind", "structure type"), 16, c.raw),
+                "supplier type", "supplier kind", "structure type"), 16, c.raw,
+               choices=tuple(k.value for k in SupplierKind), multi=True, write=_holder_kinds),
     ColumnSpec("social", "Considérations sociales", "Clause sociale, Critère social, Marché réservé (plusieurs séparées par « ; ») ou Pas de considération sociale. Vide : inconnu.",
                ("consideration sociale", "considerations sociales", "clause sociale", "clauses sociales", "social",
-                "social considerations", "social consideration", "aspects sociaux"), 26, c.social),
+                "social considerations", "social consideration", "aspects sociaux"), 26, c.social,
+               choices=tuple(s.value for s in SocialConsideration), multi=True, write=lambda p, b: _considerations(p.social, SocialConsideration.AUCUNE)),
     ColumnSpec("environmental", "Considérations environnementales", "Clause environnementale, Critère environnemental (séparés par « ; ») ou Pas de considération environnementale. Vide : inconnu.",
                ("consideration environnementale", "considerations environnementales", "clause environnementale",
                 "clauses environnementales", "environnement", "environmental", "environmental considerations",
-                "environmental consideration", "aspects environnementaux"), 26, c.environmental),
+                "environmental consideration", "aspects environnementaux"), 26, c.environmental,
+               choices=tuple(e.value for e in EnvironmentalConsideration), multi=True, write=lambda p, b: _considerations(p.environmental, EnvironmentalConsideration.AUCUNE)),
     ColumnSpec("social_exemption", "Exemption clause sociale", "Motif d'absence de condition sociale : absence de lien, concurrence ou difficulté, solution immédiatement disponible.",
                ("motif absence clause sociale", "justification absence clause sociale", "derogation clause sociale",
-                "exemption", "social exemption"), 24, c.exemption),
+                "exemption", "social exemption"), 24, c.exemption,
+               choices=tuple(e.label for e in SocialExemption), write=_label("social_exemption")),
     ColumnSpec("insertion_hours_planned", "Heures d'insertion prévues", "Nombre d'heures d'insertion prévues par la clause.",
                ("heures insertion", "heures insertion prevues", "nombre heures insertion", "heures prevues",
-                "insertion hours", "insertion hours planned"), 12, c.hours),
+                "insertion hours", "insertion hours planned"), 12, c.hours,
+               cell="money", write=lambda p, b: p.insertion_hours_planned),
     ColumnSpec("insertion_hours_achieved", "Heures d'insertion réalisées", "Nombre d'heures d'insertion réalisées.",
-               ("heures insertion realisees", "heures realisees", "insertion hours achieved"), 12, c.hours),
+               ("heures insertion realisees", "heures realisees", "insertion hours achieved"), 12, c.hours,
+               cell="money", write=lambda p, b: p.insertion_hours_achieved),
     ColumnSpec("livre_v", "Livre V (article)", "Article du livre V excluant l'achat du calcul (ex. L2512-5), vide sinon.",
-               ("livre v", "article livre v", "exclusion livre v", "article exclusion", "hors champ"), 12, c.livre_v),
+               ("livre v", "article livre v", "exclusion livre v", "article exclusion", "hors champ"), 12, c.livre_v,
+               write=lambda p, b: p.livre_v),
     ColumnSpec("egalim", "Catégorie EGalim", "Achats alimentaires : Bio, Durable et de qualité (hors bio) ou Autre.",
-               ("egalim", "categorie egalim", "qualite egalim", "egalim category"), 16, c.egalim),
+               ("egalim", "categorie egalim", "qualite egalim", "egalim category"), 16, c.egalim,
+               choices=tuple(e.label for e in EgalimCategory), write=_label("egalim")),
     ColumnSpec("egalim_meat_fish", "Viande ou poisson", "Oui pour les viandes et poissons (objectif EGalim propre).",
-               ("viande poisson", "viandes poissons", "meat fish", "meat or fish"), 10, c.yes_no),
+               ("viande poisson", "viandes poissons", "meat fish", "meat or fish"), 10, c.yes_no,
+               choices=("Oui", "Non"), write=lambda p, b: "Oui" if p.egalim_meat_fish else None),
     ColumnSpec("agec_category", "Catégorie AGEC", "Numéro (1 à 17) ou libellé de la catégorie du décret n° 2024-134.",
-               ("agec", "categorie agec", "agec category", "categorie decret 2024 134"), 14, c.agec_category),
+               ("agec", "categorie agec", "agec category", "categorie decret 2024 134"), 14, c.agec_category,
+               choices=tuple(f"{n} - {label}" for n, label in AGEC_CATEGORIES.items()), write=lambda p, b: p.agec_category),
     ColumnSpec("agec_kind", "Réemploi / recyclé", "Issu du réemploi ou de la réutilisation, Intégrant des matières recyclées, ou Neuf / autre.",
-               ("reemploi recycle", "reemploi", "reemploi ou recycle", "part reemploi", "agec kind", "reuse recycled"), 16, c.agec_kind),
+               ("reemploi recycle", "reemploi", "reemploi ou recycle", "part reemploi", "agec kind", "reuse recycled"), 16, c.agec_kind,
+               choices=tuple(k.label for k in AgecKind), write=_label("agec_kind")),
     ColumnSpec("location", "Lieu d'exécution", "Commune ou lieu principal d'exécution.",
-               ("lieu", "lieu execution", "localisation", "location", "place performance", "place of performance"), 18),
+               ("lieu", "lieu execution", "localisation", "location", "place performance", "place of performance"), 18,
+               free_text=True, write=lambda p, b: p.location),
     ColumnSpec("buyer_name", "Acheteur", "Nom de l'acheteur (si le fichier en regroupe plusieurs).",
-               ("nom acheteur", "acheteur nom", "pouvoir adjudicateur", "buyer", "buyer name", "organisme acheteur"), 24),
+               ("nom acheteur", "acheteur nom", "pouvoir adjudicateur", "buyer", "buyer name", "organisme acheteur"), 24,
+               free_text=True, write=lambda p, b: b.name),
     ColumnSpec("buyer_siret", "SIRET acheteur", "SIRET de l'acheteur.",
-               ("acheteur siret", "siret pouvoir adjudicateur", "buyer siret", "buyer id", "acheteur id", "id acheteur"), 17, c.raw),
+               ("acheteur siret", "siret pouvoir adjudicateur", "buyer siret", "buyer id", "acheteur id", "id acheteur"), 17, c.raw,
+               cell="code", write=lambda p, b: b.siret),
     ColumnSpec("buyer_kind", "Type d'acheteur", "commune, epci, departement, region, etat, hopital...",
-               ("type acheteur", "categorie acheteur", "buyer type", "buyer kind"), 14, c.buyer_kind),
+               ("type acheteur", "categorie acheteur", "buyer type", "buyer kind"), 14, c.buyer_kind,
+               choices=tuple(k.value for k in BuyerKind), write=lambda p, b: b.kind.value),
 )
 
 _BY_FIELD = {c.field: c for c in COLUMNS}
