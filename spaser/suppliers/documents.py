@@ -16,7 +16,7 @@ from spaser.suppliers.kinds import Dimension
 
 __all__ = ["remember", "classification_of", "indicator_rows", "unknown_measure", "nothing_classified"]
 
-_KEEP = 8
+_KEEP = 4  # classifications remembered (each holds its portfolio): the CLI needs one, the web page re-remembers
 _RECENT: OrderedDict[int, tuple[Portfolio, Classification, list[SupplierIndicators]]] = OrderedDict()
 
 

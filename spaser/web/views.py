@@ -123,7 +123,6 @@ class WebApp:
     def __init__(self, *, example: Path | None = None, lists: Sequence[str] = ()) -> None:
         self.example = example if example is not None else find_example()
         self.lists = tuple(lists)  # supplier lists (spaser serve --liste): every portfolio is classified with them
-        self._classified: dict[tuple[int, int], Any] = {}
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(TEMPLATES)),
             autoescape=True,  # every value is escaped: user data contains anything
@@ -202,14 +201,13 @@ class WebApp:
             raise HttpError(404, "Acheteur introuvable", "Cet acheteur n'existe pas dans le fichier importé.")
         if not self.lists:
             return portfolios[index]
-        key = (id(analysis.result), index)
-        if key not in self._classified:
-            from spaser.cli.suppliers import classify_with
+        from spaser.cli.suppliers import classify_with
+        from spaser.suppliers.documents import remember
 
-            if len(self._classified) >= 32:  # a few analyses at a time; the oldest is forgotten
-                self._classified.pop(next(iter(self._classified)))
-            self._classified[key] = (analysis.result, classify_with(self.lists, portfolios[index]).portfolio)
-        return self._classified[key][1]
+        # Kept with the analysis (forgotten with it); remembered again for the documents built next.
+        c = analysis.cached(("fournisseurs", index), lambda: classify_with(self.lists, portfolios[index]))
+        remember(c)
+        return c.portfolio
 
     def _steps(self, analysis: Analysis | None, bi: str | None, current: str) -> list[dict[str, Any]]:
         base = f"/a/{analysis.id}" if analysis else None
