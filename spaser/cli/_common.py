@@ -22,6 +22,8 @@ __all__ = [
     "print_error",
     "to_jsonable",
     "parse_date",
+    "add_law",
+    "law_of",
 ]
 
 
@@ -84,6 +86,30 @@ def add_input(p: argparse.ArgumentParser, *, file_required: bool = True) -> None
 def add_output(p: argparse.ArgumentParser, *, default: str | None = None) -> None:
     p.add_argument("--out", "-o", metavar="FICHIER", default=default, help="fichier à écrire" + (f" (défaut : {default})" if default else ""))
     p.add_argument("--force", action="store_true", help="remplacer le fichier s'il existe déjà")
+
+
+def add_law(p: argparse.ArgumentParser) -> None:
+    """The what-if option of the commands that apply the law."""
+    p.add_argument(
+        "--hypothese", metavar="NOM=VALEUR", action="append", default=[],
+        help="simulation : remplace la valeur d'un paramètre juridique à la date (ex. spaser.seuil=40000000 ; "
+        "noms : spaser law --json) ; répétable ; le résultat porte la mention « SIMULATION »",
+    )  # fmt: skip
+
+
+def law_of(args: argparse.Namespace, at: date | None):  # type: ignore[no-untyped-def]
+    """The law to apply: None (the law in effect) without --hypothese, else law_at(at) with each value replaced."""
+    if not getattr(args, "hypothese", None):
+        return None
+    from spaser.law.law import law_at
+
+    law = law_at(at)
+    for item in args.hypothese:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise SpaserError(f"Hypothèse « {item} » illisible : écrivez NOM=VALEUR (ex. spaser.seuil=40000000).", code="usage")
+        law = law.replace(name.strip(), value.strip())
+    return law
 
 
 def parse_date(text: str | None) -> date | None:
@@ -159,8 +185,8 @@ def exit_code(args: argparse.Namespace, result: Any) -> int:
 
 
 def print_json(obj: Any) -> None:
-    json.dump(to_jsonable(obj), sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
+    """The JSON written in one call (json.dump would write it in thousands of small pieces)."""
+    sys.stdout.write(json.dumps(to_jsonable(obj), ensure_ascii=False, indent=2) + "\n")
 
 
 def print_error(message: str) -> None:

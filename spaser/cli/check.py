@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from spaser.cli._common import add_common, add_input, exit_code, load_input, parse_date, print_json
+from spaser.cli._common import add_common, add_input, add_law, exit_code, load_input, law_of, parse_date, print_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -22,6 +22,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--date", metavar="DATE", help="date à laquelle lire le droit (défaut : aujourd'hui)")
     p.add_argument("--joint", action="store_true", help="schéma commun : diagnostic de chaque acheteur du fichier (L2111-3, depuis le 25/10/2023)")
     p.add_argument("--agec-taux", metavar="FICHIER", help="table des taux AGEC art. 58 complétée par vous (CSV ou YAML : categorie, type, annee, taux)")
+    p.add_argument("--lignes-depense", dest="spend_lines", action="store_true",
+                   help="avec --json : la dépense comptée pour chaque achat (une ligne par achat ; volumineux)")
+    add_law(p)
     add_common(p)
     p.set_defaults(func=run)
 
@@ -33,22 +36,24 @@ def run(args: argparse.Namespace) -> int:
     result, portfolio = load_input(args)
     rates = load_agec_rates(args.agec_taux) if args.agec_taux else None
     at = parse_date(args.date)
+    law = law_of(args, at)
     if args.joint:
         members = [portfolio] if portfolio is not None and args.buyer else list(result.portfolios)
         if args.liste or args.en_ligne:  # each member classified with the lists (its own suppliers and kind)
             from spaser.cli.suppliers import classify_members
 
             members = classify_members(args, members)
-        joint = check_joint(members, year=args.year, at=at, agec_rates=rates)
+        joint = check_joint(members, year=args.year, at=at, agec_rates=rates, law=law)
         key, answer, render = "joint", joint, render_joint_text
     else:
         if portfolio is None:
             portfolio = result.portfolio  # raises the French error naming the buyers
-        diagnosis = check(portfolio, year=args.year, at=at, agec_rates=rates)
+        diagnosis = check(portfolio, year=args.year, at=at, agec_rates=rates, law=law)
         key, answer, render = "diagnosis", diagnosis, render_text
     suppliers = _suppliers(result, portfolio if not args.joint else None)
     if args.json:
-        print_json({"import": result.report.to_dict(), key: answer.to_dict(), **({"suppliers": suppliers[0]} if suppliers else {})})
+        data = answer.to_dict(spend_lines=args.spend_lines) if key == "diagnosis" else answer.to_dict()
+        print_json({"import": result.report.to_dict(), key: data, **({"suppliers": suppliers[0]} if suppliers else {})})
     else:
         print(f"Import : {result.report.summary_fr()}")
         print()

@@ -6,7 +6,7 @@ import argparse
 import time
 from collections.abc import Callable
 
-from spaser.cli._common import add_common, add_input, add_output, exit_code, load_input, parse_date, print_json
+from spaser.cli._common import add_common, add_input, add_law, add_output, exit_code, load_input, law_of, parse_date, print_json
 
 
 def add_document_options(p: argparse.ArgumentParser, *, year_help: str) -> None:
@@ -57,14 +57,17 @@ def register_document(
         started = time.perf_counter()
         check_target(args.out, force=args.force)  # before the import: fail fast
         config = config_of(args)
+        at = parse_date(args.date)
+        law = law_of(args, at or config.at)  # before the import: a bad hypothesis fails fast
         result, portfolio = portfolio_of(args)
-        write(portfolio, args.out, result=result, config=config, year=args.year, at=parse_date(args.date), force=args.force)
+        write(portfolio, args.out, result=result, config=config, year=args.year, at=at, force=args.force, law=law)
         return done(args, result, {label: args.out}, started)
 
     p = sub.add_parser(name, help=help, description=description)
     add_input(p)
     add_output(p, default=default_out)
     add_document_options(p, year_help=year_help)
+    add_law(p)
     add_common(p)
     p.set_defaults(func=run)
 

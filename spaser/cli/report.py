@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from spaser.cli._common import add_common, add_input, add_output, parse_date
+from spaser.cli._common import add_common, add_input, add_law, add_output, law_of, parse_date
 from spaser.cli.draft import config_of, done, portfolio_of
 
 
@@ -26,6 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--xlsx", metavar="FICHIER", help="écrire aussi les indicateurs en classeur Excel")
     p.add_argument("--config", metavar="FICHIER", help="fichier de configuration TOML avec les objectifs du schéma")
     p.add_argument("--date", metavar="DATE", help="date du bilan, à laquelle le droit est lu (défaut : aujourd'hui)")
+    add_law(p)
     add_common(p)
     p.set_defaults(func=run)
 
@@ -39,15 +40,16 @@ def run(args: argparse.Namespace) -> int:
     for t in targets:
         check_target(t, force=args.force)
     config = config_of(args)
-    result, portfolio = portfolio_of(args)
     at = parse_date(args.date)
+    law = law_of(args, at or config.at)
+    result, portfolio = portfolio_of(args)
     written = {}
-    write_annual_report(portfolio, args.out, year=args.year, config=config, at=at, force=args.force)
+    write_annual_report(portfolio, args.out, year=args.year, config=config, at=at, force=args.force, law=law)
     written["Bilan annuel"] = args.out
     if args.csv:
-        write_indicators_csv(portfolio, args.csv, year=args.year, config=config, at=at, force=args.force)
+        write_indicators_csv(portfolio, args.csv, year=args.year, config=config, at=at, force=args.force, law=law)
         written["Indicateurs (CSV)"] = args.csv
     if args.xlsx:
-        write_indicators_xlsx(portfolio, args.xlsx, year=args.year, config=config, at=at, force=args.force)
+        write_indicators_xlsx(portfolio, args.xlsx, year=args.year, config=config, at=at, force=args.force, law=law)
         written["Indicateurs (xlsx)"] = args.xlsx
     return done(args, result, written, started)

@@ -65,6 +65,15 @@ class Sheet:
     formulas: frozenset[tuple[int, int]] = frozenset()  # (1-based row, 0-based column) without value
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
     delimiter: str | None = None  # CSV only
+    rest: Iterator[tuple[int, list[Any]]] | None = None  # CSV only: the (line, record) pairs after ``rows``, read once
+    close: Callable[[], None] = lambda: None
+
+    def below(self, start: int) -> Iterator[tuple[int, list[Any]]]:
+        """(row number, cells) of the rows from ``rows[start]`` on, then the streamed rest."""
+        for i in range(start, len(self.rows)):
+            yield self.numbers[i], self.rows[i]
+        if self.rest is not None:
+            yield from self.rest
 
 
 def _limit_rows(n: int, name: str, sheet: str | None) -> None:
@@ -173,42 +182,29 @@ def _sheet_paths(z: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def _formula_cells(path: Path, member: str) -> frozenset[tuple[int, int]]:
-    """Cells holding a formula but no cached value (never computed by a spreadsheet).
-
-    The workbook is opened again: a ZipFile is not shared between threads.
-    """
-    try:
-        with zipfile.ZipFile(path) as z, z.open(member) as fh:
-            found, tail = False, b""
-            while chunk := fh.read(1 << 22):
-                if _has_formula_tag(tail + chunk):
-                    found = True
-                    break
-                tail = chunk[-8:]
-            if not found:
-                return frozenset()
-            data = z.read(member)
-    except (KeyError, zipfile.BadZipFile, OSError):
+def _formula_cells(data: bytes) -> frozenset[tuple[int, int]]:
+    """Cells of a sheet's XML holding a formula but no cached value (never computed by a spreadsheet)."""
+    if not _has_formula_tag(data):
         return frozenset()
     return frozenset((int(m.group(2)), _column_index(m.group(1))) for m in _CELL_REF.finditer(data))
 
 
-_ROW_NUM = re.compile(rb'<row [^>]*?r="([0-9]{1,9})"[^>]*(?<!/)>\\s*<c[ >]')  # rows that hold cells
+_ROW_NUM = re.compile(rb'<row [^>]*?r="([0-9]{1,9})"[^>]*(?<!/)>\s*<c[ >]')  # rows that hold cells
 _CELL_COLUMN = {n: re.compile(rb'<c r="([A-Z]{%d})[0-9]' % n) for n in (3, 2)}
 _FAR_CELL = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{7,})"')
 
 
-def _sheet_area(path: Path, member: str) -> tuple[int, int]:
-    """(rows, columns) of the area a sheet's cells span, read from its XML without loading it.
+def _scan_sheet(path: Path, member: str) -> tuple[int, int, frozenset[tuple[int, int]]]:
+    """(rows, columns) of the area a sheet's cells span, and its formulas without value, read from its XML once.
 
-    Columns beyond ZZ are rare: only then are cell references read one by one.
+    Read before calamine loads the sheet, which allocates the whole area. Columns beyond Z
+    are rare: only then are cell references read one by one.
     """
     with zipfile.ZipFile(path) as z:
         try:
             data = z.read(member)
         except KeyError:
-            return 0, 0
+            return 0, 0, frozenset()
     height = max((int(m) for m in _ROW_NUM.findall(data)), default=0)
     height = max(height, max((int(m) for m in _FAR_CELL.findall(data)), default=0))
     width = 26
@@ -217,7 +213,7 @@ def _sheet_area(path: Path, member: str) -> tuple[int, int]:
         if found:
             width = max(_column_index(f) + 1 for f in set(found))
             break
-    return height, width
+    return height, width, _formula_cells(data)
 
 
 def _too_many_cells(e: Exception, name: str, sheet: str | None) -> None:
@@ -242,8 +238,9 @@ def read_workbook(path: Path, report: ImportReport) -> list[Sheet]:
                 members = _sheet_paths(z)
     # Refused before calamine allocates the area the cells span.
     cells = 0
+    formulas: dict[str, frozenset[tuple[int, int]]] = {}
     for sheet, member in members.items():
-        height, width = _sheet_area(path, member)
+        height, width, formulas[sheet] = _scan_sheet(path, member)
         _limit_rows(height, name, sheet)
         cells += height * width
         if cells > MAX_CELLS:
@@ -264,6 +261,7 @@ def read_workbook(path: Path, report: ImportReport) -> list[Sheet]:
             code=IssueCode.FILE_CORRUPT.value, file=name,
         ) from None
     sheets: list[Sheet] = []
+    cells = 0  # counted again on what calamine found (.ods and .xls have no pre-scan)
     with wb:
         for meta in wb.sheets_metadata:
             if str(meta.typ) != str(pc.SheetTypeEnum.WorkSheet):
@@ -282,11 +280,10 @@ def read_workbook(path: Path, report: ImportReport) -> list[Sheet]:
                 raise LimitExceeded(f"plus de {format_number(MAX_CELLS)} cellules : découpez le classeur.", code=IssueCode.LIMIT_CELLS.value,
                                     file=name, sheet=meta.name)
             rows = sh.to_python(skip_empty_area=False) if end else []
-            member = members.get(meta.name)
             sheets.append(Sheet(
                 name=meta.name, rows=rows, numbers=list(range(1, len(rows) + 1)),
                 hidden=str(meta.visible) != str(pc.SheetVisibleEnum.Visible),
-                formulas=_formula_cells(path, member) if member else frozenset(),
+                formulas=formulas.get(meta.name, frozenset()),
                 merged=list(sh.merged_cell_ranges or []),
             ))
     return sheets
@@ -377,11 +374,15 @@ def _quote_error(name: str, line: int) -> InputError:
 
 
 def read_csv(path: Path, report: ImportReport, score: Callable[[list[Any]], int]) -> Sheet:
-    """The CSV file as one sheet; ``score(row)`` rates a row as a header, to choose the delimiter."""
+    """The CSV file as one sheet whose records are streamed after the first ones (never the whole text in memory).
+
+    ``score(row)`` rates a row as a header, to choose the delimiter. The caller closes the sheet.
+    """
     name = str(path)
     encoding, errors, nul = _scan_encoding(path, report)
     csv.field_size_limit(max(csv.field_size_limit(), 32_767 * 4))
-    with open(path, encoding=encoding, errors=errors, newline="") as fh:
+    fh = open(path, encoding=encoding, errors=errors, newline="")  # noqa: SIM115 - closed by Sheet.close
+    try:
         lines: Iterator[str] = (line.replace("\x00", "") for line in fh) if nul else iter(fh)
         head_lines: list[str] = []
         for line in lines:
@@ -398,20 +399,32 @@ def read_csv(path: Path, report: ImportReport, score: Callable[[list[Any]], int]
             key = (max((score(r) for r in sample), default=0), max((len(r) for r in sample), default=0))
             if key > best_score:
                 best, best_score = d, key
-        reader = csv.reader(_chain(head_lines, lines), delimiter=best, strict=True)
+        records = _records(csv.reader(_chain(head_lines, lines), delimiter=best, strict=True), name)
         rows: list[list[Any]] = []
         numbers: list[int] = []
-        last = 0
-        try:
-            for rec in reader:
-                rows.append(rec)
-                numbers.append(last + 1)
-                last = reader.line_num
-                if len(rows) > MAX_ROWS_PER_SHEET + HEADER_SCAN_ROWS:
-                    _limit_rows(len(rows), name, None)
-        except csv.Error:
-            raise _quote_error(name, last + 1) from None
-    return Sheet(name=None, rows=rows, numbers=numbers, delimiter=best)
+        for number, rec in records:
+            rows.append(rec)
+            numbers.append(number)
+            if len(rows) >= HEADER_SCAN_ROWS:
+                break
+    except BaseException:
+        fh.close()
+        raise
+    return Sheet(name=None, rows=rows, numbers=numbers, delimiter=best, rest=records, close=fh.close)
+
+
+def _records(reader: Any, name: str) -> Iterator[tuple[int, list[str]]]:
+    """(first line number, record) of each CSV record; a quote error names the line where its record starts."""
+    last = count = 0
+    try:
+        for rec in reader:
+            count += 1
+            if count > MAX_ROWS_PER_SHEET + HEADER_SCAN_ROWS:
+                _limit_rows(count, name, None)
+            yield last + 1, rec
+            last = reader.line_num
+    except csv.Error:
+        raise _quote_error(name, last + 1) from None
 
 
 def _chain(first: list[str], rest: Iterator[str]) -> Iterator[str]:

@@ -40,7 +40,7 @@ from pydantic import ValidationError
 from spaser._errors import InputError, LimitExceeded
 from spaser._gc import paused
 from spaser.io import ImportOptions, ImportResult
-from spaser.io.cells import MAX_CELL_CHARS, CellProblem, is_blank, is_empty, normalise, siret, supplier_kinds, text
+from spaser.io.cells import MAX_CELL_CHARS, CellProblem, is_blank, is_empty, nature_of, normalise, siret, supplier_kinds, text
 from spaser.io.columns import AMOUNT_FIELDS, COLUMNS, holder_index, is_known_field, match_header, spec, spend_year
 from spaser.io.report import MESSAGES, ImportReport, IssueCode, Severity
 from spaser.io import sheets as _sheets
@@ -71,9 +71,9 @@ class Table:
     ttc_rate: Decimal | None  # set when the amount is read from a TTC column
 
     @cached_property
-    def holders(self) -> bool:
-        """The table has co-contractor columns."""
-        return any(holder_index(f)[0] in _HOLDER_FIELDS for f in self.columns)
+    def holders(self) -> tuple[str, ...]:
+        """The table's co-contractor columns (name, SIRET, kinds; numbered ones too)."""
+        return tuple(f for f in self.columns if holder_index(f)[0] in _HOLDER_FIELDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +89,10 @@ class _Col:
     empty: Any  # is_empty, or is_blank for a free-text column (where « NaN » is a text)
 
 
-_CACHE_MAX = 100_000  # distinct cells remembered per column (vocabularies, dates and objects repeat)
+_CACHE_MAX = 100_000
+# Every field's default, given to model_construct so that it never looks one up (a slow path in pydantic).
+_PURCHASE_DEFAULTS: dict[str, Any] = {k: f.default for k, f in Purchase.model_fields.items() if f.default_factory is None}
+_SOURCE_FIELDS = {"file", "sheet", "row"}  # shared by every SourceRef built (never mutated)  # distinct cells remembered per column (vocabularies, dates and objects repeat)
 
 
 def read_spreadsheet(path: Path, kind: str, opts: ImportOptions, *, fast: bool = True) -> ImportResult:
@@ -119,17 +122,27 @@ def read_spreadsheet(path: Path, kind: str, opts: ImportOptions, *, fast: bool =
             sheets = [read_csv(path, report, lambda row: _header_score(row, mapping)[0])]
         else:
             sheets = read_workbook(path, report)
-        if opts.sheet is not None:
-            names = [s.name for s in sheets]
-            sheets = [s for s in sheets if s.name == opts.sheet]
-            if not sheets:
-                raise InputError(
-                    f"feuille « {opts.sheet} » introuvable ; feuilles du classeur : {', '.join(map(str, names))}.",
-                    code="sheet-not-found", file=name,
-                )
-        tables = _find_tables(sheets, report, opts, name)
-        report.formats.append(_format_label(path, kind, tables))
-        return _Reader(path, report, opts, fast).read(tables)
+        try:
+            return _read_sheets(path, kind, sheets, report, opts, mapping, fast)
+        finally:
+            for sh in sheets:
+                sh.close()
+
+
+def _read_sheets(path: Path, kind: str, sheets: list[Sheet], report: ImportReport, opts: ImportOptions,
+                 mapping: dict[str, str], fast: bool) -> ImportResult:
+    name = str(path)
+    if opts.sheet is not None:
+        names = [s.name for s in sheets]
+        sheets = [s for s in sheets if s.name == opts.sheet]
+        if not sheets:
+            raise InputError(
+                f"feuille « {opts.sheet} » introuvable ; feuilles du classeur : {', '.join(map(str, names))}.",
+                code="sheet-not-found", file=name,
+            )
+    tables = _find_tables(sheets, report, opts, name)
+    report.formats.append(_format_label(path, kind, tables))
+    return _Reader(path, report, opts, fast).read(tables)
 
 
 def _format_label(path: Path, kind: str, tables: list[Table]) -> str:
@@ -300,6 +313,8 @@ class _Reader:
         # (buyer, id, lot) -> (where first seen, place in its buyer's list)
         self.seen: dict[tuple[str, str, str], tuple[str, int]] = {}
         self.suppliers: dict[tuple[str, str | None, frozenset[SupplierKind]], Supplier] = {}
+        self.fields_sets: dict[tuple[str, ...], set[str]] = {}  # one set per combination of fields given (never mutated)
+        self.holder_cells: dict[tuple[str, ...], tuple[tuple[Supplier, ...], list[_Problem]]] = {}
 
     def read(self, tables: list[Table]) -> ImportResult:
         rows = sum(self._table(t) for t in tables)
@@ -313,6 +328,26 @@ class _Reader:
         self.report.check()
         return ImportResult(portfolios=portfolios, report=self.report, path=self.file)
 
+    def build(self, out: dict[str, Any], sheet: str | None, row: int) -> Purchase:
+        """The fast path's purchase from values its converters have checked, as the model would make it.
+
+        Each value is already what validation gives (the converters return the model's types,
+        the CPV code resolved); the nature is derived from the CPV code as the model's validator
+        does. The set of given fields is shared by the purchases that give the same fields, and
+        converted values are shared between rows (about half the memory of a validated purchase).
+        tests/test_import_paths.py checks the result equals the plain path's, field by field.
+        """
+        given = self.fields_sets.get(tuple(out))
+        if given is None:
+            given = self.fields_sets[tuple(out)] = {*out, "source"}
+        values = {**_PURCHASE_DEFAULTS, **out}
+        if "spend_by_year" not in out:
+            values["spend_by_year"] = {}
+        if values["nature"] is None and values["cpv"] is not None:
+            values["nature"] = nature_of(values["cpv"])
+        values["source"] = SourceRef.model_construct(_SOURCE_FIELDS, file=self.file, sheet=sheet, row=row)
+        return Purchase.model_construct(given, **values)
+
     def _table(self, t: Table) -> int:
         """Read the rows below the header; the number of rows that count (not blank, not a repeated header)."""
         sh = t.sheet
@@ -324,14 +359,13 @@ class _Reader:
         header = [normalise(c) for c in header_row]
         first = min(t.columns.values())  # a recognised header cell, never empty
         count = 0
-        for i in range(t.header_row + 1, len(sh.rows)):
-            row = sh.rows[i]
+        for number, row in sh.below(t.header_row + 1):
             if all(map(is_empty, row)):
                 continue
             if len(row) > first and row[first] == header_row[first] and [normalise(c) for c in row] == header:
                 continue  # the header repeated (page breaks in exports)
             count += 1
-            _Row(self, t, plan, row, sh.numbers[i]).read()
+            _Row(self, t, plan, row, number).read()
         return count
 
 
@@ -456,13 +490,16 @@ class _Row:
             return
         if suppliers:
             out["suppliers"] = suppliers
-        out["source"] = SourceRef(file=reader.file, sheet=t.sheet.name, row=self.number)
-        try:
-            p = Purchase(**out)  # validated by the model, whatever the path
-        except ValidationError as e:  # pragma: no cover - the converters give valid values
-            err = e.errors()[0]
-            self.reject(IssueCode.RECORD_INVALID, f"{'.'.join(map(str, err['loc'])) or 'ligne'} : {err['msg']}.")
-            return
+        if reader.fast:
+            p = reader.build(out, t.sheet.name, self.number)
+        else:
+            out["source"] = SourceRef(file=reader.file, sheet=t.sheet.name, row=self.number)
+            try:
+                p = Purchase(**out)
+            except ValidationError as e:  # pragma: no cover - the converters give valid values
+                err = e.errors()[0]
+                self.reject(IssueCode.RECORD_INVALID, f"{'.'.join(map(str, err['loc'])) or 'ligne'} : {err['msg']}.")
+                return
         ps = reader.by_buyer.setdefault(buyer_key, [])
         where = f"ligne {self.number}" + (f" de la feuille « {t.sheet.name} »" if t.sheet.name else "")
         reader.seen[key] = (where, len(ps))
@@ -494,46 +531,18 @@ class _Row:
         out["amount_ht"] = d
 
     def holders(self, vals: dict[str, Any]) -> tuple[Supplier, ...]:
-        """The row's co-contractors: one per line of a cell, and one per numbered holder column."""
-        numbers = sorted({holder_index(f)[1] for f in vals if holder_index(f)[0] in _HOLDER_FIELDS})
-        out: list[Supplier] = []
-        for k in numbers:
-            suffix = "" if k == 1 else f"#{k}"
-            cells = [vals.get(f + suffix) or "" for f in _HOLDER_FIELDS]
-            if k == 1:  # several co-contractors in one cell, one per line (Alt+Entrée), same order in each column
-                lines = [c.split("\n") for c in cells]
-                count = max(len(lines[0]), len(lines[1]))
-                kinds = lines[2] if len(lines[2]) == count else [cells[2]] + [""] * (count - 1)
-                parts = [(lines[0][i] if i < len(lines[0]) else "", lines[1][i] if i < len(lines[1]) else "", kinds[i]) for i in range(count)]
-            else:
-                parts = [(cells[0], cells[1], cells[2])]
-            for name, sid, kinds_cell in parts:
-                s = self.supplier(name.strip(), sid.strip(), kinds_cell.strip(), suffix)
-                if s is not None:
-                    out.append(s)
-        return tuple(out)
-
-    def supplier(self, name: str, sid: str, kinds_cell: str, suffix: str) -> Supplier | None:
-        if not name and not sid and not kinds_cell:
-            return None
-        headers = self.t.headers
-        number = None
-        if sid:
-            try:
-                number = siret(sid)
-            except CellProblem as p:
-                self.issue(p.code, headers.get("supplier_siret" + suffix), sid, f"{p.detail} Le titulaire est gardé sans SIRET.", False)
-        kinds: frozenset[SupplierKind] = frozenset()
-        if kinds_cell:
-            try:
-                kinds = supplier_kinds(kinds_cell)
-            except CellProblem as p:
-                self.issue(p.code, headers.get("supplier_kinds" + suffix), kinds_cell, p.detail)
-        key = (name, number, kinds)
-        s = self.reader.suppliers.get(key)
-        if s is None:
-            s = self.reader.suppliers[key] = Supplier(name=name, siret=number, kinds=kinds)
-        return s
+        """The row's co-contractors, their problems reported on the row (remembered per cells on the fast path)."""
+        reader = self.reader
+        cells = tuple(vals.get(f) or "" for f in self.t.holders)
+        hit = reader.holder_cells.get(cells) if reader.fast else None
+        if hit is None:
+            hit = _holders(dict(zip(self.t.holders, cells)), self.t.headers, reader.suppliers)
+            if reader.fast and len(reader.holder_cells) < _CACHE_MAX:
+                reader.holder_cells[cells] = hit
+        suppliers, problems = hit
+        for problem in problems:
+            self.issue(*problem)
+        return suppliers
 
     def buyer(self, vals: dict[str, Any]) -> str:
         """The key of the row's buyer (added on first sight); "" for the file's buyer."""
@@ -556,6 +565,49 @@ class _Row:
             kind = vals.get("buyer_kind") or BuyerKind.AUTRE
             reader.buyers[key] = Buyer(name=name or number or reader.default_buyer.name, siret=number, kind=kind)
         return key
+
+
+_Problem = tuple[IssueCode, "str | None", Any, "str | None", "bool | None"]  # (code, column, value, detail, error)
+
+
+def _holders(vals: dict[str, str], headers: dict[str, str],
+             known: dict[tuple[str, str | None, frozenset[SupplierKind]], Supplier]) -> tuple[tuple[Supplier, ...], list[_Problem]]:
+    """The co-contractors of a row's holder cells (one per line of a cell, one per numbered column), and their problems."""
+    numbers = sorted({holder_index(f)[1] for f in vals})
+    out: list[Supplier] = []
+    problems: list[_Problem] = []
+    for k in numbers:
+        suffix = "" if k == 1 else f"#{k}"
+        cells = [vals.get(f + suffix) or "" for f in _HOLDER_FIELDS]
+        if k == 1:  # several co-contractors in one cell, one per line (Alt+Entrée), same order in each column
+            lines = [c.split("\n") for c in cells]
+            count = max(len(lines[0]), len(lines[1]))
+            kinds = lines[2] if len(lines[2]) == count else [cells[2]] + [""] * (count - 1)
+            parts = [(lines[0][i] if i < len(lines[0]) else "", lines[1][i] if i < len(lines[1]) else "", kinds[i]) for i in range(count)]
+        else:
+            parts = [(cells[0], cells[1], cells[2])]
+        for name, sid, kinds_cell in parts:
+            name, sid, kinds_cell = name.strip(), sid.strip(), kinds_cell.strip()
+            if not name and not sid and not kinds_cell:
+                continue
+            number = None
+            if sid:
+                try:
+                    number = siret(sid)
+                except CellProblem as p:
+                    problems.append((p.code, headers.get("supplier_siret" + suffix), sid, f"{p.detail} Le titulaire est gardé sans SIRET.", False))
+            found: frozenset[SupplierKind] = frozenset()
+            if kinds_cell:
+                try:
+                    found = supplier_kinds(kinds_cell)
+                except CellProblem as p:
+                    problems.append((p.code, headers.get("supplier_kinds" + suffix), kinds_cell, p.detail, None))
+            key = (name, number, found)
+            s = known.get(key)
+            if s is None:
+                s = known[key] = Supplier(name=name, siret=number, kinds=found)
+            out.append(s)
+    return tuple(out), problems
 
 
 def _converted(c: _Col, v: Any, vat_rate: Decimal | None) -> tuple[Any, CellProblem | None]:
