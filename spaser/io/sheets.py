@@ -290,9 +290,11 @@ def read_workbook(path: Path, report: ImportReport) -> list[Sheet]:
 
 
 # -- csv -------------------------------------------------------------------------
-def _cp1252_repair(err: UnicodeDecodeError) -> tuple[str, int]:
-    bad = err.object[err.start : err.end]
-    return bad.decode("cp1252", errors="replace"), err.end  # type: ignore[union-attr]
+def _cp1252_repair(err: UnicodeError) -> tuple[str, int]:
+    """Bytes that are not UTF-8 read as Windows-1252 (the usual French export)."""
+    if not isinstance(err, UnicodeDecodeError):  # pragma: no cover - registered for decoding only
+        raise err
+    return err.object[err.start : err.end].decode("cp1252", errors="replace"), err.end
 
 
 codecs.register_error("spaser-cp1252", _cp1252_repair)
