@@ -359,8 +359,9 @@ def _measured(diagnosis: Any, year: int) -> Any:
     return mi
 
 
-def figure(key: str, diagnosis: Any, year: int) -> Figure | None:
-    """The figure of ``key`` for ``year`` (None: no data that year). See NATIONAL_KEYS for the perimeter."""
+def figure(key: str, diagnosis: Any, year: int, portfolio: Portfolio | None = None) -> Figure | None:
+    """The figure of ``key`` for ``year`` (None: no data that year). See NATIONAL_KEYS for the perimeter.
+    ``portfolio``: for the supplier figures read from the official lists (spaser.suppliers)."""
     from spaser.law.targets import national_share
 
     yi = diagnosis.indicators.get(year)
@@ -384,6 +385,19 @@ def figure(key: str, diagnosis: Any, year: int) -> Figure | None:
     if key == "social_inconnu_nombre":
         m = yi.social.unknown
         return Figure(Decimal(m.count), Decimal(m.denominator_count), m.share_count, whole)
+    if key in ("esus_inconnu_valeur", "inclusion_inconnu_valeur"):
+        from spaser.suppliers.documents import unknown_measure
+
+        if portfolio is None:
+            return None
+        value, whole, label, rate = unknown_measure(portfolio, year, key.split("_", 1)[0])
+        return Figure(value, whole, rate, label)
+    if key in ("esus_valeur", "inclusion_valeur") and portfolio is not None:
+        from spaser.suppliers.documents import nothing_classified
+
+        if nothing_classified(portfolio, year, key.split("_", 1)[0]):  # lists given, none classifies a supplier of the year
+            m = yi.suppliers[SupplierKind.ESUS.value] if key == "esus_valeur" else yi.supplier_unions["inclusion"]
+            return Figure(None, m.denominator_value, None, m.denominator_label + " (fournisseurs inconnus des listes)")
     supplier = {"esus_valeur": ("suppliers", SupplierKind.ESUS.value), "siae_valeur": ("suppliers", SupplierKind.SIAE.value),
                 "inclusion_valeur": ("supplier_unions", "inclusion"), "ea_esat_valeur": ("supplier_unions", "ea_esat")}.get(key)
     if supplier is not None:
@@ -398,9 +412,9 @@ def figure(key: str, diagnosis: Any, year: int) -> Figure | None:
     raise KeyError(key)
 
 
-def _current(key: str, diagnosis: Any, year: int) -> Decimal | None:
+def _current(key: str, diagnosis: Any, year: int, portfolio: Portfolio | None = None) -> Decimal | None:
     """The value an objective of ``key`` is compared with in ``year`` (rate, or hours)."""
-    f = figure(key, diagnosis, year)
+    f = figure(key, diagnosis, year, portfolio)
     if f is None:
         return None
     return f.numerator if key == "heures_insertion" else f.rate
@@ -432,7 +446,7 @@ _DEFINITIONS = {
 }
 
 
-def indicator_rows(diagnosis: Any, year: int) -> list[IndicatorRow]:
+def indicator_rows(diagnosis: Any, year: int, portfolio: Portfolio | None = None) -> list[IndicatorRow]:
     """The year's indicators table: each row says its perimeter (national measure or every contract)."""
     from spaser.law.targets import national_share
 
@@ -459,6 +473,10 @@ def indicator_rows(diagnosis: Any, year: int) -> list[IndicatorRow]:
     rows.append(IndicatorRow("reserves", "Marchés réservés", r.count, r.share_count, r.value, r.share_value, _DEFINITIONS["reserves"]))
     m = yi.supplier_unions["inclusion"]
     rows.append(IndicatorRow("inclusion", m.label, m.count, None, m.value, m.share_value, _DEFINITIONS["inclusion"]))
+    if portfolio is not None:
+        from spaser.suppliers.documents import indicator_rows as supplier_rows
+
+        rows += supplier_rows(portfolio, yi.year)  # ESUS / inclusive from the official lists, with the unknown apart
     for kind in SupplierKind:
         m = yi.suppliers[kind.value]
         rows.append(IndicatorRow(f"fournisseur:{kind.value}", f"Achats auprès : {kind.label}", m.count, m.share_count, m.value, m.share_value,
@@ -555,7 +573,7 @@ def proposal_rule(key: str, national: Decimal | None, origin: Decimal, since: in
     return rise + (f", jusqu'à la cible nationale de {format_percent(national, 0)} à la fin du schéma" if national is not None and national > origin else "")
 
 
-def _origin(key: str, diagnosis: Any) -> tuple[Decimal | None, int]:
+def _origin(key: str, diagnosis: Any, portfolio: Portfolio | None = None) -> tuple[Decimal | None, int]:
     """The value a default objective starts from, and its year: the highest measured in the diagnosis
     year or after (partial years included: an objective never asks less than what is already done).
     Hours: the achieved hours when known, else the planned hours of the year (stated in the rule)."""
@@ -563,7 +581,7 @@ def _origin(key: str, diagnosis: Any) -> tuple[Decimal | None, int]:
     for y in sorted(diagnosis.indicators):
         if y < diagnosis.year:
             continue
-        v = _current(key, diagnosis, y)
+        v = _current(key, diagnosis, y, portfolio)
         if key == "heures_insertion":
             if y != diagnosis.year:
                 continue  # a partial year's hours are not a yearly figure
@@ -579,7 +597,7 @@ def objective_rows(portfolio: Portfolio, diagnosis: Any, config: DocumentConfig,
     years = list(range(start, end + 1))
     rows = []
     for key, (label, basis, unit) in OBJECTIVES.items():
-        current = _current(key, diagnosis, diagnosis.year)
+        current = _current(key, diagnosis, diagnosis.year, portfolio)
         national, ref = _national(key, diagnosis)
         user = config.targets.get(key)
         if user:
@@ -589,7 +607,7 @@ def objective_rows(portfolio: Portfolio, diagnosis: Any, config: DocumentConfig,
             by_year = _interpolate(points, years)
             source, rule = "acheteur", ""
         else:
-            origin, since = _origin(key, diagnosis)
+            origin, since = _origin(key, diagnosis, portfolio)
             step = DEFAULT_STEPS[key]
             by_year = {}
             for y in years:
@@ -779,7 +797,7 @@ def build_draft_view(
         years=sorted(diagnosis.indicators),
         by_nature=_volumes(diagnosis, "by_nature"),
         by_division=_volumes(diagnosis, "by_cpv_division", top=15),
-        indicators=indicator_rows(diagnosis, diagnosis.year),
+        indicators=indicator_rows(diagnosis, diagnosis.year, portfolio),
         history=history(diagnosis),
         measure_note=measure_note(diagnosis),
         objectives=objective_rows(portfolio, diagnosis, config, start, end),
@@ -854,7 +872,7 @@ def build_deliberation_view(portfolio: Portfolio, diagnosis: Any, config: Docume
 
 
 def _report_rows(
-    diagnosis: Any, objectives: Sequence[ObjectiveRow], year: int, start: int, end: int
+    diagnosis: Any, objectives: Sequence[ObjectiveRow], year: int, start: int, end: int, portfolio: Portfolio | None = None
 ) -> list[ReportRow]:
     """Each objective against the year's figure (the same figure as ``check``): the scheme's own objective
     for that year when the year is in the scheme's period, else the national target where one exists."""
@@ -866,7 +884,7 @@ def _report_rows(
             target, source = None, ""
         if target is None and o.national is not None:
             target, source = o.national, "cible nationale"
-        achieved = _current(o.key, diagnosis, year)
+        achieved = _current(o.key, diagnosis, year, portfolio)
         if target is None:
             status = "sans objectif"
         elif achieved is None:
@@ -900,8 +918,8 @@ def build_annual_view(portfolio: Portfolio, diagnosis: Any, config: DocumentConf
         end=end,
         purchase_count=yi.contracts if yi else 0,
         total_amount=yi.value if yi else Decimal(0),
-        rows=_report_rows(diagnosis, objectives, year, start, end),
-        indicators=indicator_rows(diagnosis, year),
+        rows=_report_rows(diagnosis, objectives, year, start, end, portfolio),
+        indicators=indicator_rows(diagnosis, year, portfolio),
         history=_scheme_years(history(diagnosis), start, year),
         contract_rules=contract_rules(diagnosis),
         obligation=obligation_view(diagnosis),
@@ -933,6 +951,8 @@ _PUBLISHED = (
     ("inclusion_valeur", "Achats auprès de SIAE, EA ou ESAT", "valeur"),
     ("siae_valeur", "Achats auprès de SIAE", "valeur"),
     ("ea_esat_valeur", "Achats auprès d'EA ou d'ESAT", "valeur"),
+    ("esus_inconnu_valeur", "Achats dont le titulaire est inconnu des listes ESUS (ni oui ni non)", "valeur"),
+    ("inclusion_inconnu_valeur", "Achats dont le titulaire est inconnu des listes d'entreprises inclusives (ni oui ni non)", "valeur"),
     ("heures_insertion", "Heures d'insertion réalisées", "heures"),
     ("heures_insertion_inconnues", "Marchés avec heures d'insertion prévues dont les heures réalisées sont inconnues", "nombre"),
     ("social_inconnu_nombre", "Marchés dont la considération sociale est inconnue", "nombre"),
@@ -951,7 +971,7 @@ def build_publication_rows(
         if y not in diagnosis.indicators:
             continue
         for key, label, basis in _PUBLISHED:
-            f = figure(key, diagnosis, y)
+            f = figure(key, diagnosis, y, portfolio)
             if f is None:
                 continue
             objective = objectives[key].by_year.get(y) if key in objectives else None
@@ -972,7 +992,7 @@ def build_workbook_view(
     gaps: list[ReportRow] = []
     for y in sorted(set(years) | set(range(start, end + 1))):
         if y in diagnosis.indicators or start <= y <= end:
-            gaps.extend(_report_rows(diagnosis, objectives, y, start, end))
+            gaps.extend(_report_rows(diagnosis, objectives, y, start, end, portfolio))
     return WorkbookView(
         buyer_name=name,
         buyer_siret=portfolio.buyer.siret or "",

@@ -167,7 +167,8 @@ def line_chart(
     ax.set_ylim(0, top * 1.12 or 1)
     if title:
         ax.set_title(title, loc="left")
-    ax.legend(frameon=False, fontsize=8, loc="best")
+    if ax.get_legend_handles_labels()[0]:  # no line drawn (every value unknown): no empty legend
+        ax.legend(frameon=False, fontsize=8, loc="best")
     ax.grid(axis="y", color="#DDDDDD", linewidth=0.6)
     ax.set_axisbelow(True)
     return _png(fig)
