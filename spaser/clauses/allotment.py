@@ -167,8 +167,8 @@ def may_divide(p: Purchase) -> bool:
 
 
 def _threshold(nature: Nature | None, at: date) -> _law.Fact | None:
-    name = "procedures.petits_lots.travaux" if nature is Nature.TRAVAUX else "procedures.petits_lots.fournitures_services"
-    return _law.fact(name, at)
+    lots = _law.parameters().procedures.petits_lots
+    return _law.fact(lots.travaux if nature is Nature.TRAVAUX else lots.fournitures_services, at)
 
 
 def small_lots(lots: list[tuple[str, Decimal]], *, nature: Nature | None, at: date | None = None) -> SmallLots:
@@ -178,7 +178,7 @@ def small_lots(lots: list[tuple[str, Decimal]], *, nature: Nature | None, at: da
     """
     at = at or date.today()
     total = sum((a for _, a in lots), Decimal(0))
-    th, cap = _threshold(nature, at), _law.fact("procedures.petits_lots.part_max", at)
+    th, cap = _threshold(nature, at), _law.fact(_law.parameters().procedures.petits_lots.part_max, at)
     if th is None or cap is None:
         return SmallLots((), total, Decimal(0), None, None, True)
     chosen: list[str] = []
