@@ -219,3 +219,39 @@ def test_text_values_for_a_what_if() -> None:
     assert law.replace("pnad.echeance", "2030").pnad.echeance == 2030
     with pytest.raises(ParameterError, match="oui ou non"):
         law.replace("climat.obligations_par_marche", "peut-être")
+
+
+def test_scan_under_a_what_if_threshold(tmp_path: Path) -> None:
+    import json
+
+    from spaser.scan import scan_decp
+
+    amount = 45_000_000  # notified 1 January 2024 for 12 months: 45 M€ of 2024 spend, below 50 M€
+    record = {"id": "M1", "acheteur": {"id": "21690123100011", "nom": "Ville"}, "nature": "Marché", "codeCPV": "90910000",
+              "montant": amount, "dateNotification": "2024-01-01", "dureeMois": 12}
+    path = tmp_path / "decp.json"
+    path.write_text(json.dumps({"marches": [record]}), encoding="utf-8")
+    shipped = scan_decp(path, year=2024, today=AT)
+    assert shipped.threshold == Decimal("50000000") and shipped.buyers[0].status == "en dessous"
+    assert not any("SIMULATION" in n for n in shipped.law_notes)
+    what_if = law_at(date(2024, 12, 31)).replace("spaser.seuil", Decimal("30000000"))
+    r = scan_decp(path, year=2024, today=AT, law=what_if)
+    assert r.threshold == Decimal("30000000") and r.buyers[0].status == "au-dessus"
+    assert r.law_notes[0].startswith("SIMULATION : « spaser.seuil »") and "ce classement" in r.law_notes[0]
+    assert scan_decp(path, year=2024, today=AT).threshold == Decimal("50000000")  # nothing leaked
+
+
+def test_check_compliance_under_a_what_if_switch_date() -> None:
+    from spaser.law import check_compliance
+
+    launched = date(2026, 3, 2)  # before the shipped switch (21/08/2026)
+    p = Portfolio(
+        buyer=Buyer(name="Ville", kind=BuyerKind.COMMUNE),
+        purchases=(Purchase(id="M1", object="Nettoyage", cpv="90910000", amount_ht=Decimal("300000"), consultation_date=launched, notification_date=date(2026, 6, 1)),),
+    )
+    shipped = check_compliance(p)
+    assert shipped.checked == 0 and shipped.not_yet == 1
+    early = law_at(launched).replace("climat.obligations_par_marche", True)  # « and if the rules applied already? »
+    c = check_compliance(p, law=early)
+    assert c.checked == 1 and c.not_yet == 0 and c.findings
+    assert check_compliance(p).checked == 0  # the shipped law again

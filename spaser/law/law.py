@@ -29,7 +29,7 @@ diagnosis, the advice inside a diagnosis) given no ``law`` keeps its caller's:
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import replace as _replace
@@ -207,7 +207,7 @@ def _yes_no(text: str) -> bool:
     return words[text.lower()]
 
 
-_FROM_TEXT = {"integer": int, "bool": _yes_no, "date": date.fromisoformat}
+_FROM_TEXT: dict[str, Callable[[str], Any]] = {"integer": int, "bool": _yes_no, "date": date.fromisoformat}
 
 
 def _checked(p: Parameter, value: Any) -> Any:
