@@ -180,8 +180,8 @@ def exit_code(args: argparse.Namespace, result: Any) -> int:
 
 
 def print_json(obj: Any) -> None:
-    json.dump(to_jsonable(obj), sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
+    """The JSON written in one call (json.dump would write it in thousands of small pieces)."""
+    sys.stdout.write(json.dumps(to_jsonable(obj), ensure_ascii=False, indent=2) + "\n")
 
 
 def print_error(message: str) -> None:
