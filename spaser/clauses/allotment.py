@@ -240,8 +240,8 @@ def allotment_advice(purchase: Purchase, *, at: date | None = None, lots: list[t
     lot_objs: list[ProposedLot] = []
     split = purchase.amount_ht / len(proposed) if (proposed and purchase.amount_ht is not None and divide) else None
     for label, kind, inclusive in proposed:
-        small = bool(split is not None and th is not None and split < th.value)
-        lot_objs.append(ProposedLot(label, kind, split, small, inclusive))
+        lot_small = bool(split is not None and th is not None and split < th.value)
+        lot_objs.append(ProposedLot(label, kind, split, lot_small, inclusive))
     if split is not None:
         reasons.append("Montants des lots : répartition égale indicative, à remplacer par l'estimation de chaque lot.")
     small = small_lots(lots, nature=purchase.nature, at=at) if lots else None

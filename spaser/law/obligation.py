@@ -317,6 +317,7 @@ class _SpendCounter:
     def add(self, p: Purchase) -> None:
         year = self.year
         given = p.spend_by_year
+        amount: Decimal | None
         if given:
             if year not in given:
                 return  # actual spend given for other years only: nothing spent this year

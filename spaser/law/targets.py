@@ -304,7 +304,8 @@ def agec_targets(
             rate = _agec_param(ps, cat, kind)
             value = rate.at(date(year, 12, 31)) if rate else None  # the rate for the year, as in force at its end (2024: from 1 July)
             user = user_rates.at(cat, kind, year) if user_rates else None
-            target, refs, source, to_confirm = None, (), "loi", False
+            target, source, to_confirm = None, "loi", False
+            refs: tuple[Reference, ...] = ()
             notes = []
             if user is not None:
                 target, source = user, "utilisateur"
