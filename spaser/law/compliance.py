@@ -72,7 +72,7 @@ def eu_threshold(
     True
     """
     note = None
-    eu = parameters_of(law, d).seuils_europeens
+    eu = parameters_of(law).seuils_europeens
     p: Parameter
     if contract_kind == ContractKind.CONCESSION or nature == Nature.TRAVAUX:
         p = eu.travaux_concessions

@@ -124,7 +124,7 @@ def default_duration(at: date, *, law: Law | None = None) -> int:
     """Months assumed when a contract's duration is unknown (a method parameter, not law; ``law``: default the current one)."""
     from spaser.law.law import parameters_of
 
-    p = parameters_of(law, at).estimation.duree_defaut_mois
+    p = parameters_of(law).estimation.duree_defaut_mois
     v = p.at(at) or p.values[0]  # a method choice, not law: before its first date, its first value
     return int(v.value)
 

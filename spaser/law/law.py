@@ -260,9 +260,9 @@ def current_law(at: date | None = None) -> Law:
     return active.on(at) if active is not None else law_at(at)
 
 
-def parameters_of(law: Law | None, at: date | None = None) -> Tree:
-    """The parameters a function given ``law`` (None: :func:`current_law`) reads: ``parameters_of(law).spaser.seuil``."""
-    return (law if law is not None else current_law(at)).parameters
+def parameters_of(law: Law | None) -> Tree:
+    """The parameters a function given ``law`` (None: :func:`current_law`'s) reads: ``parameters_of(law).spaser.seuil``."""
+    return law.parameters if law is not None else current_parameters()
 
 
 def simulation_notes(law: Law, what: str = "ce diagnostic") -> list[str]:

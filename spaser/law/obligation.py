@@ -205,7 +205,7 @@ _BEFORE_EXTENSION: dict[BuyerKind, tuple[bool | None, str, bool]] = {
 
 def scope(kind: BuyerKind, at: date, *, law: Law | None = None) -> Scope:
     """Is a buyer of this kind among those L2111-3 names at ``at``? (``law``: default :func:`~spaser.law.current_law`)"""
-    every = parameters_of(law, at).spaser.tous_acheteurs.at(at)
+    every = parameters_of(law).spaser.tous_acheteurs.at(at)
     if every is None:
         return Scope(None, f"Aucune obligation de SPASER n'était en vigueur au {_fr(at)}.", False)
     if every.value:
@@ -250,7 +250,7 @@ def spend_counter(portfolio: Portfolio, year: int, at: date, *, law: Law | None 
 
     ``count_spend`` feeds it in its own pass; ``check`` feeds it in the one pass it makes for everything.
     """
-    ps = parameters_of(law, at)
+    ps = parameters_of(law)
     basis_value = ps.spaser.assiette.at(at)
     if basis_value is None:  # before any SPASER rule: nothing to compare, nothing counted
         return SpendCount(year, "aucune", "none", None, False, f"Aucune règle SPASER en vigueur au {_fr(at)} : aucun seuil ni assiette, la dépense n'est pas comptée.")
@@ -391,7 +391,7 @@ def _could_fall_in(p: Purchase, year: int) -> bool:
 def spaser_obligation(portfolio: Portfolio, *, year: int, at: date, spend: SpendCount | None = None, law: Law | None = None) -> Obligation:
     """Obligation of ``portfolio.buyer`` at ``at`` given the purchases of calendar ``year`` (``spend``: already counted)."""
     buyer: Buyer = portfolio.buyer
-    ps = parameters_of(law, at)
+    ps = parameters_of(law)
     sc = scope(buyer.kind, at, law=law)
     threshold_value = ps.spaser.seuil.at(at)
     if spend is None:
@@ -511,7 +511,7 @@ class YearRule:
 def year_rule(year: int, *, law: Law | None = None) -> YearRule:
     """The threshold, basis, scope and margin that apply to the figures of ``year`` (never raises NotInForce)."""
     at = date(year, 12, 31)
-    ps = parameters_of(law, at)
+    ps = parameters_of(law)
     seuil = ps.spaser.seuil
     v, basis = seuil.at(at), ps.spaser.assiette.at(at)
     margin = ps.estimation.marge_incertitude.at(at)
@@ -580,7 +580,7 @@ def required_contents(at: date, *, joint: bool = False, law: Law | None = None) 
     (8, 9)
     """
     items = []
-    ps = parameters_of(law, at)
+    ps = parameters_of(law)
     joint_only = ps.spaser.contenu.indicateurs_par_acheteur  # a scheme shared by several buyers only
     for p, v in ps.spaser.contenu.in_force(at):
         if not v.value or (p.name == joint_only.name and not joint):

@@ -93,7 +93,7 @@ def _gap(target: Decimal, actual: Decimal | None) -> Decimal | None:
 def pnad_floor(year: int, *, law: Law | None = None) -> tuple[Decimal | None, str]:
     """The PNAD measurement floor in force in ``year`` (None: none, every contract counts) and its French note."""
     at = date(year, 12, 31)
-    floor_value = parameters_of(law, at).pnad.seuil_mesure.at(at)
+    floor_value = parameters_of(law).pnad.seuil_mesure.at(at)
     if floor_value is None:
         return None, "Aucun seuil de mesure national en vigueur cette année : tous les contrats sont comptés."
     floor = floor_value.value
@@ -112,7 +112,7 @@ def pnad_indicators(portfolio: Portfolio, year: int, *, law: Law | None = None) 
 
 def pnad_targets(portfolio: Portfolio, year: int, *, indicators: YearIndicators | None = None, law: Law | None = None) -> list[TargetResult]:
     at = date(year, 12, 31)
-    ps = parameters_of(law, at)
+    ps = parameters_of(law)
     ind = indicators or pnad_indicators(portfolio, year, law=law)
     out = []
     horizon = ps.pnad.echeance.at(at)
@@ -189,7 +189,7 @@ def egalim_targets(portfolio: Portfolio, year: int, *, purchases: Iterable[Purch
         return []
     note = "Valeur : dépenses de l'année quand elles sont fournies, sinon montant HT des marchés notifiés dans l'année."
     out = []
-    egalim = parameters_of(law, at).egalim
+    egalim = parameters_of(law).egalim
     level2 = egalim.certification_niveau_2.at(at)  # what counts changes on 1 January 2027
 
     def result(name: str, label: str, param: Parameter, items: list[tuple[Purchase, Decimal]], ok: set[EgalimCategory], extra: str | None = None) -> None:
@@ -293,7 +293,7 @@ def agec_targets(
         if p.agec_category is not None and (v := _value_in_year(p, year)) is not None and v > 0:
             by_cat.setdefault(p.agec_category, []).append((p, v))
     out = []
-    ps = parameters_of(law, date(year, 12, 31))
+    ps = parameters_of(law)
     for cat in sorted(by_cat):
         items = by_cat[cat]
         den = sum((x for _, x in items), Decimal(0))
