@@ -23,6 +23,7 @@ COMMANDS = [
     "template",
     "law",
     "check",
+    "suppliers",
     "suggest",
     "draft",
     "deliberation",

@@ -291,6 +291,7 @@ def make_server(
     example: Path | None = None,
     verbose: bool = False,
     debug: bool = False,
+    lists: tuple[str, ...] = (),
 ) -> SpaserHTTPServer:
     """A ready server (not yet serving); port 0 picks a free port (tests)."""
     from spaser.web.views import WebApp
@@ -298,7 +299,7 @@ def make_server(
     cls = SpaserHTTPServer
     if ":" in host:  # an IPv6 address such as ::1
         cls = type("SpaserHTTPServer6", (SpaserHTTPServer,), {"address_family": socket.AF_INET6})
-    return cls((host.strip("[]"), port), WebApp(example=example), verbose=verbose, debug=debug)
+    return cls((host.strip("[]"), port), WebApp(example=example, lists=lists), verbose=verbose, debug=debug)
 
 
 def serve_in_thread(server: SpaserHTTPServer) -> threading.Thread:
