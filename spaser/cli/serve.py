@@ -6,7 +6,7 @@ import argparse
 import sys
 import webbrowser
 
-from spaser._errors import SpaserError
+from spaser._errors import SpaserError, UsageError
 
 DEFAULT_PORT = 8765
 
@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     from spaser.web import make_server
 
     if not 0 <= args.port <= 65535:
-        raise SpaserError(f"Port « {args.port} » invalide : choisissez un nombre entre 1 et 65535.", code="usage")
+        raise UsageError(f"Port « {args.port} » invalide : choisissez un nombre entre 1 et 65535.")
     try:
         server = make_server(host=args.host, port=args.port, verbose=args.verbose, debug=args.debug)
     except OSError as e:
