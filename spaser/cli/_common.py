@@ -205,20 +205,13 @@ def parse_date(text: str | None) -> date | None:
 
 
 def parse_vat_rate(text: str | None):  # type: ignore[no-untyped-def]
-    """--vat-rate: « 0,20 », « 20 » or « 20 % » -> Decimal('0.20'); a usage error otherwise."""
-    from decimal import Decimal
-
-    from spaser.money import parse_amount
+    """--vat-rate: « 0,20 », « 20 » or « 20 % » -> Decimal('0.2'); a usage error otherwise."""
+    from spaser.money import parse_rate
 
     if text is None or not text.strip():
         return None
-    try:
-        vat = parse_amount(text.replace("%", ""))
-    except ValueError:
-        vat = None
-    if vat is not None and vat >= 1:
-        vat = vat / 100
-    if vat is None or not Decimal(0) <= vat < 1:
+    vat = parse_rate(text)
+    if vat is None:
         raise UsageError(f"Taux de TVA « {text} » illisible : écrivez par exemple 0,20 ou 20 %.")
     return vat
 

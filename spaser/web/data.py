@@ -12,6 +12,7 @@ import re
 import shutil
 import tempfile
 import unicodedata
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -79,7 +80,43 @@ def param_value(value: Any, unit: str = "") -> str:
     return "—" if value is None else format_value(value, unit)
 
 
-FILTERS = {"eur": eur, "num": num, "pct": pct, "fr_date": fr_date, "yes_no": yes_no, "param_value": param_value}
+def points(value: Any, digits: int = 1) -> str:
+    """A gap between two ratios (0.473) in percentage points ('47,3 points')."""
+    d = _dec(value)
+    if d is None:
+        return "—"
+    text = format_number(abs(d) * 100, digits)
+    return f"{text}\xa0point" + ("s" if abs(d) * 100 >= 2 else "")
+
+
+def plural(count: Any, one: str, many: str) -> str:
+    """« 1 achat », « 2 917 achats »: the count formatted as amounts are, and no « (s) ».
+
+    >>> plural(2917, "achat", "achats"), plural(1, "achat", "achats"), plural(0, "achat", "achats")
+    ('2\u202f917 achats', '1 achat', '0 achat')
+    """
+    d = _dec(count)
+    if d is None:
+        return f"— {many}"
+    return f"{format_number(d)} {one if abs(d) < 2 else many}"
+
+
+FILTERS = {"eur": eur, "num": num, "pct": pct, "points": points, "plural": plural, "fr_date": fr_date, "yes_no": yes_no, "param_value": param_value}
+
+
+def issue_label(code: str) -> str:
+    """A French label for an issue code, from its message (the one declaration of each code's text).
+
+    >>> issue_label("duplicate"), issue_label("cpv-check-digit")
+    ('Doublon', 'Clé de contrôle du code CPV incorrecte')
+    """
+    from spaser.io import MESSAGES, IssueCode
+
+    try:
+        message = MESSAGES[IssueCode(code)]
+    except ValueError:
+        return code
+    return re.split(r" ?[:;.(]", message, maxsplit=1)[0].strip() or code
 
 
 # -- import report -----------------------------------------------------
@@ -95,12 +132,13 @@ def report_view(report: Any) -> dict[str, Any]:
         "truncated": report.truncated,
         "has_sheets": any(issue.sheet for issue in report.issues),
         "max_issues": report.max_issues,
-        "counts": sorted(report.counts.items(), key=lambda kv: (-kv[1], kv[0])),
+        "counts": [{"code": k, "label": issue_label(k), "count": v} for k, v in sorted(report.counts.items(), key=lambda kv: (-kv[1], kv[0]))],
         "issues": [
             {
                 "severity": issue.severity.value,
                 "error": issue.severity.value == "erreur",
                 "code": issue.code.value,
+                "label": issue_label(issue.code.value),
                 "sheet": issue.sheet,
                 "row": issue.row,
                 "column": issue.column,
@@ -333,26 +371,71 @@ def build_document(name: str, portfolio: Any, *, report: Any) -> bytes:
 
 
 # -- suggestions ----------------------------------------------------------
-# Purchases shown with their suggestions, as ``spaser suggest --top 50`` lists them.
-MAX_SUGGESTED_PURCHASES = 50
+# Filters of the suggestions page: what each choice keeps (over all the purchases of the year).
+CLAUSE_TYPES = {"sociale": "avec une clause sociale possible", "environnementale": "avec une clause environnementale possible", "reservable": "pouvant être réservés"}
+LEVELS = {"obligatoire": "avec une obligation à la date", "recommande": "sans obligation (recommandations seulement)"}
 
 
-def suggestions_view(portfolio: Any) -> dict[str, Any]:
-    """The purchases ``spaser.clauses.opportunities`` ranks first, each with ``suggest(...)``.
+@dataclass(frozen=True)
+class SuggestionFilters:
+    text: str = ""
+    type: str = ""
+    level: str = ""
+    page: int = 1
 
-    The same calls as ``spaser suggest FILE --top 50`` (and its --xlsx workbook).
-    """
-    from spaser.clauses import opportunities, suggest
+    @classmethod
+    def from_query(cls, text: str, type_: str, level: str, page: str) -> SuggestionFilters | None:
+        """The filters of the query string; None when one is not a known choice."""
+        if type_ and type_ not in CLAUSE_TYPES or level and level not in LEVELS:
+            return None
+        if page and (not page.isdigit() or int(page) < 1):
+            return None
+        return cls(text=text, type=type_, level=level, page=int(page) if page else 1)
 
-    opp = opportunities(portfolio, top=MAX_SUGGESTED_PURCHASES)
+    def query(self, page: int | None = None) -> dict[str, str]:
+        q = {"q": self.text, "type": self.type, "niveau": self.level, "page": str(page or self.page)}
+        return {k: v for k, v in q.items() if v and not (k == "page" and v == "1")}
+
+    def keeps(self, o: Any) -> bool:
+        if self.type == "sociale" and o.social is None or self.type == "environnementale" and o.environmental is None:
+            return False
+        if self.type == "reservable" and not o.reservable:
+            return False
+        if self.level == "obligatoire" and not o.mandatory or self.level == "recommande" and o.mandatory:
+            return False
+        if self.text:
+            hay = _fold(" ".join(str(x) for x in (o.purchase_id, o.object or "", o.cpv or "", *o.mandatory,
+                                                   o.social.clause_id if o.social else "", o.environmental.clause_id if o.environmental else "")))
+            return all(word in hay for word in _fold(self.text).split())
+        return True
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
+
+
+def all_opportunities(portfolio: Any) -> Any:
+    """Every purchase of the year with an opportunity, ranked (``spaser suggest --top`` without a cap)."""
+    from spaser.clauses import opportunities
+
+    return opportunities(portfolio, top=len(portfolio.purchases) + 1)
+
+
+def suggestions_page(portfolio: Any, opp: Any, filters: SuggestionFilters, cached: Any, *, page_size: int) -> dict[str, Any]:
+    """One page of the ranked purchases kept by ``filters``, each with ``suggest(...)`` (as ``spaser suggest --id``)."""
+    from spaser.clauses import suggest
+
+    kept = [o for o in opp.purchases if filters.keeps(o)]
+    pages = max(1, -(-len(kept) // page_size))
+    start = (filters.page - 1) * page_size
     purchases = []
-    counter = 0
-    for o in opp.purchases:
+    counter = start * 100
+    for o in kept[start : start + page_size]:
         p = portfolio.purchases[o.index]
         items = []
-        for s in suggest(p, portfolio=portfolio):
+        for sug in cached(p.id, lambda p=p: suggest(p, portfolio=portfolio)):
             counter += 1
-            items.append(dict(s.to_dict(), anchor=f"clause-{counter}"))
+            items.append(dict(sug.to_dict(), anchor=f"clause-{counter}"))
         purchases.append(
             {
                 "id": p.id,
@@ -367,5 +450,16 @@ def suggestions_view(portfolio: Any) -> dict[str, Any]:
                 "suggestions": items,
             }
         )
-    dimensions = sorted({s["dimension"] for p in purchases for s in p["suggestions"]})
-    return {"purchases": purchases, "count": counter, "dimensions": dimensions, "opportunities": opp.to_dict()}
+    return {
+        "purchases": purchases,
+        "count": sum(len(p["suggestions"]) for p in purchases),
+        "matching": len(kept),
+        "total": len(opp.purchases),
+        "pages": pages,
+        "page": filters.page,
+        "first": start + 1,
+        "last": start + len(purchases),
+        "opportunities": {"year": opp.year, "explanation": opp.explain()},
+        "types": CLAUSE_TYPES,
+        "levels": LEVELS,
+    }
