@@ -282,7 +282,7 @@ class SpaserHTTPServer(ThreadingHTTPServer):
 
         assert isinstance(app, WebApp)
         self.app = app
-        self.sessions = sessions or SessionStore()
+        self.sessions = sessions if sessions is not None else SessionStore()
         self.verbose = verbose
         self.debug = debug
         self.bound_host = address[0].strip("[]").lower()

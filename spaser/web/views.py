@@ -263,7 +263,8 @@ class WebApp:
             return self.redirect(job.next)
         if job.state == "done" and job.next and "/telecharger/" not in job.next:
             return self.redirect(job.next)
-        return self.render("travail.html", title=job.title, steps=None, job=job, status_url=f"/travail/{job.id}.json", info=job.to_dict())
+        return self.render("travail.html", status=422 if job.state == "failed" else 200, title=job.title, steps=None, job=job,
+                           status_url=f"/travail/{job.id}.json", info=job.to_dict())
 
     def job_status(self, req: Request, jid: str) -> Response:
         import json

@@ -10,14 +10,14 @@ memory the analysis will hold (the server caps the total).
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import pickle
 import re
 import shutil
+import signal
+import subprocess
 import sys
 import tempfile
-import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,43 +95,38 @@ def import_in_worker(
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _context():  # type: ignore[no-untyped-def]
-    """A fresh interpreter per worker, never a fork of this threaded server (locks held by other threads)."""
-    if sys.platform.startswith("linux"):
-        ctx = multiprocessing.get_context("forkserver")
-        # The fork server imports the readers once; each worker is a fork of it.
-        ctx.set_forkserver_preload(["spaser.io", "spaser.io.spreadsheet", "spaser.io.decp", "spaser.web.worker", "spaser.web.mapping"])
-        return ctx
-    return multiprocessing.get_context("spawn")
-
-
 def _run(task: str, path: str, options: dict[str, Any], limits: WorkerLimits, name: str) -> tuple[Any, int]:
-    ctx = _context()
-    receiver, sender = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_work, args=(sender, task, path, options, limits), name="spaser-import", daemon=True)
-    proc.start()
-    sender.close()
-    deadline = time.monotonic() + limits.seconds
+    """Run ``python -m spaser.web.worker`` on the file: a fresh interpreter, never a fork of this threaded server
+    (whose other threads may hold locks), and nothing of the server to re-import."""
+    request = pickle.dumps((task, path, options, limits), protocol=pickle.HIGHEST_PROTOCOL)
+    env = dict(os.environ, PYTHONIOENCODING="utf-8")
     try:
-        if not receiver.poll(limits.seconds):
+        proc = subprocess.run(
+            [sys.executable, "-m", "spaser.web.worker"],
+            input=request,
+            capture_output=True,
+            timeout=limits.seconds,
+            env=env,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise WorkerError(_too_long(name, limits), code="worker-timeout") from None
+    except OSError as e:
+        raise WorkerError(f"fichier « {name} » : impossible de lancer la lecture ({e.strerror or e}).", code="worker-crashed") from None
+    payload = proc.stdout
+    try:
+        kind, value = pickle.loads(payload) if payload else ("crash", "")
+    except Exception:  # noqa: BLE001 - a truncated answer: the worker died while writing it
+        kind, value = "crash", ""
+    if kind == "crash" and proc.returncode < 0:
+        # Killed by a signal: out of memory (the kernel or RLIMIT_AS) or CPU time (SIGXCPU).
+        if -proc.returncode == getattr(signal, "SIGXCPU", -1):
             raise WorkerError(_too_long(name, limits), code="worker-timeout")
-        try:
-            payload = receiver.recv_bytes()
-        except (EOFError, OSError):
-            raise WorkerError(_crashed(name, proc), code="worker-crashed") from None
-        kind, value = pickle.loads(payload)
-    finally:
-        receiver.close()
-        proc.join(max(0.0, min(5.0, deadline - time.monotonic())))
-        if proc.is_alive():
-            proc.kill()
-            proc.join(5)
     if kind == "ok":
         return value, len(payload) * MEMORY_FACTOR
     if kind == "error":
         cls, message, code, where = value
-        error = InputError(message, code=code, **where) if cls == "InputError" else SpaserError(message, code=code)
-        raise error
+        raise InputError(message, code=code, **where) if cls == "InputError" else SpaserError(message, code=code)
     if kind == "memory":
         raise WorkerError(
             f"fichier « {name} » : sa lecture demande plus de {limits.memory_bytes // 1024**2} Mo de mémoire. "
@@ -148,42 +143,46 @@ def _too_long(name: str, limits: WorkerLimits) -> str:
     )
 
 
-def _crashed(name: str, proc: Any, detail: str = "") -> str:
+def _crashed(name: str, _proc: Any, detail: str = "") -> str:
     return (
         f"fichier « {name} » : la lecture s'est arrêtée anormalement{f' ({detail})' if detail else ''}. "
         "Le fichier est peut-être endommagé : ouvrez-le dans votre tableur, enregistrez-le de nouveau, puis réessayez."
     )
 
 
-def _work(sender: Any, task: str, path: str, options: dict[str, Any], limits: WorkerLimits) -> None:
-    """In the worker: limits, then spaser.load, then the answer (pickled once, sent as bytes)."""
+def _work(task: str, path: str, options: dict[str, Any], limits: WorkerLimits) -> tuple[str, Any]:
+    """In the worker: limits, then the task; the answer as (kind, value)."""
     _limit(limits)
     try:
         if task == "headers":
             from spaser.web.mapping import file_headers
 
-            answer: tuple[str, Any] = ("ok", file_headers(path, **options))
-        else:
-            from spaser.io import load
+            return "ok", file_headers(path, **options)
+        from spaser.io import load
 
-            answer = ("ok", load(path, **options))
+        return "ok", load(path, **options)
     except MemoryError:
-        answer = ("memory", None)
+        return "memory", None
     except InputError as e:
-        where = {k: getattr(e, k) for k in ("file", "sheet", "row", "column")}
-        answer = ("error", ("InputError", e.reason, e.code, where))
+        return "error", ("InputError", e.reason, e.code, {k: getattr(e, k) for k in ("file", "sheet", "row", "column")})
     except SpaserError as e:
-        answer = ("error", ("SpaserError", e.message, e.code, {}))
+        return "error", ("SpaserError", e.message, e.code, {})
     except RecursionError:
-        answer = ("crash", "imbrication trop profonde")
+        return "crash", "imbrication trop profonde"
     except Exception as e:  # noqa: BLE001 - reported to the server as a French error, not raised
-        answer = ("crash", type(e).__name__)
+        return "crash", type(e).__name__
+
+
+def main() -> None:
+    """Entry point of the worker process: a pickled request on standard input, the pickled answer on standard output."""
+    task, path, options, limits = pickle.loads(sys.stdin.buffer.read())
+    answer = _work(task, path, options, limits)
     try:
         payload = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
     except MemoryError:
         payload = pickle.dumps(("memory", None))
-    sender.send_bytes(payload)
-    sender.close()
+    sys.stdout.buffer.write(payload)
+    sys.stdout.buffer.flush()
 
 
 def _limit(limits: WorkerLimits) -> None:
@@ -199,3 +198,7 @@ def _limit(limits: WorkerLimits) -> None:
             resource.setrlimit(what, (value, hard))
         except (ValueError, OSError):
             pass
+
+
+if __name__ == "__main__":
+    main()
