@@ -279,3 +279,83 @@ def test_no_link_points_to_a_missing_page(analysis, server) -> None:  # type: ig
             if link not in seen and "/telecharger/" not in link and "/preparer/" not in link:
                 todo.append(link)
     assert any("/suggestions" in p for p in seen) and any("/documents" in p for p in seen)
+
+
+# -- everything the command line does --------------------------------------------------------
+def test_advice_for_one_planned_purchase_is_the_library_advice(server) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from spaser.clauses import planned_purchase, suggest
+
+    client = _client(server)
+    page = client.get("/conseil?cpv=90910000&montant=300+000&objet=Nettoyage+des+%C3%A9coles&date=01%2F09%2F2026&duree=48")
+    assert page.status == 200
+    at = date(2026, 9, 1)
+    expected = [s.clause_id for s in suggest(planned_purchase("Nettoyage des écoles", "90910000", Decimal("300000"), at, duration_months=48), at=at)]
+    assert re.findall(r'data-clause="([^"]+)"', page.text) == expected and expected
+    for bad in ("cpv=90910000&montant=beaucoup", "cpv=123&montant=1000", "cpv=90910000&montant=1000&date=32%2F13%2F2026", "cpv=90910000"):
+        reply = client.get("/conseil?" + bad)
+        assert reply.status == 400 and 'id="erreur-conseil"' in reply.text and not _NO_TRACE.search(reply.text), bad
+
+
+def test_settings_form_writes_the_config_file_the_cli_reads(server, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from spaser.cli import main
+    from spaser.documents import load_config
+
+    client = _client(server)
+    form = client.get("/reglages")
+    token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
+    fields = {"csrf": token, "acheteur.nom": 'Ville "Test" d\'Été', "acheteur.type": "commune", "acheteur.signataire": "Le Maire",
+              "schema.debut": "2026", "schema.fin": "2031", "schema.date": "2026-03-02",
+              "objectifs.social_nombre.debut": "30", "objectifs.social_nombre.fin": "45", "objectifs.heures_insertion.fin": "12000"}
+    bad = client.post_form("/reglages", dict(fields, **{"schema.fin": "deux mille"}), {})
+    assert bad.status == 400 and "quatre chiffres" in bad.text
+    assert client.post_form("/reglages", fields, {}).status == 303
+    saved = client.get("/reglages/spaser.toml")
+    assert saved.status == 200 and "attachment" in saved.header("content-disposition")
+    path = tmp_path / "spaser.toml"
+    path.write_bytes(saved.body)
+    cfg = load_config(path)
+    assert cfg.buyer_name == 'Ville "Test" d\'Été' and cfg.start == 2026 and cfg.end == 2031
+    assert cfg.targets["social_nombre"] == {2026: Decimal("0.3"), 2031: Decimal("0.45")}
+    assert cfg.targets["heures_insertion"] == {2031: Decimal("12000")}
+    # The command line takes the same file.
+    out = tmp_path / "d.docx"
+    assert main(["deliberation", str(ROOT / "examples" / "petite_commune.csv"), "--config", str(path), "--out", str(out)]) == 0
+    capsys.readouterr()
+    # And the page shows it again.
+    again = client.get("/reglages")
+    assert "Le Maire" in again.text and 'value="45"' in again.text
+
+
+def test_yearly_report_and_indicators_download(analysis) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    import docx
+    import openpyxl
+
+    client, base = analysis
+    page = client.get(base + "/documents")
+    assert "bilan-annuel.docx" in page.text and "indicateurs.xlsx" in page.text
+    year = spaser.load(FIXTURE).portfolio.years()[-1]
+    for name, opener in (("bilan-annuel.docx", docx.Document), ("indicateurs.xlsx", openpyxl.load_workbook)):
+        reply = _follow(client, client.get(f"{base}/preparer/{name}?annee={year}"))
+        job_next = reply.location  # type: ignore[attr-defined]
+        assert reply.status == 200, (name, reply.status)
+        body = client.get(f"{base}/telecharger/{name}?annee={year}")
+        assert body.status == 200 and "attachment" in body.header("content-disposition"), job_next
+        opener(io.BytesIO(body.body))
+    assert client.get(f"{base}/preparer/bilan-annuel.docx?annee=1900").status == 400
+
+
+def test_joint_scheme_of_a_multi_buyer_file(server) -> None:  # type: ignore[no-untyped-def]
+    from spaser.law import check_joint
+
+    client = _client(server)
+    decp = ROOT / "tests" / "fixtures" / "web" / "decp_deux_acheteurs.json"
+    report = _follow(client, client.upload("decp.json", decp.read_bytes()))
+    assert 'id="lien-commun"' in report.text
+    joint = _follow(client, client.get(report.location.replace("/rapport", "/commun")))  # type: ignore[attr-defined]
+    assert joint.status == 200 and 'id="table-commun"' in joint.text
+    expected = check_joint(list(spaser.load(decp).portfolios))
+    assert sorted(re.findall(r'<tr data-status="([^"]+)"', joint.text)) == sorted(m.obligation.status for m in expected.members)

@@ -337,7 +337,13 @@ def diagnosis_view(d: dict[str, Any]) -> dict[str, Any]:
 
 # -- documents ------------------------------------------------------------
 # URL name -> the spaser.documents function that makes it.
-_DOCUMENT_FUNCTIONS = {"projet-spaser.docx": "draft_bytes", "deliberation.docx": "deliberation_bytes", "classeur.xlsx": "write_workbook"}
+_DOCUMENT_FUNCTIONS = {
+    "projet-spaser.docx": "draft_bytes",
+    "deliberation.docx": "deliberation_bytes",
+    "bilan-annuel.docx": "annual_report_bytes",
+    "classeur.xlsx": "write_workbook",
+    "indicateurs.xlsx": "write_indicators_xlsx",
+}
 
 
 def document_available(name: str) -> bool:
@@ -349,25 +355,37 @@ def document_available(name: str) -> bool:
     return hasattr(documents, _DOCUMENT_FUNCTIONS.get(name, ""))
 
 
-def build_document(name: str, portfolio: Any, *, report: Any) -> bytes:
-    """The document's bytes, made by spaser.documents exactly as the CLI makes it."""
+def build_document(name: str, portfolio: Any, *, report: Any, config: Any = None, year: int | None = None) -> bytes:
+    """The document's bytes, made by spaser.documents exactly as the CLI makes it (same config file)."""
     import spaser.documents as documents
 
     if name == "projet-spaser.docx":
-        return documents.draft_bytes(portfolio, report=report)
+        return documents.draft_bytes(portfolio, report=report, config=config)
     if name == "deliberation.docx":
-        return documents.deliberation_bytes(portfolio)
-    if name == "classeur.xlsx":
-        # The workbook writer writes a file: into a private folder, removed at once.
+        return documents.deliberation_bytes(portfolio, config=config)
+    if name == "bilan-annuel.docx":
+        return documents.annual_report_bytes(portfolio, year=year or report_year(portfolio), config=config)
+    if name in ("classeur.xlsx", "indicateurs.xlsx"):
+        # These writers write a file: into a private folder, removed at once.
         folder = tempfile.mkdtemp(prefix="spaser-web-")
         try:
             os.chmod(folder, 0o700)
-            path = Path(folder) / "classeur.xlsx"
-            documents.write_workbook(portfolio, path, report=report)
+            path = Path(folder) / name
+            if name == "classeur.xlsx":
+                documents.write_workbook(portfolio, path, report=report, config=config)
+            else:
+                documents.write_indicators_xlsx(portfolio, path, year=year or report_year(portfolio), config=config)
             return path.read_bytes()
         finally:
             shutil.rmtree(folder, ignore_errors=True)
     raise KeyError(name)
+
+
+def report_year(portfolio: Any) -> int:
+    """The year of the yearly report by default: the diagnosis's own (last complete year with data)."""
+    from spaser.law.diagnosis import default_year
+
+    return default_year(portfolio, date.today())[0]
 
 
 # -- suggestions ----------------------------------------------------------
@@ -462,4 +480,38 @@ def suggestions_page(portfolio: Any, opp: Any, filters: SuggestionFilters, cache
         "opportunities": {"year": opp.year, "explanation": opp.explain()},
         "types": CLAUSE_TYPES,
         "levels": LEVELS,
+    }
+
+
+# -- joint scheme -----------------------------------------------------------
+def joint_view(portfolios: Any) -> dict[str, Any]:
+    """``spaser.law.check_joint`` over every buyer of the file (``spaser check --joint``), as the page shows it."""
+    from spaser.law import check_joint
+
+    joint = check_joint(list(portfolios)).to_dict()
+    members = []
+    for index, m in enumerate(joint["members"]):
+        o = m["obligation"]
+        members.append(
+            {
+                "index": index,
+                "name": m["buyer"]["name"],
+                "siret": m["buyer"].get("siret"),
+                "status": o["status"],
+                "css": {"obligé": "bad", "non obligé": "ok"}.get(o["status"], "warn"),
+                "spend": o["spend"]["total"],
+                "estimate": o["spend"]["is_estimate"],
+                "threshold": o["threshold"],
+                "year": m["year"],
+            }
+        )
+    members.sort(key=lambda r: (r["status"] != "obligé", r["name"]))
+    return {
+        "at": joint["at"],
+        "allowed": joint["allowed"],
+        "members": members,
+        "obliged": sum(1 for r in members if r["status"] == "obligé"),
+        "warnings": joint["warnings"],
+        "contents": [{"label": c["label"], "articles": c["articles"]} for c in joint["required_contents"]],
+        "references": [_ref_text(r) for r in joint["references"]],
     }

@@ -83,6 +83,7 @@ class Session:
     # A file waiting for what its import lacks (the VAT rate, the columns): id -> Pending.
     pending: OrderedDict[str, Any] = field(default_factory=OrderedDict)
     jobs: OrderedDict[str, Any] = field(default_factory=OrderedDict)  # id -> spaser.web.jobs.Job
+    settings: Any = None  # spaser.web.settings.Settings: the document settings of this browser
 
     def check_csrf(self, value: str | None) -> bool:
         return bool(value) and hmac.compare_digest(self.csrf.encode(), str(value).encode())

@@ -43,6 +43,8 @@ _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCUMENTS: dict[str, tuple[str, str, str]] = {
     "projet-spaser.docx": ("Projet de SPASER (Word)", _DOCX, "Le schéma de promotion des achats socialement et écologiquement responsables : diagnostic, objectifs, actions, indicateurs."),
     "deliberation.docx": ("Projet de délibération (Word)", _DOCX, "La délibération qui adopte le schéma, avec ses visas."),
+    "bilan-annuel.docx": ("Bilan annuel (Word)", _DOCX, "Le bilan de l'année prévu par l'article L2111-3 : indicateurs comparés aux objectifs du schéma."),
+    "indicateurs.xlsx": ("Indicateurs à publier (Excel)", _XLSX, "Le tableau des indicateurs de l'année et de la précédente, à publier."),
     "classeur.xlsx": ("Classeur de suivi (Excel)", _XLSX, "Les achats, les indicateurs et les suggestions par marché, pour le suivi."),
 }
 _DOC_RE = "|".join(re.escape(n) for n in DOCUMENTS)
@@ -82,6 +84,7 @@ _SPREADSHEETS = {"xlsx", "ods", "ole2", "csv"}
 WAIT_SECONDS = 2.0
 PAGE_SIZE = 20  # purchases per page of suggestions
 _PID = r"(?P<pid>[A-Za-z0-9_-]{16})"
+_YEARLY = {"bilan-annuel.docx", "indicateurs.xlsx"}  # documents of one year (?annee=)
 
 
 @dataclass
@@ -147,7 +150,12 @@ class WebApp:
             ("POST", re.compile(rf"/fichier/{_PID}/tva"), self.vat_submit),
             ("GET", re.compile(rf"/fichier/{_PID}/colonnes"), self.columns_form),
             ("POST", re.compile(rf"/fichier/{_PID}/colonnes"), self.columns_submit),
+            ("GET", re.compile(r"/conseil"), self.advice),
+            ("GET", re.compile(r"/reglages"), self.settings),
+            ("POST", re.compile(r"/reglages"), self.settings_submit),
+            ("GET", re.compile(r"/reglages/spaser\.toml"), self.settings_file),
             ("GET", re.compile(rf"/a/{_AID}/rapport"), self.report),
+            ("GET", re.compile(rf"/a/{_AID}/commun"), self.joint),
             ("GET", re.compile(rf"/a/{_AID}/{_BI}/diagnostic"), self.diagnosis),
             ("GET", re.compile(rf"/a/{_AID}/{_BI}/suggestions"), self.suggestions),
             ("GET", re.compile(rf"/a/{_AID}/{_BI}/documents"), self.documents),
@@ -424,6 +432,52 @@ class WebApp:
         pending.options = dict(pending.options, mapping=mapping)
         return self._import(req, session, pending)
 
+    # -- without a file: one planned purchase, the document settings ----------------------
+    def advice(self, req: Request) -> Response:
+        """Clauses for one purchase still being planned (``spaser suggest --cpv --amount --object``)."""
+        values = {k: self._param(req, k, max_len=200) for k in ("cpv", "montant", "objet", "date", "duree")}
+        view, error = _planned_view(values)
+        return self.render("conseil.html", status=400 if error else 200, title="Conseils pour un achat en projet",
+                           steps=self._steps(None, None, "import"), values=values, view=view, error=error)
+
+    def settings(self, req: Request, *, error: str | None = None, values: dict[str, str] | None = None, status: int = 200) -> Response:
+        from spaser.documents import OBJECTIVES
+        from spaser.model import BuyerKind
+        from spaser.web.settings import FORM_KEYS, form_from_config
+
+        session = req.session or req.new_session()
+        if values is None:
+            values = session.settings.values if session.settings else form_from_config(_default_config())
+        back = self._param(req, "retour", max_len=80)
+        return self.render(
+            "reglages.html", status=status, title="Réglages des documents", steps=self._steps(None, None, "import"),
+            csrf=session.csrf, error=error, values=values, keys=FORM_KEYS, objectives=OBJECTIVES,
+            kinds=[(k.value, k.label) for k in BuyerKind], saved=session.settings is not None,
+            back=back if re.fullmatch(r"/a/[A-Za-z0-9_-]{16}/[0-9]{1,6}/documents", back) else "",
+        )
+
+    def settings_submit(self, req: Request) -> Response:
+        from spaser.web.settings import settings_from_form
+
+        session, form = self._checked_post(req)
+        try:
+            settings = settings_from_form(form.fields)
+        except SpaserError as e:
+            return self.settings(req, error=str(e), values={k: v for k, v in form.fields.items() if k != "csrf"}, status=400)
+        session.settings = settings
+        req.store.keep(session)
+        back = form.fields.get("retour") or ""
+        if re.fullmatch(r"/a/[A-Za-z0-9_-]{16}/[0-9]{1,6}/documents", back):
+            return self.redirect(back)
+        return self.redirect("/reglages")
+
+    def settings_file(self, req: Request) -> Response:
+        settings = req.session.settings if req.session else None
+        if settings is None:
+            raise HttpError(404, "Aucun réglage", "Aucun réglage n'a encore été enregistré : remplissez d'abord le formulaire des réglages.")
+        return Response(200, settings.text.encode("utf-8"), "application/toml; charset=utf-8",
+                        [("Content-Disposition", 'attachment; filename="spaser.toml"')])
+
     # -- pages of an analysis -------------------------------------------------
     def report(self, req: Request, aid: str) -> Response:
         analysis = self._analysis(req, aid)
@@ -438,6 +492,26 @@ class WebApp:
             buyers=page_data.buyers_view(result.portfolios),
             base=f"/a/{analysis.id}",
         )
+
+    def joint(self, req: Request, aid: str) -> Response:
+        """The joint scheme of a multi-buyer file: each buyer's diagnosis (``spaser check --joint``)."""
+        analysis = self._analysis(req, aid)
+        portfolios = analysis.result.portfolios
+        if len(portfolios) < 2:
+            return self.redirect(f"/a/{aid}/rapport")
+        key = ("joint",)
+        if key not in analysis.cache:
+            here = req.path
+
+            def work(job: jobs.Job) -> str:
+                analysis.cached(key, lambda: page_data.joint_view(portfolios))
+                return here
+
+            job = self._run(req, req.session, "Schéma commun : diagnostic de chaque acheteur", ["Diagnostic des acheteurs"], f"/a/{aid}/rapport", work)  # type: ignore[arg-type]
+            if job.state != "done":
+                return self._after(job)
+        return self.render("commun.html", title="Schéma commun", steps=self._steps(analysis, None, "rapport"),
+                           analysis=analysis, joint=analysis.cache[key], base=f"/a/{analysis.id}")
 
     def diagnosis(self, req: Request, aid: str, bi: str) -> Response:
         analysis = self._analysis(req, aid)
@@ -498,12 +572,13 @@ class WebApp:
     def documents(self, req: Request, aid: str, bi: str) -> Response:
         analysis = self._analysis(req, aid)
         portfolio = self._portfolio(analysis, bi)
+        year = self._year_param(req, portfolio)
         docs = [
             {
-                "href": f"/a/{analysis.id}/{bi}/preparer/{name}",
-                "download": f"/a/{analysis.id}/{bi}/telecharger/{name}",
-                "ready": ("document", bi, name) in analysis.cache,
-                "label": label, "help": help_text, "name": name,
+                "href": f"/a/{analysis.id}/{bi}/preparer/{name}" + (f"?annee={year}" if name in _YEARLY else ""),
+                "download": f"/a/{analysis.id}/{bi}/telecharger/{name}" + (f"?annee={year}" if name in _YEARLY else ""),
+                "ready": self._doc_key(req, bi, name, year) in analysis.cache,
+                "label": label, "help": help_text, "name": name, "yearly": name in _YEARLY,
                 "available": page_data.document_available(name),
             }
             for name, (label, _mime, help_text) in DOCUMENTS.items()
@@ -515,8 +590,27 @@ class WebApp:
             analysis=analysis,
             buyer=page_data.buyer_view(portfolio),
             docs=docs,
+            year=year,
+            years=page_data.data_years(portfolio),
+            settings=req.session.settings if req.session else None,
             base=f"/a/{analysis.id}/{bi}",
         )
+
+    def _year_param(self, req: Request, portfolio: Any) -> int:
+        """?annee= of the yearly documents: a year of the data (400 otherwise); default: the diagnosis year."""
+        raw = self._param(req, "annee", max_len=10)
+        if not raw:
+            return page_data.report_year(portfolio)
+        choices = page_data.data_years(portfolio)
+        if not raw.isdigit() or int(raw) not in choices:
+            raise HttpError(400, "Année invalide", f"Année « {raw[:10]} » absente des données : choisissez parmi {', '.join(map(str, choices)) or 'aucune'}.")
+        return int(raw)
+
+    @staticmethod
+    def _doc_key(req: Request, bi: str, doc: str, year: int) -> tuple[Any, ...]:
+        """A document's cache key: it changes with the settings and, for the yearly ones, the year."""
+        settings = req.session.settings if req.session else None
+        return ("document", bi, doc, year if doc in _YEARLY else None, settings.text if settings else "")
 
     def prepare(self, req: Request, aid: str, bi: str, doc: str) -> Response:
         """Make the document in the background, then offer it for download."""
@@ -524,24 +618,32 @@ class WebApp:
         portfolio = self._portfolio(analysis, bi)
         if not page_data.document_available(doc):
             raise HttpError(404, "Document indisponible", "Ce document n'est pas encore disponible dans cette version de spaser.")
-        target = f"/a/{aid}/{bi}/telecharger/{doc}"
-        key = ("document", bi, doc)
+        year = self._year_param(req, portfolio)
+        target = f"/a/{aid}/{bi}/telecharger/{doc}" + (f"?annee={year}" if doc in _YEARLY else "")
+        key = self._doc_key(req, bi, doc, year)
         if key in analysis.cache:
             return self.redirect(target)
+        make = self._maker(req, analysis, portfolio, doc, year)
 
         def work(job: jobs.Job) -> str:
-            analysis.cached(key, lambda: page_data.build_document(doc, portfolio, report=analysis.result.report))
+            analysis.cached(key, make)
             return target
 
         job = self._run(req, req.session, f"Préparation : {DOCUMENTS[doc][0]}", ["Diagnostic, suggestions et mise en page"], f"/a/{aid}/{bi}/documents", work)  # type: ignore[arg-type]
         return self.redirect(f"/travail/{job.id}")
+
+    @staticmethod
+    def _maker(req: Request, analysis: Analysis, portfolio: Any, doc: str, year: int) -> Callable[[], bytes]:
+        config = req.session.settings.config if req.session and req.session.settings else None
+        return lambda: page_data.build_document(doc, portfolio, report=analysis.result.report, config=config, year=year)
 
     def download(self, req: Request, aid: str, bi: str, doc: str) -> Response:
         analysis = self._analysis(req, aid)
         portfolio = self._portfolio(analysis, bi)
         if not page_data.document_available(doc):
             raise HttpError(404, "Document indisponible", "Ce document n'est pas encore disponible dans cette version de spaser.")
-        body = analysis.cached(("document", bi, doc), lambda: page_data.build_document(doc, portfolio, report=analysis.result.report))
+        year = self._year_param(req, portfolio)
+        body = analysis.cached(self._doc_key(req, bi, doc, year), self._maker(req, analysis, portfolio, doc, year))
         stem = page_data.buyer_slug(portfolio)
         filename = f"{doc.rsplit('.', 1)[0]}-{stem}.{doc.rsplit('.', 1)[1]}"
         return Response(
@@ -550,6 +652,41 @@ class WebApp:
             DOCUMENTS[doc][1],
             [("Content-Disposition", f"attachment; filename=\"{filename}\"; filename*=UTF-8''{quote(filename)}")],
         )
+
+
+def _planned_view(values: dict[str, str]) -> tuple[dict[str, Any] | None, str | None]:
+    """(the planned purchase and its suggestions, or None; a French error, or None) from the advice form."""
+    from datetime import date as _date
+
+    from spaser.clauses import planned_purchase, suggest
+    from spaser.io.dates import to_date
+    from spaser.money import parse_amount
+
+    if not values.get("cpv") and not values.get("montant"):
+        return None, None
+    if not values.get("cpv") or not values.get("montant"):
+        return None, "Indiquez le code CPV et le montant estimé de l'achat."
+    try:
+        amount = parse_amount(values["montant"])
+    except ValueError:
+        return None, f"Montant « {values['montant'][:30]} » illisible : écrivez-le en euros HT, par exemple 300 000."
+    when = _date.today()
+    if values.get("date"):
+        try:
+            when = to_date(values["date"]) or when
+        except Exception:  # noqa: BLE001 - any unreadable date is the same French answer
+            return None, f"Date « {values['date'][:20]} » illisible : écrivez JJ/MM/AAAA."
+    duration = None
+    if values.get("duree"):
+        if not values["duree"].isdigit() or not 1 <= int(values["duree"]) <= 600:
+            return None, f"Durée « {values['duree'][:10]} » : un nombre de mois entre 1 et 600 est attendu."
+        duration = int(values["duree"])
+    try:
+        purchase = planned_purchase(values.get("objet", ""), values["cpv"], amount, when, duration_months=duration)
+    except SpaserError as e:
+        return None, str(e)
+    items = [dict(sug.to_dict(), anchor=f"clause-{i}") for i, sug in enumerate(suggest(purchase, at=when), 1)]
+    return {"purchase": purchase, "at": when, "suggestions": items}, None
 
 
 def job_waiter(job: jobs.Job) -> Callable[[float], None]:
@@ -562,3 +699,9 @@ def job_waiter(job: jobs.Job) -> Callable[[float], None]:
             time.sleep(0.02)
 
     return wait
+
+
+def _default_config() -> Any:
+    from spaser.documents import DocumentConfig
+
+    return DocumentConfig()
