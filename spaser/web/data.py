@@ -432,6 +432,28 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
 
 
+def opportunities_text(opp: Any) -> str:
+    """The potential of the year, in French without « (s) » (the figures of ``Opportunities``; one line each)."""
+    lines = [
+        f"{plural(opp.candidates, 'achat', 'achats')} de {opp.year} {'pourrait' if opp.candidates < 2 else 'pourraient'} intégrer une clause sociale ou environnementale.",
+        f"Valeur des contrats sans considération sociale pouvant en recevoir une : {eur(opp.value_without_social)} HT ; "
+        f"sans considération environnementale : {eur(opp.value_without_environmental)} HT.",
+        f"Heures d'insertion possibles : ≈ {num(opp.total_hours)} heures (valeurs d'usage, à ajuster avec le facilitateur).",
+        f"Achats pouvant être réservés aux structures d'insertion par l'activité économique (SIAE), aux entreprises adaptées (EA), "
+        f"aux établissements et services d'aide par le travail (ESAT) ou à l'économie sociale et solidaire (ESS) : {num(opp.reservable)}.",
+    ]
+    sc = opp.all
+    if sc.contracts:
+        lines.append(
+            f"Si ces {plural(sc.contracts, 'marché', 'marchés')} comportaient les clauses suggérées, la part des contrats avec une considération "
+            f"sociale passerait de {pct(sc.social_before, 0)} à {pct(sc.social_after, 0)}, et avec une considération environnementale de "
+            f"{pct(sc.environmental_before, 0)} à {pct(sc.environmental_after, 0)} (sur {plural(sc.counted, 'contrat mesuré', 'contrats mesurés')}, "
+            "indicateurs du plan national pour des achats durables, PNAD)."
+        )
+    lines.extend(opp.notes)
+    return "\n".join(lines)
+
+
 def all_opportunities(portfolio: Any) -> Any:
     """Every purchase of the year with an opportunity, ranked (``spaser suggest --top`` without a cap)."""
     from spaser.clauses import opportunities
@@ -477,7 +499,7 @@ def suggestions_page(portfolio: Any, opp: Any, filters: SuggestionFilters, cache
         "page": filters.page,
         "first": start + 1,
         "last": start + len(purchases),
-        "opportunities": {"year": opp.year, "explanation": opp.explain()},
+        "opportunities": {"year": opp.year, "explanation": opportunities_text(opp)},
         "types": CLAUSE_TYPES,
         "levels": LEVELS,
     }
