@@ -51,12 +51,14 @@ from spaser.law import (
     Diagnosis,
     Finding,
     JointDiagnosis,
+    Law,
     NotInForce,
     Obligation,
     TargetResult,
     YearIndicators,
     check,
     check_joint,
+    law_at,
     required_contents,
 )
 from spaser.clauses import (
@@ -132,6 +134,8 @@ __all__ = [
     "estimate_yearly_spend",
     "SpendEstimate",
     # law
+    "law_at",
+    "Law",
     "check",
     "check_joint",
     "required_contents",

@@ -68,7 +68,10 @@ _SPACES = re.compile(r"[\s\u00a0\u202f\u2007\u2009']")
 _TTC = re.compile(r"\bTTC\b", re.IGNORECASE)
 _DROP = re.compile(r"(€|EUR|euros?|\bHT\b|H\.T\.)", re.IGNORECASE)
 # Digits and plain spaces, at most one decimal comma: read without the general rules.
-_PLAIN = re.compile(r"\d[\d ]*(?:,\d+)?")
+_PLAIN = re.compile(r"[0-9][0-9 ]*(?:,[0-9]+)?")
+# ASCII digits only (\d takes Arabic-Indic digits too); an exponent of at most 3 digits (1e1000000 is no amount).
+_NUMBER = re.compile(r"[0-9.,]+(?:[eE][+-]?[0-9]{1,3})?")
+_MAX_AMOUNT_CHARS = 64  # longer than any amount written by a person: refused before parsing
 
 
 class AmountError(ValueError):
@@ -109,6 +112,8 @@ def parse_amount(text: str) -> Decimal:
     s = raw.strip()
     if not s:
         raise AmountError("montant vide", "amount-missing")
+    if len(s) > _MAX_AMOUNT_CHARS:
+        raise AmountError(f"montant illisible ({len(s)} caractères)")
     if _PLAIN.fullmatch(s):
         # The common French form (« 12 345,67 », « 1500 »): the general path below
         # gives exactly this, three regular expressions later.
@@ -124,7 +129,7 @@ def parse_amount(text: str) -> Decimal:
         negative, s = True, s[1:]
     elif s.startswith("+"):
         s = s[1:]
-    if not s or not re.fullmatch(r"[\d.,]+(?:[eE][+-]?\d+)?", s):
+    if not s or not _NUMBER.fullmatch(s):
         raise AmountError(f"montant illisible (« {raw} »)")
     s = _normalise_separators(s, raw)
     try:
@@ -183,10 +188,13 @@ def _normalise_separators(s: str, raw: str) -> str:
         return s.replace(",", ".")
     has_dot, has_comma = "." in s, "," in s
     if has_dot and has_comma:
-        # The last separator is the decimal one.
-        if s.rfind(",") > s.rfind("."):
-            return s.replace(".", "").replace(",", ".")
-        return s.replace(",", "")
+        # The last separator is the decimal one, used once; the other one groups thousands by 3.
+        dec, group = (",", ".") if s.rfind(",") > s.rfind(".") else (".", ",")
+        head, _, tail = s.rpartition(dec)
+        groups = head.split(group)
+        if dec in head or not 1 <= len(groups[0]) <= 3 or any(len(g) != 3 for g in groups[1:]):
+            raise AmountError(f"montant illisible (« {raw} »)")
+        return "".join(groups) + "." + tail
     sep = "," if has_comma else "." if has_dot else None
     if sep is None:
         return s

@@ -12,7 +12,9 @@ Parameters read from ``spaser.law`` (never written here): the threshold
 ``estimation.marge_incertitude`` (an estimate that close to the threshold is
 "indéterminé"), the assumed duration ``estimation.duree_defaut_mois`` for a
 contract whose duration is unknown, and ``spaser.assiette`` (what the
-threshold was compared with in that year).
+threshold was compared with in that year), all read by
+:func:`spaser.law.obligation.year_rule` (before 2023: the contracts concluded in
+the year, compared strictly, within the scope of the time).
 
 The file is streamed (flat memory): per buyer only a few counters and one
 sum per year are kept.
@@ -44,6 +46,7 @@ from spaser.law.estimate import (
     share_in_year,
     spread,
 )
+from spaser.law.obligation import year_rule
 from spaser.model import ContractKind, EnvironmentalConsideration, SocialConsideration
 
 __all__ = [
@@ -162,6 +165,7 @@ class ScanResult:
     elapsed: float
     years: dict[int, int]  # notifications per year (marchés), to choose a year
     label: str = SPEND_LABEL
+    law_notes: tuple[str, ...] = ()  # French: the rule applied to the year (basis, scope, or none)
 
     @property
     def method(self) -> str:
@@ -182,6 +186,7 @@ class ScanResult:
             "threshold_source": self.threshold_source,
             "margin": self.margin,
             "assiette": self.assiette,
+            "law_notes": list(self.law_notes),
             "default_duration_months": self.default_duration_months,
             "layout": self.layout,
             "elapsed_seconds": round(self.elapsed, 3),
@@ -193,16 +198,6 @@ class ScanResult:
             "issues": [i.to_dict() for i in self.report.issues],
             "buyers": [b.to_dict() for b in self.buyers],
         }
-
-
-def _status(estimate: Decimal, threshold: Decimal | None, margin: Decimal) -> str:
-    if threshold is None:
-        return "n.d."
-    if estimate > threshold * (1 + margin):
-        return "au-dessus"
-    if estimate <= threshold * (1 - margin):
-        return "en dessous"
-    return "indéterminé"
 
 
 def scan_decp(
@@ -289,8 +284,7 @@ def scan_decp(
         default_for_year = default_duration(date(year, 12, 31))
         if default_for_year != default:  # the parameter changed: recompute is needed
             return scan_decp(path, year=year, today=today, progress=progress, progress_every=progress_every, max_issues=max_issues)
-    threshold, to_confirm, source = _threshold(year)
-    margin, assiette = _margin_and_base(year)
+    rule = year_rule(year)  # threshold, basis and scope of that year (spaser.law)
     lines = []
     empty = [Decimal(0), 0, 0, 0, Decimal(0), 0, 0, 0, 0, 0, 0]
     for key, acc in accs.items():
@@ -320,46 +314,26 @@ def scan_decp(
                 env_yes=slot[_EY],
                 env_no=slot[_EN],
                 env_unknown=slot[_EU],
-                status=_status(est, threshold, margin),
+                status=rule.status(est, slot[_NOTIF_AMT]),
             )
         )
-    lines.sort(key=lambda b: (-b.estimate, -b.total_amount, b.siret or "", b.name))
+    lines.sort(key=lambda b: (-rule.compared(b.estimate, b.notified_amount), -b.estimate, -b.total_amount, b.siret or "", b.name))
     return ScanResult(
         file=name,
         year=year,
         buyers=tuple(lines),
         report=report,
-        threshold=threshold,
-        threshold_to_confirm=to_confirm,
-        threshold_source=source,
-        margin=margin,
-        assiette=assiette,
+        threshold=rule.threshold,
+        threshold_to_confirm=rule.to_confirm,
+        threshold_source=rule.source,
+        margin=rule.margin,
+        assiette=rule.basis,
         default_duration_months=default,
         layout=stream.layout,
         elapsed=time.perf_counter() - started,
         years=dict(years),
+        law_notes=rule.notes,
     )
-
-
-def _threshold(year: int) -> tuple[Decimal | None, bool, str]:
-    """The SPASER threshold in force on 31 December of ``year`` (None when none)."""
-    from spaser.law import params
-
-    p = params.get("spaser.seuil")
-    v = p.at(date(year, 12, 31))
-    if v is None:
-        return None, False, f"aucun seuil en vigueur au 31/12/{year}"
-    refs = " ; ".join(str(r) for r in v.references)
-    return Decimal(v.value), v.to_confirm, refs
-
-
-def _margin_and_base(year: int) -> tuple[Decimal, str | None]:
-    from spaser.law import params
-
-    at = date(year, 12, 31)
-    margin = params.get("estimation.marge_incertitude").at(at)
-    base = params.get("spaser.assiette").at(at)
-    return (Decimal(margin.value) if margin else Decimal(0)), (str(base.value) if base else None)
 
 
 # ---------------------------------------------------------------------------
@@ -471,23 +445,20 @@ def _summary_lines(r: ScanResult) -> list[str]:
     from spaser.money import format_eur, format_percent
 
     rep = r.report
-    seuil = "aucun seuil en vigueur" if r.threshold is None else format_eur(r.threshold, cents=False) + " HT"
-    if r.threshold_to_confirm:
-        seuil += " [à confirmer]"
-    lines = [
-        f"Fichier : {r.file} (format DECP {r.layout})",
-        rep.summary_fr(),
-        f"Année : {r.year} — {len(r.buyers)} acheteur(s).",
-        f"Chiffre présenté : {SPEND_LABEL}. C'est une ESTIMATION, pas le chiffre légal.",
-        f"Seuil SPASER en vigueur au 31/12/{r.year} : {seuil} ({r.threshold_source}).",
-        f"Marge d'incertitude : {format_percent(r.margin, 0)} autour du seuil → « indéterminé ».",
-        r.method,
-    ]
-    if r.assiette == "montants_notifies":
-        lines.append(
-            f"Attention : pour {r.year}, l'assiette du seuil était lue comme le montant des marchés conclus dans l'année "
-            "[à confirmer] ; voir la colonne « montant_notifie_annee_ht »."
-        )
+    lines = [f"Fichier : {r.file} (format DECP {r.layout})", rep.summary_fr(), f"Année : {r.year} — {len(r.buyers)} acheteur(s)."]
+    if r.threshold is None:  # no rule in force: nothing compared (law_notes says why)
+        lines += [f"Chiffre présenté : {SPEND_LABEL}, à titre indicatif.", f"Seuil SPASER en vigueur au 31/12/{r.year} : aucun.", r.method]
+    else:
+        seuil = format_eur(r.threshold, cents=False) + " HT" + (" [à confirmer]" if r.threshold_to_confirm else "")
+        if r.assiette == "montants_notifies":
+            lines.append(f"Chiffre comparé au seuil : montant des marchés notifiés dans l'année (assiette de {r.year}) ; {SPEND_LABEL} donnée à titre indicatif.")
+        else:
+            lines.append(f"Chiffre présenté : {SPEND_LABEL}. C'est une ESTIMATION, pas le chiffre légal.")
+        lines.append(f"Seuil SPASER en vigueur au 31/12/{r.year} : {seuil} ({r.threshold_source}).")
+        if r.assiette != "montants_notifies":
+            lines.append(f"Marge d'incertitude : {format_percent(r.margin, 0)} autour du seuil → « indéterminé ».")
+        lines.append(r.method)
+    lines.extend(r.law_notes)
     return lines
 
 
@@ -501,9 +472,15 @@ def format_table(r: ScanResult, *, top: int = 20) -> str:
         out.append("Problèmes relevés : " + ", ".join(f"{k} : {v}" for k, v in sorted(counts.items())) + ".")
     above = sum(1 for b in r.buyers if b.status == "au-dessus")
     undetermined = sum(1 for b in r.buyers if b.status == "indéterminé")
-    out.append(f"Acheteurs au-dessus du seuil (estimation) : {above} ; indéterminés : {undetermined}.")
+    notified = r.assiette == "montants_notifies"  # before 2023: the contracts concluded in the year
+    basis = "montant des marchés notifiés dans l'année" if notified else "estimation"
+    if r.threshold is None:
+        out.append("Aucun acheteur classé : aucun seuil SPASER en vigueur cette année-là.")
+    else:
+        out.append(f"Acheteurs au-dessus du seuil ({basis}) : {above} ; indéterminés : {undetermined}.")
     out.append("")
-    headers = ["Rang", "SIRET", "Acheteur", "Contrats", f"Dépense estimée {r.year}", "Seuil", "Social", "Env.", "Inconnu"]
+    figure = f"Marchés notifiés {r.year}" if notified else f"Dépense estimée {r.year}"
+    headers = ["Rang", "SIRET", "Acheteur", "Contrats", figure, "Seuil", "Social", "Env.", "Inconnu"]
     rows = []
     for rank, b in enumerate(r.buyers[: max(top, 0)], 1):
         name = b.name if len(b.name) <= 40 else b.name[:39] + "…"
@@ -513,7 +490,7 @@ def format_table(r: ScanResult, *, top: int = 20) -> str:
                 b.siret or "—",
                 name,
                 str(b.contracts),
-                format_eur(b.estimate, cents=False),
+                format_eur(b.notified_amount if notified else b.estimate, cents=False),
                 b.status,
                 format_percent(b.social_share, 0),
                 format_percent(b.env_share, 0),

@@ -297,7 +297,7 @@ def test_workbook_sheets_formats_and_no_formula(tiny: Portfolio, tmp_path: Path)
     # A text that looks like a formula is stored as inert text.
     obj = ws.cell(rows["T2"], header.index("Objet") + 1)
     assert obj.data_type == "s" and obj.value.startswith("'=")
-    supplier = ws.cell(rows["T2"], header.index("Titulaires") + 1)
+    supplier = ws.cell(rows["T2"], header.index("Titulaire") + 1)
     assert supplier.value == "'-Entreprise"
     assert wb["Rapport d'import"].max_row >= 2
     gaps = wb["Objectifs et écarts"]
@@ -401,45 +401,6 @@ def test_writer_styles_match_python_docx() -> None:
     assert d.paragraphs[2].runs[1].bold and not d.paragraphs[2].runs[0].bold
     assert d.paragraphs[4]._p.pPr is None  # the default style is not written
     assert d.tables[0].style.name == "Table Grid"
-
-
-# -- a big portfolio's opportunities are worked out by a child process (spaser._fork) --------
-@pytest.mark.skipif(not __import__("sys").platform.startswith("linux"), reason="le processus fils (fork) n'est utilisé que sous Linux")
-def test_draft_with_the_opportunities_from_a_child_is_the_same_document(monkeypatch: pytest.MonkeyPatch) -> None:
-    import os
-
-    import spaser.documents as documents
-    from spaser import _fork
-    from spaser.documents import draft_bytes
-    from spaser.documents.config import DocumentConfig
-
-    p = load(ROOT / "examples" / "metropole.xlsx").portfolio
-    at = date(2026, 11, 22)
-    monkeypatch.setattr(documents, "_APART_MIN", 1 << 62)
-    here = draft_bytes(p, at=at)
-    pair = documents._diagnosis_and_opportunities(p, DocumentConfig(), None, at, 200)
-    monkeypatch.setattr(documents, "_APART_MIN", 0)
-    monkeypatch.setattr(_fork, "_alone", lambda: True)  # other tests leave idle threads (the web server's)
-    started: list[int] = []
-    real = _fork.start
-    monkeypatch.setattr(_fork, "start", lambda *a, **k: started.append(1) or real(*a, **k))
-    assert _members(draft_bytes(p, at=at)) == _members(here)
-    assert documents._diagnosis_and_opportunities(p, DocumentConfig(), None, at, 200) == pair
-    assert started  # the child was used
-    # A child that fails: the opportunities are worked out here.
-    from spaser.documents import builders
-
-    parent = os.getpid()
-
-    real_for = builders.opportunities_for
-
-    def fails_in_the_child(*a, **k):  # type: ignore[no-untyped-def]
-        if os.getpid() != parent:
-            raise MemoryError
-        return real_for(*a, **k)
-
-    monkeypatch.setattr(builders, "opportunities_for", fails_in_the_child)
-    assert _members(draft_bytes(p, at=at)) == _members(here)
 
 
 def _members(docx_bytes: bytes) -> dict[str, bytes]:

@@ -28,7 +28,8 @@ def test_law_json_and_to_confirm(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["law", "--date", "2016-01-01", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     seuil = next(p for p in data["parameters"] if p["name"] == "spaser.seuil")
-    assert seuil["value"] == "100000000" and seuil["to_confirm"] is True
+    assert seuil["value"] == "100000000" and seuil["to_confirm"] is False  # confirmed by the legal review
+    assert any(p["to_confirm"] for p in data["parameters"])
     assert main(["law", "--date", "2016-01-01"]) == 0
     assert "[à confirmer]" in capsys.readouterr().out
 

@@ -20,7 +20,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from spaser import _fork
 from spaser._json import to_jsonable
 from spaser.law import indicators
 from spaser.law import check, check_compliance, count_spend, indicators_by_year, pnad_indicators, targets
@@ -120,52 +119,3 @@ def test_check_restores_the_collector() -> None:
             assert gc.isenabled() is state
     finally:
         (gc.enable if was else gc.disable)()
-
-
-# -- a big portfolio's indicators are tallied by a child process (spaser._fork) -------------
-forking = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="le processus fils (fork) n'est utilisé que sous Linux")
-
-
-def _diagnosis_json(p: Portfolio, at: date) -> str:
-    return json.dumps(to_jsonable(check(p, at=at).to_dict()))
-
-
-@forking
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(p=portfolio(), at=st.sampled_from([date(2024, 6, 1), date(2026, 11, 22)]))
-def test_tally_made_by_a_child_gives_the_same_diagnosis(monkeypatch: pytest.MonkeyPatch, p: Portfolio, at: date) -> None:
-    monkeypatch.setattr(indicators, "_APART_MIN", 1 << 62)
-    here = _diagnosis_json(p, at)
-    monkeypatch.setattr(indicators, "_APART_MIN", 0)
-    monkeypatch.setattr(_fork, "_alone", lambda: True)  # other tests leave idle threads (the web server's)
-    started = []
-    real = _fork.start
-    monkeypatch.setattr(_fork, "start", lambda *a, **k: started.append(1) or real(*a, **k))
-    assert _diagnosis_json(p, at) == here
-    assert started == [1]
-
-
-@forking
-def test_tally_made_here_when_the_child_fails(monkeypatch: pytest.MonkeyPatch) -> None:
-    from benchmarks.generate import write_csv
-    import tempfile
-    from pathlib import Path
-
-    from spaser.io import load
-
-    with tempfile.TemporaryDirectory() as tmp:
-        p = load(write_csv(Path(tmp) / "p.csv", 3000, seed=5)).portfolio
-    at = date(2026, 11, 22)
-    monkeypatch.setattr(indicators, "_APART_MIN", 1 << 62)
-    here = _diagnosis_json(p, at)
-    parent, real = os.getpid(), indicators._portable
-
-    def fails_in_the_child(t, purchases):  # type: ignore[no-untyped-def]
-        if os.getpid() != parent:
-            raise MemoryError
-        return real(t, purchases)
-
-    monkeypatch.setattr(indicators, "_APART_MIN", 0)
-    monkeypatch.setattr(_fork, "_alone", lambda: True)
-    monkeypatch.setattr(indicators, "_portable", fails_in_the_child)
-    assert _diagnosis_json(p, at) == here

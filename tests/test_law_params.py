@@ -133,9 +133,11 @@ def test_shipped_parameters_all_have_references_and_typed_values() -> None:
 
 
 def test_items_law_md_marks_to_confirm_stay_marked() -> None:
-    assert params.get("pnad.cible_sociale").at(date(2016, 1, 1)).to_confirm  # PNAAPD 2015-2020
-    assert params.get("pnad.cible_environnementale").at(date(2016, 1, 1)).to_confirm
     assert not params.get("spaser.seuil").at(date(2023, 1, 1)).to_confirm
+    assert params.get("climat.obligations_concessions").at(date(2026, 8, 21)).to_confirm
+    assert params.get("aper.critere_environnemental_enr").at(date(2024, 7, 1)).to_confirm
+    assert params.get("egalim.part_viandes_poissons_etat").at(date(2024, 1, 1)).to_confirm
+    assert params.get("reservation.ess_duree_max_annees").at(date(2024, 1, 1)).to_confirm
 
 
 def test_in_force_and_switches() -> None:

@@ -39,7 +39,7 @@ def _portfolio(s: dict[str, Any]) -> Portfolio:
 
 
 def _walk(data: Any, path: str) -> Any:
-    for segment in path.split("."):
+    for segment in re.split(r"\.(?![^\[]*\])", path):  # dots inside [...] belong to the selection
         m = _SEGMENT.match(segment)
         assert m, f"bad path segment {segment!r}"
         if isinstance(data, list):  # a field after a selection reads the first item
@@ -81,6 +81,13 @@ def test_every_switch_has_its_day_before_and_day_of() -> None:
         ("scope_2023_10_24_hospital", "scope_2023_10_25_hospital"),
         ("per_contract_2026_08_20", "per_contract_2026_08_21"),
         ("eu_threshold_2025_12_31", "eu_threshold_2026_01_01"),
+        ("eu_threshold_2021_12_31", "eu_threshold_2022_01_01"),
+        ("eu_threshold_2023_12_31", "eu_threshold_2024_01_01"),
+        ("threshold_2015_01_31", "threshold_2015_02_01"),
+        ("contents_2014_07_30", "contents_2014_07_31"),
+        ("contents_2015_08_18", "contents_2015_08_19"),
+        ("per_contract_no_launch_date_2026_08_20", "per_contract_no_launch_date_2026_08_21"),
+        ("concession_2026_08_20", "concession_2026_08_21"),
         ("strict_threshold_equal", "strict_threshold_above"),
     ]:
         assert {day_before, day_of} <= names

@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-import spaser.io.spreadsheet as sp
+import spaser.io.sheets as sp
+from spaser.io.cells import MAX_CELL_CHARS
 from spaser._errors import InputError, LimitExceeded
 from spaser.io import load
 from spaser.io.columns import match_header, normalise
@@ -56,7 +57,7 @@ def write_xlsx(tmp_path: Path, sheets: dict[str, list[list[object]]], name: str 
     [
         ("Montant HT", "amount_ht"),
         ("MONTANT  H.T.\n(en €)", "amount_ht"),
-        ("montant initial HT du marché", "amount_ht"),
+        ("montant initial HT du marché", "amount_initial"),
         ("Amount excl. VAT", "amount_ht"),
         ("Montant TTC", "amount_ttc"),
         ("N° marché", "id"),
@@ -330,7 +331,7 @@ def test_uncompressed_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
 def test_long_text_is_cut_with_warning(tmp_path: Path) -> None:
     r = load(write_csv(tmp_path, "Objet;Montant HT\n" + "x" * 40_000 + ";1\n"))
-    assert len(r.portfolio.purchases[0].object) == sp.MAX_CELL_CHARS
+    assert len(r.portfolio.purchases[0].object) == MAX_CELL_CHARS
     assert r.report.counts["limit-string"] == 1
 
 

@@ -183,3 +183,14 @@ def test_quoted_texts_survive_a_round_trip(tmp_path: Path, text: str) -> None:
     write_portfolio(Portfolio(buyer=Buyer(name="Ville"), purchases=(p,)), out)
     back = load(out).portfolio.purchases[0]
     assert (back.object, back.location) == (text, text)
+
+
+def test_the_analysis_workbook_reads_back_as_a_portfolio(tmp_path: Path) -> None:
+    """The « Portefeuille » sheet of `spaser export` uses the template's columns: re-imported, the same purchases."""
+    from spaser.documents import write_workbook
+
+    original = load(Path(__file__).resolve().parents[1] / "examples" / "petite_commune.csv").portfolio
+    out = write_workbook(original, tmp_path / "analyse.xlsx", at=date(2026, 11, 22))
+    again = load(out, sheet="Portefeuille").portfolio
+    strip = lambda p: p.model_copy(update={"source": None})  # noqa: E731
+    assert [strip(p) for p in again.purchases] == [strip(p) for p in original.purchases]

@@ -13,7 +13,7 @@ from typing import Any
 
 from spaser.law import params
 
-__all__ = ["Fact", "exists", "fact", "value", "value_or_none", "sample", "citation", "memoised", "memo_scope"]
+__all__ = ["Fact", "exists", "fact", "value", "value_or_none", "note", "sample", "citation", "memoised", "memo_scope"]
 
 
 @dataclass(frozen=True)
@@ -107,6 +107,12 @@ def value(name: str, at: date | None = None) -> Any:
 def value_or_none(name: str, at: date | None = None) -> Any:
     f = fact(name, at)
     return None if f is None else f.value
+
+
+def note(name: str, at: date | None = None) -> str | None:
+    """The French note of the value in force at ``at`` (None when none)."""
+    v = params.get(name).at(at or date.today())
+    return None if v is None else v.note
 
 
 def sample(name: str) -> Any:

@@ -31,6 +31,7 @@ from spaser.clauses.hours import HoursEstimate
 from spaser.clauses.rules import MANDATORY, RULES, Context, Proposal, Rule, Status
 from spaser.model import Buyer, ContractKind, Nature, Portfolio, Purchase
 from spaser.money import to_decimal
+from spaser.law.law import Law, current_law
 
 __all__ = ["Suggestion", "suggest", "planned_purchase", "advice_date", "ranked_proposals", "build"]
 
@@ -231,12 +232,15 @@ def suggest(
     limit: int | None = None,
     portfolio: Portfolio | None = None,
     catalogue: Catalogue | None = None,
+    law: Law | None = None,
 ) -> list[Suggestion]:
     """Ranked clause suggestions for ``purchase`` (mandatory first).
 
     ``portfolio`` gives the buyer's history (L2113-15: same operator within
     the period) and, when ``buyer`` is not given, the buyer. Spending lines
-    (``ContractKind.DEPENSE``) are not contracts: no suggestion.
+    (``ContractKind.DEPENSE``) are not contracts: no suggestion. ``law``: the
+    law to apply (default ``law_at`` the advice date: ``at``, else the
+    consultation date, else today); a what-if law gives the advice under it.
     """
     if limit is not None and limit < 0:
         raise SpaserError("Le nombre de suggestions demandé doit être positif.", code="usage")
@@ -244,8 +248,9 @@ def suggest(
         return []
     cat = catalogue or _catalogue()
     when = advice_date(purchase, at)
-    ranked = ranked_proposals(purchase, when, cat, buyer=buyer, portfolio=portfolio)
-    return [build(purchase, c, p, when) for c, p in (ranked[:limit] if limit is not None else ranked)]
+    with (law if law is not None else current_law(when)).active():
+        ranked = ranked_proposals(purchase, when, cat, buyer=buyer, portfolio=portfolio)
+        return [build(purchase, c, p, when) for c, p in (ranked[:limit] if limit is not None else ranked)]
 
 
 def ranked_proposals(

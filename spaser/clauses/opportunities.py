@@ -21,6 +21,7 @@ from spaser.clauses.engine import Suggestion, build, ranked_proposals
 from spaser.clauses.rules import MANDATORY, Proposal
 from spaser.law.diagnosis import default_year
 from spaser.law.targets import pnad_indicators
+from spaser.law.law import Law, current_law
 from spaser.model import ContractKind, EnvironmentalConsideration as Env, Portfolio, Purchase, SocialConsideration as Soc
 from spaser.money import format_eur, format_number, format_percent
 
@@ -225,9 +226,13 @@ def _scenario(
     )
 
 
-def opportunities(portfolio: Portfolio, *, year: int | None = None, at: date | None = None, top: int = 20) -> Opportunities:
-    """The purchases of ``year`` (default: last complete year with data) with the largest potential."""
-    with paused(promote=True):
+def opportunities(portfolio: Portfolio, *, year: int | None = None, at: date | None = None, top: int = 20, law: Law | None = None) -> Opportunities:
+    """The purchases of ``year`` (default: last complete year with data) with the largest potential.
+
+    ``law``: the law to apply (default: as for ``check``); ``at`` defaults to the law's date, else today.
+    """
+    at = at or (law.at if law is not None else date.today())
+    with paused(promote=True), (law if law is not None else current_law(at)).active():
         return _opportunities(portfolio, year=year, at=at, top=top)
 
 

@@ -691,13 +691,14 @@ def egalim(ctx: Context) -> list[Proposal]:
 def _egalim(ctx: Context) -> list[Proposal]:
     out = []
     for c, spec in matching(ctx, family="egalim", need_cpv=True):
-        params_ = [ctx.catalogue.get(c.id).parameters[k].law for k in c.parameters]
+        params_ = [p.law for p in ctx.catalogue.get(c.id).parameters.values() if p.unit == "ratio"]
         facts = [_law.fact(n, ctx.at) for n in params_ if n]
         if any(f is None for f in facts):
             continue  # a rate not yet in force at this date
         rates = " ; ".join(f"{format_percent(f.value, 0)} ({f.citation})" for f in facts if f)
         why = f"Objectifs légaux de la restauration collective, par restaurant et par année civile : {rates}."
-        out.append(Proposal(c.id, RECOMMENDED, _reasons(_cpv_reason(ctx, spec), why, ctx.missing(Dimension.ENVIRONNEMENTAL)),
+        level2 = _law.note("egalim.certification_niveau_2", ctx.at)  # what counts changes on 1 January 2027
+        out.append(Proposal(c.id, RECOMMENDED, _reasons(_cpv_reason(ctx, spec), why, level2, ctx.missing(Dimension.ENVIRONNEMENTAL)),
                             _score(ctx, mandatory=False, specificity=spec, bonus=70, dimension=Dimension.ENVIRONNEMENTAL), "egalim"))
     return out
 

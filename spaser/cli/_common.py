@@ -41,6 +41,8 @@ __all__ = [
     "ensure_utf8_output",
     "JSON_FORMAT_VERSION",
     "french",
+    "add_law",
+    "law_of",
 ]
 
 
@@ -187,6 +189,30 @@ def add_input(p: argparse.ArgumentParser, *, file_required: bool = True) -> None
 def add_output(p: argparse.ArgumentParser, *, default: str | None = None) -> None:
     p.add_argument("--out", "-o", metavar="FICHIER", default=default, help="fichier à écrire, « - » pour la sortie standard" + (f" (défaut : {default})" if default else ""))
     p.add_argument("--force", action="store_true", help="remplacer le fichier s'il existe déjà")
+
+
+def add_law(p: argparse.ArgumentParser) -> None:
+    """The what-if option of the commands that apply the law."""
+    p.add_argument(
+        "--hypothese", metavar="NOM=VALEUR", action="append", default=[],
+        help="simulation : remplace la valeur d'un paramètre juridique à la date (ex. spaser.seuil=40000000 ; "
+        "noms : spaser law --json) ; répétable ; le résultat porte la mention « SIMULATION »",
+    )  # fmt: skip
+
+
+def law_of(args: argparse.Namespace, at: date | None):  # type: ignore[no-untyped-def]
+    """The law to apply: None (the law in effect) without --hypothese, else law_at(at) with each value replaced."""
+    if not getattr(args, "hypothese", None):
+        return None
+    from spaser.law.law import law_at
+
+    law = law_at(at)
+    for item in args.hypothese:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise UsageError(f"Hypothèse « {item} » illisible : écrivez NOM=VALEUR (ex. spaser.seuil=40000000).")
+        law = law.replace(name.strip(), value.strip())
+    return law
 
 
 def parse_date(text: str | None) -> date | None:

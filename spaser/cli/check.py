@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import argparse
 
-from spaser.cli._common import add_common, add_input, exit_code, load_input, parse_date, print_json, progress_step, require_portfolio, year_arg
+from spaser.cli._common import (
+    add_common,
+    add_input,
+    add_law,
+    exit_code,
+    law_of,
+    load_input,
+    parse_date,
+    print_json,
+    progress_step,
+    require_portfolio,
+    year_arg,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -22,6 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--date", metavar="DATE", help="date à laquelle lire le droit (défaut : aujourd'hui)")
     p.add_argument("--joint", action="store_true", help="schéma commun : diagnostic de chaque acheteur du fichier (L2111-3, depuis le 25/10/2023)")
     p.add_argument("--agec-taux", metavar="FICHIER", help="table des taux AGEC art. 58 complétée par vous (CSV ou YAML : categorie, type, annee, taux)")
+    add_law(p)
     add_common(p)
     p.set_defaults(func=run)
 
@@ -33,15 +46,16 @@ def run(args: argparse.Namespace) -> int:
     at = parse_date(args.date)  # a bad date is refused before the import
     result, portfolio = load_input(args)
     rates = load_agec_rates(args.agec_taux) if args.agec_taux else None
+    law = law_of(args, at)
     if args.joint:
         members = [portfolio] if portfolio is not None and args.buyer else list(result.portfolios)
         with progress_step("Diagnostic de chaque acheteur"):
-            joint = check_joint(members, year=args.year, at=at, agec_rates=rates)
+            joint = check_joint(members, year=args.year, at=at, agec_rates=rates, law=law)
         key, answer, render = "joint", joint, render_joint_text
     else:
         portfolio = require_portfolio(result, portfolio)
         with progress_step("Diagnostic"):
-            diagnosis = check(portfolio, year=args.year, at=at, agec_rates=rates)
+            diagnosis = check(portfolio, year=args.year, at=at, agec_rates=rates, law=law)
         key, answer, render = "diagnosis", diagnosis, render_text
     if args.json:
         print_json({"import": result.report.to_dict(), key: answer.to_dict()})

@@ -10,9 +10,11 @@ from collections.abc import Callable
 from spaser.cli._common import (
     add_common,
     add_input,
+    add_law,
     add_output,
     check_outputs,
     exit_code,
+    law_of,
     load_input,
     output_path,
     parse_date,
@@ -70,17 +72,19 @@ def register_document(
     def run(args: argparse.Namespace) -> int:
         started = time.perf_counter()
         check_outputs(args, args.out)  # before the import: fail fast
-        at = parse_date(args.date)
         config = config_of(args)
+        at = parse_date(args.date)
+        law = law_of(args, at or config.at)  # before the import: a bad hypothesis fails fast
         result, portfolio = portfolio_of(args)
         with progress_step(label), output_path(args.out, os.path.splitext(default_out)[1]) as target:
-            write(portfolio, target, result=result, config=config, year=args.year, at=at, force=args.force)
+            write(portfolio, target, result=result, config=config, year=args.year, at=at, force=args.force, law=law)
         return done(args, result, {label: args.out}, started)
 
     p = sub.add_parser(name, help=help, description=description)
     add_input(p)
     add_output(p, default=default_out)
     add_document_options(p, year_help=year_help)
+    add_law(p)
     add_common(p)
     p.set_defaults(func=run)
 

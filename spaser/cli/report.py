@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from spaser.cli._common import add_common, add_input, add_output, check_outputs, output_path, parse_date, progress_step, year_arg
+from spaser.cli._common import add_common, add_input, add_law, add_output, check_outputs, law_of, output_path, parse_date, progress_step, year_arg
 from spaser.cli.draft import config_of, done, portfolio_of
 
 
@@ -26,6 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--xlsx", metavar="FICHIER", help="écrire aussi les indicateurs en classeur Excel")
     p.add_argument("--config", metavar="FICHIER", help="fichier de configuration TOML avec les objectifs du schéma")
     p.add_argument("--date", metavar="DATE", help="date du bilan, à laquelle le droit est lu (défaut : aujourd'hui)")
+    add_law(p)
     add_common(p)
     p.set_defaults(func=run)
 
@@ -36,18 +37,19 @@ def run(args: argparse.Namespace) -> int:
     check_outputs(args, args.out, args.csv, args.xlsx)
     at = parse_date(args.date)
     config = config_of(args)
+    law = law_of(args, at or config.at)
     result, portfolio = portfolio_of(args)
     written = {}
     with progress_step("Bilan annuel"):
         with output_path(args.out, ".docx") as target:
-            write_annual_report(portfolio, target, year=args.year, config=config, at=at, force=args.force)
+            write_annual_report(portfolio, target, year=args.year, config=config, at=at, force=args.force, law=law)
         written["Bilan annuel"] = args.out
         if args.csv:
             with output_path(args.csv, ".csv") as target:
-                write_indicators_csv(portfolio, target, year=args.year, config=config, at=at, force=args.force)
+                write_indicators_csv(portfolio, target, year=args.year, config=config, at=at, force=args.force, law=law)
             written["Indicateurs (CSV)"] = args.csv
         if args.xlsx:
             with output_path(args.xlsx, ".xlsx") as target:
-                write_indicators_xlsx(portfolio, target, year=args.year, config=config, at=at, force=args.force)
+                write_indicators_xlsx(portfolio, target, year=args.year, config=config, at=at, force=args.force, law=law)
             written["Indicateurs (xlsx)"] = args.xlsx
     return done(args, result, written, started)

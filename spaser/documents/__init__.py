@@ -8,22 +8,24 @@ file atomically; an existing file is replaced only with ``force=True``
 (otherwise :class:`~spaser.OutputError`, exit code 4), checked before any work.
 
 ``config`` is a :class:`DocumentConfig`, the path of a TOML file (see
-``examples/spaser.toml``), or None for the defaults.
+``examples/spaser.toml``), or None for the defaults. ``law`` (a :class:`spaser.Law`,
+e.g. a what-if from ``law.replace``) is the law applied; by default the law in
+effect (``spaser.law_at(at)``).
 """
 
 from __future__ import annotations
 
-import importlib
+import contextlib
 import os
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from spaser import _fork
 from spaser._gc import paused
 from spaser.documents.config import AXES, OBJECTIVES, TEXT_KEYS, DocumentConfig, load_config, parse_config
 from spaser.io.safe import check_target, write_bytes, write_with
+from spaser.law.law import Law, current_law
 from spaser.model import Portfolio
 
 __all__ = [
@@ -58,7 +60,7 @@ def _config(config: DocumentConfig | PathLike | None) -> DocumentConfig:
 def _diagnose(portfolio: Portfolio, cfg: DocumentConfig, year: int | None, at: date | None) -> Any:
     from spaser.law import check
 
-    return check(portfolio, year=year or cfg.year, at=at or cfg.at or date.today())
+    return check(portfolio, year=year or cfg.year, at=at or cfg.at or current_law().at)
 
 
 def _opportunities(portfolio: Portfolio, diagnosis: Any, top: int) -> tuple[list, Any]:  # type: ignore[type-arg]
@@ -67,45 +69,16 @@ def _opportunities(portfolio: Portfolio, diagnosis: Any, top: int) -> tuple[list
     return opportunities_for(portfolio, year=diagnosis.year, at=diagnosis.at, top=top)
 
 
-_APART_MIN = 50_000  # purchases from which a child process works out the opportunities beside the diagnosis
+def _diagnosis_and_opportunities(portfolio: Portfolio, cfg: Any, year: int | None, at: date | None,
+                                 top: int) -> tuple[Any, tuple[list, Any]]:  # type: ignore[type-arg]
+    """The diagnosis, and the opportunities of its year (the diagnosis decides the year)."""
+    diagnosis = _diagnose(portfolio, cfg, year, at or cfg.at or current_law().at)
+    return diagnosis, _opportunities(portfolio, diagnosis, top)
 
 
-def _diagnosis_and_opportunities(portfolio: Portfolio, cfg: Any, year: int | None, at: date | None, top: int,
-                                 meanwhile: Any = None) -> tuple[Any, tuple[list, Any]]:  # type: ignore[type-arg]
-    """The diagnosis, and the opportunities of its year.
-
-    For a big portfolio a child process works out the opportunities (a few seconds at 100 000
-    purchases) while this one makes the diagnosis, then runs ``meanwhile()`` (spaser._fork: two
-    cores). The year is the diagnosis's own (``default_year``, as ``check`` finds it).
-    """
-    from spaser.documents.builders import opportunities_for
-    from spaser.law.diagnosis import default_year
-
-    year, at = year or cfg.year, at or cfg.at or date.today()
-
-    def found() -> Any:
-        return opportunities_for(portfolio, year=year if year is not None else default_year(portfolio, at)[0], at=at, top=top)
-
-    child = _fork.aside(found) if len(portfolio) >= _APART_MIN else None
-    try:
-        diagnosis = _diagnose(portfolio, cfg, year, at)
-        if child is None:
-            return diagnosis, _opportunities(portfolio, diagnosis, top)
-        if meanwhile is not None:
-            meanwhile()
-        opps = child.result(found)
-    finally:
-        if child is not None:
-            child.stop()
-    if opps[1].year != diagnosis.year:  # pragma: no cover - the same function on the same data: a safety net
-        opps = _opportunities(portfolio, diagnosis, top)
-    return diagnosis, opps
-
-
-def _charts_ready() -> None:
-    """matplotlib imported (about 0.4 s), while the child works out the opportunities."""
-    for name in ("matplotlib.figure", "matplotlib.backends.backend_agg"):
-        importlib.import_module(name)
+def _under(law: Law | None) -> Any:
+    """The context a document is made in: ``law`` active when given (what-if), else the law in effect."""
+    return law.active() if law is not None else contextlib.nullcontext()
 
 
 def draft_bytes(
@@ -115,15 +88,15 @@ def draft_bytes(
     year: int | None = None,
     at: date | None = None,
     report: Any = None,
+    law: Law | None = None,
 ) -> bytes:
     """The SPASER draft as .docx bytes."""
     from spaser.documents.builders import build_draft_view
     from spaser.documents.draft import render_draft
 
     cfg = _config(config)
-    with paused(promote=True):  # bulk work over the whole portfolio (see spaser._gc)
-        diagnosis, (opps, summary) = _diagnosis_and_opportunities(portfolio, cfg, year, at, max(cfg.suggestions, 60),
-                                                                   meanwhile=_charts_ready)
+    with paused(promote=True), _under(law):  # bulk work over the whole portfolio (see spaser._gc)
+        diagnosis, (opps, summary) = _diagnosis_and_opportunities(portfolio, cfg, year, at, max(cfg.suggestions, 60))
         return render_draft(build_draft_view(portfolio, diagnosis, opps, cfg, report=report, opportunity_summary=summary))
 
 
@@ -134,22 +107,25 @@ def write_draft(
     config: DocumentConfig | PathLike | None = None,
     year: int | None = None,
     at: date | None = None,
+    law: Law | None = None,
     force: bool = False,
     report: Any = None,
 ) -> Path:
     """Write the SPASER draft (.docx); ``report`` (ImportReport) is summarised in the diagnosis."""
     check_target(path, force=force)
-    return write_bytes(path, draft_bytes(portfolio, config=config, year=year, at=at, report=report), force=force)
+    return write_bytes(path, draft_bytes(portfolio, config=config, year=year, at=at, report=report, law=law), force=force)
 
 
 def deliberation_bytes(
-    portfolio: Portfolio, *, config: DocumentConfig | PathLike | None = None, year: int | None = None, at: date | None = None
+    portfolio: Portfolio, *, config: DocumentConfig | PathLike | None = None, year: int | None = None, at: date | None = None,
+    law: Law | None = None,
 ) -> bytes:
     from spaser.documents.builders import build_deliberation_view
     from spaser.documents.deliberation import render_deliberation
 
     cfg = _config(config)
-    return render_deliberation(build_deliberation_view(portfolio, _diagnose(portfolio, cfg, year, at), cfg))
+    with _under(law):
+        return render_deliberation(build_deliberation_view(portfolio, _diagnose(portfolio, cfg, year, at), cfg))
 
 
 def write_deliberation(
@@ -159,21 +135,24 @@ def write_deliberation(
     config: DocumentConfig | PathLike | None = None,
     year: int | None = None,
     at: date | None = None,
+    law: Law | None = None,
     force: bool = False,
 ) -> Path:
     """Write the draft act adopting the scheme (.docx): deliberation, or arrêté for the State."""
     check_target(path, force=force)
-    return write_bytes(path, deliberation_bytes(portfolio, config=config, year=year, at=at), force=force)
+    return write_bytes(path, deliberation_bytes(portfolio, config=config, year=year, at=at, law=law), force=force)
 
 
 def annual_report_bytes(
-    portfolio: Portfolio, *, year: int, config: DocumentConfig | PathLike | None = None, at: date | None = None
+    portfolio: Portfolio, *, year: int, config: DocumentConfig | PathLike | None = None, at: date | None = None,
+    law: Law | None = None,
 ) -> bytes:
     from spaser.documents.annual import render_annual_report
     from spaser.documents.builders import build_annual_view
 
     cfg = _config(config)
-    return render_annual_report(build_annual_view(portfolio, _diagnose(portfolio, cfg, year, at), cfg))
+    with _under(law):
+        return render_annual_report(build_annual_view(portfolio, _diagnose(portfolio, cfg, year, at), cfg))
 
 
 def write_annual_report(
@@ -183,11 +162,12 @@ def write_annual_report(
     year: int,
     config: DocumentConfig | PathLike | None = None,
     at: date | None = None,
+    law: Law | None = None,
     force: bool = False,
 ) -> Path:
     """Write the yearly follow-up report (bilan annuel, .docx) for ``year``."""
     check_target(path, force=force)
-    return write_bytes(path, annual_report_bytes(portfolio, year=year, config=config, at=at), force=force)
+    return write_bytes(path, annual_report_bytes(portfolio, year=year, config=config, at=at, law=law), force=force)
 
 
 def _publication(portfolio: Portfolio, cfg: DocumentConfig, year: int | None, years: Sequence[int] | None, at: date | None):  # type: ignore[no-untyped-def]
@@ -205,6 +185,7 @@ def write_indicators_csv(
     years: Sequence[int] | None = None,
     config: DocumentConfig | PathLike | None = None,
     at: date | None = None,
+    law: Law | None = None,
     force: bool = False,
 ) -> Path:
     """Write the biennial indicators table (CSV, UTF-8 with BOM, ';'); default years: ``year`` - 1 and ``year``."""
@@ -212,7 +193,8 @@ def write_indicators_csv(
 
     check_target(path, force=force)
     cfg = _config(config)
-    diagnosis, rows = _publication(portfolio, cfg, year, years, at)
+    with _under(law):
+        diagnosis, rows = _publication(portfolio, cfg, year, years, at)
     name = cfg.buyer_name or portfolio.buyer.name
     data = indicators_csv(rows, buyer_name=name, buyer_siret=portfolio.buyer.siret or "", produced=diagnosis.at)
     return write_bytes(path, data, force=force)
@@ -226,6 +208,7 @@ def write_indicators_xlsx(
     years: Sequence[int] | None = None,
     config: DocumentConfig | PathLike | None = None,
     at: date | None = None,
+    law: Law | None = None,
     force: bool = False,
 ) -> Path:
     """The same indicators table as :func:`write_indicators_csv`, as a formatted workbook."""
@@ -233,7 +216,8 @@ def write_indicators_xlsx(
 
     check_target(path, force=force)
     cfg = _config(config)
-    _, rows = _publication(portfolio, cfg, year, years, at)
+    with _under(law):
+        _, rows = _publication(portfolio, cfg, year, years, at)
     return write_with(path, lambda fh: write_indicators_xlsx_to(fh, rows), force=force)
 
 
@@ -245,6 +229,7 @@ def write_workbook(
     config: DocumentConfig | PathLike | None = None,
     year: int | None = None,
     at: date | None = None,
+    law: Law | None = None,
     force: bool = False,
 ) -> Path:
     """Write the analysis workbook (.xlsx): portfolio, import report, indicators, objectives and gaps, suggestions."""
@@ -253,7 +238,7 @@ def write_workbook(
 
     check_target(path, force=force)
     cfg = _config(config)
-    with paused(promote=True):  # bulk work over the whole portfolio (see spaser._gc)
+    with paused(promote=True), _under(law):  # bulk work over the whole portfolio (see spaser._gc)
         diagnosis, (opps, _) = _diagnosis_and_opportunities(portfolio, cfg, year, at, max(cfg.suggestions, 200))
         view = build_workbook_view(portfolio, diagnosis, opps, cfg, report=report)
     return write_with(path, lambda fh: write_workbook_to(fh, view), force=force)

@@ -149,6 +149,7 @@ _WHERE = {
     "objectifs_ecologiques": "Objectifs ; Plan d'action (axe environnement)",
     "suivi_annuel": "Suivi et publication — suivi annuel",
     "economie_circulaire": "Plan d'action (axe environnement et économie circulaire)",
+    "rendu_public": "Suivi et publication",
     "publication_site": "Suivi et publication",
     "indicateurs": "Diagnostic ; Suivi et publication ; annexe des définitions",
     "objectifs_cibles": "Objectifs (ESUS, structures d'insertion et de travail adapté)",
@@ -169,6 +170,7 @@ def national_targets(diagnosis: Any) -> list[NationalTarget]:
     from spaser.law import params
 
     horizon_v = params.get("pnad.echeance").at(diagnosis.at)
+    level2 = params.get("egalim.certification_niveau_2").at(date(diagnosis.year, 12, 31))
     out = []
     for t in diagnosis.targets:
         if t.target is None:
@@ -186,6 +188,7 @@ def national_targets(diagnosis: Any) -> list[NationalTarget]:
                 to_confirm=t.to_confirm,
                 current=t.actual,
                 gap=t.gap,
+                note=(level2.note or "") if level2 is not None and t.name.startswith("egalim.") else "",
             )
         )
     return out
@@ -217,6 +220,8 @@ def contract_rules(diagnosis: Any) -> list[ContractRule]:
         to_check = sum(1 for f in findings if f.status == "à vérifier")
         if c.checked:
             text = f"{c.checked} marché(s) soumis à ces règles dans les données : {missing} sans cette condition, {to_check} à vérifier"
+            if c.approximate:
+                text += f" ; {c.approximate} de ces marchés reposent sur une date approximative (date de lancement de la consultation inconnue : jamais comptés comme manquement)"
         elif c.switch is not None and c.not_yet:
             text = f"{c.not_yet} marché(s) des données ont été engagés avant cette date"
         else:

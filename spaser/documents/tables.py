@@ -158,26 +158,24 @@ def _join(values: Iterable[Any]) -> str:
 
 
 def _portfolio_sheet(wb, view: WorkbookView) -> None:  # type: ignore[no-untyped-def]
+    """The purchases in the import template's columns (the field registry), so the sheet reads back as it is."""
+    from spaser.io.columns import COLUMNS, header_of, spec
+
+    years = sorted({y for p in view.purchases for y in p.spend_by_year})
+    fields = [c.field for c in COLUMNS if c.template and not c.field.startswith("buyer_")]
+    at = fields.index("livre_v")
+    fields[at:at] = [f"spend_{y}" for y in years]
+    formats = {"money": EUR, "date": DATE}
     s = _Sheet(wb, "Portefeuille", [
-        Col("Identifiant", 16), Col("Objet", 50), Col("Code CPV", 11), Col("Nature", 12), Col("Type de contrat", 16),
-        Col("Montant HT", 16, EUR), Col("Date de notification", 13, DATE), Col("Durée (mois)", 9, INT),
-        Col("Procédure", 18), Col("Titulaires", 30), Col("Catégories de titulaires", 18),
-        Col("Considérations sociales", 26), Col("Considérations environnementales", 26),
-        Col("Heures d'insertion prévues", 12, INT), Col("Heures d'insertion réalisées", 12, INT),
-        Col("Livre V", 10), Col("Lieu", 14), Col("Source", 24),
+        *(Col(header_of(f), 16 if f.startswith("spend_") else spec(f).width,
+              EUR if f.startswith("spend_") else formats.get(spec(f).cell or "")) for f in fields),
+        Col("Source", 24),
     ])
     for p in view.purchases:
-        social = "inconnu" if p.social is None else _join(p.social)
-        env = "inconnu" if p.environmental is None else _join(p.environmental)
         src = ""
         if p.source is not None:
             src = p.source.file + (f", {p.source.sheet}" if p.source.sheet else "") + (f", ligne {p.source.row}" if p.source.row else "")
-        s.add([
-            p.id, p.object, p.cpv or "", p.nature.label if p.nature else "", p.kind.label, p.amount_ht,
-            p.notification_date, p.duration_months, p.procedure or "",
-            " ; ".join(x.name or x.siret or "" for x in p.suppliers), _join(p.supplier_kinds),
-            social, env, p.insertion_hours_planned, p.insertion_hours_achieved, p.livre_v or "", p.location or "", src,
-        ])
+        s.add([*(p.spend_by_year.get(int(f[6:])) if f.startswith("spend_") else spec(f).write(p, None) for f in fields), src])  # type: ignore[misc]
     s.close()
 
 

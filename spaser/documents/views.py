@@ -85,6 +85,7 @@ class NationalTarget:
     to_confirm: bool = False
     current: Decimal | None = None  # the buyer's current rate on the same basis
     gap: Decimal | None = None  # target - current, in points (ratio)
+    note: str = ""  # French, what the target counts when it changes (EGalim level-2 certification)
 
 
 @dataclass(frozen=True)

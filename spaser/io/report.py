@@ -88,6 +88,9 @@ class IssueCode(StrEnum):
     CONCESSION = "concession"
     RECORD_INVALID = "record-invalid"
     JSON_DUPLICATE_KEY = "json-duplicate-key"
+    SUBTOTAL_ROW = "subtotal-row"
+    HEADING_ROW = "heading-row"
+    AMOUNT_OTHER_COLUMN = "amount-other-column"
 
 
 MESSAGES: dict[IssueCode, str] = {
@@ -142,6 +145,9 @@ MESSAGES: dict[IssueCode, str] = {
     IssueCode.CONCESSION: "Contrat de concession : conservé, mais hors du calcul de l'obligation SPASER.",
     IssueCode.RECORD_INVALID: "Enregistrement invalide.",
     IssueCode.JSON_DUPLICATE_KEY: "Clé présente plusieurs fois dans le même objet JSON : la dernière valeur est retenue.",
+    IssueCode.SUBTOTAL_ROW: "Ligne de total ou de sous-total : ce n'est pas un achat, elle est écartée (elle compterait les montants deux fois).",
+    IssueCode.HEADING_ROW: "Ligne de titre (intitulé de section) : ce n'est pas un achat, elle est écartée.",
+    IssueCode.AMOUNT_OTHER_COLUMN: "Montant pris dans une autre colonne de montant.",
 }
 
 
@@ -196,6 +202,8 @@ _ERRORS = frozenset(
         IssueCode.FORMULA_NO_VALUE,
         IssueCode.DATE_INVALID,
         IssueCode.BUYER_MISSING,
+        IssueCode.SUBTOTAL_ROW,
+        IssueCode.HEADING_ROW,
     }
 )
 
@@ -216,6 +224,7 @@ class ImportReport:
     counts: Counter[str] = field(default_factory=Counter)  # per issue code, never capped
     truncated: int = 0  # issues not listed because of max_issues
     formats: list[str] = field(default_factory=list)  # e.g. ["xlsx"], ["decp-2019"]
+    merged: int = 0  # accepted records that added a co-contractor to a contract already read
     _row_has: dict[str, str] = field(default_factory=dict, repr=False)
 
     # -- recording -----------------------------------------------------
@@ -286,6 +295,7 @@ class ImportReport:
         self.accepted += other.accepted
         self.rejected += other.rejected
         self.warned += other.warned
+        self.merged += other.merged
         self.counts.update(other.counts)
         room = max(0, self.max_issues - len(self.issues))
         self.issues.extend(other.issues[:room])
@@ -317,6 +327,8 @@ class ImportReport:
             f"{self.read} enregistrement(s) lu(s) : {self.accepted} accepté(s) "
             f"(dont {self.warned} avec avertissement), {self.rejected} rejeté(s)."
         )
+        if self.merged:
+            s += f" {self.merged} ligne(s) de cotitulaire rattachée(s) au marché déjà lu."
         if self.truncated:
             s += f" {self.truncated} problème(s) supplémentaire(s) non détaillé(s) (limite de {self.max_issues} atteinte)."
         return s
@@ -329,6 +341,7 @@ class ImportReport:
             "accepted": self.accepted,
             "rejected": self.rejected,
             "warned": self.warned,
+            "merged": self.merged,
             "counts": dict(sorted(self.counts.items())),
             "truncated": self.truncated,
             "max_issues": self.max_issues,

@@ -18,25 +18,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from spaser import cpv as _cpv
-from spaser.io.columns import COLUMNS, header_of
+from spaser.io.columns import COLUMNS, header_of, spec
 from spaser.io.safe import safe_cell, write_with
-from spaser.model import (
-    AGEC_CATEGORIES,
-    AgecKind,
-    BuyerKind,
-    ContractKind,
-    EgalimCategory,
-    EnvironmentalConsideration,
-    Nature,
-    Portfolio,
-    Purchase,
-    SocialConsideration,
-    SocialExemption,
-    SupplierKind,
-)
+from spaser.model import Buyer, Portfolio, Purchase
 
-__all__ = ["write_template", "write_portfolio", "SHEET_NAME", "HELP_SHEET_NAME", "LISTS", "EURO_FORMAT", "DATE_FORMAT"]
+__all__ = ["write_template", "write_portfolio", "row_cells", "SHEET_NAME", "HELP_SHEET_NAME", "LISTS", "EURO_FORMAT", "DATE_FORMAT"]
 
 SHEET_NAME = "Achats"
 HELP_SHEET_NAME = "Aide"
@@ -44,29 +30,13 @@ EURO_FORMAT = '#,##0.00\\ "€"'
 DATE_FORMAT = "DD/MM/YYYY"
 _TEMPLATE_ROWS = 500  # rows pre-formatted in the empty model
 
-# Closed vocabularies offered as drop-down lists (field -> values).
-LISTS: dict[str, tuple[str, ...]] = {
-    "nature": tuple(n.label for n in Nature),
-    "kind": tuple(k.label for k in ContractKind),
-    "social": tuple(s.value for s in SocialConsideration),
-    "environmental": tuple(e.value for e in EnvironmentalConsideration),
-    "supplier_kinds": tuple(k.value for k in SupplierKind),
-    "social_exemption": tuple(e.label for e in SocialExemption),
-    "egalim": tuple(e.label for e in EgalimCategory),
-    "egalim_meat_fish": ("Oui", "Non"),
-    "agec_category": tuple(f"{n} - {label}" for n, label in AGEC_CATEGORIES.items()),
-    "agec_kind": tuple(k.label for k in AgecKind),
-    "buyer_kind": tuple(k.value for k in BuyerKind),
-}
-# Lists where several values may be typed (the menu only warns).
-_MULTI = frozenset({"social", "environmental", "supplier_kinds"})
-_MONEY = frozenset({"amount_ht", "insertion_hours_planned", "insertion_hours_achieved"})
-_DATES = frozenset({"notification_date", "consultation_date"})
-_TEXT_CODES = frozenset({"id", "cpv", "lot", "supplier_siret", "buyer_siret"})
+# Closed vocabularies offered as drop-down lists (field -> values), from the field registry.
+LISTS: dict[str, tuple[str, ...]] = {c.field: c.choices for c in COLUMNS if c.choices}
+_FORMATS = {"money": EURO_FORMAT, "date": DATE_FORMAT, "code": "@"}
 
 
 def _headers(spend_years: Iterable[int]) -> list[str]:
-    fields = [c.field for c in COLUMNS]
+    fields = [c.field for c in COLUMNS if c.template]
     # Yearly spending columns go after the amount-related ones (before « Livre V »).
     at = fields.index("livre_v")
     return fields[:at] + [f"spend_{y}" for y in sorted(spend_years)] + fields[at:]
@@ -139,10 +109,11 @@ def _validations(ws, refs: dict[str, str], fields: Sequence[str], last_row: int)
             continue
         col = get_column_letter(j)
         dv = DataValidation(type="list", formula1=f"={refs[f]}", allow_blank=True)
-        dv.errorStyle = "warning" if f in _MULTI else "stop"
-        dv.error = "Valeur hors de la liste." + (" Plusieurs valeurs : séparez-les par « ; »." if f in _MULTI else "")
+        multi = spec(f).multi
+        dv.errorStyle = "warning" if multi else "stop"
+        dv.error = "Valeur hors de la liste." + (" Plusieurs valeurs : séparez-les par « ; »." if multi else "")
         dv.errorTitle = "spaser"
-        dv.prompt = "Choisissez dans la liste" + (" (plusieurs valeurs : séparez-les par « ; »)" if f in _MULTI else "")
+        dv.prompt = "Choisissez dans la liste" + (" (plusieurs valeurs : séparez-les par « ; »)" if multi else "")
         dv.showInputMessage = True
         ws.add_data_validation(dv)
         dv.add(f"{col}2:{col}{last_row}")
@@ -150,8 +121,7 @@ def _validations(ws, refs: dict[str, str], fields: Sequence[str], last_row: int)
 
 def _formats(ws, fields: Sequence[str], first: int, last: int) -> None:  # type: ignore[no-untyped-def]
     for j, f in enumerate(fields, start=1):
-        fmt = (EURO_FORMAT if f in _MONEY or f.startswith("spend_") else DATE_FORMAT if f in _DATES
-               else "@" if f in _TEXT_CODES else None)
+        fmt = EURO_FORMAT if f.startswith("spend_") else _FORMATS.get(spec(f).cell or "")
         if fmt is None:
             continue
         for r in range(first, last + 1):
@@ -169,63 +139,11 @@ def write_template(path: str | os.PathLike[str], *, force: bool = False, spend_y
 
 
 # -- a portfolio in the template's layout -------------------------------------
-def _join(values: Iterable[str], sep: str = "; ") -> str:
-    return sep.join(sorted(values))
-
-
-def _considerations(values: frozenset | None, none: Any) -> str:  # type: ignore[type-arg]
-    if values is None:
-        return ""
-    if not values:
-        return none.value
-    return _join(v.value for v in values)
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split("\n"))
-
-
-def _row(p: Purchase, fields: Sequence[str], buyer: Any) -> list[Any]:
+def row_cells(p: Purchase, fields: Sequence[str], buyer: Buyer) -> list[Any]:
+    """A purchase's cells in the template's layout (each field written by its declaration), safe for a spreadsheet."""
     out: list[Any] = []
     for f in fields:
-        v: Any
-        if f == "id":
-            v = p.id
-        elif f == "object":
-            v = p.object
-        elif f == "cpv":
-            v = _cpv.format(p.cpv) if p.cpv else None
-        elif f in ("nature", "kind", "social_exemption", "egalim", "agec_kind"):
-            e = getattr(p, f)
-            v = e.label if e is not None else None
-        elif f in ("amount_ht", "insertion_hours_planned", "insertion_hours_achieved", "duration_months", "agec_category",
-                   "notification_date", "consultation_date", "procedure", "lot", "livre_v", "location"):
-            v = getattr(p, f)
-        elif f == "techniques":
-            v = _join(p.techniques) if p.techniques else None
-        elif f == "supplier_name":
-            v = "\n".join(_one_line(s.name) for s in p.suppliers)
-        elif f == "supplier_siret":
-            v = "\n".join(s.siret or "" for s in p.suppliers) if any(s.siret for s in p.suppliers) else None
-        elif f == "supplier_kinds":
-            parts = [_join((k.value for k in s.kinds), ", ") for s in p.suppliers]
-            v = "\n".join(parts) if any(parts) else None
-        elif f == "social":
-            v = _considerations(p.social, SocialConsideration.AUCUNE)
-        elif f == "environmental":
-            v = _considerations(p.environmental, EnvironmentalConsideration.AUCUNE)
-        elif f == "egalim_meat_fish":
-            v = "Oui" if p.egalim_meat_fish else None
-        elif f.startswith("spend_"):
-            v = p.spend_by_year.get(int(f.removeprefix("spend_")))
-        elif f == "buyer_name":
-            v = buyer.name
-        elif f == "buyer_siret":
-            v = buyer.siret
-        elif f == "buyer_kind":
-            v = buyer.kind.value
-        else:  # pragma: no cover - every template column is handled above
-            raise KeyError(f)
+        v = p.spend_by_year.get(int(f.removeprefix("spend_"))) if f.startswith("spend_") else spec(f).write(p, buyer)  # type: ignore[misc]
         out.append(safe_cell(v) if v != "" else None)
     return out
 
@@ -236,7 +154,7 @@ def write_portfolio(portfolio: Portfolio, path: str | os.PathLike[str], *, force
     fields = _headers(years)
     wb, ws, refs = _new_book(fields)
     for p in portfolio.purchases:
-        ws.append(_row(p, fields, portfolio.buyer))
+        ws.append(row_cells(p, fields, portfolio.buyer))
     last = max(ws.max_row, 2)
     _validations(ws, refs, fields, last)
     _formats(ws, fields, 2, last)

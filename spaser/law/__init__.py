@@ -21,12 +21,20 @@ from spaser.law.obligation import (
     required_contents,
     scope,
     spaser_obligation,
+    year_rule,
+    YearRule,
 )
 from spaser.law.estimate import SpendEstimate, contract_share, estimate_yearly_spend
+from spaser.law.law import Change, Law, current_law, law_at
 from spaser.law.params import NotInForce, Parameter, ParameterValue, Reference
 from spaser.law.targets import AgecRates, TargetResult, agec_targets, egalim_targets, load_agec_rates, pnad_indicators, pnad_targets, targets
 
 __all__ = [
+    # the law as a value
+    "Law",
+    "Change",
+    "law_at",
+    "current_law",
     "params",
     "Parameter",
     "ParameterValue",
@@ -53,6 +61,8 @@ __all__ = [
     "SpendLine",
     "Exclusion",
     "ContentItem",
+    "year_rule",
+    "YearRule",
     # indicators
     "year_indicators",
     "indicators_by_year",

@@ -1,8 +1,7 @@
 """Per-contract obligations of the Climat et résilience law (consultations from the switch date).
 
 For each contract whose consultation was launched on or after the date of
-``climat.obligations_par_marche`` (``Purchase.consultation_date``, else the
-notification date as a stated proxy):
+``climat.obligations_par_marche`` (``Purchase.consultation_date``):
 
 - an environmental execution condition (L2112-2) -> needs "Clause environnementale";
 - an environmental award criterion (L2152-7, R2152-7) -> needs "Critère environnemental";
@@ -11,6 +10,16 @@ notification date as a stated proxy):
   unless a reason is recorded (``Purchase.social_exemption``). A reserved contract
   alone is not an execution condition: it is reported "à vérifier", not as missing.
   A social award criterion alone is not an execution condition: reported missing.
+
+A contract without a launch date is placed by its notification date: notified
+before the switch, its consultation was too (not concerned); notified on or
+after it, the consultation may still have been launched before, so nothing can
+be "manquant": what would be is "à vérifier" with that reason, and the result
+counts these contracts (``Compliance.approximate``).
+
+Concessions: the social condition of L3114-2-1 (two exceptions only: no
+"immediately available solution"), and the environmental obligations of
+``climat.obligations_concessions`` shown "à vérifier" with their reference.
 
 Unknown considerations give "à vérifier", never a breach. Defence and security
 contracts (L2312-1-1 keeps the optional wording), Livre V contracts and spending
@@ -27,7 +36,7 @@ from typing import Any, Literal
 
 from spaser.law import params
 from spaser.law.params import Reference
-from spaser.model import BuyerKind, ContractKind, EnvironmentalConsideration as Env, Nature, Portfolio, Purchase, SocialConsideration as Soc
+from spaser.model import BuyerKind, ContractKind, EnvironmentalConsideration as Env, Nature, Portfolio, Purchase, SocialConsideration as Soc, SocialExemption
 from spaser.money import format_eur
 
 __all__ = ["Finding", "Skipped", "Compliance", "eu_threshold", "EuThreshold", "check_compliance"]
@@ -126,6 +135,7 @@ class Compliance:
     skipped: tuple[Skipped, ...]
     references: tuple[Reference, ...]
     notes: tuple[str, ...] = field(default=())
+    approximate: int = 0  # of ``checked``, placed by their notification date (launch date unknown)
 
     @property
     def missing(self) -> tuple[Finding, ...]:
@@ -141,6 +151,7 @@ class Compliance:
             "checked": self.checked,
             "compliant": self.compliant,
             "not_yet": self.not_yet,
+            "approximate_count": self.approximate,
             "missing_count": len(self.missing),
             "to_check_count": len(self.to_check),
             "findings": [f.to_dict() for f in self.findings],
@@ -164,10 +175,11 @@ def check_compliance(portfolio: Portfolio) -> Compliance:
 class ComplianceCounter:
     """The per-contract checks, fed one purchase at a time (``check`` feeds it in its single pass)."""
 
-    __slots__ = ("rule", "switch", "kind", "findings", "skipped", "checked", "compliant", "not_yet", "proxies", "applies", "thresholds")
+    __slots__ = ("rule", "concessions", "switch", "kind", "findings", "skipped", "checked", "compliant", "not_yet", "proxies", "applies", "thresholds")
 
     def __init__(self, kind: BuyerKind) -> None:
         self.rule = params.get("climat.obligations_par_marche")
+        self.concessions = params.get("climat.obligations_concessions")
         self.switch = _switch(self.rule)
         self.kind = kind
         self.findings: list[Finding] = []
@@ -208,7 +220,8 @@ class ComplianceCounter:
         self.checked += 1
         if basis != "consultation":
             self.proxies += 1
-        found = _check_one(self._threshold, p, d, basis)
+        concession_env = self.concessions.at(d) if p.kind == ContractKind.CONCESSION else None
+        found = _check_one(self._threshold, p, d, basis, self.switch, concession_env)
         self.findings.extend(found)
         if not found:
             self.compliant += 1
@@ -223,25 +236,54 @@ class ComplianceCounter:
             )
         if self.proxies:
             notes.append(
-                f"{self.proxies} contrat(s) sans date de lancement de la consultation : la date de notification est utilisée à la place "
-                "(approximation : une consultation lancée avant la bascule n'est pas soumise aux nouvelles obligations)."
+                f"{self.proxies} contrat(s) reposent sur une date approximative : sans date de lancement de la consultation, ils sont placés "
+                "par leur date de notification, postérieure à la bascule ; la consultation a pu être lancée avant. Aucun manquement "
+                "n'est retenu pour eux : leurs points sont « à vérifier » (renseigner la date de lancement de la consultation)."
             )
         notes.append("Spécifications techniques prenant en compte le développement durable (L2111-2) : non vérifiables à partir des données, à contrôler dans les pièces.")
         refs = rule.values[-1].references if rule.values else ()
-        return Compliance(switch, self.checked, self.compliant, self.not_yet, tuple(self.findings), tuple(self.skipped), refs, tuple(notes))
+        return Compliance(switch, self.checked, self.compliant, self.not_yet, tuple(self.findings), tuple(self.skipped), refs, tuple(notes), self.proxies)
 
 
-def _check_one(threshold_of: Callable[[Nature | None, date, ContractKind], EuThreshold | None], p: Purchase, d: date, basis: str) -> list[Finding]:
-    """The findings of one contract; ``threshold_of(nature, d, contract_kind)``: the buyer's EU threshold."""
+def _check_one(
+    threshold_of: Callable[[Nature | None, date, ContractKind], EuThreshold | None],
+    p: Purchase,
+    d: date,
+    basis: str,
+    switch: date | None = None,
+    concession_env: params.ParameterValue | None = None,
+) -> list[Finding]:
+    """The findings of one contract; ``threshold_of(nature, d, contract_kind)``: the buyer's EU threshold.
+
+    ``basis`` other than "consultation": ``d`` is the notification date, so a breach is only "à vérifier".
+    """
     out: list[Finding] = []
-    proxy = () if basis == "consultation" else ("date de notification utilisée comme approximation de la date de lancement de la consultation",)
+    approximate = basis != "consultation"
+    reason = (
+        f"date de lancement de la consultation inconnue : contrat notifié le {_fr(d)}, mais sa consultation a pu être lancée avant "
+        + (f"le {_fr(switch)}" if switch else "la date de bascule")
+        + " (obligations applicables aux seules consultations lancées à partir de cette date)"
+    )
 
     def finding(rule: str, status: FindingStatus, message: str, articles: tuple[str, ...], *notes: str) -> None:
-        out.append(Finding(p.id, p.object, rule, status, message, articles, d, basis, tuple(notes) + proxy))
+        if approximate:
+            if status == "manquant":
+                message = f"{message} À vérifier, pas un manquement : {reason}."
+            status = "à vérifier"
+            notes = (*notes, reason)
+        out.append(Finding(p.id, p.object, rule, status, message, articles, d, basis, tuple(notes)))
 
     concession = p.kind == ContractKind.CONCESSION
     if concession:
-        out_note = "Contrat de concession : seules les conditions sociales (L3114-2-1) sont vérifiées ici."
+        if concession_env is not None:
+            refs = " ; ".join(str(r) for r in concession_env.references)
+            confirm = " [à confirmer]" if concession_env.to_confirm else ""
+            finding(
+                "condition_environnementale", "à vérifier",
+                f"Contrat de concession : obligations environnementales applicables aux consultations lancées à partir de cette date "
+                f"({refs}){confirm} ; à vérifier dans les pièces du contrat.",
+                ("L3114-2",),
+            )  # fmt: skip
     else:
         env = p.environmental
         if env is None:
@@ -252,7 +294,6 @@ def _check_one(threshold_of: Callable[[Nature | None, date, ContractKind], EuThr
                 finding("condition_environnementale", "manquant", "Aucune condition d'exécution prenant en compte des considérations environnementales.", ("L2112-2",))
             if Env.CRITERE not in env:
                 finding("critere_environnemental", "manquant", "Aucun critère d'attribution prenant en compte les caractéristiques environnementales de l'offre (le prix seul n'est plus admis).", ("L2152-7", "R2152-7"))
-        out_note = None
     articles = ("L3114-2-1",) if concession else ("L2112-2-1",)
     threshold = threshold_of(p.nature, d, p.kind)
     if p.amount_ht is None:
@@ -264,9 +305,14 @@ def _check_one(threshold_of: Callable[[Nature | None, date, ContractKind], EuThr
     elif p.amount_ht >= threshold.value:
         social = p.social
         above = f"montant {format_eur(p.amount_ht, cents=False)} HT, au moins égal au seuil européen de {format_eur(threshold.value, cents=False)} HT"
-        extra = tuple(x for x in (threshold.note, out_note) if x)
-        if p.social_exemption is not None:
-            pass  # the recorded reason is the exception the article allows
+        extra = (threshold.note,) if threshold.note else ()
+        exemption = p.social_exemption
+        if concession and exemption == SocialExemption.IMMEDIATELY_AVAILABLE:
+            exemption = None  # not an exception of L3114-2-1
+            extra = (*extra, "Le motif consigné (solution immédiatement disponible) n'est pas une exception admise pour une concession : "
+                     "L3114-2-1 n'en prévoit que deux (absence de lien suffisant avec l'objet ; restriction de concurrence ou difficulté d'exécution).")
+        if exemption is not None:
+            pass  # the recorded reason is an exception the article allows
         elif social is None:
             finding("condition_sociale", "à vérifier", f"Considérations sociales inconnues ({above}) : vérifier la condition d'exécution sociale.", articles, *extra)
         elif Soc.CLAUSE in social:

@@ -24,6 +24,8 @@ from typing import Any
 
 from spaser.law import params
 from spaser.law.compliance import Compliance, ComplianceCounter
+from spaser.law.format import format_value
+from spaser.law.law import Law, current_law
 from spaser.law.indicators import YearIndicators, indicators_and_measured
 from spaser.law.obligation import ContentItem, Obligation, SpendCount, required_contents, spaser_obligation, spend_counter
 from spaser._gc import paused
@@ -137,10 +139,32 @@ def check(
     at: date | None = None,
     agec_rates: AgecRates | None = None,
     joint: bool = False,
+    law: Law | None = None,
 ) -> Diagnosis:
-    """Diagnose ``portfolio`` at ``at`` (default: today) for calendar ``year`` (default: last complete year with data)."""
-    at = at or date.today()
-    warnings: list[str] = []
+    """Diagnose ``portfolio`` at ``at`` for calendar ``year`` (default: last complete year with data).
+
+    ``law``: the law to apply (default: the law of an enclosing computation, else ``law_at(at)``, the shipped law); ``at`` defaults to the
+    law's date, else today. A what-if law (``law.replace(...)``) makes the diagnosis say so.
+    """
+    at = at or (law.at if law is not None else date.today())
+    law = law if law is not None else current_law(at)
+    with law.active():
+        return _check(portfolio, year, at, agec_rates, joint, _simulation(law))
+
+
+def _simulation(law: Law) -> list[str]:
+    """The warnings of a what-if law (empty for the shipped law)."""
+    out = []
+    for c in law.changes:
+        p = law.parameter(c.name)
+        out.append(
+            f"SIMULATION : « {c.name} » ({p.description}) vaut {format_value(c.value, p.unit)} au lieu de {format_value(c.before, p.unit)} : "
+            "ce diagnostic n'est pas le droit en vigueur."
+        )
+    return out
+
+
+def _check(portfolio: Portfolio, year: int | None, at: date, agec_rates: AgecRates | None, joint: bool, warnings: list[str]) -> Diagnosis:
     if year is None:
         year, w = default_year(portfolio, at)
         if w:
@@ -209,6 +233,11 @@ def _warnings(o: Obligation, measured: YearIndicators, results: list[TargetResul
         out.append("AGEC art. 58 : taux non renseigné pour certaines catégories (seuls les textiles figurent dans la référence).")
     if c.to_check:
         out.append(f"{len(c.to_check)} point(s) de conformité par contrat « à vérifier » faute d'information.")
+    if c.approximate:
+        out.append(
+            f"{c.approximate} contrat(s) notifié(s) après la bascule des obligations Climat et résilience sans date de lancement de la consultation : "
+            "date approximative, leurs points sont « à vérifier » (jamais un manquement)."
+        )
     return out
 
 
@@ -238,12 +267,20 @@ class JointDiagnosis:
         )
 
 
-def check_joint(portfolios: Sequence[Portfolio], *, year: int | None = None, at: date | None = None, agec_rates: AgecRates | None = None) -> JointDiagnosis:
-    """Diagnose each buyer of a joint scheme; buyers below the threshold may join (L2111-3)."""
-    at = at or date.today()
+def check_joint(
+    portfolios: Sequence[Portfolio], *, year: int | None = None, at: date | None = None, agec_rates: AgecRates | None = None, law: Law | None = None
+) -> JointDiagnosis:
+    """Diagnose each buyer of a joint scheme; buyers below the threshold may join (L2111-3). ``law`` as for :func:`check`."""
+    at = at or (law.at if law is not None else date.today())
+    law = law if law is not None else current_law(at)
+    with law.active():
+        return _check_joint(portfolios, year, at, agec_rates, law)
+
+
+def _check_joint(portfolios: Sequence[Portfolio], year: int | None, at: date, agec_rates: AgecRates | None, law: Law) -> JointDiagnosis:
     allowed = params.get("spaser.schema_commun").at(at)
-    members = tuple(check(p, year=year, at=at, agec_rates=agec_rates, joint=allowed is not None) for p in portfolios)
-    warnings = []
+    members = tuple(check(p, year=year, at=at, agec_rates=agec_rates, joint=allowed is not None, law=law) for p in portfolios)
+    warnings = _simulation(law)
     if allowed is None:
         first = params.get("spaser.schema_commun").values[0].start
         warnings.append(

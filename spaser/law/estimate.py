@@ -120,7 +120,9 @@ def spread(amount: Decimal, start: date, months: int) -> Iterator[tuple[int, Dec
 
 def default_duration(at: date) -> int:
     """Months assumed when a contract's duration is unknown (a method parameter, not law)."""
-    return int(params.value("estimation.duree_defaut_mois", at))
+    p = params.get("estimation.duree_defaut_mois")
+    v = p.at(at) or p.values[0]  # a method choice, not law: before its first date, its first value
+    return int(v.value)
 
 
 def method_text(year: int, default_months: int) -> str:

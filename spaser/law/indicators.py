@@ -22,7 +22,6 @@ from datetime import date  # noqa: F401 - used by the doctests
 from decimal import Decimal
 from typing import Any
 
-from spaser import _fork
 from spaser import cpv as _cpv
 from spaser.model import (
     ContractKind,
@@ -476,47 +475,6 @@ def indicators_by_year(portfolio: Portfolio) -> dict[int, YearIndicators]:
     return {y: _year(t, y) for y in sorted(t.groups)}
 
 
-_APART_MIN = 50_000  # purchases from which the tally runs in a child process beside its riders (about 0.2 s gained at this size)
-
-
-def _tally_beside(purchases: Sequence[Purchase], *, floor_year: int, floor: Decimal | None,
-                  riders: Sequence[Callable[[Purchase], None]]) -> _Tally:
-    """``_tally(..., riders=riders)``; for a big portfolio, the tally is made by a child process
-    while this one feeds the riders (spaser._fork), on two cores. Same result either way
-    (tests/test_law_onepass.py): the child's groups come back with their sample's place.
-    """
-    if len(purchases) < _APART_MIN:
-        return _tally(purchases, floor_year=floor_year, floor=floor, riders=riders)
-
-    def tallied() -> _Tally:
-        return _portable(_tally(purchases, floor_year=floor_year, floor=floor), purchases)
-
-    child = _fork.aside(tallied)
-    if child is None:
-        return _tally(purchases, floor_year=floor_year, floor=floor, riders=riders)
-    try:
-        for p in purchases:
-            for ride in riders:
-                ride(p)
-        t = child.result(tallied)
-    finally:
-        child.stop()
-    for profiles in t.groups.values():
-        for g in profiles.values():
-            g.sample = purchases[g.sample]  # type: ignore[call-overload]
-    return t
-
-
-def _portable(t: _Tally, purchases: Sequence[Purchase]) -> _Tally:
-    """The tally with each group's sample given by its place in ``purchases`` (a purchase is sent whole, else)."""
-    samples = {id(g.sample): g for profiles in t.groups.values() for g in profiles.values()}
-    for i, p in enumerate(purchases):
-        g = samples.get(id(p))
-        if g is not None:
-            g.sample = i  # type: ignore[assignment]
-    return t
-
-
 def indicators_and_measured(
     portfolio: Portfolio,
     year: int,
@@ -526,5 +484,5 @@ def indicators_and_measured(
     riders: Sequence[Callable[[Purchase], None]] = (),
 ) -> tuple[dict[int, YearIndicators], YearIndicators]:
     """``indicators_by_year`` and ``year_indicators(year, floor=...)`` from a single pass (``riders``: see ``_tally``)."""
-    t = _tally_beside(portfolio.purchases, floor_year=year, floor=floor, riders=riders)
+    t = _tally(portfolio.purchases, floor_year=year, floor=floor, riders=riders)
     return {y: _year(t, y) for y in sorted(t.groups)}, _year(t, year, floor=floor, floor_note=floor_note)

@@ -40,6 +40,8 @@ __all__ = [
     "count_spend",
     "spaser_obligation",
     "required_contents",
+    "YearRule",
+    "year_rule",
 ]
 
 Status = Literal["obligé", "non obligé", "indéterminé"]
@@ -253,7 +255,9 @@ def spend_counter(portfolio: Portfolio, year: int, at: date) -> SpendCount | _No
     ``count_spend`` feeds it in its own pass; ``check`` feeds it in the one pass it makes for everything.
     """
     basis_value = _basis_at(at)
-    basis = basis_value.value if basis_value else "depenses"
+    if basis_value is None:  # before any SPASER rule: nothing to compare, nothing counted
+        return SpendCount(year, "aucune", "none", None, False, f"Aucune règle SPASER en vigueur au {_fr(at)} : aucun seuil ni assiette, la dépense n'est pas comptée.")
+    basis = basis_value.value
     buyer = portfolio.buyer
     if year in buyer.declared_spend:
         total = buyer.declared_spend[year]
@@ -404,7 +408,8 @@ def spaser_obligation(portfolio: Portfolio, *, year: int, at: date, spend: Spend
     if threshold_value is None:
         return Obligation(
             buyer.name, buyer.kind, year, at, NON_OBLIGE, sc, None, spend, None,
-            f"Au {_fr(at)}, aucun seuil d'obligation de SPASER n'était en vigueur (D2111-3) : pas d'obligation à cette date.",
+            f"Au {_fr(at)}, aucun seuil d'obligation de SPASER n'était en vigueur (D2111-3) : aucune règle n'est appliquée, "
+            f"pas d'obligation à cette date{_first_threshold_text()}.",
             (), articles, tuple(refs), to_confirm,
         )  # fmt: skip
     threshold = threshold_value.value
@@ -428,6 +433,11 @@ def spaser_obligation(portfolio: Portfolio, *, year: int, at: date, spend: Spend
     return Obligation(
         buyer.name, buyer.kind, year, at, status, sc, threshold, spend, margin, explanation, tuple(settle), articles, tuple(refs), to_confirm
     )
+
+
+def _first_threshold_text() -> str:
+    first = next((v for v in params.get("spaser.seuil").values if v.value is not None), None)
+    return f" (premier seuil applicable à partir du {_fr(first.start)} : {first.references[0]})" if first else ""
 
 
 def _status_sentence(status: Status) -> str:
@@ -462,6 +472,76 @@ def _against_threshold(spend: SpendCount, threshold: Decimal, at: date, settle: 
     return (OBLIGE if above else NON_OBLIGE), f"{spend.method_text} Estimation : {total}, {verdict} au seuil de {thr}."
 
 
+# -- the rule of a calendar year, for a national scan -----------------------------------
+
+
+@dataclass(frozen=True)
+class YearRule:
+    """The SPASER rule for buyers' figures of a calendar ``year``, as in force on 31 December.
+
+    ``basis`` "montants_notifies" (before 2023): the threshold is compared with the amount of
+    the contracts concluded in the year; "depenses": with the yearly spend (estimated from
+    DECP with the uncertainty ``margin``); None: no rule in force, nothing is compared.
+    """
+
+    year: int
+    threshold: Decimal | None
+    to_confirm: bool
+    source: str  # French: the references of the threshold
+    basis: str | None
+    margin: Decimal
+    notes: tuple[str, ...]  # French: what was compared, with which scope
+
+    def status(self, estimate: Decimal, notified_amount: Decimal) -> str:
+        """ "au-dessus" | "en dessous" | "indéterminé" | "n.d." for one buyer."""
+        t = self.threshold
+        if t is None or self.basis is None:
+            return "n.d."
+        if self.basis == "montants_notifies":  # contract values, not an estimate: strict comparison
+            return "au-dessus" if notified_amount > t else "en dessous"
+        if estimate > t * (1 + self.margin):
+            return "au-dessus"
+        if estimate <= t * (1 - self.margin):
+            return "en dessous"
+        return "indéterminé"
+
+    def compared(self, estimate: Decimal, notified_amount: Decimal) -> Decimal:
+        """The buyer's figure the threshold is compared with."""
+        return notified_amount if self.basis == "montants_notifies" else estimate
+
+
+def year_rule(year: int) -> YearRule:
+    """The threshold, basis, scope and margin that apply to the figures of ``year`` (never raises NotInForce)."""
+    at = date(year, 12, 31)
+    seuil = params.get("spaser.seuil")
+    v, basis = seuil.at(at), params.get("spaser.assiette").at(at)
+    margin = params.get("estimation.marge_incertitude").at(at)
+    if v is None or basis is None:
+        first = next((x.start for x in seuil.values if x.value is not None), None)
+        when = f" ; le premier seuil s'applique à partir du {_fr(first)} ({seuil.values[0].references[0]})" if first else ""
+        note = f"Aucune règle SPASER en vigueur au 31/12/{year}{when} : aucun seuil n'est appliqué, aucun acheteur n'est classé."
+        return YearRule(year, None, False, f"aucun seuil en vigueur au 31/12/{year}", None, Decimal(0), (note,))
+    notes = []
+    if basis.value == "montants_notifies":
+        notes.append(
+            f"Assiette en {year} : montant des marchés conclus dans l'année ({'; '.join(str(r) for r in basis.references)}), "
+            f"comparé strictement au seuil de {format_eur(v.value, cents=False)} HT : colonne « montant_notifie_annee_ht », "
+            "montants publiés dans les DECP (marchés sous le seuil de publication absents), pas la dépense estimée."
+        )
+    every = params.get("spaser.tous_acheteurs").at(at)
+    if every is not None and not every.value:
+        local = ", ".join(k.label.lower() for k in sorted(_LOCAL_AUTHORITIES, key=lambda k: k.value))
+        notes.append(
+            f"Champ en {year} (L2111-3 avant la loi n° 2023-973) : collectivités territoriales ({local}) et acheteurs dont le statut "
+            "est fixé par la loi ; l'État n'était pas visé. Les DECP ne donnent pas la nature de l'acheteur : un acheteur « au-dessus » "
+            "n'était obligé que s'il entrait dans ce champ (à vérifier)."
+        )
+    return YearRule(
+        year, v.value, v.to_confirm or basis.to_confirm, " ; ".join(str(r) for r in v.references), str(basis.value),
+        Decimal(margin.value) if margin else Decimal(0), tuple(notes),
+    )  # fmt: skip
+
+
 # -- what an adopted SPASER must contain ----------------------------------------------
 
 
@@ -489,16 +569,16 @@ class ContentItem:
 
 _JOINT_ONLY = {"spaser.contenu.indicateurs_par_acheteur"}
 # Reading order of the checklist (objectives, follow-up, then publication and figures).
-_ORDER = ["objectifs_sociaux", "objectifs_ecologiques", "suivi_annuel", "economie_circulaire", "publication_site", "indicateurs", "objectifs_cibles", "indicateurs_par_acheteur"]
+_ORDER = ["objectifs_sociaux", "objectifs_ecologiques", "suivi_annuel", "economie_circulaire", "rendu_public", "publication_site", "indicateurs", "objectifs_cibles", "indicateurs_par_acheteur"]
 
 
 def required_contents(at: date, *, joint: bool = False) -> list[ContentItem]:
     """What an adopted SPASER must contain at ``at`` (``joint``: a scheme shared by several buyers).
 
     >>> [i.key.rsplit(".", 1)[1] for i in required_contents(date(2022, 12, 31))]
-    ['objectifs_sociaux', 'objectifs_ecologiques', 'suivi_annuel']
+    ['objectifs_sociaux', 'objectifs_ecologiques', 'suivi_annuel', 'economie_circulaire', 'rendu_public']
     >>> len(required_contents(date(2023, 1, 1))), len(required_contents(date(2023, 10, 25), joint=True))
-    (7, 8)
+    (8, 9)
     """
     items = []
     for p, v in params.in_force(at, prefix="spaser.contenu"):

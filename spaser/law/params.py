@@ -24,13 +24,13 @@ True
 >>> value("spaser.seuil", date(2000, 1, 1))
 Traceback (most recent call last):
     ...
-spaser.law.params.NotInForce: Le paramètre « spaser.seuil » (Seuil de dépenses annuelles au-delà duquel un SPASER est obligatoire) n'est pas en vigueur au 01/01/2000 : sa première valeur s'applique à partir du 28/01/2015.
+spaser.law.params.NotInForce: Le paramètre « spaser.seuil » (Seuil de dépenses annuelles au-delà duquel un SPASER est obligatoire) n'est pas en vigueur au 01/01/2000 : sa première valeur s'applique à partir du 01/02/2015.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -59,6 +59,8 @@ __all__ = [
     "load_dir",
     "reload",
     "recording",
+    "shipped",
+    "binding",
 ]
 
 ROOT = Path(__file__).parent / "parameters"
@@ -415,6 +417,10 @@ def load_dir(root: Path) -> dict[str, Parameter]:
 
 _CACHE: dict[str, Parameter] | None = None
 
+# The parameters a computation reads: those of the spaser.Law its caller passed (bound for
+# the computation by Law.active(), per thread and task), else the shipped ones.
+_BOUND: ContextVar[Mapping[str, Parameter] | None] = ContextVar("spaser_params_bound", default=None)
+
 
 def reload() -> dict[str, Parameter]:
     """Reload the shipped parameters (after editing a file)."""
@@ -423,24 +429,45 @@ def reload() -> dict[str, Parameter]:
     return _CACHE
 
 
-def memo_key() -> object | None:
-    """What a memo of parameter-dependent results may be keyed on, or None when it must not remember.
-
-    A new object after each :func:`reload`; None inside :func:`recording`, where every
-    lookup must really happen so that it is recorded.
-    """
-    if _RECORDER.get() is not None:
-        return None
+def shipped() -> Mapping[str, Parameter]:
+    """The shipped parameters, loaded once (strictly): the law as published with spaser."""
     return _CACHE if _CACHE is not None else reload()
 
 
+def _current() -> Mapping[str, Parameter]:
+    bound = _BOUND.get()
+    return bound if bound is not None else shipped()
+
+
+@contextmanager
+def binding(parameters: Mapping[str, Parameter]) -> Iterator[None]:
+    """Read ``parameters`` instead of the shipped ones inside the block (see ``spaser.Law.active``)."""
+    token = _BOUND.set(parameters)
+    try:
+        yield
+    finally:
+        _BOUND.reset(token)
+
+
+def memo_key() -> object | None:
+    """What a memo of parameter-dependent results may be keyed on, or None when it must not remember.
+
+    The parameters read now (a new object after each :func:`reload`, and for each
+    what-if law); None inside :func:`recording`, where every lookup must really happen
+    so that it is recorded.
+    """
+    if _RECORDER.get() is not None:
+        return None
+    return _current()
+
+
 def all() -> dict[str, Parameter]:  # noqa: A001 - the fixed API name
-    """Every shipped parameter by name (loaded once, strictly)."""
-    return dict(_CACHE if _CACHE is not None else reload())
+    """Every parameter by name: those of the law bound now, else the shipped ones."""
+    return dict(_current())
 
 
 def get(name: str) -> Parameter:
-    params = _CACHE if _CACHE is not None else reload()
+    params = _current()
     try:
         return params[name]
     except KeyError:

@@ -32,6 +32,9 @@ def render_text(d: Diagnosis) -> str:
     kind = BuyerKind(d.buyer_kind).label
     add(f"Diagnostic — {d.buyer_name} ({kind}{', SIRET ' + d.buyer_siret if d.buyer_siret else ''})")
     add(f"Droit lu au {format_date(d.at)} ; année examinée : {d.year}")
+    for w in d.warnings:
+        if w.startswith("SIMULATION"):  # a what-if law: said before anything else
+            add(f"   *** {w}")
     add("")
     add(f"1. OBLIGATION D'ADOPTER UN SPASER : {o.status.upper()}" + (" (à confirmer)" if o.to_confirm else ""))
     add(f"   {o.explanation}")
@@ -80,6 +83,8 @@ def render_text(d: Diagnosis) -> str:
         add(f"   Aucun contrat concerné (obligations applicables aux consultations lancées{switch} ; {c.not_yet} contrat(s) antérieur(s)).")
     else:
         add(f"   {c.checked} contrat(s) concerné(s) : {c.compliant} sans remarque, {len(c.missing)} manquement(s), {len(c.to_check)} point(s) à vérifier.")
+        if c.approximate:
+            add(f"   Dont {c.approximate} contrat(s) sur une date approximative (date de lancement de la consultation inconnue, date de notification utilisée) : aucun manquement retenu pour eux, points « à vérifier ».")
     for f in c.findings:
         add(f"   - [{f.status}] {f.purchase_id}{' « ' + f.object + ' »' if f.object else ''} : {f.message} ({', '.join(f.articles)})")
     for s in c.skipped:

@@ -187,6 +187,7 @@ def egalim_targets(portfolio: Portfolio, year: int, *, purchases: Iterable[Purch
         return []
     note = "Valeur : dépenses de l'année quand elles sont fournies, sinon montant HT des marchés notifiés dans l'année."
     out = []
+    level2 = params.get("egalim.certification_niveau_2").at(at)  # what counts changes on 1 January 2027
 
     def result(name: str, label: str, param: str, items: list[tuple[Purchase, Decimal]], ok: set[EgalimCategory], extra: str | None = None) -> None:
         v = params.get(param).at(at)
@@ -196,7 +197,7 @@ def egalim_targets(portfolio: Portfolio, year: int, *, purchases: Iterable[Purch
         den = sum((x for _, x in items), Decimal(0))
         actual = share(num, den)
         missing = max(v.value * den - num, Decimal(0)).quantize(Decimal("0.01")) if actual is not None and actual < v.value else None
-        notes = [note] + ([extra] if extra else [])
+        notes = [note] + ([level2.note] if level2 is not None and level2.note else []) + ([extra] if extra else [])
         out.append(TargetResult(name, label, year, "valeur", v.value, actual, _gap(v.value, actual), _status(actual, None, v.value), num, den, missing, 0, v.references, v.to_confirm, "loi", tuple(notes)))
 
     durable = {EgalimCategory.BIO, EgalimCategory.DURABLE}
@@ -295,7 +296,7 @@ def agec_targets(portfolio: Portfolio, year: int, *, user_rates: AgecRates | Non
             num = sum((x for p, x in items if p.agec_kind == kind), Decimal(0))
             actual = share(num, den)
             law = _agec_param(cat, kind)
-            value = law.at(date(year, 1, 1)) if law else None
+            value = law.at(date(year, 12, 31)) if law else None  # the rate for the year, as in force at its end (2024: from 1 July)
             user = user_rates.at(cat, kind, year) if user_rates else None
             target, refs, source, to_confirm = None, (), "loi", False
             notes = []

@@ -308,6 +308,7 @@ def diagnosis_view(d: dict[str, Any]) -> dict[str, Any]:
             "checked": c["checked"],
             "compliant": c["compliant"],
             "not_yet": c["not_yet"],
+            "approximate": c["approximate_count"],
             "missing_count": c["missing_count"],
             "to_check_count": c["to_check_count"],
             "findings": [dict(f, badge=_STATUS_BADGE.get(f["status"], "info")) for f in c["findings"]],

@@ -77,12 +77,12 @@ def cases() -> list[tuple[str, bytes | None, dict]]:  # type: ignore[type-arg]
     good = _xlsx(header_only)
     add("corrupt_zip.xlsx", good[:200] + b"\x00garbage" * 20, expect="error", code="file-corrupt", message="endommagé")
     add("encrypted.xlsx", _ole2("EncryptionInfo", "EncryptedPackage"), expect="error", code="file-encrypted", message="mot de passe")
-    add("old_format.xls", _ole2("Workbook", "SummaryInformation"), expect="error", code="file-old-format", message=".xlsx")
+    add("old_format.xls", _ole2("Workbook", "SummaryInformation"), expect="error", code="file-corrupt", message="endommagé")
     ods = io.BytesIO()
     with zipfile.ZipFile(ods, "w") as z:
         z.writestr(zipfile.ZipInfo("mimetype", ZIP_DATE), "application/vnd.oasis.opendocument.spreadsheet")
         z.writestr(zipfile.ZipInfo("content.xml", ZIP_DATE), "<office:document-content/>")
-    add("calc.ods", ods.getvalue(), expect="error", code="file-old-format", message="OpenDocument")
+    add("calc.ods", ods.getvalue(), expect="error", code="file-corrupt", message="endommagé")
     docx = io.BytesIO()
     with zipfile.ZipFile(docx, "w") as z:
         z.writestr(zipfile.ZipInfo("word/document.xml", ZIP_DATE), "<w:document/>")

@@ -1,0 +1,83 @@
+"""The spreadsheet reader's fast path gives exactly what its plain reference path gives.
+
+The fast path remembers each column's conversions (spaser.io.spreadsheet, ``fast=True``);
+the plain path converts every cell. Same portfolios, same report, on random and hostile
+tables, on the corpus of bad files and on the bundled examples.
+"""
+
+from __future__ import annotations
+
+import json
+import string
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from spaser._errors import InputError
+from spaser.io import ImportOptions, sniff
+from spaser.io.spreadsheet import read_spreadsheet
+
+ROOT = Path(__file__).resolve().parents[1]
+_HEADERS = ["Identifiant", "Objet", "Code CPV", "Montant HT", "Montant prévu", "Date de notification", "Durée (mois)",
+            "Nature", "Titulaire", "SIRET titulaire", "titulaire_id_2", "Considérations sociales", "Acheteur",
+            "SIRET acheteur", "Dépense 2024", "Lot"]
+# Cells a buyer's export may hold: good values, dirt, placeholders, hostile texts.
+_CELLS = st.one_of(
+    st.sampled_from([
+        "", " ", "NaN", "CDL", "MQ", "NC", "n.c.", "TOTAL", "Sous-total services", "SERVICES", "A1", "A2", "B", "1",
+        "90910000-9", "90910000-9-9", "45233140", "9091000", "1 234,56", "1.234,56", "1.2.3,4", "-5", "0", "1e17", "1e1000000",
+        "²", "١٢٣", "12 345,67 €", "1 000 € TTC", "15/01/2024", "31/02/2024", "2024-06-30", "01/01/2099", "3 ans", "24",
+        "Travaux", "Accord-cadre", "Marché", "Contrat de concession", "Clause sociale", "Pas de considération sociale",
+        "['Clause sociale', 'Critère social']", "21350238800019", "13001898900017", "123", "Ville A", "=1+1", "'@x",
+        "Société X\nSociété Y", "21350238800019\n13001898900017", "x" * 40_000,
+    ]),
+    st.text(alphabet=string.ascii_letters + string.digits + " ,.;-/€'", max_size=12),
+)
+
+
+def _both(path: Path, **opts: Any) -> tuple[str, str]:
+    """The JSON of (portfolios, report) from each path, or the error each raised."""
+    out = []
+    for fast in (True, False):
+        try:
+            r = read_spreadsheet(path, sniff(path), ImportOptions(**opts), fast=fast)
+            out.append(json.dumps([[p.model_dump(mode="json") for p in r.portfolios], r.report.to_dict()], sort_keys=True, default=str))
+        except InputError as e:
+            out.append(f"{type(e).__name__}: {e}")
+    return out[0], out[1]
+
+
+def _write(tmp: Path, header: list[str], rows: list[list[str]], delimiter: str = ";") -> Path:
+    path = tmp / "t.csv"
+    quote = lambda c: '"' + c.replace('"', '""') + '"'  # noqa: E731
+    path.write_text("\n".join(delimiter.join(quote(c) for c in r) for r in [header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(
+    columns=st.lists(st.sampled_from(_HEADERS), min_size=1, max_size=8, unique=True),
+    rows=st.lists(st.lists(_CELLS, min_size=0, max_size=9), min_size=1, max_size=14),
+    repeat=st.integers(0, 3),
+)
+def test_random_tables_read_the_same_both_ways(tmp_path: Path, columns: list[str], rows: list[list[str]], repeat: int) -> None:
+    if "Montant HT" not in columns:
+        columns = [*columns, "Montant HT"]
+    rows = rows + rows[:repeat]  # repeated lines: duplicates and co-contractors
+    fast, plain = _both(_write(tmp_path, columns, rows))
+    assert fast == plain
+
+
+def _files() -> list[Path]:
+    corpus = sorted((ROOT / "tests" / "corpus" / "spreadsheets").glob("*.*"))
+    examples = sorted((ROOT / "examples").glob("*.*"))
+    return [p for p in corpus + examples if p.suffix in (".csv", ".xlsx", ".xls", ".ods", ".xlsm")]
+
+
+@pytest.mark.parametrize("path", _files(), ids=lambda p: p.name)
+def test_corpus_and_examples_read_the_same_both_ways(path: Path) -> None:
+    fast, plain = _both(path, buyer=None)
+    assert fast == plain
