@@ -264,6 +264,8 @@ def _input_path(name: str) -> Iterator[str]:
     if name != "-":
         yield name
         return
+    if sys.stdin is None or sys.stdin.isatty():
+        raise UsageError("« - » lit le fichier sur l'entrée standard : redirigez-y un fichier (spaser check - < achats.csv).")
     folder = tempfile.mkdtemp(prefix="spaser-stdin-")
     try:
         os.chmod(folder, 0o700)

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from spaser._errors import InputError, SpaserError
+from spaser._gc import paused
 
 __all__ = ["WorkerLimits", "WorkerError", "import_in_worker", "safe_stem", "MEMORY_FACTOR"]
 
@@ -115,7 +116,8 @@ def _run(task: str, path: str, options: dict[str, Any], limits: WorkerLimits, na
         raise WorkerError(f"fichier « {name} » : impossible de lancer la lecture ({e.strerror or e}).", code="worker-crashed") from None
     payload = proc.stdout
     try:
-        kind, value = pickle.loads(payload) if payload else ("crash", "")
+        with paused(promote=True):  # hundreds of thousands of objects that stay: no collection walking them
+            kind, value = pickle.loads(payload) if payload else ("crash", "")
     except Exception:  # noqa: BLE001 - a truncated answer: the worker died while writing it
         kind, value = "crash", ""
     if kind == "crash" and proc.returncode < 0:
@@ -178,7 +180,8 @@ def main() -> None:
     task, path, options, limits = pickle.loads(sys.stdin.buffer.read())
     answer = _work(task, path, options, limits)
     try:
-        payload = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+        with paused():
+            payload = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
     except MemoryError:
         payload = pickle.dumps(("memory", None))
     sys.stdout.buffer.write(payload)
