@@ -365,3 +365,16 @@ def test_settings_form_and_planned_purchase_advice(driver, live_server, axe_scri
     click_and_wait(driver, driver.find_element(_by("CSS_SELECTOR"), "#form-conseil button[type=submit]"))
     assert driver.find_elements(_by("CSS_SELECTOR"), "#resultat-conseil section.clause")
     audit(driver, axe_script, "conseil")
+
+
+def test_joint_scheme_and_error_pages_are_accessible(driver, live_server, axe_script):
+    open_home(driver, live_server)
+    upload(driver, ROOT / "tests" / "fixtures" / "web" / "decp_deux_acheteurs.json")
+    wait_for_h1(driver, "Rapport d'import")
+    click_and_wait(driver, driver.find_element(_by("ID"), "lien-commun"))
+    wait_for_h1(driver, "Schéma commun")
+    assert len(driver.find_elements(_by("CSS_SELECTOR"), "#table-commun tbody tr")) == 2
+    audit(driver, axe_script, "commun")
+    driver.get(live_server.url + "a/AAAAAAAAAAAAAAAA/rapport")
+    assert driver.find_element(_by("TAG_NAME"), "h1").text == "Analyse introuvable"
+    audit(driver, axe_script)
