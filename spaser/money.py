@@ -214,7 +214,7 @@ def _normalise_separators(s: str, raw: str) -> str:
 
 
 def _group(int_part: str) -> str:
-    out = []
+    out: list[str] = []
     while len(int_part) > 3:
         out.insert(0, int_part[-3:])
         int_part = int_part[:-3]

@@ -9,12 +9,12 @@ import os
 import resource
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 
 import pytest
 
 from spaser.io import load
+from tests.ods import cell, row, write_ods
 
 ROOT = Path(__file__).resolve().parents[1]
 _MEMORY = 3 << 30  # address space for the child: a file that made the reader allocate more would kill it
@@ -43,21 +43,9 @@ def _far_cell_xlsx(path: Path) -> Path:
 
 
 def _repeated_rows_ods(path: Path) -> Path:
-    ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-          'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')
-    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} office:version="1.2"><office:body>'
-               '<office:spreadsheet><table:table table:name="A"><table:table-row><table:table-cell office:value-type="string">'
-               '<text:p>Montant HT</text:p></table:table-cell></table:table-row><table:table-row table:number-rows-repeated="1048000">'
-               '<table:table-cell table:number-columns-repeated="16000"/></table:table-row><table:table-row>'
-               '<table:table-cell table:number-columns-repeated="16000"/><table:table-cell office:value-type="float" office:value="5">'
-               '<text:p>5</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>')
-    with zipfile.ZipFile(path, "w") as z:
-        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
-        z.writestr("content.xml", content)
-        z.writestr("META-INF/manifest.xml", '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
-                   'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" '
-                   'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/></manifest:manifest>')
-    return path
+    far = ('<table:table-row table:number-rows-repeated="1048000"><table:table-cell table:number-columns-repeated="16000"/>'
+           '</table:table-row><table:table-row><table:table-cell table:number-columns-repeated="16000"/>' + cell(5) + "</table:table-row>")
+    return write_ods(path, row(["Montant HT"]) + far)
 
 
 @pytest.mark.parametrize("make", [_far_cell_xlsx, _repeated_rows_ods], ids=["xlsx-XFD1048576", "ods-repeated"])

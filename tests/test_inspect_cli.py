@@ -83,3 +83,15 @@ def test_examples_read_cleanly(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["inspect", str(EXAMPLES / "petite_commune.csv"), "--json", "--strict"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["buyers"][0]["kind"] == "commune" and 60 <= data["purchases"] <= 100
+
+
+def test_check_json_spend_lines_are_opt_in(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    p = _csv(tmp_path, "Identifiant;Montant HT;Date de notification;Dépense 2024\nA;1000,50;01/02/2024;10\nB;2000;01/03/2024;20\n")
+    assert main(["check", str(p), "--json", "--year", "2024"]) == 0
+    spend = json.loads(capsys.readouterr().out)["diagnosis"]["obligation"]["spend"]
+    assert "lines" not in spend and spend["total"] == "30"
+    assert main(["check", str(p), "--json", "--year", "2024", "--lignes-depense"]) == 0
+    lines = json.loads(capsys.readouterr().out)["diagnosis"]["obligation"]["spend"]["lines"]
+    assert len(lines) == 2

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import zipfile
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from spaser.io import load
+from tests.ods import row, write_ods
 
 _ROWS = [["Identifiant", "Objet", "Montant HT", "Date de notification"], ["A1", "Nettoyage", 1234.5, "15/01/2024"],
          ["A2", "Voirie", 2000, "16/01/2024"]]
@@ -44,24 +44,7 @@ def test_xls(tmp_path: Path) -> None:
 
 
 def test_ods(tmp_path: Path) -> None:
-    def cell(v: object) -> str:
-        if isinstance(v, str):
-            return f'<table:table-cell office:value-type="string"><text:p>{v}</text:p></table:table-cell>'
-        return f'<table:table-cell office:value-type="float" office:value="{v}"><text:p>{v}</text:p></table:table-cell>'
-
-    ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-          'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')
-    rows = "".join("<table:table-row>" + "".join(map(cell, r)) + "</table:table-row>" for r in _ROWS)
-    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} office:version="1.2"><office:body>'
-               f'<office:spreadsheet><table:table table:name="Achats">{rows}</table:table></office:spreadsheet></office:body>'
-               '</office:document-content>')
-    path = tmp_path / "a.ods"
-    with zipfile.ZipFile(path, "w") as z:
-        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
-        z.writestr("content.xml", content)
-        z.writestr("META-INF/manifest.xml", '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
-                   'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" '
-                   'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/></manifest:manifest>')
+    path = write_ods(tmp_path / "a.ods", "".join(map(row, _ROWS)))
     _check(path, "ods")
 
 

@@ -364,9 +364,8 @@ def print_json(obj: Any, *, file: Any = None) -> None:
     data = to_jsonable(obj)
     if isinstance(data, dict):
         data = {"format_version": JSON_FORMAT_VERSION, **{k: v for k, v in data.items() if k != "format_version"}}
-    out = file or sys.stdout
-    json.dump(data, out, ensure_ascii=False, indent=2)
-    out.write("\n")
+    # Written in one call (json.dump would write it in thousands of small pieces).
+    (file or sys.stdout).write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
 def print_json_error(message: str, *, code: str, exit_code: int, error: BaseException | None = None) -> None:

@@ -34,6 +34,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--date", metavar="DATE", help="date à laquelle lire le droit (défaut : aujourd'hui)")
     p.add_argument("--joint", action="store_true", help="schéma commun : diagnostic de chaque acheteur du fichier (L2111-3, depuis le 25/10/2023)")
     p.add_argument("--agec-taux", metavar="FICHIER", help="table des taux AGEC art. 58 complétée par vous (CSV ou YAML : categorie, type, annee, taux)")
+    p.add_argument("--lignes-depense", dest="spend_lines", action="store_true",
+                   help="avec --json : la dépense comptée pour chaque achat (une ligne par achat ; volumineux)")
     add_law(p)
     add_common(p)
     p.set_defaults(func=run)
@@ -58,7 +60,8 @@ def run(args: argparse.Namespace) -> int:
             diagnosis = check(portfolio, year=args.year, at=at, agec_rates=rates, law=law)
         key, answer, render = "diagnosis", diagnosis, render_text
     if args.json:
-        print_json({"import": result.report.to_dict(), key: answer.to_dict()})
+        data = answer.to_dict(spend_lines=args.spend_lines) if key == "diagnosis" else answer.to_dict()
+        print_json({"import": result.report.to_dict(), key: data})
     else:
         print(f"Import : {result.report.summary_fr()}")
         print()

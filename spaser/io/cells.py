@@ -191,20 +191,21 @@ def identifier(v: object) -> str:
 # -- numbers -----------------------------------------------------------------
 def number(v: object) -> Decimal:
     """A Decimal from a cell (a workbook's float through its shortest repr); CellProblem otherwise."""
-    t = type(v)
     try:
-        if t is float:
-            if v != v or v in (float("inf"), float("-inf")):  # type: ignore[comparison-overlap]
+        if isinstance(v, bool):
+            raise CellProblem(IssueCode.AMOUNT_INVALID, f"(« {v} » n'est pas un nombre)")
+        if isinstance(v, float):
+            if v != v or v in (float("inf"), float("-inf")):
                 raise CellProblem(IssueCode.AMOUNT_NOT_FINITE)
-            d = Decimal(int(v)) if v.is_integer() else Decimal(repr(v))  # type: ignore[attr-defined]
-        elif t is int:
-            if abs(v) >= 10**21:  # type: ignore[operator]
+            d = Decimal(int(v)) if v.is_integer() else Decimal(repr(v))
+        elif isinstance(v, int):
+            if abs(v) >= 10**21:
                 raise CellProblem(IssueCode.AMOUNT_INVALID, "Nombre hors de toute mesure.")
-            d = Decimal(v)  # type: ignore[arg-type]
-        elif t is Decimal:
-            d = v  # type: ignore[assignment]
-        elif t is str:
-            d = parse_amount(v)  # type: ignore[arg-type]
+            d = Decimal(v)
+        elif isinstance(v, Decimal):
+            d = v
+        elif isinstance(v, str):
+            d = parse_amount(v)
         else:
             raise CellProblem(IssueCode.AMOUNT_INVALID, f"(« {text(v)[:40]} » n'est pas un nombre)")
     except AmountError as e:

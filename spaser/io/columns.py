@@ -218,8 +218,8 @@ COLUMNS: tuple[ColumnSpec, ...] = (
                choices=tuple(k.value for k in BuyerKind), write=lambda p, b: b.kind.value),
 )
 
-_BY_FIELD = {c.field: c for c in COLUMNS}
-FIELD_NAMES: tuple[str, ...] = tuple(c.field for c in COLUMNS) + ("amount_ttc",)
+_BY_FIELD = {col.field: col for col in COLUMNS}
+FIELD_NAMES: tuple[str, ...] = tuple(col.field for col in COLUMNS) + ("amount_ttc",)
 
 _YEAR = re.compile(r"^(19|20)\d\d$")
 _SPEND_WORDS = frozenset(
@@ -239,9 +239,9 @@ _HOLDER_FIELDS = frozenset({"supplier_name", "supplier_siret", "supplier_kinds"}
 @lru_cache(maxsize=1)
 def _synonyms() -> dict[str, str]:
     out: dict[str, str] = {}
-    for c in COLUMNS:
-        for text in (c.header, c.field.replace("_", " "), *c.synonyms):
-            out.setdefault(normalise(text), c.field)
+    for col in COLUMNS:
+        for text in (col.header, col.field.replace("_", " "), *col.synonyms):
+            out.setdefault(normalise(text), col.field)
     return out
 
 

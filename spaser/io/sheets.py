@@ -182,42 +182,29 @@ def _sheet_paths(z: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def _formula_cells(path: Path, member: str) -> frozenset[tuple[int, int]]:
-    """Cells holding a formula but no cached value (never computed by a spreadsheet).
-
-    The workbook is opened again: a ZipFile is not shared between threads.
-    """
-    try:
-        with zipfile.ZipFile(path) as z, z.open(member) as fh:
-            found, tail = False, b""
-            while chunk := fh.read(1 << 22):
-                if _has_formula_tag(tail + chunk):
-                    found = True
-                    break
-                tail = chunk[-8:]
-            if not found:
-                return frozenset()
-            data = z.read(member)
-    except (KeyError, zipfile.BadZipFile, OSError):
+def _formula_cells(data: bytes) -> frozenset[tuple[int, int]]:
+    """Cells of a sheet's XML holding a formula but no cached value (never computed by a spreadsheet)."""
+    if not _has_formula_tag(data):
         return frozenset()
     return frozenset((int(m.group(2)), _column_index(m.group(1))) for m in _CELL_REF.finditer(data))
 
 
-_ROW_NUM = re.compile(rb'<row [^>]*?r="([0-9]{1,9})"[^>]*(?<!/)>\\s*<c[ >]')  # rows that hold cells
+_ROW_NUM = re.compile(rb'<row [^>]*?r="([0-9]{1,9})"[^>]*(?<!/)>\s*<c[ >]')  # rows that hold cells
 _CELL_COLUMN = {n: re.compile(rb'<c r="([A-Z]{%d})[0-9]' % n) for n in (3, 2)}
 _FAR_CELL = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{7,})"')
 
 
-def _sheet_area(path: Path, member: str) -> tuple[int, int]:
-    """(rows, columns) of the area a sheet's cells span, read from its XML without loading it.
+def _scan_sheet(path: Path, member: str) -> tuple[int, int, frozenset[tuple[int, int]]]:
+    """(rows, columns) of the area a sheet's cells span, and its formulas without value, read from its XML once.
 
-    Columns beyond ZZ are rare: only then are cell references read one by one.
+    Read before calamine loads the sheet, which allocates the whole area. Columns beyond Z
+    are rare: only then are cell references read one by one.
     """
     with zipfile.ZipFile(path) as z:
         try:
             data = z.read(member)
         except KeyError:
-            return 0, 0
+            return 0, 0, frozenset()
     height = max((int(m) for m in _ROW_NUM.findall(data)), default=0)
     height = max(height, max((int(m) for m in _FAR_CELL.findall(data)), default=0))
     width = 26
@@ -226,7 +213,7 @@ def _sheet_area(path: Path, member: str) -> tuple[int, int]:
         if found:
             width = max(_column_index(f) + 1 for f in set(found))
             break
-    return height, width
+    return height, width, _formula_cells(data)
 
 
 def _too_many_cells(e: Exception, name: str, sheet: str | None) -> None:
@@ -251,8 +238,9 @@ def read_workbook(path: Path, report: ImportReport) -> list[Sheet]:
                 members = _sheet_paths(z)
     # Refused before calamine allocates the area the cells span.
     cells = 0
+    formulas: dict[str, frozenset[tuple[int, int]]] = {}
     for sheet, member in members.items():
-        height, width = _sheet_area(path, member)
+        height, width, formulas[sheet] = _scan_sheet(path, member)
         _limit_rows(height, name, sheet)
         cells += height * width
         if cells > MAX_CELLS:
@@ -273,6 +261,7 @@ def read_workbook(path: Path, report: ImportReport) -> list[Sheet]:
             code=IssueCode.FILE_CORRUPT.value, file=name,
         ) from None
     sheets: list[Sheet] = []
+    cells = 0  # counted again on what calamine found (.ods and .xls have no pre-scan)
     with wb:
         for meta in wb.sheets_metadata:
             if str(meta.typ) != str(pc.SheetTypeEnum.WorkSheet):
@@ -291,20 +280,21 @@ def read_workbook(path: Path, report: ImportReport) -> list[Sheet]:
                 raise LimitExceeded(f"plus de {format_number(MAX_CELLS)} cellules : découpez le classeur.", code=IssueCode.LIMIT_CELLS.value,
                                     file=name, sheet=meta.name)
             rows = sh.to_python(skip_empty_area=False) if end else []
-            member = members.get(meta.name)
             sheets.append(Sheet(
                 name=meta.name, rows=rows, numbers=list(range(1, len(rows) + 1)),
                 hidden=str(meta.visible) != str(pc.SheetVisibleEnum.Visible),
-                formulas=_formula_cells(path, member) if member else frozenset(),
+                formulas=formulas.get(meta.name, frozenset()),
                 merged=list(sh.merged_cell_ranges or []),
             ))
     return sheets
 
 
 # -- csv -------------------------------------------------------------------------
-def _cp1252_repair(err: UnicodeDecodeError) -> tuple[str, int]:
-    bad = err.object[err.start : err.end]
-    return bad.decode("cp1252", errors="replace"), err.end  # type: ignore[union-attr]
+def _cp1252_repair(err: UnicodeError) -> tuple[str, int]:
+    """Bytes that are not UTF-8 read as Windows-1252 (the usual French export)."""
+    if not isinstance(err, UnicodeDecodeError):  # pragma: no cover - registered for decoding only
+        raise err
+    return err.object[err.start : err.end].decode("cp1252", errors="replace"), err.end
 
 
 codecs.register_error("spaser-cp1252", _cp1252_repair)

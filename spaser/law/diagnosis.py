@@ -84,13 +84,14 @@ class Diagnosis:
     parameters: tuple[UsedParameter, ...]
     warnings: tuple[str, ...] = field(default=())
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, spend_lines: bool = True) -> dict[str, Any]:
+        """The diagnosis as JSON-ready data; ``spend_lines=False`` leaves out the spend counted per purchase."""
         from spaser._json import to_jsonable
 
         with paused():  # many small acyclic objects: see check()
-            return self._to_dict(to_jsonable)
+            return self._to_dict(to_jsonable, spend_lines)
 
-    def _to_dict(self, to_jsonable: Callable[[Any], Any]) -> dict[str, Any]:
+    def _to_dict(self, to_jsonable: Callable[[Any], Any], spend_lines: bool = True) -> dict[str, Any]:
         out = to_jsonable(
             {
                 "buyer": {"name": self.buyer_name, "siret": self.buyer_siret, "kind": self.buyer_kind},
@@ -107,7 +108,10 @@ class Diagnosis:
             }
         )
         # The spend lines (up to one per purchase) made JSON-ready directly, in their place.
-        out["obligation"]["spend"]["lines"] = [x.to_json() for x in self.obligation.spend.lines]
+        if spend_lines:
+            out["obligation"]["spend"]["lines"] = [x.to_json() for x in self.obligation.spend.lines]
+        else:
+            del out["obligation"]["spend"]["lines"]
         return out
 
 
