@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
+from typing import Any
 
 from spaser.cli._common import (
     add_common,
@@ -49,21 +51,25 @@ def run(args: argparse.Namespace) -> int:
     result, portfolio = load_input(args)
     rates = load_agec_rates(args.agec_taux) if args.agec_taux else None
     law = law_of(args, at)
+    key: str
+    data: dict[str, Any]
+    text: Callable[[], str]
     if args.joint:
         members = [portfolio] if portfolio is not None and args.buyer else list(result.portfolios)
         with progress_step("Diagnostic de chaque acheteur"):
             joint = check_joint(members, year=args.year, at=at, agec_rates=rates, law=law)
-        key, answer, render = "joint", joint, render_joint_text
+        key, text = "joint", lambda: render_joint_text(joint)
+        data = joint.to_dict() if args.json else {}
     else:
         portfolio = require_portfolio(result, portfolio)
         with progress_step("Diagnostic"):
             diagnosis = check(portfolio, year=args.year, at=at, agec_rates=rates, law=law)
-        key, answer, render = "diagnosis", diagnosis, render_text
+        key, text = "diagnosis", lambda: render_text(diagnosis)
+        data = diagnosis.to_dict(spend_lines=args.spend_lines) if args.json else {}
     if args.json:
-        data = answer.to_dict(spend_lines=args.spend_lines) if key == "diagnosis" else answer.to_dict()
         print_json({"import": result.report.to_dict(), key: data})
     else:
         print(f"Import : {result.report.summary_fr()}")
         print()
-        print(render(answer))  # type: ignore[arg-type]
+        print(text())
     return exit_code(args, result)

@@ -233,9 +233,9 @@ def diagnosis_view(d: dict[str, Any]) -> dict[str, Any]:
         for t in d["targets"]
     ]
     chart_items = [
-        {"label": t["label"], "value": _dec(t["actual"]), "target": _dec(t["target"]), "value_text": pct(t["actual"], 0), "target_text": pct(t["target"], 0)}
+        {"label": t["label"], "value": _dec(t["actual"]), "target": goal, "value_text": pct(t["actual"], 0), "target_text": pct(t["target"], 0)}
         for t in targets
-        if _dec(t["target"]) is not None and _dec(t["target"]) <= 1
+        if (goal := _dec(t["target"])) is not None and goal <= 1
     ]
     m = d["measured"]
     measured = {

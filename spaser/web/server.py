@@ -293,7 +293,8 @@ class SpaserHTTPServer(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
-        shown = f"[{host}]" if ":" in str(host) else str(host)
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        shown = f"[{name}]" if ":" in name else name
         return f"http://{shown}:{port}/"
 
     def log_error_trace(self) -> None:
@@ -327,7 +328,7 @@ def make_server(
     """
     from spaser.web.views import WebApp
 
-    cls = SpaserHTTPServer
+    cls: type[SpaserHTTPServer] = SpaserHTTPServer
     if ":" in host:  # an IPv6 address such as ::1
         cls = type("SpaserHTTPServer6", (SpaserHTTPServer,), {"address_family": socket.AF_INET6})
     store = SessionStore(max_bytes=max_bytes) if max_bytes is not None else SessionStore()

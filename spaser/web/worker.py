@@ -115,6 +115,8 @@ def _run(task: str, path: str, options: dict[str, Any], limits: WorkerLimits, na
     except OSError as e:
         raise WorkerError(f"fichier « {name} » : impossible de lancer la lecture ({e.strerror or e}).", code="worker-crashed") from None
     payload = proc.stdout
+    kind: str
+    value: Any
     try:
         with paused(promote=True):  # hundreds of thousands of objects that stay: no collection walking them
             kind, value = pickle.loads(payload) if payload else ("crash", "")
