@@ -155,7 +155,7 @@ def _plan(sizes: list[int], with_pandas: bool, documents_max: int) -> list[tuple
             if with_pandas:
                 plan.append((n, "xlsx", "pandas-xlsx", [("read", "pandas.read_excel (openpyxl)")]))
             plan.append((n, "xlsx", "openpyxl-xlsx", [("read", "openpyxl read-only loop")]))
-        for step in ("cli-check", "polars"):
+        for step in ("cli-check", "polars") if util.find_spec("polars") else ("cli-check",):  # polars: the bench extra
             process(n, "csv", step)
         plan.append((n, "csv", "check", check))
         if with_pandas:

@@ -32,7 +32,7 @@ def validate_company_id(value: str) -> str:
     if v.endswith(".0"):  # spreadsheets turn identifiers into floats
         v = v[:-2]
     mod = _siret if len(v) == 14 else _siren if len(v) == 9 else None
-    if mod is None or not v.isdigit():
+    if mod is None or not (v.isascii() and v.isdigit()):  # « ١٣٠… » passes isdigit() and Luhn: not ours
         raise InvalidFormat(f"Identifiant « {value} » : 14 chiffres (SIRET) ou 9 (SIREN) attendus.", code="siret-invalid")
     try:
         return mod.validate(v)

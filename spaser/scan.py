@@ -16,8 +16,10 @@ threshold was compared with in that year), all read by
 :func:`spaser.law.obligation.year_rule` (before 2023: the contracts concluded in
 the year, compared strictly, within the scope of the time).
 
-The file is streamed (flat memory): per buyer only a few counters and one
-sum per year are kept.
+The file is streamed in ONE pass: per buyer a few counters, per dated marché
+about 20 bytes in columns (:class:`_Dated`, no object per contract); the
+year's figures are computed after the pass, once the year is known (about
+145 MB for 1 000 000 contracts and 50 000 buyers).
 
 CSV columns (UTF-8 with BOM, ";" separator, amounts with a decimal comma):
 see :data:`CSV_COLUMNS`.
@@ -30,7 +32,8 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from array import array
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -44,7 +47,6 @@ from spaser.law.estimate import (
     default_duration,
     method_text,
     share_in_year,
-    spread,
 )
 from spaser.law.obligation import year_rule
 from spaser.model import ContractKind, EnvironmentalConsideration, SocialConsideration
@@ -75,27 +77,87 @@ _EST, _USED, _ASSUMED, _NOTIF, _NOTIF_AMT, _SY, _SN, _SU, _EY, _EN, _EU = range(
 
 
 class _Acc:
-    __slots__ = ("siret", "name", "contracts", "marches", "concessions", "total", "implausible", "no_amount", "no_date", "years")
+    __slots__ = ("index", "siret", "name", "contracts", "marches", "concessions", "total", "implausible", "no_amount", "no_date")
 
-    def __init__(self, siret: str | None, name: str) -> None:
+    def __init__(self, index: int, siret: str | None, name: str) -> None:
+        self.index = index
         self.siret = siret
         self.name = name
         self.contracts = self.marches = self.concessions = self.implausible = self.no_amount = self.no_date = 0
         self.total = Decimal(0)
-        self.years: dict[int, list[Any]] = {}
 
-    def year(self, y: int) -> list[Any]:
-        slot = self.years.get(y)
-        if slot is None:
-            slot = self.years[y] = [_ZERO, 0, 0, 0, _ZERO, 0, 0, 0, 0, 0, 0]  # shared zeros: less memory
-        return slot
+
+_NO_DURATION = 0xFFFF  # in _Dated.months: unknown, the default duration of the chosen year applies
+
+
+class _Dated:
+    """The dated marchés of the file, columnar: about 20 bytes each, no object per contract.
+
+    The year to show is known only after the file (the one with the most
+    notifications), so the pass keeps what each contract needs (buyer, month of
+    notification, duration, amount in cents, consideration statuses) and
+    :meth:`slots` computes the chosen year's figures afterwards, in file order.
+    """
+
+    def __init__(self) -> None:
+        self.buyer = array("I")
+        self.month = array("I")  # year * 12 + month - 1
+        self.months = array("H")
+        self.cents = array("q")  # -1: no usable amount
+        self.flags = array("B")  # social slot | environmental slot << 4
+        self.exact: dict[int, Decimal] = {}  # the rare amounts finer than the cent
+
+    def add(self, buyer: int, d: date, months: int | None, amount: Decimal | None, flags: int) -> None:
+        cents = -1
+        if amount is not None:
+            q = amount.scaleb(2)
+            cents = int(q)
+            if q != cents:
+                self.exact[len(self.cents)] = amount
+        self.buyer.append(buyer)
+        self.month.append(d.year * 12 + d.month - 1)
+        self.months.append(_NO_DURATION if months is None else months)
+        self.cents.append(cents)
+        self.flags.append(flags)
+
+    def slots(self, year: int, default: int) -> dict[int, list[Any]]:
+        """Per buyer index: the figures of ``year`` (indices _EST ... _EU)."""
+        out: dict[int, list[Any]] = {}
+        exact = self.exact
+        first_month, last_month = year * 12, year * 12 + 11
+        for i, (b, mi, mo, cents, flags) in enumerate(zip(self.buyer, self.month, self.months, self.cents, self.flags)):
+            assumed = mo == _NO_DURATION
+            if assumed:
+                mo = default
+            notified = first_month <= mi <= last_month
+            if not notified and (cents < 0 or mi > last_month or mi + max(mo, 1) - 1 < first_month):
+                continue  # nothing of this contract in the year
+            slot = out.get(b)
+            if slot is None:
+                slot = out[b] = [_ZERO, 0, 0, 0, _ZERO, 0, 0, 0, 0, 0, 0]
+            amount = None if cents < 0 else exact.get(i) or Decimal(cents).scaleb(-2)
+            if notified:
+                slot[_NOTIF] += 1
+                if amount is not None:
+                    slot[_NOTIF_AMT] += amount
+                slot[flags & 15] += 1
+                slot[flags >> 4] += 1
+            if amount is None:
+                continue
+            share = share_in_year(amount, date(mi // 12, mi % 12 + 1, 1), mo, year)
+            if share is not None:
+                slot[_EST] += share
+                slot[_USED] += 1
+                if assumed:
+                    slot[_ASSUMED] += 1
+        return out
 
 
 def _share(part: int, whole: int) -> Decimal | None:
     return (Decimal(part) / whole).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP) if whole else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a national file has tens of thousands of buyers
 class BuyerLine:
     """One buyer in the scan (figures for the chosen year unless said)."""
 
@@ -221,20 +283,20 @@ def scan_decp(
     today = today or date.today()
     name = str(path)
     report = ImportReport(file=name, max_issues=max_issues)
-    default = default_duration(date(year, 12, 31) if year is not None else today)
     stream = DecpStream(Path(path), check_duplicate_keys=False)
     ext = Extractor(report, today=today, suppliers=False, purchases=False)
     accs: dict[str, _Acc] = {}
+    dated = _Dated()
     years: Counter[int] = Counter()
     for index, raw in stream:
-        c = ext.extract(index, raw, duplicate_keys=stream.duplicate_keys.pop(index, None))
+        c = ext.extract(index, raw, duplicate_keys=stream.duplicate_keys.pop(index, None), marked=stream.marked > 0)
         if progress is not None and index % progress_every == 0:
             progress(index)
-        if c is None:
+        if c is None or c.merge_into is not None:  # rejected, or a co-contractor's line of a contract counted
             continue
         acc = accs.get(c.buyer_key)
         if acc is None:
-            acc = accs[c.buyer_key] = _Acc(c.buyer_siret, c.buyer_name)
+            acc = accs[c.buyer_key] = _Acc(len(accs), c.buyer_siret, c.buyer_name)
         elif not acc.name and c.buyer_name:
             acc.name = c.buyer_name
         acc.contracts += 1
@@ -255,40 +317,24 @@ def scan_decp(
             acc.no_date += 1
             continue
         years[d.year] += 1
-        if year is None or d.year == year:
-            slot = acc.year(d.year)
-            slot[_NOTIF] += 1
-            if amount is not None:
-                slot[_NOTIF_AMT] += amount
-            s, e = c.social, c.environmental
-            slot[_SU if s is None else _SN if not s or s == _SOCIAL_NONE else _SY] += 1
-            slot[_EU if e is None else _EN if not e or e == _ENV_NONE else _EY] += 1
-        if amount is None:
-            continue
-        months = c.duration if c.duration is not None else default
-        if year is not None:
-            share = share_in_year(amount, d, months, year)
-            parts: Iterable[tuple[int, Decimal]] = () if share is None else ((year, share),)
-        else:
-            parts = spread(amount, d, months)
-        for y, part in parts:
-            slot = acc.year(y)
-            slot[_EST] += part
-            slot[_USED] += 1
-            if c.duration is None:
-                slot[_ASSUMED] += 1
-    report.formats.append(f"decp-{stream.layout}")
+        s, e = c.social, c.environmental
+        flags = (_SU if s is None else _SN if not s or s == _SOCIAL_NONE else _SY) | (
+            (_EU if e is None else _EN if not e or e == _ENV_NONE else _EY) << 4
+        )
+        dated.add(acc.index, d, c.duration, amount, flags)
+    report.formats.append(ext.format_label(stream.layout, stream.kind))
     report.check()
+    del ext, stream  # the duplicate table: freed before the year's figures are computed (peak memory)
     if year is None:
         year = max(years, key=lambda y: (years[y], y)) if years else today.year - 1
-        default_for_year = default_duration(date(year, 12, 31))
-        if default_for_year != default:  # the parameter changed: recompute is needed
-            return scan_decp(path, year=year, today=today, progress=progress, progress_every=progress_every, max_issues=max_issues)
+    default = default_duration(date(year, 12, 31))
+    slots = dated.slots(year, default)
+    del dated  # the columns: freed before the lines are built
     rule = year_rule(year)  # threshold, basis and scope of that year (spaser.law)
     lines = []
     empty = [Decimal(0), 0, 0, 0, Decimal(0), 0, 0, 0, 0, 0, 0]
     for key, acc in accs.items():
-        slot = acc.years.get(year, empty)
+        slot = slots.get(acc.index, empty)
         est = slot[_EST].quantize(_CENT, rounding=ROUND_HALF_UP)
         bname = acc.name or f"Acheteur {acc.siret or key[1:]}"
         if key.startswith("?"):
@@ -329,7 +375,7 @@ def scan_decp(
         margin=rule.margin,
         assiette=rule.basis,
         default_duration_months=default,
-        layout=stream.layout,
+        layout=report.formats[-1].removeprefix("decp-"),
         elapsed=time.perf_counter() - started,
         years=dict(years),
         law_notes=rule.notes,

@@ -121,7 +121,7 @@ def test_brackets_inside_strings_do_not_count(tmp_path: Path) -> None:
     assert r.report.accepted == 1
 
 
-@pytest.mark.parametrize("name", ["nan.json", "billion-laughs.xml", "truncated.json", "root-foo.json"])
+@pytest.mark.parametrize("name", ["billion-laughs.xml", "truncated.json", "root-foo.json"])
 def test_cli_clean_error(name: str, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["scan", str(CORPUS / name)])
     err = capsys.readouterr().err

@@ -95,3 +95,10 @@ def test_check_json_spend_lines_are_opt_in(tmp_path: Path, capsys: pytest.Captur
     assert main(["check", str(p), "--json", "--year", "2024", "--lignes-depense"]) == 0
     lines = json.loads(capsys.readouterr().out)["diagnosis"]["obligation"]["spend"]["lines"]
     assert len(lines) == 2
+
+
+def test_check_of_a_file_whose_every_row_is_rejected_says_why(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    p = _csv(tmp_path, "Identifiant;Montant HT\nA;abc\nB;-5\n")
+    assert main(["check", str(p)]) == 3
+    err = capsys.readouterr().err
+    assert "2 rejeté(s)" in err and "amount-invalid" in err and "ligne 2" in err and "Montant illisible" in err

@@ -24,6 +24,7 @@ COMMANDS = [
     "template",
     "law",
     "check",
+    "suppliers",
     "suggest",
     "draft",
     "deliberation",

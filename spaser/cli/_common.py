@@ -184,6 +184,9 @@ def add_input(p: argparse.ArgumentParser, *, file_required: bool = True) -> None
     g.add_argument("--buyer-name", metavar="NOM", help="nom de l'acheteur si le fichier ne le donne pas")
     g.add_argument("--buyer-kind", metavar="TYPE", help="type d'acheteur (commune, epci, departement, region, etat, hopital...)")
     g.add_argument("--strict", action="store_true", help="code de sortie 6 si des lignes ont été rejetées")
+    from spaser.cli.suppliers import add_list_options
+
+    add_list_options(p.add_argument_group("fournisseurs"))
 
 
 def add_output(p: argparse.ArgumentParser, *, default: str | None = None) -> None:
@@ -316,7 +319,9 @@ def load_input(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     if portfolio is not None and buyer is not None and getattr(args, "buyer_kind", None):
         # The user's word on the buyer's kind wins over what the file implies.
         portfolio = portfolio.model_copy(update={"buyer": portfolio.buyer.model_copy(update={"kind": buyer.kind})})
-    return result, portfolio
+    from spaser.cli.suppliers import apply_lists
+
+    return result, apply_lists(args, result, portfolio)
 
 
 def _select(result, siret: str):  # type: ignore[no-untyped-def]

@@ -56,6 +56,10 @@ def run(args: argparse.Namespace) -> int:
     text: Callable[[], str]
     if args.joint:
         members = [portfolio] if portfolio is not None and args.buyer else list(result.portfolios)
+        if args.liste or args.en_ligne:  # each member classified with the lists (its own suppliers and kind)
+            from spaser.cli.suppliers import classify_members
+
+            members = classify_members(args, members)
         with progress_step("Diagnostic de chaque acheteur"):
             joint = check_joint(members, year=args.year, at=at, agec_rates=rates, law=law)
         key, text = "joint", lambda: render_joint_text(joint)
@@ -66,10 +70,31 @@ def run(args: argparse.Namespace) -> int:
             diagnosis = check(portfolio, year=args.year, at=at, agec_rates=rates, law=law)
         key, text = "diagnosis", lambda: render_text(diagnosis)
         data = diagnosis.to_dict(spend_lines=args.spend_lines) if args.json else {}
+    suppliers = _suppliers(result, portfolio if not args.joint else None)
     if args.json:
-        print_json({"import": result.report.to_dict(), key: data})
+        print_json({"import": result.report.to_dict(), key: data, **({"suppliers": suppliers[0]} if suppliers else {})})
     else:
         print(f"Import : {result.report.summary_fr()}")
         print()
         print(text())
+        if suppliers:
+            print()
+            print("\n".join(suppliers[1]))
     return exit_code(args, result)
+
+
+def _suppliers(result, portfolio) -> tuple[dict, list[str]] | None:  # type: ignore[no-untyped-def]
+    """(JSON, text lines) of the supplier section: lists given (--liste), or a buyer of unknown kind."""
+    from spaser.cli.suppliers import CLASSIFICATION
+    from spaser.suppliers import GENERIC_BUYER_NOTE, supplier_indicators
+    from spaser.suppliers.render import render_buyer, render_indicators, render_lists
+
+    c = result.extra.get(CLASSIFICATION)
+    if c is None:
+        if portfolio is None or portfolio.buyer.kind.value != "autre":
+            return None
+        return {"buyer": {"generic": True, "note": GENERIC_BUYER_NOTE}}, [GENERIC_BUYER_NOTE]
+    ind = supplier_indicators(c)
+    lines = ["FOURNISSEURS : ESUS ET ENTREPRISES INCLUSIVES (L2111-3, objectifs cibles)", *("   " + x for x in render_lists(c)),
+             *("   " + x for x in render_buyer(c)), *("   " + x for x in render_indicators(ind, c))]
+    return {**c.to_dict(), "indicators": ind.to_dict()}, lines

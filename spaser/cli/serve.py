@@ -26,6 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--no-browser", action="store_true", help="ne pas ouvrir le navigateur automatiquement")
     p.add_argument("--verbose", action="store_true", help="afficher chaque requête reçue")
     p.add_argument("--debug", action="store_true", help="afficher la trace complète des erreurs internes (dans le terminal)")
+    p.add_argument("--liste", metavar="FICHIER", action="append", default=None,
+                   help="liste officielle de fournisseurs appliquée à chaque import (voir spaser suppliers --help) ; répétable")
     p.set_defaults(func=run)
 
 
@@ -34,8 +36,13 @@ def run(args: argparse.Namespace) -> int:
 
     if not 0 <= args.port <= 65535:
         raise UsageError(f"Port « {args.port} » invalide : choisissez un nombre entre 1 et 65535.")
+    if args.liste:
+        from spaser.suppliers import load_list
+
+        for spec in args.liste:  # fail now, with the French message, not at the first import
+            load_list(spec, wanted=set())
     try:
-        server = make_server(host=args.host, port=args.port, verbose=args.verbose, debug=args.debug)
+        server = make_server(host=args.host, port=args.port, verbose=args.verbose, debug=args.debug, lists=tuple(args.liste or ()))
     except OSError as e:
         raise SpaserError(
             f"Impossible d'écouter sur {args.host}:{args.port} ({e.strerror or e}) : le port est peut-être déjà utilisé, "

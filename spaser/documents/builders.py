@@ -293,6 +293,9 @@ def indicator_rows(portfolio: Portfolio, yi: Any) -> list[IndicatorRow]:
     rows.append(IndicatorRow("reserves", "Marchés réservés", r.count, r.share_count, r.value, r.share_value, _DEFINITIONS["reserves"]))
     n, value, share = _inclusion(portfolio, yi)
     rows.append(IndicatorRow("inclusion", "Achats auprès de SIAE, EA ou ESAT", n, None, value, share, _DEFINITIONS["inclusion"]))
+    from spaser.suppliers.documents import indicator_rows as supplier_rows
+
+    rows += supplier_rows(portfolio, yi.year)  # ESUS / inclusive from the official lists, with the unknown apart
     for kind in SupplierKind:
         m = yi.suppliers[kind.value]
         rows.append(IndicatorRow(f"fournisseur:{kind.value}", f"Achats auprès : {kind.label}", m.count, m.share_count, m.value, m.share_value,
@@ -352,6 +355,11 @@ def _current(key: str, portfolio: Portfolio, yi: Any | None) -> Decimal | None:
         return yi.environmental.yes_among_known.share_count
     if key == "environnement_valeur":
         return yi.environmental.yes_among_known.share_value
+    if key in ("esus_valeur", "inclusion_valeur"):
+        from spaser.suppliers.documents import nothing_classified
+
+        if nothing_classified(portfolio, yi.year, key.split("_", 1)[0]):
+            return None  # lists given, but none classifies a supplier of the year: unknown, not 0 %
     if key == "esus_valeur":
         return yi.suppliers[SupplierKind.ESUS.value].share_value
     if key == "inclusion_valeur":
@@ -706,6 +714,8 @@ _PUBLISHED = (
     ("inclusion_valeur", "Achats auprès de SIAE, EA ou ESAT", "valeur"),
     ("siae_valeur", "Achats auprès de SIAE", "valeur"),
     ("ea_esat_valeur", "Achats auprès d'EA ou d'ESAT", "valeur"),
+    ("esus_inconnu_valeur", "Achats dont le titulaire est inconnu des listes ESUS (ni oui ni non)", "valeur"),
+    ("inclusion_inconnu_valeur", "Achats dont le titulaire est inconnu des listes d'entreprises inclusives (ni oui ni non)", "valeur"),
     ("heures_insertion", "Heures d'insertion réalisées", "heures"),
     ("social_inconnu_nombre", "Marchés dont la considération sociale est inconnue", "nombre"),
 )
@@ -759,6 +769,10 @@ def _published_measure(key: str, portfolio: Portfolio, yi: Any) -> tuple[Decimal
         value = sum((p.amount_ht for p in items if p.amount_ht is not None and p.amount_ht > 0), Decimal(0))
         rate = min(value / base.denominator_value, Decimal(1)) if base.denominator_value else None
         return value, base.denominator_value, base.denominator_label, rate
+    if key in ("esus_inconnu_valeur", "inclusion_inconnu_valeur"):
+        from spaser.suppliers.documents import unknown_measure
+
+        return unknown_measure(portfolio, yi.year, key.split("_", 1)[0])
     if key == "heures_insertion":
         hours = yi.insertion_hours_achieved if yi.contracts_with_insertion_hours else None
         return hours, None, "marchés notifiés dans l'année avec heures déclarées", None

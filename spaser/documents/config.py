@@ -86,6 +86,7 @@ _SCHEMA: dict[str, tuple[str, ...]] = {
     "schema": ("debut", "fin", "date", "annee_diagnostic", "axes", "suggestions_annexe"),
     "objectifs": tuple(OBJECTIVES),
     "textes": tuple(TEXT_KEYS),
+    "fournisseurs": ("listes", "en_ligne"),
 }
 
 
@@ -107,6 +108,8 @@ class DocumentConfig:
     targets: dict[str, dict[int, Decimal]] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)
     file: str | None = None
+    lists: tuple[str, ...] = ()  # supplier lists ([fournisseurs] listes), paths relative to the file
+    online: bool = False  # [fournisseurs] en_ligne: the « Recherche d'entreprises » look-up
 
 
 def load_config(path: str | os.PathLike[str]) -> DocumentConfig:
@@ -199,7 +202,28 @@ def parse_config(text: str, *, file: str | None = None) -> DocumentConfig:
     for key, value in data.get("textes", {}).items():
         texts[key] = _text(value, f"textes.{key}", fail, multiline=True)
     kw["texts"] = texts
+
+    suppliers: dict[str, Any] = data.get("fournisseurs", {})
+    if "listes" in suppliers:
+        lists = suppliers["listes"]
+        if not isinstance(lists, list) or not all(isinstance(x, str) and x.strip() for x in lists):
+            raise fail("« fournisseurs.listes » doit être une liste de chemins de fichiers (textes).")
+        base = Path(file).parent if file else Path(".")
+        kw["lists"] = tuple(_relative(x.strip(), base) for x in lists)
+    if "en_ligne" in suppliers:
+        if not isinstance(suppliers["en_ligne"], bool):
+            raise fail("« fournisseurs.en_ligne » doit valoir true ou false.")
+        kw["online"] = suppliers["en_ligne"]
     return DocumentConfig(**kw)
+
+
+def _relative(spec: str, base: Path) -> str:
+    """A list path (``FORMAT=PATH`` allowed) read relative to the configuration file."""
+    fmt, sep, path = spec.partition("=")
+    if not sep or "/" in fmt or "\\" in fmt:
+        fmt, path = "", spec
+    full = path if Path(path).is_absolute() else str(base / path)
+    return f"{fmt}={full}" if fmt else full
 
 
 def _text(value: Any, where: str, fail, *, multiline: bool = False) -> str:  # type: ignore[no-untyped-def]

@@ -58,7 +58,15 @@ class ImportResult:
         if len(self.portfolios) == 1:
             return self.portfolios[0]
         if not self.portfolios:
-            raise InputError("aucun achat n'a pu être importé.", code="no-data", file=self.path)
+            r = self.report
+            causes = ", ".join(f"{code} ({n})" for code, n in r.counts.most_common(5))
+            first = next((i for i in r.issues if i.severity is Severity.ERROR), None)
+            example = f" Premier rejet : {first.location} : {first.message}" if first is not None else ""
+            raise InputError(
+                f"aucun achat n'a pu être importé ({r.read} enregistrement(s) lu(s), {r.rejected} rejeté(s)"
+                f"{' ; problèmes : ' + causes if causes else ''}).{example} Le détail : spaser inspect.",
+                code="no-data", file=self.path,
+            )
         names = ", ".join(f"{p.buyer.siret or '?'} ({p.buyer.name})" for p in self.portfolios[:10])
         more = f" et {len(self.portfolios) - 10} autres" if len(self.portfolios) > 10 else ""
         raise SpaserError(

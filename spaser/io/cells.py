@@ -197,13 +197,17 @@ def number(v: object) -> Decimal:
         if isinstance(v, float):
             if v != v or v in (float("inf"), float("-inf")):
                 raise CellProblem(IssueCode.AMOUNT_NOT_FINITE)
+            if abs(v) >= 1e21:  # as for int and Decimal below
+                raise CellProblem(IssueCode.AMOUNT_INVALID, "Nombre hors de toute mesure.")
             d = Decimal(int(v)) if v.is_integer() else Decimal(repr(v))
         elif isinstance(v, int):
             if abs(v) >= 10**21:
                 raise CellProblem(IssueCode.AMOUNT_INVALID, "Nombre hors de toute mesure.")
             d = Decimal(v)
-        elif isinstance(v, Decimal):
+        elif isinstance(v, Decimal):  # from a JSON parser: its exponent is bounded before any arithmetic (1E+999999999)
             d = v
+            if d.is_finite() and d and d.adjusted() >= 21:
+                raise CellProblem(IssueCode.AMOUNT_INVALID, "Nombre hors de toute mesure.")
         elif isinstance(v, str):
             d = parse_amount(v)
         else:
@@ -301,7 +305,7 @@ def cpv_code(v: object) -> tuple[str | None, IssueCode | None]:
 
 def cpv(v: object) -> str:
     """The 8-digit CPV code of a cell; a wrong check digit is a warning and the code is kept."""
-    code, problem = cpv_code(v)
+    code, problem = cpv_code(v if type(v) is str else text(v))  # cached: a text key (a Decimal sNaN has no hash)
     if problem is not None:
         raise CellProblem(problem, None if code is None else f"(« {text(v)[:40]} »)", kept=code)
     return code  # type: ignore[return-value]

@@ -113,7 +113,7 @@ COLUMNS: tuple[ColumnSpec, ...] = (
                cell="code", write=lambda p, b: p.id),
     ColumnSpec("object", "Objet", "Objet du marché ou du lot, en clair.",
                ("objet marche", "objet contrat", "objet lot", "intitule", "intitule marche", "libelle", "libelle marche",
-                "designation", "object", "subject", "description", "title", "objet"), 45,
+                "designation", "object", "subject", "description", "title", "objet", "categorie achat", "categorie achat optionnelle"), 45,
                write=lambda p, b: p.object),
     ColumnSpec("cpv", "Code CPV", "Code CPV principal (8 chiffres, clé facultative : 90910000-9).",
                ("cpv", "cpv principal", "code cpv principal", "cpv code", "main cpv", "nomenclature cpv", "codecpv"), 14, c.cpv,
@@ -127,7 +127,8 @@ COLUMNS: tuple[ColumnSpec, ...] = (
     ColumnSpec("amount_ht", "Montant HT", "Montant hors taxes en euros (montant maximum sur toute la durée pour un accord-cadre).",
                ("montant", "montant total ht", "montant notifie ht", "montant attribue ht",
                 "montant marche ht", "valeur ht", "montant hors taxes", "montant hors taxe", "total ht",
-                "amount", "amount ht", "amount excl vat", "amount excluding vat", "value", "value excl vat"), 16, c.amount,
+                "amount", "amount ht", "amount excl vat", "amount excluding vat", "value", "value excl vat",
+                "depense achat"), 16, c.amount,
                cell="money", write=lambda p, b: p.amount_ht),
     # Finance exports give several amounts: the planned maximum wins (it is what a DECP « montant »
     # states), then the amount HT, then the initial amount; an empty one is taken from the next

@@ -27,11 +27,12 @@ __all__ = ["DateError", "to_date", "from_excel_serial", "EXCEL_EPOCH"]
 EXCEL_EPOCH = date(1899, 12, 30)
 _SERIAL_MAX = 2958465  # 9999-12-31
 
-_DMY = re.compile(r"^(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{2}|\d{4})(?:[ T]\d{1,2}[:h]\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+# re.ASCII: \d is 0-9 only (Arabic-Indic or superscript digits are no date).
+_DMY = re.compile(r"^(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{2}|\d{4})(?:[ T]\d{1,2}[:h]\d{2}(?::\d{2}(?:\.\d+)?)?)?$", re.ASCII)
 _ISO = re.compile(
-    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?$"
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?$", re.ASCII
 )
-_COMPACT = re.compile(r"^((?:19|20)\d\d)(\d\d)(\d\d)$")
+_COMPACT = re.compile(r"^((?:19|20)\d\d)(\d\d)(\d\d)$", re.ASCII)
 
 
 class DateError(ValueError):
@@ -88,6 +89,6 @@ def to_date(value: object) -> date | None:
     m = _COMPACT.match(s)
     if m:
         return _build(int(m.group(1)), int(m.group(2)), int(m.group(3)), s)
-    if re.fullmatch(r"\d+(?:[.,]\d+)?", s):
+    if re.fullmatch(r"[0-9]{1,7}(?:[.,][0-9]+)?", s):
         return from_excel_serial(float(s.replace(",", ".")))
     raise DateError(f"date illisible (« {s} ») : écrivez JJ/MM/AAAA")

@@ -1,4 +1,4 @@
-"""DECP files (données essentielles de la commande publique): JSON 2019, JSON and XML 2024.
+"""DECP files (données essentielles de la commande publique): JSON and XML, formats 2019 and 2024.
 
 Layouts read (recognised from the content):
 
@@ -10,15 +10,26 @@ Layouts read (recognised from the content):
 - variants: the 2.0.0 draft (plain string arrays, no wrapper objects),
   tabular exports (values joined with ", ", "Sans objet" for "Pas de ..."),
   a bare list of contracts, or ``{"marche": [...]}`` without ``marches``;
-- XML 2024 (``<marches><marche>...``), tags repeated for lists, read with
+- XML 2019 and 2024 (``<marches><marche>...``), tags repeated for lists, read with
   defusedxml: DTDs, entities and external references are refused.
 
 Everything is streamed (ijson for JSON, iterparse for XML), so the same core
 (:func:`iter_decp_records` then :class:`Extractor`) serves a small import and
-``spaser scan`` over a national file. Before the JSON parser sees a byte, a
-guard checks nesting depth and string length (:data:`MAX_DEPTH`,
-:data:`MAX_STRING`): a hostile file fails with a clear message instead of
-exhausting memory.
+``spaser scan`` over a national file, in ONE pass over the file (the two 2024
+lists are read as one, see ``_LISTS``). Before the JSON parser sees a byte, a
+guard (:class:`_Guard`) checks nesting depth and string length
+(:data:`MAX_DEPTH`, :data:`MAX_STRING`): a hostile file fails with a clear
+message instead of exhausting memory. It also replaces what the parser would
+stop or crash on by marker strings: a bare ``NaN``/``Infinity`` (pandas
+writes them), a number longer than :data:`MAX_NUMBER_CHARS` (the C parser
+crashed on an integer of 4 301 digits) and a lone UTF-16 half (``\\udc00``);
+the record reader then drops that one value with a warning.
+
+Values are converted by :mod:`spaser.io.convert` (shared with the spreadsheet
+reader): ASCII digits only, bounded lengths and exponents. The report names the
+file's real format from its records: ``decp-2019``, ``decp-2024``,
+``decp-2024-brouillon`` (2.0.0 draft), ``-tabulaire`` (joined values,
+``donneesActuelles``), ``-xml``.
 
 What the import does with each record (every record is counted:
 ``read == accepted + rejected``):
@@ -32,8 +43,12 @@ What the import does with each record (every record is counted:
   values are listed in ``result.extra["modifications"]``);
 - concessions are kept as ``ContractKind.CONCESSION`` with a warning: they
   are outside the SPASER count;
-- duplicates (same buyer, identifier, notification date and amount) are
-  rejected, naming the first record;
+- duplicates (same buyer, identifier, notification date, amount and holders)
+  are rejected, naming the first record; the same contract with other holders
+  is a co-contractor's line: its holders are added to the first record's
+  contract, counted once (``report.merged``, as for spreadsheets);
+- tabular versions: a record with ``donneesActuelles`` false is an earlier
+  version of a contract, not counted (``superseded``);
 - dates keep their calendar day; a time zone ("2018-12-17+01:00") is dropped;
   an impossible date is a warning and the contract is kept without date;
 - 2019 records have no consideration fields: social and environmental
@@ -46,10 +61,10 @@ parser does) and a warning names the key.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from array import array
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -58,11 +73,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from spaser import cpv as _cpv
 from spaser._gc import paused
 from spaser._errors import InputError, InvalidChecksum, InvalidCode, LimitExceeded, UnknownCode
 from spaser.io.report import ImportReport, IssueCode, MESSAGES, Severity
-from spaser.ids import validate_company_id
 from spaser.model import (
     Buyer,
     BuyerKind,
@@ -74,11 +87,14 @@ from spaser.model import (
     SourceRef,
     Supplier,
 )
-from spaser.money import AMOUNT_PLAUSIBLE_MAX, AmountError, implausible_amount, to_decimal
+from spaser.io import cells as cv
+from spaser.io.cells import CellProblem
+from spaser.money import AMOUNT_PLAUSIBLE_MAX, SMALLEST_IMPLAUSIBLE, implausible_amount
 
 __all__ = [
     "MAX_DEPTH",
     "MAX_STRING",
+    "MAX_NUMBER_CHARS",
     "AMOUNT_PLAUSIBILITY_CEILING",
     "MAX_DURATION_MONTHS",
     "PLAUSIBLE_YEAR_MIN",
@@ -95,10 +111,64 @@ MAX_DEPTH = 64  # nesting of JSON arrays/objects or XML elements (real DECP: < 1
 MAX_STRING = 1_000_000  # characters in one JSON string or XML text
 # Amount plausibility is shared with the other readers: spaser.money.implausible_amount.
 AMOUNT_PLAUSIBILITY_CEILING = AMOUNT_PLAUSIBLE_MAX
-MAX_DURATION_MONTHS = 1200  # 100 years: longer is a typing error
+MAX_DURATION_MONTHS = cv.DURATION_MAX_MONTHS  # 100 years: longer is a typing error
 PLAUSIBLE_YEAR_MIN = 1990  # notification dates before are typing errors
 
 _CHUNK = 64 * 1024  # < MAX_STRING: see _Guard
+# A JSON number longer than this is no DECP value: replaced before the parser sees it
+# (CPython refuses int() of more than 4 300 digits; the C parser crashed on it).
+MAX_NUMBER_CHARS = 40
+_NUMBER_CHARS = b"0123456789.eE+-"
+_TOKEN_TAIL = _NUMBER_CHARS + b"NaIfintyuUbcdABCDF\\"  # numbers, NaN, Infinity, \\uXXXX escapes
+_MAX_HOLD = 64
+# Digits -> "0", anything else -> ".": a run of 41 digits is then found by a plain (C-speed) substring search.
+_CLASSES = bytes(48 if 48 <= b <= 57 else b if b in b"NaIfinty" else 46 for b in range(256))
+_LONG_RUN = b"0" * (MAX_NUMBER_CHARS + 1)
+_STRING_REST = re.compile(rb'(?:[^"\\]|\\.)*"', re.S)
+_SPECIAL_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*(?:"|\Z)|(-?(?:NaN|Infinity))|(-?[0-9][0-9.eE+\-]*)', re.S)
+# A lone UTF-16 half (\\ud800 without its pair): the parser would give bytes that are no UTF-8.
+_SURROGATE_FAST = re.compile(rb"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile(rb"\\\\|\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|(\\u[dD][89a-fA-F][0-9a-fA-F]{2})")
+# 2024: the two lists "marche" and "contrat-concession" become one list "marche" whose parts
+# start with a marker record naming the list, so the file is parsed once (ijson follows one path).
+_LISTS = re.compile(rb'(?<!\\)"(marche|contrat-concession)"(\s*:\s*)\[(\s*\])?')
+_LIST_PARTIAL = re.compile(rb'"(?:marche|contrat-concession)"\s*(?::\s*(?:\[\s*)?)?\Z')
+
+
+_HIGH_HALF = re.compile(rb"\\u[dD][89abAB][0-9a-fA-F]{2}")
+
+
+def _safe_cut(data: bytes, cut: int) -> int:
+    """``cut`` moved back so that no escape is split: ``\\uXXXX``, a surrogate pair, ``\\"``."""
+    b = data.rfind(b"\\", max(0, cut - 6), cut)  # an escape that may be incomplete
+    if b >= 0:
+        cut = b
+    if cut >= 6 and _HIGH_HALF.match(data, cut - 6):  # the first half of a pair: keep the pair together
+        cut -= 6
+    stop = max(0, cut - 4096)
+    while cut > stop and data[cut - 1] == 92:  # never between a backslash and what it escapes
+        cut -= 1
+    return cut
+
+
+def _list_hold(data: bytes) -> int:
+    """How many bytes at the end of ``data`` may be the start of a list key and its bracket (held for the next chunk)."""
+    p = data.rfind(b'"')
+    if p < 0:
+        return 0
+    q = data.rfind(b'"', 0, p)
+    if q >= 0 and _LIST_PARTIAL.match(data, q):  # a whole key, then perhaps « : » and « [ »
+        return len(data) - q
+    tail = data[p + 1 :]
+    if b"marche".startswith(tail) or b"contrat-concession".startswith(tail):  # an opening quote, part of a key
+        return len(data) - p
+    return 0
+
+
+_LIST_KEY = "\x00liste"
+
+
+_MARK = "\x00"  # first character of a marker string (a JSON string cannot hold it unescaped)
 
 _KIND_MARCHE = "Marché"
 _KIND_CONCESSION = "Contrat de concession"
@@ -143,25 +213,103 @@ class _Guard:
         self._run = 0  # length of the string being read, when in a string
         self._carry = b""  # trailing backslashes of the previous chunk
         self._first = True
+        self._hold = b""  # end of the previous chunk, given with the next one
+        self._skip = False  # dropping the digits of an over-long number
+        self.marked = 0  # values replaced by a marker (see _rewrite)
+        self.merge_lists = False  # 2024: both lists read in one pass (see _LISTS)
+        self._lists_ahead = [b'"marche"', b'"contrat-concession"']  # list keys not met yet
 
     def read(self, n: int = _CHUNK) -> bytes:
         if n == 0:  # ijson probes the type with read(0)
             return b""
-        chunk = self._raw.read(min(n, _CHUNK) if n > 0 else _CHUNK)
-        if self._first:
-            self._first = False
-            if chunk.startswith(b"\xef\xbb\xbf"):
-                chunk = chunk[3:]
-        self._check(chunk)
-        self.pos += len(chunk)
-        return chunk
+        while True:
+            chunk = self._raw.read(_CHUNK)
+            eof = not chunk
+            data = self._hold + chunk if self._hold else chunk
+            self._hold = b""
+            if self._first and data:
+                self._first = False
+                if data.startswith(b"\xef\xbb\xbf"):
+                    data = data[3:]
+            if not eof:
+                # A number, NaN or an escape may go on in the next chunk: keep its start for then.
+                keep = len(data) - len(data.rstrip(_TOKEN_TAIL))
+                if keep > _MAX_HOLD:
+                    keep = 0
+                if self.merge_lists:  # so may a list's key and its bracket
+                    keep = max(keep, _list_hold(data))
+                cut = _safe_cut(data, len(data) - keep)
+                if cut < len(data):
+                    self._hold, data = data[cut:], data[:cut]
+            if self._skip:  # the rest of an over-long number already replaced
+                rest = data.lstrip(_NUMBER_CHARS)
+                self._skip = not rest and not eof
+                data = rest
+            if b"\\" in data and b"\\u" in data and _SURROGATE_FAST.search(data):  # memchr first: most chunks have no escape
+                data = _SURROGATE.sub(self._lone_half, data)
+            if self.merge_lists and any(k in data for k in self._lists_ahead):
+                data = _LISTS.sub(self._list_start, data)
+            # One C pass (translate) then substring searches: digits become "0", N a I f i t y stay, the rest ".".
+            t = data.translate(_CLASSES)
+            if data and (b"NaN" in t or b"Infinity" in t or _LONG_RUN in t):
+                data = self._rewrite(data, eof)
+            if data or eof:
+                break
+        self._check(data)
+        self.pos += len(data)
+        return data
+
+    def _list_start(self, m: re.Match[bytes]) -> bytes:
+        key = b'"' + m.group(1) + b'"'
+        if key in self._lists_ahead:
+            self._lists_ahead.remove(key)
+            if not self._lists_ahead:
+                self.merge_lists = False  # both met: nothing more to look for
+        marker = b'{"\\u0000liste": "' + m.group(1) + b'"}'
+        return b'"marche"' + m.group(2) + b"[" + marker + (b"]" if m.group(3) else b",")
+
+    def _lone_half(self, m: re.Match[bytes]) -> bytes:
+        if m.group(1) is None:
+            return m.group(0)  # an escaped backslash, or a well-formed pair
+        self.marked += 1
+        return b"\\u0000S"  # marker inside the string: replaced by U+FFFD with a warning
+
+    def _rewrite(self, data: bytes, eof: bool) -> bytes:
+        """Bare ``NaN``/``Infinity`` and over-long numbers (outside strings) become marker strings.
+
+        The JSON parser would stop the whole file at ``NaN`` (pandas writes it) and
+        crash on an integer of more than 4 300 digits; as markers, the record
+        reader drops that one value with a warning (:meth:`Extractor._unmark`).
+        """
+        start = 0
+        if self._in_string:  # the chunk starts inside a string: skip to its end
+            m = _STRING_REST.match(data)
+            if m is None:
+                return data
+            start = m.end()
+        end = len(data)
+
+        def repl(m: re.Match[bytes]) -> bytes:
+            if m.group(1):
+                self.marked += 1
+                return b'"\\u0000NaN"'
+            num = m.group(2)
+            if num and len(num) > MAX_NUMBER_CHARS:
+                self.marked += 1
+                if m.end() + start == end and not eof:
+                    self._skip = True
+                return b'"\\u0000L%d"' % len(num)
+            return m.group(0)
+
+        return data[:start] + _SPECIAL_TOKENS.sub(repl, data[start:])
 
     def _check(self, chunk: bytes) -> None:
         data = self._carry + chunk
         tail = len(data) - len(data.rstrip(b"\\")) if chunk else 0
         self._carry = data[len(data) - tail :] if tail else b""
         data = data[: len(data) - tail] if tail else data
-        data = data.replace(b"\\\\", b"").replace(b'\\"', b"")
+        if b"\\" in data:  # most generated files have no escape at all
+            data = data.replace(b"\\\\", b"").replace(b'\\"', b"")
         # String length: gaps between quotes inside a chunk are < _CHUNK < MAX_STRING,
         # so only a string spanning chunks can be too long.
         first = data.find(b'"')
@@ -230,6 +378,7 @@ class DecpStream:
     check_duplicate_keys: bool = True
     layout: str = ""
     duplicate_keys: dict[int, list[str]] = field(default_factory=dict)
+    marked: int = 0  # values the guard replaced by a marker so far (NaN, over-long numbers)
 
     def __post_init__(self) -> None:
         self.file = str(self.path)
@@ -350,12 +499,22 @@ class DecpStream:
                 dict.__setitem__(self, key, value)
 
         index = 0
+        if len(prefixes) > 1:  # 2024: both lists in one pass, under one name (see _LISTS)
+            prefixes = [prefixes[0].rsplit(".", 2)[0] + ".marche.item" if prefixes[0].count(".") > 1 else "marche.item"]
+        merge = self.layout == "2024" and prefixes[0].endswith("marche.item")
+        concession = False
         for prefix in prefixes:
-            concession = prefix.endswith("contrat-concession.item")
             fh, guard = self._open()
+            guard.merge_lists = merge
+            marked = self.marked
             try:
                 for rec in ijson.items(guard, prefix, use_float=False, map_type=_Obj if self.check_duplicate_keys else dict):
+                    if merge and isinstance(rec, dict) and len(rec) == 1 and _LIST_KEY in rec:
+                        concession = rec[_LIST_KEY] == "contrat-concession"
+                        dups.clear()
+                        continue
                     index += 1
+                    self.marked = marked + guard.marked
                     if dups:
                         self.duplicate_keys[index] = sorted(set(dups))
                         dups.clear()
@@ -503,6 +662,8 @@ class Contract:
     suppliers: tuple[tuple[str, str | None], ...] = ()
     location: str | None = None
     purchase: Purchase | None = None
+    # A co-contractor's line of a contract already read: the row of that contract's first line.
+    merge_into: int | None = None
 
 
 def _text(v: Any) -> str | None:
@@ -537,14 +698,13 @@ def _flat_values(v: Any, inner: str) -> list[str] | None:
     if isinstance(v, list):
         out: list[str] = []
         for item in v:
-            sub = _flat_values(item, inner) if isinstance(item, (dict, list)) else _flat_values(item, inner)
-            out.extend(sub or [])
+            out.extend(_flat_values(item, inner) or [])
         return out
     return []
 
 
 def _items(v: Any, inner: str) -> list[dict[str, Any]]:
-    """Objects of a list in any of its shapes (2019, 2024 wrapped, XML repeated)."""
+    """Objects of a list in any of its shapes (2019, 2024 wrapped, XML repeated, lists nested by exports)."""
     if v is None:
         return []
     if isinstance(v, dict):
@@ -553,89 +713,15 @@ def _items(v: Any, inner: str) -> list[dict[str, Any]]:
         return [v]
     if isinstance(v, list):
         out: list[dict[str, Any]] = []
-        for item in v:
-            if isinstance(item, dict) and inner in item and isinstance(item[inner], (dict, list)):
-                out.extend(_items(item[inner], inner))
-            elif isinstance(item, dict):
-                out.append(item)
+        for item in v:  # depth is bounded by the reader (MAX_DEPTH)
+            if type(item) is dict:
+                x = item.get(inner, item)
+                if type(x) is dict:  # the common shapes, without a call
+                    out.append(x)
+                    continue
+            out.extend(_items(item, inner))
         return out
     return []
-
-
-_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$")
-
-
-def _amount(v: Any) -> Decimal:
-    """Decimal from a DECP value; AmountError (with code) otherwise."""
-    if isinstance(v, str):
-        s = v.strip()
-        if _NUMBER.match(s):
-            return to_decimal(Decimal(s))  # plain JSON-like number: skip the French parser
-        if _fold(s) in ("nan", "inf", "infinity", "-infinity", "-inf", "+infinity"):
-            raise AmountError(f"montant non numérique (« {v} »)", "amount-not-finite")
-    if isinstance(v, (list, dict)):
-        raise AmountError(f"montant illisible (« {str(v)[:80]} »)")
-    return to_decimal(v)  # bool refused, range and finiteness checked, French text parsed
-
-
-_SOCIAL = {_fold(m.value): m for m in SocialConsideration}
-_ENVIRONMENTAL = {_fold(m.value): m for m in EnvironmentalConsideration}
-_SANS_OBJET = {"sans objet"}  # tabular exports write it for "Pas de ..."
-
-
-@lru_cache(maxsize=4096)
-def _considerations(values: tuple[str, ...], social: bool) -> tuple[frozenset[Any] | None, tuple[str, ...], bool]:
-    """(set or None, unknown values, incoherent) for a tuple of raw strings."""
-    table = _SOCIAL if social else _ENVIRONMENTAL
-    none = SocialConsideration.AUCUNE if social else EnvironmentalConsideration.AUCUNE
-    found: set[Any] = set()
-    bad: list[str] = []
-    for v in values:
-        f = _fold(v)
-        if f in table:
-            found.add(table[f])
-        elif f in _SANS_OBJET:
-            found.add(none)
-        else:
-            bad.append(v)
-    incoherent = none in found and len(found) > 1
-    if incoherent:
-        found.discard(none)  # a declared clause outweighs "Pas de ..."
-    return (frozenset(found) if found else None), tuple(bad), incoherent
-
-
-@lru_cache(maxsize=65536)
-def _company_id(raw: str) -> str | None:
-    try:
-        return validate_company_id(raw)
-    except InvalidCode:
-        return None
-
-
-@lru_cache(maxsize=8192)
-def _date(raw: str) -> date | str:
-    """The date, or a French reason when it is not one."""
-    from spaser.io.dates import DateError, to_date
-
-    try:
-        d = to_date(raw)
-    except DateError as e:
-        return str(e)
-    return d if d is not None else "date vide"
-
-
-@lru_cache(maxsize=16384)
-def _cpv_code(raw: str) -> tuple[str | None, IssueCode | None, str]:
-    try:
-        base, digit = _cpv.split(raw)
-    except InvalidCode as e:
-        return None, IssueCode.CPV_MALFORMED, e.message
-    entry = _cpv.table().get(base)
-    if entry is None:
-        return None, IssueCode.CPV_UNKNOWN, ""
-    if digit is not None and digit != entry.check_digit:
-        return base, IssueCode.CPV_CHECK_DIGIT, f"(clé attendue : {entry.check_digit})"
-    return base, None, ""
 
 
 _KINDS = {
@@ -659,8 +745,22 @@ def _kind_of_nature(nature: str | None) -> ContractKind | None:
     return _KINDS.get(f)
 
 
+# Fields that only the 2024 format (schema 2.0.x) has: a record with one is a 2024 record.
+# (Some 2019 files carry `origineUE` or `marcheInnovant` too: not decisive.)
+_FIELDS_2024 = frozenset(
+    {
+        "considerationsSociales", "considerationsEnvironnementales", "considerationSociale",
+        "considerationEnvironnementale", "techniques", "technique", "modalitesExecution", "modaliteExecution",
+        "typesPrix", "typePrix", "ccag", "offresRecues", "sousTraitanceDeclaree", "typeGroupementOperateurs",
+        "attributionAvance", "tauxAvance", "actesSousTraitance",
+    }
+)
+# The 2.0.0 draft named its lists in the singular, without a wrapper object.
+_FIELDS_DRAFT = frozenset({"technique", "modaliteExecution", "typePrix"})
+
+
 class _Seen:
-    """Open-addressing table of 64-bit keys -> row of the first record (about 24 bytes per record).
+    """Open-addressing table of 64-bit keys -> (row, 32-bit tag) of the first record (about 32 bytes per record).
 
     A dict would take ~100 bytes per record: too much for a national file.
     """
@@ -669,10 +769,11 @@ class _Seen:
         self._size = 1 << 12
         self._keys = array("Q", bytes(8 * self._size))
         self._rows = array("I", bytes(4 * self._size))
+        self._tags = array("I", bytes(4 * self._size))
         self._n = 0
 
-    def first(self, key: int, row: int) -> int | None:
-        """The row already recorded for ``key``, or None after recording ``row``."""
+    def first(self, key: int, row: int, tag: int = 0) -> tuple[int, int] | None:
+        """(row, tag) already recorded for ``key``, or None after recording ``row`` and ``tag``."""
         key = key or 1  # 0 marks an empty slot
         keys, mask = self._keys, self._size - 1
         i = key & mask
@@ -680,35 +781,44 @@ class _Seen:
             k = keys[i]
             if k == 0:
                 keys[i] = key
-                self._rows[i] = row
+                self._rows[i] = row & 0xFFFFFFFF
+                self._tags[i] = tag
                 self._n += 1
                 if self._n * 2 > self._size:
                     self._grow()
                 return None
             if k == key:
-                return self._rows[i]
+                return self._rows[i], self._tags[i]
             i = (i + 1) & mask
 
     def _grow(self) -> None:
-        old_keys, old_rows = self._keys, self._rows
+        old = zip(self._keys, self._rows, self._tags)
         self._size *= 2
         self._keys = array("Q", bytes(8 * self._size))
         self._rows = array("I", bytes(4 * self._size))
-        keys, rows, mask = self._keys, self._rows, self._size - 1
-        for k, r in zip(old_keys, old_rows):
+        self._tags = array("I", bytes(4 * self._size))
+        keys, rows, tags, mask = self._keys, self._rows, self._tags, self._size - 1
+        for k, r, t in old:
             if k:
                 i = k & mask
                 while keys[i]:
                     i = (i + 1) & mask
                 keys[i] = k
                 rows[i] = r
+                tags[i] = t
+
+
+def _digest(text: str, size: int = 8) -> int:
+    """A ``size``-byte digest, stable within the process (the table lives as long as one read)."""
+    return hash(text) & ((1 << (8 * size)) - 1)
 
 
 class Extractor:
     """Turns raw DECP records into :class:`Contract` and records the issues.
 
     One per file: it keeps the duplicate-detection keys (64-bit digests,
-    about 24 bytes per record) and small caches.
+    about 32 bytes per record) and small caches. Values are converted by
+    :mod:`spaser.io.convert`, the converters every reader shares.
     """
 
     def __init__(
@@ -730,6 +840,24 @@ class Extractor:
         self.modified: list[dict[str, Any]] = []  # initial vs final values (capped)
         self.modified_count = 0
         self.variants: set[str] = set()
+        # What the records say of their format: "2019", "2024", "brouillon", "tabulaire" -> records.
+        self.votes: Counter[str] = Counter()
+        self._buyers: dict[str, str | None] = {}  # identifier as written -> SIRET (None: invalid)
+
+    def format_label(self, layout: str, kind: str | None) -> str:
+        """The file's real format, from its records: ``decp-2019``, ``decp-2024``, ``decp-2024-brouillon``,
+        ``decp-2024-tabulaire``..., with ``-xml`` for XML."""
+        v = self.votes
+        if v["2024"] or v["2019"]:
+            year = "2024" if v["2024"] >= v["2019"] else "2019"
+        else:
+            year = "2019" if layout == "2019" else "2024"
+        label = f"decp-{year}"
+        if year == "2024" and v["brouillon"]:
+            label += "-brouillon"
+        if v["tabulaire"]:
+            label += "-tabulaire"
+        return label + ("-xml" if kind == "xml" else "")
 
     # -- helpers -------------------------------------------------------
     def _issue(self, state: list[bool], code: IssueCode, row: int, **kw: Any) -> None:
@@ -739,14 +867,57 @@ class Extractor:
         else:
             state[1] = True
 
-    def extract(self, row: int, raw: Any, *, duplicate_keys: list[str] | None = None) -> Contract | None:
-        """Normalise one record; count it in the report; None when rejected."""
+    def _problem(self, state: list[bool], p: CellProblem, row: int, *, field: str, value: Any, detail: str | None = None,
+                 error: bool | None = None) -> None:
+        """Record a converter's problem; ``error`` (else the problem's own) says if it rejects the record."""
+        err = p.error if error is None else error
+        sev = None if err is None else (Severity.ERROR if err else Severity.WARNING)
+        text = " ".join(x for x in (p.detail, detail) if x) or None
+        self._issue(state, p.code, row, severity=sev, field=field, value=value, detail=text)
+
+    def extract(self, row: int, raw: Any, *, duplicate_keys: list[str] | None = None, marked: bool = False) -> Contract | None:
+        """Normalise one record; count it in the report; None when rejected.
+
+        ``marked``: the file had values the reader replaced by markers (NaN, over-long numbers).
+        """
         state = [False, False]  # rejected, warned
-        c = self._extract(row, raw, state, duplicate_keys)
-        if c is not None and not state[0] and self.with_purchases:
+        if marked and isinstance(raw, (dict, list)):
+            self._unmark(raw, row, state)
+        c = None if state[0] else self._extract(row, raw, state, duplicate_keys)
+        if c is not None and not state[0] and self.with_purchases and c.merge_into is None:
             c.purchase = self._purchase(c, state)
         self.report.count_row(rejected=state[0], warned=state[1])
         return None if state[0] else c
+
+    def _unmark(self, raw: Any, row: int, state: list[bool]) -> None:
+        """Replace the reader's markers by None: a warning each; an error for the contract's amount."""
+        found: list[tuple[str, str]] = []
+        stack: list[tuple[Any, str]] = [(raw, "")]
+        while stack:
+            node, path = stack.pop()
+            pairs = node.items() if isinstance(node, dict) else enumerate(node)
+            for k, v in list(pairs):
+                if isinstance(v, str) and _MARK in v:
+                    if v[:1] == _MARK and len(v) > 1 and v[1] in "NL":
+                        node[k] = None
+                        found.append((f"{path}{k}", v))
+                    else:
+                        node[k] = v.replace(_MARK + "S", "\ufffd").replace(_MARK, "")
+                        self._issue(state, IssueCode.VALUE_INVALID, row, field=f"{path}{k}", value=node[k],
+                                    detail="Caractère invalide (moitié de caractère UTF-16 isolée) remplacé par « \ufffd ».")
+                elif isinstance(v, (dict, list)):
+                    stack.append((v, f"{path}{k}." if isinstance(v, dict) else f"{path}{k}"))
+        for where, v in found:
+            nan = v == _MARK + "NaN"
+            if where in ("montant", "valeurGlobale"):
+                if nan:  # an unknown amount, as an empty one: the contract is kept without it
+                    raw[where] = "NaN"
+                else:
+                    self._issue(state, IssueCode.AMOUNT_INVALID, row, field=where, severity=Severity.ERROR,
+                                detail=f"(nombre de {_n(int(v[2:]))} caractères).")
+                continue
+            what = "NaN ou Infinity (non numérique)" if nan else f"nombre de {_n(int(v[2:]))} caractères"
+            self._issue(state, IssueCode.VALUE_INVALID, row, field=where, detail=f"Valeur {what} : ignorée.")
 
     def _extract(self, row: int, raw: Any, state: list[bool], dup_keys: list[str] | None) -> Contract | None:
         issue = self._issue
@@ -766,6 +937,21 @@ class Extractor:
             issue(state, IssueCode.RECORD_INVALID, row, detail=f"Élément <{raw['_element']}> inattendu sous <marches>.")
             return None
 
+        # -- format (votes) and tabular versions ---------------------------
+        keys = raw.keys()
+        if _FIELDS_2024.isdisjoint(keys):
+            self.votes["2019"] += 1
+        else:
+            self.votes["2024"] += 1
+            if not _FIELDS_DRAFT.isdisjoint(keys):
+                self.votes["brouillon"] += 1
+        current = raw.get("donneesActuelles")
+        if current is not None:
+            self.votes["tabulaire"] += 1
+            if current is False or (isinstance(current, str) and _fold(current) in ("false", "faux", "non", "0")):
+                issue(state, IssueCode.SUPERSEDED, row, field="donneesActuelles", value=current)
+                return None
+
         # -- kind ---------------------------------------------------------
         concession = _text(raw.get("_type")) == _KIND_CONCESSION
         nature = _text(raw.get("nature"))
@@ -779,30 +965,39 @@ class Extractor:
         if b is None and "acheteur.id" in raw:  # flattened tabular export
             b = {"id": raw.get("acheteur.id"), "nom": raw.get("acheteur.nom")}
         b_id = _text(b.get("id")) if isinstance(b, dict) else _text(b)
-        b_name = (_text(b.get("nom")) if isinstance(b, dict) else None) or ""
+        b_name = self._name(b.get("nom") if isinstance(b, dict) else None, row, state, "acheteur.nom")
 
-        # -- duplicates (on the raw values: cheap, before any other issue) --
+        # -- identifier -------------------------------------------------------
         rid = _text(raw.get("id"))
+        if rid is not None and len(rid) > cv.MAX_ID_CHARS:
+            try:
+                cv.identifier(rid)
+            except CellProblem as p:
+                self._problem(state, p, row, field="id", value=rid)
+                return None
+
+        # -- duplicates and co-contractors (on the raw values: cheap, before any other issue) --
         amount_raw = raw.get("valeurGlobale") if concession and raw.get("valeurGlobale") is not None else raw.get("montant")
         date_raw = raw.get("dateSignature") if concession and raw.get("dateSignature") else raw.get("dateNotification")
+        titulaires_raw = raw.get("concessionnaires") if concession else raw.get("titulaires")
+        inner = "concessionnaire" if concession else "titulaire"
+        merge_into = None
         if rid is not None and b_id is not None:
-            # 64-bit digest: ~36 bytes per record kept; a false match is ~1e-8 for a million records.
-            key = int.from_bytes(
-                hashlib.blake2b(
-                    f"{b_id}\x1f{rid}\x1f{date_raw}\x1f{amount_raw}".encode("utf-8", "surrogatepass"), digest_size=8
-                ).digest()
-            )
-            first = self._seen.first(key, row)
+            # 64-bit digest: ~32 bytes per record kept; a false match is ~1e-8 for a million records.
+            key = _digest(f"{b_id}\x1f{rid}\x1f{date_raw}\x1f{amount_raw}")
+            ids = [str(_text(t.get("id")) or _text(t.get("denominationSociale")) or "") for t in _items(titulaires_raw, inner)]
+            tag = _digest("\x1f".join(sorted(ids)) if len(ids) > 1 else ids[0] if ids else "", 4)
+            first = self._seen.first(key, row, tag)
             if first is not None:
-                issue(
-                    state,
-                    IssueCode.DUPLICATE,
-                    row,
-                    detail=f"Même acheteur, identifiant, date et montant que l'enregistrement n° {first} : celui-ci est écarté.",
-                    field="id",
-                    value=rid,
-                )
-                return None
+                if first[1] == tag:
+                    issue(state, IssueCode.DUPLICATE, row, field="id", value=rid,
+                          detail=f"Même acheteur, identifiant, date, montant et titulaires que l'enregistrement n° {first[0]} : "
+                          "celui-ci est écarté.")
+                    return None
+                # One line per co-contractor (exports): the same contract, another holder; accepted and
+                # counted in report.merged, as the spreadsheet reader does.
+                merge_into = first[0]
+                self.report.merged += 1
 
         if b_id is None:
             if self.default_buyer is None:
@@ -812,8 +1007,14 @@ class Extractor:
             buyer_key = buyer_siret or "=" + self.default_buyer.name
             b_name = b_name or self.default_buyer.name
         else:
-            buyer_siret = _company_id(b_id)
-            buyer_key = buyer_siret or "?" + b_id
+            buyer_siret = self._buyers.get(b_id, "")
+            if buyer_siret == "":  # buyers repeat: each identifier is checked once
+                try:
+                    buyer_siret = cv.siret(b_id)
+                except CellProblem:
+                    buyer_siret = None
+                if len(self._buyers) < 1_000_000:
+                    self._buyers[b_id] = buyer_siret
             if buyer_siret is None:
                 issue(
                     state,
@@ -823,6 +1024,7 @@ class Extractor:
                     value=b_id,
                     detail="Identifiant de l'acheteur : le contrat est gardé, rattaché à cet identifiant tel quel.",
                 )
+            buyer_key = buyer_siret or "?" + b_id
 
         if rid is None:
             rid = f"DECP-{row}"
@@ -838,34 +1040,39 @@ class Extractor:
                 issue(state, IssueCode.VALUE_INVALID, row, field="nature", value=nature, detail=detail)
         elif kind is ContractKind.MARCHE:
             kind = self._kind_2024(raw) or kind
+        assert kind is not None  # every branch above sets it
 
         # -- amount, then modifications ----------------------------------
         amount: Decimal | None = None
         amount_field = "valeurGlobale" if concession and raw.get("valeurGlobale") is not None else "montant"
-        if amount_raw is None or (isinstance(amount_raw, str) and not amount_raw.strip()):
-            issue(state, IssueCode.AMOUNT_MISSING, row, field=amount_field, detail="Le contrat est gardé sans montant.")
+        if cv.is_empty(amount_raw):
+            issue(state, IssueCode.AMOUNT_MISSING, row, field=amount_field, value=amount_raw or None,
+                  detail="Le contrat est gardé sans montant.")
         else:
             try:
-                amount = _amount(amount_raw)
-            except AmountError as e:
-                issue(state, IssueCode(e.code), row, field=amount_field, value=amount_raw, detail=f"({e}).")
+                amount = self._number(amount_raw)
+            except CellProblem as p:
+                self._problem(state, p, row, field=amount_field, value=amount_raw, error=True)
                 return None
             if amount < 0:
                 issue(state, IssueCode.AMOUNT_NEGATIVE, row, field=amount_field, value=amount_raw)
                 return None
         duration = self._duration(raw.get("dureeMois"), row, state, "dureeMois")
-        titulaires_raw = raw.get("concessionnaires") if concession else raw.get("titulaires")
-        inner = "concessionnaire" if concession else "titulaire"
         mods = _items(raw.get("modifications"), "modification")
         if mods:
+            initial = amount
             amount, duration, titulaires_raw = self._apply_modifications(
                 row, rid, mods, amount, duration, titulaires_raw, state, concession
             )
+            why = implausible_amount(initial) if initial is not None and initial != amount else None
+            if why:  # a typing error replaced since: flagged, the amount in force is used
+                issue(state, IssueCode.AMOUNT_ABSURD, row, field=amount_field, value=initial,
+                      detail=f"({why}) : montant initial, remplacé par le montant en vigueur après modification.")
         implausible = None
         if amount is not None:
             if amount == 0:
                 issue(state, IssueCode.AMOUNT_ZERO, row, field=amount_field, value=amount_raw)
-            implausible = implausible_amount(amount)
+            implausible = implausible_amount(amount) if amount >= SMALLEST_IMPLAUSIBLE else None
             if implausible:
                 issue(
                     state,
@@ -879,16 +1086,16 @@ class Extractor:
         # -- date -----------------------------------------------------------
         d: date | None = None
         date_field = "dateSignature" if concession and raw.get("dateSignature") else "dateNotification"
-        if date_raw is None or (isinstance(date_raw, str) and not date_raw.strip()):
+        if cv.is_empty(date_raw):
             issue(state, IssueCode.DATE_MISSING, row, field=date_field)
         elif not isinstance(date_raw, str):
             issue(state, IssueCode.DATE_INVALID, row, severity=Severity.WARNING, field=date_field, value=date_raw,
                   detail="Une date AAAA-MM-JJ est attendue ; le contrat est gardé sans date.")
         else:
             got = _date(date_raw.strip())
-            if isinstance(got, str):
-                issue(state, IssueCode.DATE_INVALID, row, severity=Severity.WARNING, field=date_field, value=date_raw,
-                      detail=f"({got}) ; le contrat est gardé sans date.")
+            if isinstance(got, CellProblem):
+                self._problem(state, got, row, field=date_field, value=date_raw, error=False,
+                              detail="Le contrat est gardé sans date.")
             else:
                 d = got
                 if d > self.today:
@@ -904,13 +1111,16 @@ class Extractor:
         # -- the rest -------------------------------------------------------
         cpv_code = None
         cpv_raw = _text(raw.get("codeCPV"))
-        if cpv_raw is None:
+        if cpv_raw is None or cv.is_empty(cpv_raw):
             if not concession:
                 issue(state, IssueCode.CPV_MISSING, row, field="codeCPV")
         else:
-            cpv_code, code, detail = _cpv_code(cpv_raw)
-            if code is not None:
-                issue(state, code, row, field="codeCPV", value=cpv_raw, detail=detail or None)
+            code = _cpv(cpv_raw)
+            if isinstance(code, CellProblem):
+                cpv_code = code.kept
+                self._problem(state, code, row, field="codeCPV", value=cpv_raw, error=False)
+            else:
+                cpv_code = code
         suppliers: tuple[tuple[str, str | None], ...] = ()
         if self.with_suppliers:
             suppliers = self._suppliers(_items(titulaires_raw, inner), row, state)
@@ -929,11 +1139,12 @@ class Extractor:
             social=social,
             environmental=environmental,
             suppliers=suppliers,
+            merge_into=merge_into,
         )
-        if self.with_purchases:  # descriptive fields, not needed by the scan
-            c.object = _text(raw.get("objet")) or ""
+        if self.with_purchases and merge_into is None:  # descriptive fields, not needed by the scan
+            c.object = self._name(raw.get("objet"), row, state, "objet")
             c.procedure = _text(raw.get("procedure"))
-            tech = _flat_values(raw.get("techniques"), "technique")
+            tech = _flat_values(raw.get("techniques", raw.get("technique")), "technique")
             if tech:
                 c.techniques = tuple(t for t in tech if _fold(t) != "sans objet")
             loc = raw.get("lieuExecution")
@@ -942,11 +1153,26 @@ class Extractor:
                 c.location = " ".join(x for x in (code_l, f"({name_l})" if name_l else None) if x) or None
         return c
 
+    def _name(self, v: Any, row: int, state: list[bool], fld: str) -> str:
+        """A name or object text (a lone UTF-16 half was replaced by the guard, with a warning)."""
+        t = _text(v)
+        if t is None:
+            return ""
+        return cv.text(t)
+
+    @staticmethod
+    def _number(v: Any) -> Decimal:
+        if isinstance(v, (list, dict)):
+            raise CellProblem(IssueCode.AMOUNT_INVALID, f"(« {str(v)[:80]} »)")
+        if isinstance(v, bool):
+            raise CellProblem(IssueCode.AMOUNT_INVALID, f"(valeur booléenne « {v} »)")
+        return cv.number(v)
+
     def _kind_2024(self, raw: dict[str, Any]) -> ContractKind | None:
         """2024: 'Accord-cadre' is a technique; a contract under a framework names it."""
-        if "techniques" not in raw and "idAccordCadre" not in raw:  # 2019: neither field
+        if "techniques" not in raw and "technique" not in raw and "idAccordCadre" not in raw:  # 2019: neither field
             return None
-        tech = _flat_values(raw.get("techniques"), "technique") or []
+        tech = _flat_values(raw.get("techniques", raw.get("technique")), "technique") or []
         if any(_fold(t) == "accord-cadre" for t in tech):
             return ContractKind.ACCORD_CADRE
         if _text(raw.get("idAccordCadre")):
@@ -954,20 +1180,18 @@ class Extractor:
         return None
 
     def _duration(self, v: Any, row: int, state: list[bool], fld: str) -> int | None:
-        if v is None or (isinstance(v, str) and not v.strip()):
+        if type(v) is int and 0 <= v <= MAX_DURATION_MONTHS:  # the common case: a plain JSON integer
+            return v  # type: ignore[no-any-return]
+        if cv.is_empty(v):
             return None
-        n: int | None = None
-        if isinstance(v, int) and not isinstance(v, bool):
-            n = v
-        elif isinstance(v, Decimal) and v.is_finite() and v == v.to_integral_value():
-            n = int(v)
-        elif isinstance(v, str) and v.strip().isdigit():
-            n = int(v.strip())
-        if n is None or not 0 <= n <= MAX_DURATION_MONTHS:
+        try:
+            if isinstance(v, (bool, list, dict)):
+                raise CellProblem(IssueCode.DURATION_INVALID)
+            return cv.duration(v)
+        except CellProblem:
             self._issue(state, IssueCode.DURATION_INVALID, row, field=fld, value=v,
                         detail=f"(nombre entier de mois entre 0 et {MAX_DURATION_MONTHS} attendu) : durée ignorée.")
             return None
-        return n
 
     def _apply_modifications(
         self,
@@ -982,20 +1206,22 @@ class Extractor:
     ) -> tuple[Decimal | None, int | None, Any]:
         def order(m: dict[str, Any]) -> tuple[int, int]:
             i = m.get("id")
-            return (0, int(i)) if isinstance(i, int) or (isinstance(i, str) and i.isdigit()) else (1, 0)
+            if isinstance(i, str) and i.isascii() and i.isdigit() and len(i) <= 9:
+                i = int(i)
+            return (0, i) if isinstance(i, int) and not isinstance(i, bool) and abs(i) < 10**9 else (1, 0)
 
         first_amount, first_duration = amount, duration
         for m in sorted(mods, key=order):  # stable: list order when no id
             new = m.get("valeurGlobale") if concession and m.get("valeurGlobale") is not None else m.get("montant")
-            if new is not None and not (isinstance(new, str) and not new.strip()):
+            if not cv.is_empty(new):
                 try:
-                    value = _amount(new)
+                    value = self._number(new)
                     if value < 0:
-                        raise AmountError("montant négatif")
+                        raise CellProblem(IssueCode.AMOUNT_NEGATIVE, "(montant négatif)")
                     amount = value
-                except AmountError as e:
+                except CellProblem as p:
                     self._issue(state, IssueCode.VALUE_INVALID, row, field="modifications.montant", value=new,
-                                detail=f"Montant de la modification illisible ({e}) : ignoré.")
+                                detail=f"Montant de la modification illisible {p.detail or ''} : ignoré.".replace("  ", " "))
             dm = self._duration(m.get("dureeMois"), row, state, "modifications.dureeMois")
             if dm is not None:
                 duration = dm
@@ -1019,36 +1245,54 @@ class Extractor:
         v = raw.get(outer)
         if v is None:
             v = raw.get(inner)  # flattened export with the inner name only
-        values = _flat_values(v, inner)
-        if values is None:
-            return None
-        if isinstance(v, str):
-            self.variants.add("export tabulaire (valeurs jointes par des virgules)")
-        elif isinstance(v, list) and v and all(isinstance(x, str) for x in v) and not isinstance(v, _Repeated):
-            self.variants.add("brouillon 2.0.0 (listes simples sans objet englobant)")
-        found, bad, incoherent = _considerations(tuple(values), social)
-        for b in bad:
-            self._issue(state, IssueCode.CONSIDERATION_INVALID, row, field=outer, value=b, detail="Valeur ignorée.")
+            if v is None:
+                return None
+        w = v.get(inner) if type(v) is dict else None
+        got = None
+        if type(w) is list:  # the 2024 shape: the raw list is the cache key (values repeat)
+            try:
+                got = _considered(tuple(w), social)
+            except TypeError:  # an item is not hashable (not a string): the general path below
+                got = None
+        if got is None:
+            flat = _flat_values(v, inner)
+            if flat is None:
+                return None
+            if isinstance(v, str):
+                self.variants.add("export tabulaire (valeurs jointes par des virgules)")
+                if "," in v:
+                    self.votes["tabulaire"] += 1
+            elif isinstance(v, list) and v and all(isinstance(x, str) for x in v) and not isinstance(v, _Repeated):
+                self.variants.add("brouillon 2.0.0 (listes simples sans objet englobant)")
+                self.votes["brouillon"] += 1
+            got = _considered(tuple(flat), social)
+        found, problem, incoherent = got
+        if problem is not None or incoherent:
+            values = tuple(x.strip() for x in _flat_values(v, inner) or ())
+        if problem is not None:
+            self._problem(state, problem, row, field=outer, value=", ".join(values), error=False)
         if incoherent:
-            none = "Pas de considération sociale" if social else "Pas de considération environnementale"
+            none = SocialConsideration.AUCUNE if social else EnvironmentalConsideration.AUCUNE
             self._issue(state, IssueCode.CONSIDERATION_INVALID, row, field=outer, value=", ".join(values),
-                        detail=f"« {none} » est déclaré avec d'autres considérations : seules ces dernières sont retenues.")
+                        detail=f"« {none.value} » est déclaré avec d'autres considérations : seules ces dernières sont retenues.")
         return found
 
     def _suppliers(self, items: list[dict[str, Any]], row: int, state: list[bool]) -> tuple[tuple[str, str | None], ...]:
         out = []
         for t in items:
             sid = _text(t.get("id"))
-            name = _text(t.get("denominationSociale")) or _text(t.get("nom")) or ""
+            name = self._name(t.get("denominationSociale") or t.get("nom"), row, state, "titulaires.denominationSociale")
             typ = _fold(_text(t.get("typeIdentifiant")) or "")
             siret = None
             if sid is not None and typ in ("siret", "siren", ""):
-                siret = _company_id(sid)
-                if siret is None and (typ or sid.isdigit()):
-                    self._issue(state, IssueCode.SIRET_INVALID, row, field="titulaires.id", value=sid,
-                                detail="Titulaire : gardé sans SIRET.")
+                try:
+                    siret = cv.siret(sid)
+                except CellProblem:
+                    if typ or (sid.isascii() and sid.isdigit()):
+                        self._issue(state, IssueCode.SIRET_INVALID, row, field="titulaires.id", value=sid,
+                                    detail="Titulaire : gardé sans SIRET.")
             if not name and sid and siret is None:
-                name = sid
+                name = sid[:200]
             out.append((name, siret))
         return tuple(out)
 
@@ -1078,6 +1322,85 @@ class Extractor:
             return None
 
 
+# The DECP vocabulary is closed (schema enumerations = the model's values); tabular exports write
+# « Sans objet » for « Pas de ... ». Free-text cells of spreadsheets go through cells.social instead.
+_SOCIAL = {_fold(m.value): m for m in SocialConsideration}
+_ENVIRONMENTAL = {_fold(m.value): m for m in EnvironmentalConsideration}
+_NONE_WORDS = frozenset({"sans objet"})
+
+
+@lru_cache(maxsize=4096)
+def _consideration(v: str, social: bool) -> SocialConsideration | EnvironmentalConsideration:
+    f = _fold(v)
+    hit = (_SOCIAL if social else _ENVIRONMENTAL).get(f)
+    if hit is not None:
+        return hit  # type: ignore[no-any-return]
+    if f in _NONE_WORDS:
+        return SocialConsideration.AUCUNE if social else EnvironmentalConsideration.AUCUNE
+    raise CellProblem(IssueCode.CONSIDERATION_INVALID, f"(« {v[:60]} ») : valeur ignorée.")
+
+
+def _considerations_of(values: tuple[str, ...], social: bool) -> frozenset[Any]:
+    """The considerations of DECP values; unknown ones: CellProblem with the known ones ``kept``."""
+    out: set[Any] = set()
+    bad: list[str] = []
+    for v in values:
+        try:
+            out.add(_consideration(v, social))
+        except CellProblem:
+            bad.append(v)
+    none = SocialConsideration.AUCUNE if social else EnvironmentalConsideration.AUCUNE
+    if none in out and len(out) > 1:
+        out.discard(none)  # a declared consideration outweighs « Pas de ... »
+    if bad:
+        raise CellProblem(IssueCode.CONSIDERATION_INVALID, "(" + ", ".join(f"« {b[:60]} »" for b in bad) + ") : valeur(s) ignorée(s).",
+                          kept=frozenset(out) or None)
+    return frozenset(out)
+
+
+@lru_cache(maxsize=4096)
+def _considered(values: tuple[Any, ...], social: bool) -> tuple[frozenset[Any] | None, CellProblem | None, bool]:
+    """(considerations or None, the converter's problem, « Pas de ... » declared beside others): cached, values repeat."""
+    if not all(type(x) is str for x in values):
+        values = tuple(x for x in _flat_values(list(values), "") or ())
+    values = tuple(x.strip() for x in values if x.strip())
+    if not values:
+        return None, None, False
+    problem = None
+    try:
+        found = _considerations_of(values, social)
+    except CellProblem as p:
+        problem, found = p, p.kept or frozenset()
+    none = SocialConsideration.AUCUNE if social else EnvironmentalConsideration.AUCUNE
+    incoherent = bool(found) and none not in found and any(_is_none(x, social) for x in values)
+    return found or None, problem, incoherent
+
+
+def _is_none(v: str, social: bool) -> bool:
+    try:
+        return _consideration(v, social) in (SocialConsideration.AUCUNE, EnvironmentalConsideration.AUCUNE)
+    except CellProblem:
+        return False
+
+
+@lru_cache(maxsize=16384)
+def _cpv(raw: str) -> str | CellProblem:
+    """The CPV code, or the converter's problem (cached: DECP codes repeat)."""
+    try:
+        return cv.cpv(raw)
+    except CellProblem as p:
+        return p
+
+
+@lru_cache(maxsize=8192)
+def _date(raw: str) -> date | CellProblem:
+    """The date, or the converter's problem (cached: DECP dates repeat)."""
+    try:
+        return cv.a_date(raw)
+    except CellProblem as p:
+        return p
+
+
 # ---------------------------------------------------------------------------
 # The import
 # ---------------------------------------------------------------------------
@@ -1098,19 +1421,37 @@ def read_decp(path: str | os.PathLike[str], kind: str, opts: Any) -> Any:
     stream = DecpStream(Path(path), kind)
     ext = Extractor(report, today=opts.today or date.today(), default_buyer=opts.buyer)
     groups: dict[str, list[Purchase]] = {}
+    where: dict[int, tuple[str, int]] = {}  # row -> (buyer key, place in its group), for co-contractors' lines
     names: dict[str, str] = {}
     sirets: dict[str, str | None] = {}
     # Many acyclic objects kept: the cyclic collector would rescan them again and again (spaser._gc).
     with paused(promote=True):
         for index, raw in stream:
-            c = ext.extract(index, raw, duplicate_keys=stream.duplicate_keys.pop(index, None))
-            if c is None or c.purchase is None:
+            c = ext.extract(index, raw, duplicate_keys=stream.duplicate_keys.pop(index, None), marked=stream.marked > 0)
+            if c is None:
                 continue
-            groups.setdefault(c.buyer_key, []).append(c.purchase)
+            if c.merge_into is not None:
+                at = where.get(c.merge_into)
+                if at is not None:
+                    group = groups[at[0]]
+                    p = group[at[1]]
+                    more = tuple(Supplier.model_construct(name=n, siret=s) for n, s in c.suppliers)
+                    seen = {(s.name, s.siret) for s in p.suppliers}
+                    add = tuple(s for s in more if (s.name, s.siret) not in seen)
+                    if add:
+                        group[at[1]] = p.model_copy(update={"suppliers": p.suppliers + add})
+                    continue
+                c.purchase = ext._purchase(c, [False, False])  # its first line was rejected: this one stands alone
+                report.merged -= 1
+            if c.purchase is None:
+                continue
+            group = groups.setdefault(c.buyer_key, [])
+            where[c.row] = (c.buyer_key, len(group))
+            group.append(c.purchase)
             if c.buyer_key not in names or (not names[c.buyer_key] and c.buyer_name):
                 names[c.buyer_key] = c.buyer_name
             sirets[c.buyer_key] = c.buyer_siret
-    report.formats.append({"2019": "decp-2019", "2024": "decp-2024", "liste": "decp-liste", "xml-2024": "decp-2024-xml"}.get(stream.layout, "decp"))
+    report.formats.append(ext.format_label(stream.layout, stream.kind))
     if report.read == 0:
         report.issue(IssueCode.NO_DATA, detail="Le fichier ne contient aucun marché.")
     report.check()
@@ -1130,6 +1471,7 @@ def read_decp(path: str | os.PathLike[str], kind: str, opts: Any) -> Any:
         portfolios.append(Portfolio(buyer=Buyer(name=bname, siret=siret, kind=kind_b), purchases=tuple(purchases)))
     extra: dict[str, object] = {
         "layout": stream.layout,
+        "format": report.formats[-1],
         "variants": sorted(ext.variants),
         "modified": ext.modified_count,
         "modifications": ext.modified,

@@ -91,6 +91,7 @@ class IssueCode(StrEnum):
     SUBTOTAL_ROW = "subtotal-row"
     HEADING_ROW = "heading-row"
     AMOUNT_OTHER_COLUMN = "amount-other-column"
+    SUPERSEDED = "superseded"
 
 
 MESSAGES: dict[IssueCode, str] = {
@@ -148,6 +149,7 @@ MESSAGES: dict[IssueCode, str] = {
     IssueCode.SUBTOTAL_ROW: "Ligne de total ou de sous-total : ce n'est pas un achat, elle est écartée (elle compterait les montants deux fois).",
     IssueCode.HEADING_ROW: "Ligne de titre (intitulé de section) : ce n'est pas un achat, elle est écartée.",
     IssueCode.AMOUNT_OTHER_COLUMN: "Montant pris dans une autre colonne de montant.",
+    IssueCode.SUPERSEDED: "Version antérieure d'un contrat (donneesActuelles à faux) : seule la version à jour est retenue.",
 }
 
 
@@ -204,6 +206,7 @@ _ERRORS = frozenset(
         IssueCode.BUYER_MISSING,
         IssueCode.SUBTOTAL_ROW,
         IssueCode.HEADING_ROW,
+        IssueCode.SUPERSEDED,
     }
 )
 

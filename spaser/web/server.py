@@ -320,6 +320,7 @@ def make_server(
     debug: bool = False,
     limits: WorkerLimits | None = None,
     max_bytes: int | None = None,
+    lists: tuple[str, ...] = (),
 ) -> SpaserHTTPServer:
     """A ready server (not yet serving); port 0 picks a free port (tests).
 
@@ -332,7 +333,7 @@ def make_server(
     if ":" in host:  # an IPv6 address such as ::1
         cls = type("SpaserHTTPServer6", (SpaserHTTPServer,), {"address_family": socket.AF_INET6})
     store = SessionStore(max_bytes=max_bytes) if max_bytes is not None else SessionStore()
-    app = WebApp(example=example, limits=limits or WorkerLimits())
+    app = WebApp(example=example, limits=limits or WorkerLimits(), lists=lists)
     return cls((host.strip("[]"), port), app, verbose=verbose, debug=debug, sessions=store)
 
 

@@ -13,7 +13,7 @@ import re
 import secrets
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -127,9 +127,10 @@ def import_bytes(data: bytes, name: str, *, limits: WorkerLimits | None = None, 
 class WebApp:
     """Routes a request to a page; each page calls the library and renders a template."""
 
-    def __init__(self, *, example: Path | None = None, limits: WorkerLimits | None = None) -> None:
+    def __init__(self, *, example: Path | None = None, limits: WorkerLimits | None = None, lists: Sequence[str] = ()) -> None:
         self.example = example if example is not None else find_example()
         self.limits = limits or WorkerLimits()
+        self.lists = tuple(lists)  # supplier lists (spaser serve --liste): every portfolio is classified with them
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(TEMPLATES)),
             autoescape=True,  # every value is escaped: user data contains anything
@@ -219,7 +220,15 @@ class WebApp:
         index = int(bi)
         if index >= len(portfolios):
             raise HttpError(404, "Acheteur introuvable", "Cet acheteur n'existe pas dans le fichier importé.")
-        return portfolios[index]
+        if not self.lists:
+            return portfolios[index]
+        from spaser.cli.suppliers import classify_with
+        from spaser.suppliers.documents import remember
+
+        # Kept with the analysis (forgotten with it); remembered again for the documents built next.
+        c = analysis.cached(("fournisseurs", index), lambda: classify_with(self.lists, portfolios[index]))
+        remember(c)
+        return c.portfolio
 
     def _pending(self, req: Request, pid: str) -> Pending:
         pending = req.session.pending.get(pid) if req.session else None
