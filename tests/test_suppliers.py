@@ -338,7 +338,7 @@ def test_marche_inclusion_purchase_headers() -> None:
 
     assert match_header("Raison sociale du Fournisseur") == "supplier_name"
     assert match_header("SIRET") == "supplier_siret"
-    assert match_header("Dépense achat (€)") == "amount_ht"
+    assert match_header("Dépense achat (€)") == "amount_spent"
 
 
 def _purchases_csv(tmp_path: Path) -> Path:
@@ -357,9 +357,6 @@ def test_marche_inclusion_purchases_give_the_inclusive_share(tmp_path: Path) -> 
     assert (m.yes.count, m.yes.value, m.total.value) == (1, Decimal("15000.50"), Decimal("17500.50"))
 
 
-@pytest.mark.xfail(reason="le lecteur (spaser/io/spreadsheet.py, issue 13) lit ces lignes comme des contrats sans date (type « marché ») : "
-                          "aucun en-tête ne lui dit que ce sont des lignes de dépense (ContractKind.DEPENSE), il faudrait une règle "
-                          "de format pour « Dépense achat (€) » dans le lecteur", strict=True)
 def test_marche_inclusion_purchases_are_spending_lines(tmp_path: Path) -> None:
     from spaser.model import ContractKind
 

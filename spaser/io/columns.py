@@ -81,6 +81,7 @@ class ColumnSpec:
     multi: bool = False  # several values in one cell, separated by « ; »
     cell: str | None = None  # the cell's format in written workbooks: "money", "date" or "code" (kept as text)
     write: Callable[[Any, Any], Any] | None = None  # (purchase, buyer) -> the cell written by the template and the export
+    spending: bool = False  # a row whose amount comes from this column is a spending line (ContractKind.DEPENSE)
 
     @property
     def reads_placeholders(self) -> bool:
@@ -127,8 +128,7 @@ COLUMNS: tuple[ColumnSpec, ...] = (
     ColumnSpec("amount_ht", "Montant HT", "Montant hors taxes en euros (montant maximum sur toute la durée pour un accord-cadre).",
                ("montant", "montant total ht", "montant notifie ht", "montant attribue ht",
                 "montant marche ht", "valeur ht", "montant hors taxes", "montant hors taxe", "total ht",
-                "amount", "amount ht", "amount excl vat", "amount excluding vat", "value", "value excl vat",
-                "depense achat"), 16, c.amount,
+                "amount", "amount ht", "amount excl vat", "amount excluding vat", "value", "value excl vat"), 16, c.amount,
                cell="money", write=lambda p, b: p.amount_ht),
     # Finance exports give several amounts: the planned maximum wins (it is what a DECP « montant »
     # states), then the amount HT, then the initial amount; an empty one is taken from the next
@@ -138,6 +138,9 @@ COLUMNS: tuple[ColumnSpec, ...] = (
                 "montant estime", "montant estime ht", "maximum amount"), 16, c.amount, template=False),
     ColumnSpec("amount_initial", "Montant initial HT", "Montant initial du marché, avant modifications, en euros HT.",
                ("montant initial", "montant initial ht", "initial amount"), 16, c.amount, template=False),
+    ColumnSpec("amount_spent", "Dépense HT", "Dépense d'achat en euros HT (une ligne de dépense, pas un marché).",
+               ("depense", "depense achat", "depense ht", "montant depense", "montant depense ht", "spend", "spent amount"), 16, c.amount,
+               template=False, spending=True),
     ColumnSpec("notification_date", "Date de notification", "Date de notification du marché (JJ/MM/AAAA).",
                ("date notification", "notification", "date notif", "date attribution", "date signature", "notification date",
                 "award date", "date notification marche", "date"), 14, c.a_date,
@@ -233,7 +236,7 @@ _MONEY_WORDS = frozenset("montant montants amount value valeur total prix price 
 _LATER_ACT_WORDS = frozenset("modification modifications modifie modifiee sous soustraitance avenant avenants".split())
 # Numbered holder columns of tabular DECP exports: titulaire_id_1, titulaire_id_2...
 _HOLDER = re.compile(r"^(.*\D) ([1-9])$")
-AMOUNT_FIELDS: tuple[str, ...] = ("amount_max", "amount_ht", "amount_initial")  # by priority
+AMOUNT_FIELDS: tuple[str, ...] = ("amount_max", "amount_ht", "amount_initial", "amount_spent")  # by priority
 _HOLDER_FIELDS = frozenset({"supplier_name", "supplier_siret", "supplier_kinds"})
 
 

@@ -524,6 +524,8 @@ class _Row:
                        f"« {t.headers[present[0]]} » est vide : le montant est pris dans « {t.headers[f]} ».")
         if t.ttc_rate is not None:
             d = _without_vat(d, t.ttc_rate)
+        if spec(f).spending and not any(isinstance(vals.get(k), ContractKind) for k in ("nature", "kind")):
+            out["kind"] = ContractKind.DEPENSE  # a spending line (e.g. the Marché de l'inclusion's purchase import)
         if d == 0:
             self.issue(IssueCode.AMOUNT_ZERO, t.headers[f], vals[f])
         elif d > AMOUNT_PLAUSIBLE_MAX:
