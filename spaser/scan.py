@@ -48,6 +48,7 @@ from spaser.law.estimate import (
     method_text,
     share_in_year,
 )
+from spaser.law.law import Law, current_law, simulation_notes
 from spaser.law.obligation import year_rule
 from spaser.model import ContractKind, EnvironmentalConsideration, SocialConsideration
 
@@ -270,11 +271,14 @@ def scan_decp(
     progress: Callable[[int], None] | None = None,
     progress_every: int = 10_000,
     max_issues: int = 1000,
+    law: Law | None = None,
 ) -> ScanResult:
     """Stream a DECP file and estimate each buyer's yearly spend.
 
     ``year`` defaults to the year with the most notifications in the file.
     ``progress(n)`` is called every ``progress_every`` records.
+    ``law``: the law to apply (default: the current law, see :func:`spaser.law.current_law`),
+    read on 31 December of the year; a what-if law (``law.replace(...)``) is said first in the notes.
     Fatal problems raise :class:`spaser.InputError`.
     """
     from spaser.io.decp import DecpStream, Extractor
@@ -283,6 +287,7 @@ def scan_decp(
     today = today or date.today()
     name = str(path)
     report = ImportReport(file=name, max_issues=max_issues)
+    law = law if law is not None else current_law(today)
     stream = DecpStream(Path(path), check_duplicate_keys=False)
     ext = Extractor(report, today=today, suppliers=False, purchases=False)
     accs: dict[str, _Acc] = {}
@@ -327,10 +332,10 @@ def scan_decp(
     del ext, stream  # the duplicate table: freed before the year's figures are computed (peak memory)
     if year is None:
         year = max(years, key=lambda y: (years[y], y)) if years else today.year - 1
-    default = default_duration(date(year, 12, 31))
+    default = default_duration(date(year, 12, 31), law=law)
     slots = dated.slots(year, default)
     del dated  # the columns: freed before the lines are built
-    rule = year_rule(year)  # threshold, basis and scope of that year (spaser.law)
+    rule = year_rule(year, law=law)  # threshold, basis and scope of that year (spaser.law)
     lines = []
     empty = [Decimal(0), 0, 0, 0, Decimal(0), 0, 0, 0, 0, 0, 0]
     for key, acc in accs.items():
@@ -378,7 +383,7 @@ def scan_decp(
         layout=report.formats[-1].removeprefix("decp-"),
         elapsed=time.perf_counter() - started,
         years=dict(years),
-        law_notes=rule.notes,
+        law_notes=(*simulation_notes(law, "ce classement"), *rule.notes),
     )
 
 

@@ -3,8 +3,8 @@ suggest and the documents; a what-if is a copy with one value changed. No global
 
 from __future__ import annotations
 
+import ast
 import io
-import re
 import threading
 from datetime import date
 from decimal import Decimal
@@ -126,9 +126,69 @@ def test_the_draft_under_a_what_if_says_it_is_a_simulation() -> None:
     assert "SIMULATION" not in shipped
 
 
+_LAW_MODULES = ("spaser.law", "spaser.clauses", "spaser.scan", "spaser.documents")
+
+
+def _law_patches(source: str) -> list[str]:
+    """What in a test's source changes the law by patching a module global (rather than passing a Law).
+
+    Flagged: ``setattr``/``monkeypatch.setattr``/``mock.patch``/``patch.object`` on a module (or a
+    dotted target) of the engine, an assignment to such a module's attribute, a write to the
+    shipped parameters (``params.ROOT``/``_CACHE``), and setting the active law's context variable.
+    """
+    tree = ast.parse(source)
+    def of_engine(dotted: str) -> bool:
+        return any(dotted == m or dotted.startswith(m + ".") for m in _LAW_MODULES)
+
+    modules: set[str] = set()  # local names bound to an engine module (or to something in one)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            modules.update(a.asname or a.name for a in node.names if of_engine(f"{node.module}.{a.name}"))
+        elif isinstance(node, ast.Import):
+            modules.update(a.asname or a.name.split(".")[0] for a in node.names if of_engine(a.name))
+    found = []
+
+    def engine(n: ast.AST) -> bool:
+        if isinstance(n, ast.Attribute) and of_engine(ast.unparse(n)):
+            return True  # spaser.law.params.X, spelt out
+        while isinstance(n, ast.Attribute):
+            n = n.value
+        if isinstance(n, ast.Name):
+            return n.id in modules
+        return isinstance(n, ast.Constant) and isinstance(n.value, str) and of_engine(n.value.rsplit(".", 1)[0])
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            f = node.func
+            name = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
+            if name in ("setattr", "delattr", "patch", "object", "setitem") and node.args and engine(node.args[0]):
+                found.append(f"ligne {node.lineno} : {name}(...)")
+            if name == "set" and isinstance(f, ast.Attribute) and isinstance(f.value, (ast.Name, ast.Attribute)) and "_ACTIVE" in ast.unparse(f.value):
+                found.append(f"ligne {node.lineno} : _ACTIVE.set(...)")
+        elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for t in targets:
+                if isinstance(t, (ast.Attribute, ast.Subscript)) and engine(t.value if isinstance(t, ast.Attribute) else t):
+                    found.append(f"ligne {node.lineno} : {ast.unparse(t)} = ...")
+    return found
+
+
+def test_the_patch_finder_finds_patches() -> None:
+    offending = {
+        "from spaser.law import params\nparams._CACHE = None\n": 1,
+        "from spaser.law import params\ndef t(monkeypatch):\n    monkeypatch.setattr(params, 'ROOT', 1)\n": 1,
+        "from unittest import mock\nwith mock.patch('spaser.law.params.value', lambda *a: 1):\n    pass\n": 1,
+        "from spaser.clauses import _law\n_law.parameters = lambda: None\n": 1,
+        "import spaser.law.law as L\nL._ACTIVE.set(None)\n": 1,
+        "import spaser.law.params\nspaser.law.params.ROOT = '/tmp'\n": 1,
+        "from spaser.law import law_at\nlaw = law_at().replace('spaser.seuil', 1)\n": 0,
+    }
+    for source, n in offending.items():
+        assert len(_law_patches(source)) == n, source
+
+
 def test_no_test_patches_a_module_global_to_change_the_law() -> None:
-    patched = re.compile(r"setattr\(\s*(params|_law|law)\b|params\._(CACHE|BOUND)\s*=|_law\._MEMO\s*=")
-    offenders = [f.name for f in Path(__file__).parent.glob("test_*.py") if f.name != Path(__file__).name and patched.search(f.read_text(encoding="utf-8"))]
+    offenders = {f.name: found for f in sorted(Path(__file__).parent.rglob("*.py")) if f.name != Path(__file__).name and (found := _law_patches(f.read_text(encoding="utf-8")))}
     assert not offenders
 
 
@@ -159,3 +219,39 @@ def test_text_values_for_a_what_if() -> None:
     assert law.replace("pnad.echeance", "2030").pnad.echeance == 2030
     with pytest.raises(ParameterError, match="oui ou non"):
         law.replace("climat.obligations_par_marche", "peut-être")
+
+
+def test_scan_under_a_what_if_threshold(tmp_path: Path) -> None:
+    import json
+
+    from spaser.scan import scan_decp
+
+    amount = 45_000_000  # notified 1 January 2024 for 12 months: 45 M€ of 2024 spend, below 50 M€
+    record = {"id": "M1", "acheteur": {"id": "21690123100011", "nom": "Ville"}, "nature": "Marché", "codeCPV": "90910000",
+              "montant": amount, "dateNotification": "2024-01-01", "dureeMois": 12}
+    path = tmp_path / "decp.json"
+    path.write_text(json.dumps({"marches": [record]}), encoding="utf-8")
+    shipped = scan_decp(path, year=2024, today=AT)
+    assert shipped.threshold == Decimal("50000000") and shipped.buyers[0].status == "en dessous"
+    assert not any("SIMULATION" in n for n in shipped.law_notes)
+    what_if = law_at(date(2024, 12, 31)).replace("spaser.seuil", Decimal("30000000"))
+    r = scan_decp(path, year=2024, today=AT, law=what_if)
+    assert r.threshold == Decimal("30000000") and r.buyers[0].status == "au-dessus"
+    assert r.law_notes[0].startswith("SIMULATION : « spaser.seuil »") and "ce classement" in r.law_notes[0]
+    assert scan_decp(path, year=2024, today=AT).threshold == Decimal("50000000")  # nothing leaked
+
+
+def test_check_compliance_under_a_what_if_switch_date() -> None:
+    from spaser.law import check_compliance
+
+    launched = date(2026, 3, 2)  # before the shipped switch (21/08/2026)
+    p = Portfolio(
+        buyer=Buyer(name="Ville", kind=BuyerKind.COMMUNE),
+        purchases=(Purchase(id="M1", object="Nettoyage", cpv="90910000", amount_ht=Decimal("300000"), consultation_date=launched, notification_date=date(2026, 6, 1)),),
+    )
+    shipped = check_compliance(p)
+    assert shipped.checked == 0 and shipped.not_yet == 1
+    early = law_at(launched).replace("climat.obligations_par_marche", True)  # « and if the rules applied already? »
+    c = check_compliance(p, law=early)
+    assert c.checked == 1 and c.not_yet == 0 and c.findings
+    assert check_compliance(p).checked == 0  # the shipped law again

@@ -18,7 +18,7 @@ from hypothesis import given, settings, strategies as st
 
 from spaser.clauses import _law, opportunities, planned_purchase, suggest
 from spaser.io import load
-from spaser.law import params
+from spaser.law import law_at, params
 from spaser.law.targets import pnad_indicators
 from spaser.model import EnvironmentalConsideration as Env, Portfolio, SocialConsideration as Soc
 
@@ -90,20 +90,34 @@ def test_recorded_parameters_are_still_recorded() -> None:
     # A diagnosis lists every parameter it reads: a remembered value must not hide one.
     d = date(2026, 9, 1)
     suggest(planned_purchase("Nettoyage des écoles", "90919200", D("300000"), d))  # values now remembered
-    assert _law.fact("insertion.taux", d) is not None
-    with params.recording() as used:
-        f = _law.fact("insertion.taux", d)
+    assert _law.fact(_law.parameters().insertion.taux, d) is not None
+    recording, used = law_at(d).recording()
+    with recording.active():
+        f = _law.fact(_law.parameters().insertion.taux, d)
+        assert _law.fact(_law.parameters().insertion.taux, d) == f  # remembered by the recording set, once recorded
     assert f is not None
-    assert [p.name for p, _, _ in used] == ["insertion.taux"]
+    assert [(p.name, at) for p, at, _ in used] == [("insertion.taux", d)]
 
 
 def test_reloaded_parameters_start_a_new_memo() -> None:
     d = date(2026, 9, 1)
-    first = _law.fact("insertion.taux", d)
+    before = params.shipped()
+    first = _law.fact(_law.parameters().insertion.taux, d)
+    assert ("fact", "insertion.taux", d) in before.memo
     params.reload()
-    again = _law.fact("insertion.taux", d)
-    assert again == first
-    assert _law._MEMO is not None and _law._MEMO[0] is params._CACHE
+    assert params.shipped() is not before and not params.shipped().memo
+    again = _law.fact(_law.parameters().insertion.taux, d)
+    assert again == first and ("fact", "insertion.taux", d) in params.shipped().memo
+
+
+def test_a_what_if_has_its_own_memo() -> None:
+    d = date(2026, 9, 1)
+    shipped = _law.fact(_law.parameters().insertion.taux, d)
+    assert shipped is not None
+    what_if = law_at(d).replace("insertion.taux", D("0.2"))
+    with what_if.active():
+        assert _law.fact(_law.parameters().insertion.taux, d).value == D("0.2")  # type: ignore[union-attr]
+    assert _law.fact(_law.parameters().insertion.taux, d) == shipped
 
 
 @pytest.mark.parametrize("at", [date(2026, 3, 2), date(2026, 9, 1)])
@@ -114,8 +128,8 @@ def test_remembered_rule_proposals_match_fresh_ones(metropole: Portfolio, at: da
 
     remembered = [suggest(p, at=at, portfolio=metropole) for p in metropole.purchases]
     assert rules._RULE_MEMO
-    with params.recording():
-        fresh = [suggest(p, at=at, portfolio=metropole) for p in metropole.purchases]
+    recording, _ = law_at(at).recording()  # a new parameter set: every memo starts empty
+    fresh = [suggest(p, at=at, portfolio=metropole, law=recording) for p in metropole.purchases]
     assert remembered == fresh
 
 

@@ -1,7 +1,10 @@
-"""The clauses' window on the law parameters (spaser.law.params).
+"""The clauses' window on the law: the parameters of the law the advice was given.
 
-Every legal number and practice default the advice uses is read here, at a
-date, with its references, so that a rationale can cite where it comes from.
+``suggest(purchase, law=...)`` (and the opportunities) make that law current for the
+computation (:meth:`spaser.Law.active`); the rules read its parameters as attributes,
+``parameters().insertion.taux``, at a date, with their references, so that a rationale
+can cite where a value comes from. A name read from the catalogue's YAML (a clause's
+``law:`` parameter) is looked up by name, checked when the catalogue is loaded.
 """
 
 from __future__ import annotations
@@ -9,11 +12,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from spaser.law import params
+from spaser.law.law import current_parameters
+from spaser.law.params import Parameter
 
-__all__ = ["Fact", "exists", "fact", "value", "value_or_none", "note", "sample", "citation", "memoised", "memo_scope"]
+if TYPE_CHECKING:
+    from spaser.law._names import Tree
+
+__all__ = ["Fact", "parameters", "exists", "fact", "value_or_none", "note", "sample", "citation", "memoised", "memo_scope"]
+
+# A parameter, or the name of one written in the catalogue's YAML.
+Param = Parameter | str
+
+
+def parameters() -> Tree:
+    """The parameters of the law the advice runs under (the shipped law when none was given)."""
+    return current_parameters()
+
+
+def _parameter(p: Param) -> Parameter:
+    return current_parameters()[p] if isinstance(p, str) else p
 
 
 @dataclass(frozen=True)
@@ -39,41 +58,21 @@ class Fact:
 
 
 def exists(name: str) -> bool:
-    return name in params.all()
+    """Whether the catalogue's ``name`` is a parameter of the law."""
+    return name in current_parameters()
 
 
-# Results that depend on the parameters, for the loaded parameters only: a reload starts
-# a new memo. The advice asks the same questions at the same date for every purchase.
-_MEMO: tuple[object, dict[Any, Any]] | None = None
+def memo_scope() -> object:
+    """What a memo of parameter-dependent results must be tied to: the parameters read now.
 
-
-def _memo() -> dict[Any, Any] | None:
-    global _MEMO
-    key = params.memo_key()
-    if key is None:
-        return None  # a diagnosis records every parameter it reads: no shortcut
-    if _MEMO is None or _MEMO[0] is not key:
-        _MEMO = (key, {})
-    return _MEMO[1]
-
-
-def memo_scope() -> object | None:
-    """What a memo of parameter-dependent results must be tied to (None: do not remember now).
-
-    A new object after ``params.reload()``; None while a diagnosis records its parameters.
+    A new object for each what-if law, each recording diagnosis and after ``params.reload()``.
     """
-    return _memo()
+    return current_parameters()
 
 
 def memoised(key: Any, compute: Callable[[], Any]) -> Any:
-    """``compute()``, remembered under ``key`` while the parameters stay loaded.
-
-    ``compute`` must depend only on ``key`` and the parameters. Not remembered while a
-    diagnosis records the parameters it reads (``params.recording``).
-    """
-    memo = _memo()
-    if memo is None:
-        return compute()
+    """``compute()``, remembered under ``key`` by the parameters read now (``compute`` must depend only on them and ``key``)."""
+    memo = current_parameters().memo
     try:
         return memo[key]
     except KeyError:
@@ -81,49 +80,43 @@ def memoised(key: Any, compute: Callable[[], Any]) -> Any:
         return found
 
 
-def fact(name: str, at: date | None = None) -> Fact | None:
-    """The value of ``name`` at ``at`` (default today), or None when not in force."""
+def fact(param: Param, at: date | None = None) -> Fact | None:
+    """The value of ``param`` at ``at`` (default today), or None when not in force."""
     at = at or date.today()
-    memo = _memo()
-    key = (name, at)
-    if memo is not None and key in memo:
-        return memo[key]
-    p = params.get(name)
+    ps = current_parameters()
+    memo = ps.memo
+    p = ps[param] if isinstance(param, str) else param
+    key = ("fact", p.name, at)
+    if key in memo:
+        return memo[key]  # type: ignore[no-any-return]
     v = p.at(at)
     found = None
     if v is not None:
         cite = str(v.references[0]) if v.references else ""
-        found = Fact(name=name, value=v.value, citation=cite, to_confirm=v.to_confirm, kind=p.kind)
-    if memo is not None:
-        memo[key] = found
+        found = Fact(name=p.name, value=v.value, citation=cite, to_confirm=v.to_confirm, kind=p.kind)
+    memo[key] = found
     return found
 
 
-def value(name: str, at: date | None = None) -> Any:
-    """The value in force at ``at``; raises NotInForce (French message) otherwise."""
-    return params.value(name, at or date.today())
-
-
-def value_or_none(name: str, at: date | None = None) -> Any:
-    f = fact(name, at)
+def value_or_none(param: Param, at: date | None = None) -> Any:
+    f = fact(param, at)
     return None if f is None else f.value
 
 
-def note(name: str, at: date | None = None) -> str | None:
+def note(param: Param, at: date | None = None) -> str | None:
     """The French note of the value in force at ``at`` (None when none)."""
-    v = params.get(name).at(at or date.today())
+    v = _parameter(param).at(at or date.today())
     return None if v is None else v.note
 
 
-def sample(name: str) -> Any:
+def sample(param: Param) -> Any:
     """Any non-null value of the parameter (proves a template renders at load)."""
-    p = params.get(name)
-    for v in reversed(p.values):
+    for v in reversed(_parameter(param).values):
         if v.value is not None:
             return v.value
     return None
 
 
-def citation(name: str, at: date | None = None) -> str:
-    f = fact(name, at)
+def citation(param: Param, at: date | None = None) -> str:
+    f = fact(param, at)
     return f.citation if f else ""

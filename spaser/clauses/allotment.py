@@ -167,8 +167,8 @@ def may_divide(p: Purchase) -> bool:
 
 
 def _threshold(nature: Nature | None, at: date) -> _law.Fact | None:
-    name = "procedures.petits_lots.travaux" if nature is Nature.TRAVAUX else "procedures.petits_lots.fournitures_services"
-    return _law.fact(name, at)
+    lots = _law.parameters().procedures.petits_lots
+    return _law.fact(lots.travaux if nature is Nature.TRAVAUX else lots.fournitures_services, at)
 
 
 def small_lots(lots: list[tuple[str, Decimal]], *, nature: Nature | None, at: date | None = None) -> SmallLots:
@@ -178,7 +178,7 @@ def small_lots(lots: list[tuple[str, Decimal]], *, nature: Nature | None, at: da
     """
     at = at or date.today()
     total = sum((a for _, a in lots), Decimal(0))
-    th, cap = _threshold(nature, at), _law.fact("procedures.petits_lots.part_max", at)
+    th, cap = _threshold(nature, at), _law.fact(_law.parameters().procedures.petits_lots.part_max, at)
     if th is None or cap is None:
         return SmallLots((), total, Decimal(0), None, None, True)
     chosen: list[str] = []
@@ -240,8 +240,8 @@ def allotment_advice(purchase: Purchase, *, at: date | None = None, lots: list[t
     lot_objs: list[ProposedLot] = []
     split = purchase.amount_ht / len(proposed) if (proposed and purchase.amount_ht is not None and divide) else None
     for label, kind, inclusive in proposed:
-        small = bool(split is not None and th is not None and split < th.value)
-        lot_objs.append(ProposedLot(label, kind, split, small, inclusive))
+        lot_small = bool(split is not None and th is not None and split < th.value)
+        lot_objs.append(ProposedLot(label, kind, split, lot_small, inclusive))
     if split is not None:
         reasons.append("Montants des lots : répartition égale indicative, à remplacer par l'estimation de chaque lot.")
     small = small_lots(lots, nature=purchase.nature, at=at) if lots else None

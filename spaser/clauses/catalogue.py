@@ -297,7 +297,7 @@ class Catalogue:
         return list(dict.fromkeys(c.family for c in self))
 
 
-def _location(err: dict[str, Any], data: Any) -> str:
+def _location(err: Mapping[str, Any], data: Any) -> str:
     loc = list(err["loc"])
     # Name the clause by its id rather than its index when possible.
     if len(loc) >= 2 and loc[0] == "clauses" and isinstance(loc[1], int):

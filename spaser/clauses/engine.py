@@ -162,8 +162,6 @@ _MEMO_MAX = 4096
 
 def _memoised(key: tuple[Any, ...], clause: Clause, compute: Callable[[], Any]) -> Any:
     scope = _law.memo_scope()
-    if scope is None:
-        return compute()
     hit = _MEMO.get(key)
     if hit is not None and hit[0] is clause and hit[1] is scope:
         return hit[2]

@@ -26,13 +26,12 @@ from functools import lru_cache
 
 from spaser._errors import SpaserError
 from spaser.clauses import _law
+from spaser.law.params import Parameter
 from spaser.clauses._tables import PrefixIndex, has_phrase, table
 from spaser.money import format_eur, format_number
 
 __all__ = ["HoursEstimate", "Assumption", "insertion_hours", "trade_for", "labour_share_for", "round_hours"]
 
-_REFERENCE = "insertion.part_main_oeuvre"
-_ESTIMATES = "insertion.part_main_oeuvre_estimations"
 
 
 @dataclass(frozen=True)
@@ -137,11 +136,12 @@ def _trades_named(object_text: str) -> tuple[str, ...]:
 def labour_share_for(trade: str | None, at: date | None = None) -> tuple[Decimal, str, str, bool]:
     """(share, trade key used, source text, to_confirm) from the parameters."""
     key = trade or "autres_services"
-    for name in (_REFERENCE, _ESTIMATES):
-        f = _law.fact(name, at)
+    insertion = _law.parameters().insertion
+    for param in (insertion.part_main_oeuvre, insertion.part_main_oeuvre_estimations):  # the reference first
+        f = _law.fact(param, at)
         if f is not None and key in f.value:
             return Decimal(f.value[key]), key, _source(f), f.to_confirm
-    f = _law.fact(_ESTIMATES, at)
+    f = _law.fact(insertion.part_main_oeuvre_estimations, at)
     if f is None or "autres_services" not in f.value:
         raise SpaserError("Part de main-d'œuvre par défaut introuvable dans les paramètres « insertion ».", code="parameter-missing")
     return Decimal(f.value["autres_services"]), "autres_services", _source(f), f.to_confirm
@@ -156,10 +156,10 @@ def _labour_share(trade: str | None, at: date) -> tuple[Decimal, str, str, bool,
     return share, key, source, to_confirm, table("labour")["trades"].get(key, {}).get("label")
 
 
-def _param(name: str, at: date | None) -> tuple[Decimal, str, bool]:
-    f = _law.fact(name, at)
+def _param(param: Parameter, at: date | None) -> tuple[Decimal, str, bool]:
+    f = _law.fact(param, at)
     if f is None:
-        raise SpaserError(f"Le paramètre « {name} » n'a pas de valeur à cette date.", code="parameter-missing")
+        raise SpaserError(f"Le paramètre « {param.name} » n'a pas de valeur à cette date.", code="parameter-missing")
     return Decimal(f.value), _source(f), f.to_confirm
 
 
@@ -187,11 +187,11 @@ def insertion_hours(
     else:
         share, trade, trade_label, share_src, share_tc = labour_share, None, None, given, False
     if rate is None:
-        rate, rate_src, rate_tc = _law.memoised(("hours_param", "insertion.taux", day), lambda: _param("insertion.taux", day))
+        rate, rate_src, rate_tc = _law.memoised(("hours_rate", day), lambda: _param(_law.parameters().insertion.taux, day))
     else:
         rate_src, rate_tc = given, False
     if hourly_cost is None:
-        hourly_cost, cost_src, cost_tc = _law.memoised(("hours_param", "insertion.cout_horaire", day), lambda: _param("insertion.cout_horaire", day))
+        hourly_cost, cost_src, cost_tc = _law.memoised(("hours_cost", day), lambda: _param(_law.parameters().insertion.cout_horaire, day))
     else:
         cost_src, cost_tc = given, False
     for label, v in (("part de main-d'œuvre", share), ("taux d'insertion", rate)):

@@ -140,8 +140,9 @@ def ess_eligible_cpv(cpv: str | None, at: date) -> tuple[bool, bool, str | None]
 
 
 def _ess_eligible(cpv: str, at: date) -> tuple[bool, bool, str | None]:
-    listed = _law.value_or_none("reservation.ess_cpv_eligibles", at) or []
-    bounds = _law.value_or_none("reservation.ess_cpv_plage", at)
+    reservation = _law.parameters().reservation
+    listed = _law.value_or_none(reservation.ess_cpv_eligibles, at) or []
+    bounds = _law.value_or_none(reservation.ess_cpv_plage, at)
     if bounds and int(bounds[0]) <= int(cpv) <= int(bounds[1]):
         return True, True, cpv
     if cpv in listed:
@@ -165,7 +166,7 @@ def _ess_check(p: Purchase, at: date, portfolio: Portfolio | None) -> EssCheck:
             f"Le code CPV {_cpv.format(p.cpv)} relève du code listé {_cpv.format(code)} : éligibilité à vérifier "  # type: ignore[arg-type]
             "(le texte liste des codes sans préciser s'il couvre leurs subdivisions)."
         )
-    max_years = _law.value_or_none("reservation.ess_duree_max_annees", at)
+    max_years = _law.value_or_none(_law.parameters().reservation.ess_duree_max_annees, at)
     duration_ok = None
     if max_years is not None:
         if p.duration_months is None:
@@ -208,7 +209,7 @@ def _reserved_by_group(portfolio: Portfolio) -> dict[str, list[Purchase]]:
 def _recent_ess_awardees(p: Purchase, at: date, portfolio: Portfolio | None) -> list[str]:
     if portfolio is None or not p.cpv:
         return []
-    years = _law.value_or_none("reservation.ess_delai_meme_operateur_annees", at)
+    years = _law.value_or_none(_law.parameters().reservation.ess_delai_meme_operateur_annees, at)
     if years is None:
         return []
     try:
@@ -303,7 +304,7 @@ def _options(cpv: str | None) -> tuple[tuple[str, ...], tuple[str, ...], tuple[R
 
 
 def _condition(at: date) -> str:
-    share = _law.fact("reservation.part_travailleurs", at)
+    share = _law.fact(_law.parameters().reservation.part_travailleurs, at)
     return (
         f"Condition (art. R2113-7) : la structure emploie au moins {format_percent(share.value, 0)} de travailleurs handicapés ou défavorisés"
         f"{share.caveat} ; la réservation est mentionnée dans l'avis de marché."

@@ -6,7 +6,7 @@ the consultation the advice is for, the buyer, the catalogue) and returns
 "recommandé"), French reasons, a score and the values to fill in the clause
 text. Rules hold no legal number: thresholds, rates and switch dates are read
 from the law parameters at the context's date. A rule is dated like the law:
-it applies only while every parameter listed in ``Rule.requires`` is in force.
+it applies only while every parameter ``Rule.requires`` names is in force.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cached_property, lru_cache
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from spaser import cpv as _cpv
 from spaser.clauses import _law
@@ -39,13 +39,16 @@ from spaser.model import (
 )
 from spaser.money import format_eur, format_number, format_percent
 
+if TYPE_CHECKING:
+    from spaser.law._names import Tree
+    from spaser.law.params import Parameter
+
 __all__ = ["Status", "MANDATORY", "RECOMMENDED", "Context", "Proposal", "Rule", "RULES", "rule_names", "matching"]
 
 Status = Literal["obligatoire", "recommandé"]
 MANDATORY: Status = "obligatoire"
 RECOMMENDED: Status = "recommandé"
 
-_CLIMAT = "climat.obligations_par_marche"
 # Buyers bound by AGEC art. 58 (the State and local authorities and their groupings).
 _AGEC_BUYERS = {
     BuyerKind.ETAT,
@@ -75,7 +78,7 @@ class Context:
 
     # Read by every rule: worked out once per purchase.
     digits: int | None = field(init=False, repr=False, compare=False)  # the only part of the amount _score and the memo keys read
-    memo_scope: object | None = field(init=False, repr=False, compare=False)  # _law.memo_scope() when the context is made (see _remembered)
+    memo_scope: object = field(init=False, repr=False, compare=False)  # _law.memo_scope() when the context is made (see _remembered)
     lacks: tuple[str | None, str | None] = field(init=False, repr=False, compare=False)  # missing(): social, environmental
 
     def __post_init__(self) -> None:
@@ -92,12 +95,12 @@ class Context:
     @cached_property
     def climat_switch(self) -> date | None:
         """First date the per-contract Climat obligations apply (from the parameter)."""
-        p = _law.params.get(_CLIMAT)
+        p = _law.parameters().climat.obligations_par_marche
         return next((v.start for v in p.values if v.value), None)
 
     @cached_property
     def climat_in_force(self) -> bool:
-        return bool(_law.value_or_none(_CLIMAT, self.at))
+        return bool(_law.value_or_none(_law.parameters().climat.obligations_par_marche, self.at))
 
     @property
     def defence(self) -> bool:
@@ -175,12 +178,13 @@ class Rule:
     name: str
     description: str  # French
     func: Callable[[Context], list[Proposal]]
-    requires: tuple[str, ...] = ()  # parameters that date the rule (all must be in force)
+    requires: Callable[[Tree], tuple[Parameter, ...]] | None = None  # the parameters that date the rule (all must be in force)
 
     def in_force(self, at: date) -> bool:
-        if not self.requires:
+        requires = self.requires
+        if requires is None:
             return True
-        return _law.memoised(("rule_in_force", self.requires, at), lambda: all(_law.value_or_none(n, at) is not None for n in self.requires))  # type: ignore[no-any-return]
+        return _law.memoised(("rule_in_force", self.name, at), lambda: all(_law.value_or_none(p, at) is not None for p in requires(_law.parameters())))  # type: ignore[no-any-return]
 
     def __call__(self, ctx: Context) -> list[Proposal]:
         return self.func(ctx) if self.in_force(ctx.at) else []
@@ -189,7 +193,9 @@ class Rule:
 RULES: list[Rule] = []
 
 
-def rule(description: str, *, requires: tuple[str, ...] = ()) -> Callable[[Callable[[Context], list[Proposal]]], Callable[[Context], list[Proposal]]]:
+def rule(
+    description: str, *, requires: Callable[[Tree], tuple[Parameter, ...]] | None = None
+) -> Callable[[Callable[[Context], list[Proposal]]], Callable[[Context], list[Proposal]]]:
     def register(func: Callable[[Context], list[Proposal]]) -> Callable[[Context], list[Proposal]]:
         RULES.append(Rule(func.__name__, description, func, requires))
         return func
@@ -336,8 +342,6 @@ _RULE_MEMO_MAX = 65536
 def _remembered(ctx: Context, key: tuple[Any, ...], compute: Callable[[], list[Proposal]]) -> list[Proposal]:
     """``compute()``, which must depend only on ``key``, the date, the catalogue and the parameters."""
     scope = ctx.memo_scope
-    if scope is None:
-        return compute()
     full = (*key, ctx.at, id(ctx.catalogue))
     hit = _RULE_MEMO.get(full)
     if hit is not None and hit[0] is scope and hit[1] is ctx.catalogue:
@@ -357,7 +361,7 @@ def _switch_reason(ctx: Context, articles: str) -> tuple[bool, str]:
 
 def _switch(ctx: Context, articles: str) -> tuple[bool, str]:
     sw = ctx.climat_switch
-    cite = _law.citation(_CLIMAT, sw) if sw else ""
+    cite = _law.citation(_law.parameters().climat.obligations_par_marche, sw) if sw else ""
     if ctx.defence:
         return False, f"Marché de défense ou de sécurité : la prise en compte reste facultative (art. L2312-1-1), mais recommandée ({articles})."
     if ctx.climat_in_force and sw:
@@ -484,7 +488,7 @@ def climat_condition_sociale(ctx: Context) -> list[Proposal]:
     ]
 
 
-@rule("Clause d'insertion dans les secteurs où elle est d'usage courant (travaux, propreté, espaces verts, restauration, déchets...).", requires=("insertion.taux",))
+@rule("Clause d'insertion dans les secteurs où elle est d'usage courant (travaux, propreté, espaces verts, restauration, déchets...).", requires=lambda ps: (ps.insertion.taux,))
 def clause_insertion(ctx: Context) -> list[Proposal]:
     best = _insertion_clause(ctx)
     if best is None or ctx.has(Soc.CLAUSE):
@@ -501,15 +505,15 @@ def clause_insertion(ctx: Context) -> list[Proposal]:
     ]
 
 
-@rule("Clause d'insertion renforcée des projets de renouvellement urbain (charte ANRU) quand l'objet vise un quartier prioritaire.", requires=("anru.insertion_travaux",))
+@rule("Clause d'insertion renforcée des projets de renouvellement urbain (charte ANRU) quand l'objet vise un quartier prioritaire.", requires=lambda ps: (ps.anru.insertion_travaux,))
 def clause_insertion_anru(ctx: Context) -> list[Proposal]:
     found = [cs for cs in matching(ctx, family="insertion") if cs[0].id == "insertion-anru"]
     if not found:
         return []
     c, spec = found[0]
     gup = ctx.purchase.nature is not Nature.TRAVAUX
-    name = "anru.insertion_gestion_urbaine" if gup else "anru.insertion_travaux"
-    f = _law.fact(name, ctx.at)
+    anru = _law.parameters().anru
+    f = _law.fact(anru.insertion_gestion_urbaine if gup else anru.insertion_travaux, ctx.at)
     if f is None:
         return []
     h = ctx.hours(rate=Decimal(f.value))
@@ -541,7 +545,7 @@ def _critere_social(ctx: Context) -> list[Proposal]:
     ]
 
 
-@rule("Marché ou lot réservé aux SIAE, EA et ESAT (art. L2113-12 à L2113-14) dans les secteurs où ces structures interviennent.", requires=("reservation.part_travailleurs",))
+@rule("Marché ou lot réservé aux SIAE, EA et ESAT (art. L2113-12 à L2113-14) dans les secteurs où ces structures interviennent.", requires=lambda ps: (ps.reservation.part_travailleurs,))
 def reservation_inclusive(ctx: Context) -> list[Proposal]:
     if ctx.purchase.is_reserved or not any(o.recommended for o in reservation_options(ctx.purchase.cpv)):
         return []  # what ctx.reservation would say, without building it
@@ -565,7 +569,7 @@ def reservation_inclusive(ctx: Context) -> list[Proposal]:
     ]
 
 
-@rule("Marché réservé aux entreprises de l'ESS pour les services sociaux et culturels listés (art. L2113-15).", requires=("reservation.ess_cpv_eligibles",))
+@rule("Marché réservé aux entreprises de l'ESS pour les services sociaux et culturels listés (art. L2113-15).", requires=lambda ps: (ps.reservation.ess_cpv_eligibles,))
 def reservation_ess(ctx: Context) -> list[Proposal]:
     if ctx.purchase.is_reserved or not ess_eligible_cpv(ctx.purchase.cpv, ctx.at)[0]:
         return []  # what ctx.reservation would say, without building it
@@ -667,7 +671,8 @@ def _agec_reemploi(ctx: Context) -> list[Proposal]:
     values: dict[str, Any] = {}
     if cat == 1:
         c = ctx.catalogue.get("agec-textiles")
-        re_, rc = _law.fact("agec.categorie_01.reemploi", ctx.at), _law.fact("agec.categorie_01.recycle", ctx.at)
+        textiles = _law.parameters().agec.categorie_01
+        re_, rc = _law.fact(textiles.reemploi, ctx.at), _law.fact(textiles.recycle, ctx.at)
         if re_ is None or rc is None:
             return []
         reasons.append(f"Taux en vigueur : {format_percent(re_.value, 0)} réemploi, {format_percent(rc.value, 0)} matières recyclées ({re_.citation}).")
@@ -682,7 +687,7 @@ def _agec_reemploi(ctx: Context) -> list[Proposal]:
                      _score(ctx, mandatory=False, specificity=6, bonus=50, dimension=Dimension.ENVIRONNEMENTAL), "agec_reemploi", values)]
 
 
-@rule("Produits durables et de qualité en restauration collective (loi EGalim, art. L230-5-1 du code rural).", requires=("egalim.part_durable",))
+@rule("Produits durables et de qualité en restauration collective (loi EGalim, art. L230-5-1 du code rural).", requires=lambda ps: (ps.egalim.part_durable,))
 def egalim(ctx: Context) -> list[Proposal]:
     p = ctx.purchase
     return _remembered(ctx, ("egalim", p.cpv, p.environmental, ctx.digits, tuple((c.id, spec) for c, spec in matching(ctx, family="egalim", need_cpv=True))), lambda: _egalim(ctx))
@@ -697,7 +702,7 @@ def _egalim(ctx: Context) -> list[Proposal]:
             continue  # a rate not yet in force at this date
         rates = " ; ".join(f"{format_percent(f.value, 0)} ({f.citation})" for f in facts if f)
         why = f"Objectifs légaux de la restauration collective, par restaurant et par année civile : {rates}."
-        level2 = _law.note("egalim.certification_niveau_2", ctx.at)  # what counts changes on 1 January 2027
+        level2 = _law.note(_law.parameters().egalim.certification_niveau_2, ctx.at)  # what counts changes on 1 January 2027
         out.append(Proposal(c.id, RECOMMENDED, _reasons(_cpv_reason(ctx, spec), why, level2, ctx.missing(Dimension.ENVIRONNEMENTAL)),
                             _score(ctx, mandatory=False, specificity=spec, bonus=70, dimension=Dimension.ENVIRONNEMENTAL), "egalim"))
     return out
@@ -761,7 +766,7 @@ def materiaux_biosources(ctx: Context) -> list[Proposal]:
     for c, spec in matching(ctx, need_cpv=True):
         if c.id != "materiaux-biosources":
             continue
-        param = _law.params.get("construction.biosources_bas_carbone")  # read only for the purchases it concerns
+        param = _law.parameters().construction.biosources_bas_carbone  # read only for the purchases it concerns
         first = next((v for v in param.values if v.value is not None), None)
         when = (
             f"À partir du {_fr(first.start)}, au moins {format_percent(first.value, 0)} des rénovations lourdes et constructions relevant de la commande publique doivent en utiliser (art. L228-4 du code de l'environnement)."

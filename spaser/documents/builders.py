@@ -167,10 +167,11 @@ def requirements(diagnosis: Any) -> list[Requirement]:
 
 
 def national_targets(diagnosis: Any) -> list[NationalTarget]:
-    from spaser.law import params
+    from spaser.law.law import current_parameters
 
-    horizon_v = params.get("pnad.echeance").at(diagnosis.at)
-    level2 = params.get("egalim.certification_niveau_2").at(date(diagnosis.year, 12, 31))
+    ps = current_parameters()  # the law the document is made under
+    horizon_v = ps.pnad.echeance.at(diagnosis.at)
+    level2 = ps.egalim.certification_niveau_2.at(date(diagnosis.year, 12, 31))
     out = []
     for t in diagnosis.targets:
         if t.target is None:

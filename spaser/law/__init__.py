@@ -26,7 +26,7 @@ from spaser.law.obligation import (
 )
 from spaser.law.estimate import SpendEstimate, contract_share, estimate_yearly_spend
 from spaser.law.law import Change, Law, current_law, law_at
-from spaser.law.params import NotInForce, Parameter, ParameterValue, Reference
+from spaser.law.params import NotInForce, Parameter, Parameters, ParameterValue, Reference
 from spaser.law.targets import AgecRates, TargetResult, agec_targets, egalim_targets, load_agec_rates, pnad_indicators, pnad_targets, targets
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "law_at",
     "current_law",
     "params",
+    "Parameters",
     "Parameter",
     "ParameterValue",
     "Reference",

@@ -34,8 +34,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
-from spaser.law import params
-from spaser.law.params import Reference
+from spaser.law.law import Law, parameters_of
+from spaser.law.params import Parameter, ParameterValue, Reference
 from spaser.model import BuyerKind, ContractKind, EnvironmentalConsideration as Env, Nature, Portfolio, Purchase, SocialConsideration as Soc, SocialExemption
 from spaser.money import format_eur
 
@@ -59,8 +59,10 @@ class EuThreshold:
         return {"value": self.value, "parameter": self.parameter, "note": self.note, "references": [r.to_dict() for r in self.references]}
 
 
-def eu_threshold(kind: BuyerKind, nature: Nature | None, d: date, *, contract_kind: ContractKind = ContractKind.MARCHE) -> EuThreshold | None:
-    """The EU threshold applying to a buyer kind and a nature at ``d`` (None: none in force, or nature unknown).
+def eu_threshold(
+    kind: BuyerKind, nature: Nature | None, d: date, *, contract_kind: ContractKind = ContractKind.MARCHE, law: Law | None = None
+) -> EuThreshold | None:
+    """The EU threshold applying to a buyer kind and a nature at ``d`` (None: none in force, or nature unknown; ``law``: default the current one).
 
     >>> before = eu_threshold(BuyerKind.COMMUNE, Nature.SERVICES, date(2025, 12, 31))
     >>> after = eu_threshold(BuyerKind.COMMUNE, Nature.SERVICES, date(2026, 1, 1))
@@ -70,20 +72,22 @@ def eu_threshold(kind: BuyerKind, nature: Nature | None, d: date, *, contract_ki
     True
     """
     note = None
+    eu = parameters_of(law).seuils_europeens
+    p: Parameter
     if contract_kind == ContractKind.CONCESSION or nature == Nature.TRAVAUX:
-        name = "seuils_europeens.travaux_concessions"
+        p = eu.travaux_concessions
     elif nature is None:
         return None
     elif contract_kind == ContractKind.MARCHE_DEFENSE or kind == BuyerKind.ENTITE_ADJUDICATRICE:
-        name = "seuils_europeens.fournitures_services_entites_adjudicatrices"
+        p = eu.fournitures_services_entites_adjudicatrices
     elif kind == BuyerKind.ETAT:
-        name = "seuils_europeens.fournitures_services_etat"
+        p = eu.fournitures_services_etat
     else:
-        name = "seuils_europeens.fournitures_services_autres"
+        p = eu.fournitures_services_autres
         if kind == BuyerKind.ETABLISSEMENT_PUBLIC_ETAT:
             note = "Certains établissements publics de l'État relèvent du seuil des autorités publiques centrales (plus bas) : à vérifier."
-    v = params.get(name).at(d)
-    return None if v is None else EuThreshold(v.value, name, note, v.references)
+    v = p.at(d)
+    return None if v is None else EuThreshold(v.value, p.name, note, v.references)
 
 
 @dataclass(frozen=True)
@@ -161,12 +165,13 @@ class Compliance:
         }
 
 
-def _switch(p: params.Parameter) -> date | None:
+def _switch(p: Parameter) -> date | None:
     return next((v.start for v in p.values if v.value), None)
 
 
-def check_compliance(portfolio: Portfolio) -> Compliance:
-    counter = ComplianceCounter(portfolio.buyer.kind)
+def check_compliance(portfolio: Portfolio, *, law: Law | None = None) -> Compliance:
+    """The per-contract Climat et résilience checks of ``portfolio`` under ``law`` (default: the current law)."""
+    counter = ComplianceCounter(portfolio.buyer.kind, law=law)
     for p in portfolio.purchases:
         counter.add(p)
     return counter.result()
@@ -175,11 +180,13 @@ def check_compliance(portfolio: Portfolio) -> Compliance:
 class ComplianceCounter:
     """The per-contract checks, fed one purchase at a time (``check`` feeds it in its single pass)."""
 
-    __slots__ = ("rule", "concessions", "switch", "kind", "findings", "skipped", "checked", "compliant", "not_yet", "proxies", "applies", "thresholds")
+    __slots__ = ("rule", "concessions", "switch", "kind", "findings", "law", "skipped", "checked", "compliant", "not_yet", "proxies", "applies", "thresholds")
 
-    def __init__(self, kind: BuyerKind) -> None:
-        self.rule = params.get("climat.obligations_par_marche")
-        self.concessions = params.get("climat.obligations_concessions")
+    def __init__(self, kind: BuyerKind, *, law: Law | None = None) -> None:
+        climat = parameters_of(law).climat
+        self.law = law
+        self.rule = climat.obligations_par_marche
+        self.concessions = climat.obligations_concessions
         self.switch = _switch(self.rule)
         self.kind = kind
         self.findings: list[Finding] = []
@@ -192,7 +199,7 @@ class ComplianceCounter:
     def _threshold(self, nature: Nature | None, d: date, contract_kind: ContractKind) -> EuThreshold | None:
         key = (nature, contract_kind, d)
         if key not in self.thresholds:
-            self.thresholds[key] = eu_threshold(self.kind, nature, d, contract_kind=contract_kind)
+            self.thresholds[key] = eu_threshold(self.kind, nature, d, contract_kind=contract_kind, law=self.law)
         return self.thresholds[key]
 
     def add(self, p: Purchase) -> None:
@@ -251,7 +258,7 @@ def _check_one(
     d: date,
     basis: str,
     switch: date | None = None,
-    concession_env: params.ParameterValue | None = None,
+    concession_env: ParameterValue | None = None,
 ) -> list[Finding]:
     """The findings of one contract; ``threshold_of(nature, d, contract_kind)``: the buyer's EU threshold.
 

@@ -22,14 +22,12 @@ from datetime import date
 from operator import attrgetter
 from typing import Any
 
-from spaser.law import params
 from spaser.law.compliance import Compliance, ComplianceCounter
-from spaser.law.format import format_value
-from spaser.law.law import Law, current_law
+from spaser.law.law import Law, current_law, simulation_notes
 from spaser.law.indicators import YearIndicators, indicators_and_measured
 from spaser.law.obligation import ContentItem, Obligation, SpendCount, required_contents, spaser_obligation, spend_counter
 from spaser._gc import paused
-from spaser.law.params import Parameter, ParameterValue, Reference
+from spaser.law.params import Lookup, Parameter, ParameterValue, Reference
 from spaser.law.targets import AgecRates, TargetResult, pnad_floor, targets
 from spaser.model import Portfolio, Purchase
 
@@ -152,35 +150,28 @@ def check(
     """
     at = at or (law.at if law is not None else date.today())
     law = law if law is not None else current_law(at)
-    with law.active():
-        return _check(portfolio, year, at, agec_rates, joint, _simulation(law))
+    # The same law, recording every parameter it is asked (the diagnosis lists what it relied on);
+    # active, so that a computation nested in the diagnosis given no law reads it too.
+    recording, used = law.recording()
+    with recording.active():
+        return _check(portfolio, year, at, agec_rates, joint, simulation_notes(law), recording, used)
 
 
-def _simulation(law: Law) -> list[str]:
-    """The warnings of a what-if law (empty for the shipped law)."""
-    out = []
-    for c in law.changes:
-        p = law.parameter(c.name)
-        out.append(
-            f"SIMULATION : « {c.name} » ({p.description}) vaut {format_value(c.value, p.unit)} au lieu de {format_value(c.before, p.unit)} : "
-            "ce diagnostic n'est pas le droit en vigueur."
-        )
-    return out
-
-
-def _check(portfolio: Portfolio, year: int | None, at: date, agec_rates: AgecRates | None, joint: bool, warnings: list[str]) -> Diagnosis:
+def _check(
+    portfolio: Portfolio, year: int | None, at: date, agec_rates: AgecRates | None, joint: bool, warnings: list[str], law: Law, used: list[Lookup]
+) -> Diagnosis:
     if year is None:
         year, w = default_year(portfolio, at)
         if w:
             warnings.append(w)
     # The diagnosis makes many small acyclic objects: without the pause, the cyclic collector would
     # rescan the whole portfolio now and then (about 0.5 s a time at 100 000 purchases).
-    with paused(promote=True), params.recording() as used:
+    with paused(promote=True):
         # One pass over the purchases for everything (at a million purchases, reading a purchase
         # costs more than what is done with it): the indicators' pass carries the spend count,
         # the per-contract checks and the gathering of EGalim/AGEC purchases.
-        spend = spend_counter(portfolio, year, at)
-        checks = ComplianceCounter(portfolio.buyer.kind)
+        spend = spend_counter(portfolio, year, at, law=law)
+        checks = ComplianceCounter(portfolio.buyer.kind, law=law)
         tagged: list[Purchase] = []
 
         def gather(p: Purchase) -> None:
@@ -188,12 +179,12 @@ def _check(portfolio: Portfolio, year: int | None, at: date, agec_rates: AgecRat
                 tagged.append(p)
 
         riders = [checks.add, gather] if isinstance(spend, SpendCount) else [spend.add, checks.add, gather]
-        floor, floor_note = pnad_floor(year)
+        floor, floor_note = pnad_floor(year, law=law)
         by_year, measured = indicators_and_measured(portfolio, year, floor=floor, floor_note=floor_note, riders=riders)
-        obligation = spaser_obligation(portfolio, year=year, at=at, spend=spend if isinstance(spend, SpendCount) else spend.result())
-        results = targets(portfolio, year, user_agec_rates=agec_rates, pnad=measured, tagged=tagged)
+        obligation = spaser_obligation(portfolio, year=year, at=at, spend=spend if isinstance(spend, SpendCount) else spend.result(), law=law)
+        results = targets(portfolio, year, user_agec_rates=agec_rates, pnad=measured, tagged=tagged, law=law)
         compliance = checks.result()
-        contents = required_contents(at, joint=joint)
+        contents = required_contents(at, joint=joint, law=law)
     warnings.extend(_warnings(obligation, measured, results, compliance, year, at))
     seen: dict[tuple[str, date], UsedParameter] = {}
     for p, _, v in used:
@@ -282,16 +273,17 @@ def check_joint(
 
 
 def _check_joint(portfolios: Sequence[Portfolio], year: int | None, at: date, agec_rates: AgecRates | None, law: Law) -> JointDiagnosis:
-    allowed = params.get("spaser.schema_commun").at(at)
+    shared = law.parameters.spaser.schema_commun
+    allowed = shared.at(at)
     members = tuple(check(p, year=year, at=at, agec_rates=agec_rates, joint=allowed is not None, law=law) for p in portfolios)
-    warnings = _simulation(law)
+    warnings = simulation_notes(law)
     if allowed is None:
-        first = params.get("spaser.schema_commun").values[0].start
+        first = shared.values[0].start
         warnings.append(
             f"Au {at.strftime('%d/%m/%Y')}, le schéma commun à plusieurs acheteurs n'était pas prévu par L2111-3 "
             f"(possible à partir du {first.strftime('%d/%m/%Y')}) : chaque acheteur obligé adopte son propre schéma."
         )
     else:
         warnings.append("Schéma commun : les indicateurs sont fixés pour chaque acheteur (L2111-3) ; les acheteurs sous le seuil peuvent y participer.")
-    contents = required_contents(at, joint=allowed is not None)
+    contents = required_contents(at, joint=allowed is not None, law=law)
     return JointDiagnosis(at, allowed is not None, members, tuple(contents), allowed.references if allowed else (), tuple(warnings))

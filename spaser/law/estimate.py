@@ -29,13 +29,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from spaser.law import params
 from spaser.model import ContractKind, Purchase
 from spaser.money import CENT as _CENT
 from spaser.money import SMALLEST_IMPLAUSIBLE as _SMALLEST_IMPLAUSIBLE
 from spaser.money import implausible_amount
+
+if TYPE_CHECKING:
+    from spaser.law.law import Law
 
 __all__ = [
     "SPEND_LABEL",
@@ -118,9 +120,11 @@ def spread(amount: Decimal, start: date, months: int) -> Iterator[tuple[int, Dec
         yield y, (amount if k == m else amount * k / m)
 
 
-def default_duration(at: date) -> int:
-    """Months assumed when a contract's duration is unknown (a method parameter, not law)."""
-    p = params.get("estimation.duree_defaut_mois")
+def default_duration(at: date, *, law: Law | None = None) -> int:
+    """Months assumed when a contract's duration is unknown (a method parameter, not law; ``law``: default the current one)."""
+    from spaser.law.law import parameters_of
+
+    p = parameters_of(law).estimation.duree_defaut_mois
     v = p.at(at) or p.values[0]  # a method choice, not law: before its first date, its first value
     return int(v.value)
 
@@ -195,7 +199,7 @@ class SpendEstimate:
 
 
 def estimate_yearly_spend(
-    purchases: Iterable[Purchase], year: int, *, default_duration_months: int | None = None
+    purchases: Iterable[Purchase], year: int, *, default_duration_months: int | None = None, law: Law | None = None
 ) -> SpendEstimate:
     """Estimate a buyer's spend in ``year`` from its contracts (see the module doc).
 
@@ -203,7 +207,7 @@ def estimate_yearly_spend(
     counts with that figure instead of an estimate. ``default_duration_months``
     defaults to the parameter ``estimation.duree_defaut_mois``.
     """
-    default = default_duration_months if default_duration_months is not None else default_duration(date(year, 12, 31))
+    default = default_duration_months if default_duration_months is not None else default_duration(date(year, 12, 31), law=law)
     total = Decimal(0)
     n = used = outside = assumed = actual = 0
     excluded: Counter[str] = Counter()

@@ -274,10 +274,12 @@ def _tally(
         if not sups:
             kinds = _NO_KINDS
         elif len(sups) == 1:
-            kinds = known_kinds.get(id(sups[0]))
-            if kinds is None:
+            known = known_kinds.get(id(sups[0]))
+            if known is None:
                 kinds = sups[0].kinds
                 known_kinds[id(sups[0])] = kinds = same_kinds.setdefault(kinds, kinds)
+            else:
+                kinds = known
         else:
             kinds = p.supplier_kinds
             kinds = same_kinds.setdefault(kinds, kinds)
@@ -382,14 +384,14 @@ def _breakdown(rows: list[tuple[_Profile, _Group]], key: Callable[[_Profile], st
     out = {}
     base = "contrats du groupe"
     for k in sorted(sums):
-        every, social, env, social_unknown, env_unknown = sums[k]
+        every, social_sum, env_sum, social_unknown, env_unknown = sums[k]
         out[k] = Breakdown(
             k,
             "Inconnu" if k == "inconnu" else label(k),
             every.count,
             every.value,
-            social.measure("Au moins une considération sociale", every, base),
-            env.measure("Au moins une considération environnementale", every, base),
+            social_sum.measure("Au moins une considération sociale", every, base),
+            env_sum.measure("Au moins une considération environnementale", every, base),
             social_unknown.count,
             env_unknown.count,
         )

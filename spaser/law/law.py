@@ -16,27 +16,35 @@ It never changes: a what-if is a copy with one value replaced,
 >>> law_at(date(2010, 1, 1)).spaser.seuil is None  # not in force
 True
 
-and ``check(portfolio, law=what_if)``, ``suggest(purchase, law=what_if)`` and the
-documents (``law=``) compute with it. Inside, the engine reads the parameters of
-the law it was given (``Law.active()`` binds them for the computation, per thread).
+and ``check(portfolio, law=what_if)``, ``suggest(purchase, law=what_if)``,
+``check_compliance``, ``scan_decp`` and the documents (``law=``) compute with it.
+
+Inside, the engine reads the parameters of the law it was given as attributes,
+``law.parameters.spaser.seuil`` (the :class:`~spaser.law.params.Parameter`, with all
+its dated values and references: ``.at(d)``), typed name by name for mypy from the
+folder tree (``spaser/law/_names.py``). A call nested in another (a document's
+diagnosis, the advice inside a diagnosis) given no ``law`` keeps its caller's:
+``Law.active()`` makes it the default for the computation, per thread.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import replace as _replace
 from datetime import date
 from decimal import Decimal
-from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from spaser._errors import ParameterError
 from spaser.law import params
-from spaser.law.params import Parameter, ParameterValue, Reference
+from spaser.law.params import Lookup, Parameter, Parameters, ParameterValue, Reference
 
-__all__ = ["Law", "Change", "law_at", "current_law"]
+if TYPE_CHECKING:
+    from spaser.law._names import Tree
+
+__all__ = ["Law", "Change", "law_at", "current_law", "parameters_of", "simulation_notes", "current_parameters"]
 
 _ACTIVE: ContextVar[Law | None] = ContextVar("spaser_active_law", default=None)
 
@@ -57,7 +65,7 @@ class Law:
     def __init__(self, parameters: Mapping[str, Parameter], at: date, changes: tuple[Change, ...] = ()) -> None:
         if not isinstance(at, date):
             raise ParameterError(f"Date attendue pour lire le droit (« {at!r} »).", code="usage")
-        object.__setattr__(self, "_parameters", parameters)
+        object.__setattr__(self, "_parameters", parameters if isinstance(parameters, Parameters) else Parameters(parameters))
         object.__setattr__(self, "_at", at)
         object.__setattr__(self, "_changes", changes)
 
@@ -74,9 +82,9 @@ class Law:
         return self._at  # type: ignore[no-any-return]
 
     @property
-    def parameters(self) -> Mapping[str, Parameter]:
-        """Every parameter (all its dated values) by name, read-only."""
-        return MappingProxyType(self._parameters)  # type: ignore[arg-type]
+    def parameters(self) -> Tree:
+        """Every parameter (all its dated values): ``law.parameters.spaser.seuil``, or by name ``law.parameters["spaser.seuil"]``; read-only."""
+        return cast("Tree", self._parameters)
 
     @property
     def changes(self) -> tuple[Change, ...]:
@@ -127,8 +135,7 @@ class Law:
             values = tuple(ParameterValue(v.start, new, (ref,), False, note) if v is current else v for v in p.values)
         else:
             values = tuple(sorted((*(v for v in p.values if v.start != at), ParameterValue(at, new, (ref,), False, note)), key=lambda v: v.start))
-        parameters = dict(self._parameters)  # type: ignore[call-overload]
-        parameters[name] = _replace(p, values=values)
+        parameters = self._parameters.with_parameter(_replace(p, values=values))  # type: ignore[attr-defined]
         before = None if current is None else current.value
         return Law(parameters, at, (*self._changes, Change(name, new, before)))  # type: ignore[misc]
 
@@ -136,13 +143,17 @@ class Law:
 
     @contextmanager
     def active(self) -> Iterator[Law]:
-        """Inside the block, the engine reads this law's parameters (this thread or task only)."""
+        """Inside the block, a computation given no ``law`` uses this one (:func:`current_law`; this thread or task only)."""
         token = _ACTIVE.set(self)
         try:
-            with params.binding(self._parameters):  # type: ignore[arg-type]
-                yield self
+            yield self
         finally:
             _ACTIVE.reset(token)
+
+    def recording(self) -> tuple[Law, list[Lookup]]:
+        """The same law, whose every parameter lookup is appended to the returned list (what a diagnosis relied on)."""
+        parameters, log = self._parameters.recording()  # type: ignore[attr-defined]
+        return Law(parameters, self._at, self._changes), log  # type: ignore[arg-type]
 
     def __repr__(self) -> str:
         what_if = f", {len(self._changes)} valeur(s) modifiée(s)" if self._changes else ""  # type: ignore[arg-type]
@@ -166,11 +177,10 @@ class _Node:
         self._law, self._prefix = law, prefix
 
     def resolve(self) -> Any:
-        names = self._law._parameters  # type: ignore[attr-defined]
+        names: Parameters = self._law._parameters  # type: ignore[attr-defined]
         if self._prefix in names:
             return self._law.get(self._prefix)
-        head = self._prefix + "."
-        if any(n.startswith(head) for n in names):
+        if self._prefix in names._prefixes:
             return self
         if self._prefix.startswith("_"):
             raise AttributeError(self._prefix)
@@ -197,7 +207,7 @@ def _yes_no(text: str) -> bool:
     return words[text.lower()]
 
 
-_FROM_TEXT = {"integer": int, "bool": _yes_no, "date": date.fromisoformat}
+_FROM_TEXT: dict[str, Callable[[str], Any]] = {"integer": int, "bool": _yes_no, "date": date.fromisoformat}
 
 
 def _checked(p: Parameter, value: Any) -> Any:
@@ -248,3 +258,28 @@ def current_law(at: date | None = None) -> Law:
     active = _ACTIVE.get()
     at = at or (active.at if active is not None else date.today())
     return active.on(at) if active is not None else law_at(at)
+
+
+def parameters_of(law: Law | None) -> Tree:
+    """The parameters a function given ``law`` (None: :func:`current_law`'s) reads: ``parameters_of(law).spaser.seuil``."""
+    return law.parameters if law is not None else current_parameters()
+
+
+def simulation_notes(law: Law, what: str = "ce diagnostic") -> list[str]:
+    """French warnings of a what-if law, one per replaced value (empty for the shipped law)."""
+    from spaser.law.format import format_value
+
+    out = []
+    for c in law.changes:
+        p = law.parameter(c.name)
+        out.append(
+            f"SIMULATION : « {c.name} » ({p.description}) vaut {format_value(c.value, p.unit)} au lieu de {format_value(c.before, p.unit)} : "
+            f"{what} n'est pas le droit en vigueur."
+        )
+    return out
+
+
+def current_parameters() -> Tree:
+    """The parameters of :func:`current_law` (without making a Law): what a deep helper of the advice reads."""
+    active = _ACTIVE.get()
+    return active.parameters if active is not None else cast("Tree", params.shipped())

@@ -5,7 +5,7 @@ in force) about the purchases of one calendar year ``year``. Every number
 (threshold, switch dates, counting basis) comes from the parameters.
 
 >>> from spaser.model import Buyer, BuyerKind, Portfolio
->>> threshold = params.value("spaser.seuil", date(2025, 6, 1))
+>>> threshold = law_at(date(2025, 6, 1)).spaser.seuil
 >>> b = Buyer(name="Ville", kind=BuyerKind.COMMUNE, declared_spend={2024: threshold})
 >>> o = spaser_obligation(Portfolio(buyer=b), year=2024, at=date(2025, 6, 1))
 >>> o.status, o.margin
@@ -22,8 +22,8 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
-from spaser.law import params
-from spaser.law.params import Reference
+from spaser.law.law import Law, law_at, parameters_of
+from spaser.law.params import Parameter, ParameterValue, Reference
 from spaser.model import Buyer, BuyerKind, ContractKind, Portfolio, Purchase
 from spaser.law.estimate import contract_share, method_text
 from spaser.money import CENT, format_eur, format_percent, implausible_amount
@@ -203,9 +203,9 @@ _BEFORE_EXTENSION: dict[BuyerKind, tuple[bool | None, str, bool]] = {
 }
 
 
-def scope(kind: BuyerKind, at: date) -> Scope:
-    """Is a buyer of this kind among those L2111-3 names at ``at``?"""
-    every = params.get("spaser.tous_acheteurs").at(at)
+def scope(kind: BuyerKind, at: date, *, law: Law | None = None) -> Scope:
+    """Is a buyer of this kind among those L2111-3 names at ``at``? (``law``: default :func:`~spaser.law.current_law`)"""
+    every = parameters_of(law).spaser.tous_acheteurs.at(at)
     if every is None:
         return Scope(None, f"Aucune obligation de SPASER n'était en vigueur au {_fr(at)}.", False)
     if every.value:
@@ -235,13 +235,9 @@ def _exclusion(p: Purchase) -> tuple[str, str] | None:
     return None
 
 
-def _basis_at(at: date) -> params.ParameterValue | None:
-    return params.get("spaser.assiette").at(at)
-
-
-def count_spend(portfolio: Portfolio, year: int, at: date) -> SpendCount:
+def count_spend(portfolio: Portfolio, year: int, at: date, *, law: Law | None = None) -> SpendCount:
     """What counts against the threshold for ``year``, read with the basis in force at ``at``."""
-    counter = spend_counter(portfolio, year, at)
+    counter = spend_counter(portfolio, year, at, law=law)
     if isinstance(counter, SpendCount):
         return counter
     for p in portfolio.purchases:
@@ -249,12 +245,13 @@ def count_spend(portfolio: Portfolio, year: int, at: date) -> SpendCount:
     return counter.result()
 
 
-def spend_counter(portfolio: Portfolio, year: int, at: date) -> SpendCount | _NotifiedCounter | _SpendCounter:
+def spend_counter(portfolio: Portfolio, year: int, at: date, *, law: Law | None = None) -> SpendCount | _NotifiedCounter | _SpendCounter:
     """The count for ``year`` when it needs no purchase (declared spend), else a counter to feed every purchase.
 
     ``count_spend`` feeds it in its own pass; ``check`` feeds it in the one pass it makes for everything.
     """
-    basis_value = _basis_at(at)
+    ps = parameters_of(law)
+    basis_value = ps.spaser.assiette.at(at)
     if basis_value is None:  # before any SPASER rule: nothing to compare, nothing counted
         return SpendCount(year, "aucune", "none", None, False, f"Aucune règle SPASER en vigueur au {_fr(at)} : aucun seuil ni assiette, la dépense n'est pas comptée.")
     basis = basis_value.value
@@ -268,7 +265,7 @@ def spend_counter(portfolio: Portfolio, year: int, at: date) -> SpendCount | _No
         return SpendCount(year, basis, "declared", total, False, text, assumptions=("montant déclaré supposé hors concessions et hors livre V",))
     if basis == "montants_notifies":
         return _NotifiedCounter(year, basis)
-    return _SpendCounter(year, basis, at)
+    return _SpendCounter(year, basis, ps.estimation.duree_defaut_mois.value_at(at))
 
 
 class _NotifiedCounter:
@@ -307,9 +304,9 @@ class _SpendCounter:
 
     __slots__ = ("year", "basis", "default_months", "has_spend", "lines", "exclusions", "assumptions", "uncounted", "estimated")
 
-    def __init__(self, year: int, basis: str, at: date) -> None:
+    def __init__(self, year: int, basis: str, default_months: int) -> None:
         self.year, self.basis = year, basis
-        self.default_months = params.value("estimation.duree_defaut_mois", at)
+        self.default_months = default_months
         self.has_spend = False  # some purchase gives its actual spend for the year
         self.lines: list[SpendLine] = []
         self.exclusions: list[Exclusion] = []
@@ -320,6 +317,7 @@ class _SpendCounter:
     def add(self, p: Purchase) -> None:
         year = self.year
         given = p.spend_by_year
+        amount: Decimal | None
         if given:
             if year not in given:
                 return  # actual spend given for other years only: nothing spent this year
@@ -390,17 +388,17 @@ def _could_fall_in(p: Purchase, year: int) -> bool:
 # -- the answer -------------------------------------------------------------------
 
 
-def spaser_obligation(portfolio: Portfolio, *, year: int, at: date, spend: SpendCount | None = None) -> Obligation:
+def spaser_obligation(portfolio: Portfolio, *, year: int, at: date, spend: SpendCount | None = None, law: Law | None = None) -> Obligation:
     """Obligation of ``portfolio.buyer`` at ``at`` given the purchases of calendar ``year`` (``spend``: already counted)."""
     buyer: Buyer = portfolio.buyer
-    sc = scope(buyer.kind, at)
-    threshold_value = params.get("spaser.seuil").at(at)
+    ps = parameters_of(law)
+    sc = scope(buyer.kind, at, law=law)
+    threshold_value = ps.spaser.seuil.at(at)
     if spend is None:
-        spend = count_spend(portfolio, year, at)
+        spend = count_spend(portfolio, year, at, law=law)
     refs: list[Reference] = []
     to_confirm = sc.to_confirm
-    for name in ("spaser.tous_acheteurs", "spaser.seuil", "spaser.assiette"):
-        v = params.get(name).at(at)
+    for v in (ps.spaser.tous_acheteurs.at(at), threshold_value, ps.spaser.assiette.at(at)):
         if v is not None:
             refs.extend(r for r in v.references if r not in refs)
             to_confirm = to_confirm or v.to_confirm
@@ -409,7 +407,7 @@ def spaser_obligation(portfolio: Portfolio, *, year: int, at: date, spend: Spend
         return Obligation(
             buyer.name, buyer.kind, year, at, NON_OBLIGE, sc, None, spend, None,
             f"Au {_fr(at)}, aucun seuil d'obligation de SPASER n'était en vigueur (D2111-3) : aucune règle n'est appliquée, "
-            f"pas d'obligation à cette date{_first_threshold_text()}.",
+            f"pas d'obligation à cette date{_first_threshold_text(ps.spaser.seuil.values)}.",
             (), articles, tuple(refs), to_confirm,
         )  # fmt: skip
     threshold = threshold_value.value
@@ -420,7 +418,7 @@ def spaser_obligation(portfolio: Portfolio, *, year: int, at: date, spend: Spend
         status: Status = NON_OBLIGE
         why = f"{sc.text} Le seuil de dépenses ne s'applique donc pas."
     else:
-        status, why = _against_threshold(spend, threshold, at, settle)
+        status, why = _against_threshold(spend, threshold, ps.estimation.marge_incertitude, at, settle)
         if sc.concerned is None:
             settle.insert(0, "le statut juridique de l'acheteur (fixé par la loi ou non)")
             if status != NON_OBLIGE:
@@ -435,8 +433,8 @@ def spaser_obligation(portfolio: Portfolio, *, year: int, at: date, spend: Spend
     )
 
 
-def _first_threshold_text() -> str:
-    first = next((v for v in params.get("spaser.seuil").values if v.value is not None), None)
+def _first_threshold_text(values: tuple[ParameterValue, ...]) -> str:
+    first = next((v for v in values if v.value is not None), None)
     return f" (premier seuil applicable à partir du {_fr(first.start)} : {first.references[0]})" if first else ""
 
 
@@ -444,7 +442,7 @@ def _status_sentence(status: Status) -> str:
     return {OBLIGE: "Obligé d'adopter un SPASER", NON_OBLIGE: "Non obligé d'adopter un SPASER", INDETERMINE: "Obligation indéterminée"}[status]
 
 
-def _against_threshold(spend: SpendCount, threshold: Decimal, at: date, settle: list[str]) -> tuple[Status, str]:
+def _against_threshold(spend: SpendCount, threshold: Decimal, margin: Parameter, at: date, settle: list[str]) -> tuple[Status, str]:
     thr = format_eur(threshold, cents=False)
     if spend.total is None:
         settle.append(f"les dépenses effectuées en {spend.year} sur les marchés (comptabilité), ou les montants et dates des marchés")
@@ -457,7 +455,7 @@ def _against_threshold(spend: SpendCount, threshold: Decimal, at: date, settle: 
             return INDETERMINE, f"{spend.method_text} Total compté : {total}, non supérieur à {thr}, mais {len(spend.uncounted)} marché(s) n'ont pu être comptés."
         verdict = "supérieur" if above else "non supérieur"
         return (OBLIGE if above else NON_OBLIGE), f"{spend.method_text} Total : {total}, {verdict} au seuil de {thr}."
-    margin_ratio = params.value("estimation.marge_incertitude", at)
+    margin_ratio = margin.value_at(at)  # read for an estimate only
     distance = abs(spend.total - threshold) / threshold
     if distance <= margin_ratio:
         settle.append(
@@ -510,12 +508,13 @@ class YearRule:
         return notified_amount if self.basis == "montants_notifies" else estimate
 
 
-def year_rule(year: int) -> YearRule:
+def year_rule(year: int, *, law: Law | None = None) -> YearRule:
     """The threshold, basis, scope and margin that apply to the figures of ``year`` (never raises NotInForce)."""
     at = date(year, 12, 31)
-    seuil = params.get("spaser.seuil")
-    v, basis = seuil.at(at), params.get("spaser.assiette").at(at)
-    margin = params.get("estimation.marge_incertitude").at(at)
+    ps = parameters_of(law)
+    seuil = ps.spaser.seuil
+    v, basis = seuil.at(at), ps.spaser.assiette.at(at)
+    margin = ps.estimation.marge_incertitude.at(at)
     if v is None or basis is None:
         first = next((x.start for x in seuil.values if x.value is not None), None)
         when = f" ; le premier seuil s'applique à partir du {_fr(first)} ({seuil.values[0].references[0]})" if first else ""
@@ -528,7 +527,7 @@ def year_rule(year: int) -> YearRule:
             f"comparé strictement au seuil de {format_eur(v.value, cents=False)} HT : colonne « montant_notifie_annee_ht », "
             "montants publiés dans les DECP (marchés sous le seuil de publication absents), pas la dépense estimée."
         )
-    every = params.get("spaser.tous_acheteurs").at(at)
+    every = ps.spaser.tous_acheteurs.at(at)
     if every is not None and not every.value:
         local = ", ".join(k.label.lower() for k in sorted(_LOCAL_AUTHORITIES, key=lambda k: k.value))
         notes.append(
@@ -567,12 +566,12 @@ class ContentItem:
         }
 
 
-_JOINT_ONLY = {"spaser.contenu.indicateurs_par_acheteur"}
+
 # Reading order of the checklist (objectives, follow-up, then publication and figures).
 _ORDER = ["objectifs_sociaux", "objectifs_ecologiques", "suivi_annuel", "economie_circulaire", "rendu_public", "publication_site", "indicateurs", "objectifs_cibles", "indicateurs_par_acheteur"]
 
 
-def required_contents(at: date, *, joint: bool = False) -> list[ContentItem]:
+def required_contents(at: date, *, joint: bool = False, law: Law | None = None) -> list[ContentItem]:
     """What an adopted SPASER must contain at ``at`` (``joint``: a scheme shared by several buyers).
 
     >>> [i.key.rsplit(".", 1)[1] for i in required_contents(date(2022, 12, 31))]
@@ -581,8 +580,10 @@ def required_contents(at: date, *, joint: bool = False) -> list[ContentItem]:
     (8, 9)
     """
     items = []
-    for p, v in params.in_force(at, prefix="spaser.contenu"):
-        if not v.value or (p.name in _JOINT_ONLY and not joint):
+    ps = parameters_of(law)
+    joint_only = ps.spaser.contenu.indicateurs_par_acheteur  # a scheme shared by several buyers only
+    for p, v in ps.spaser.contenu.in_force(at):
+        if not v.value or (p.name == joint_only.name and not joint):
             continue
         since = v.start
         for earlier in reversed([x for x in p.values if x.start < v.start]):

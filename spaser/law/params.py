@@ -10,7 +10,14 @@ Numbers are never floats: the YAML loader keeps numbers and dates as text and
 this module converts them according to the parameter's unit (``Decimal`` for
 amounts and ratios, ``int`` for integers, ``date`` for dates).
 
->>> p = get("spaser.seuil")
+The loaded set is a :class:`Parameters`: a read-only mapping by dotted name, also read
+as attributes (``parameters.spaser.seuil`` is the parameter ``spaser.seuil``; a wrong
+name is an ``AttributeError``, and ``spaser/law/_names.py``, generated from the folder
+tree, types every name for mypy). The engine reads the parameters of the
+:class:`spaser.Law` it is given (``law.parameters``); :func:`shipped` and the helpers
+below read the law as published with spaser.
+
+>>> p = shipped().spaser.seuil
 >>> p.unit, p.kind
 ('EUR_HT', 'law')
 >>> p.at(date(2023, 1, 1)).start
@@ -30,10 +37,9 @@ spaser.law.params.NotInForce: Le paramètre « spaser.seuil » (Seuil de dépens
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass, field
+import keyword
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -54,13 +60,16 @@ __all__ = [
     "get",
     "value",
     "all",
-    "memo_key",
     "in_force",
     "load_dir",
     "reload",
-    "recording",
     "shipped",
-    "binding",
+    "Parameters",
+    "Branch",
+    "BranchBase",
+    "ParametersBase",
+    "Lookup",
+    "names_source",
 ]
 
 ROOT = Path(__file__).parent / "parameters"
@@ -93,7 +102,7 @@ _REF_REQUIRED = {"title", "article", "checked"}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Digits with optional "_" thousands groups (1_234_567) and decimals.
 _NUMBER = re.compile(r"^-?\d{1,3}(?:_?\d{3})*(?:\.\d+)?$|^-?\d+(?:\.\d+)?$")
-_SEGMENT = re.compile(r"^[a-z0-9_]+$")
+_SEGMENT = re.compile(r"^[a-z_][a-z0-9_]*$")  # read as an attribute: law.parameters.spaser.seuil
 
 
 class NotInForce(ParameterError):
@@ -148,6 +157,8 @@ class Parameter:
     file: Path
     item_unit: str | None = None
     documentation: str | None = field(default=None, compare=False)
+    # Set on the copies a recording set hands out (Parameters.recording): every lookup is appended.
+    log: list[Lookup] | None = field(default=None, compare=False, repr=False)
 
     def at(self, d: date) -> ParameterValue | None:
         """The newest value on or before ``d``; None before the first value or after a null."""
@@ -158,9 +169,8 @@ class Parameter:
             else:
                 break
         found = None if current is None or current.value is None else current
-        used = _RECORDER.get()
-        if used is not None:
-            used.append((self, d, found))
+        if self.log is not None:
+            self.log.append((self, d, found))
         return found
 
     def value_at(self, d: date) -> Any:
@@ -212,24 +222,8 @@ def _jsonable(v: Any) -> Any:
     return v
 
 
-_RECORDER: ContextVar[list[tuple[Parameter, date, ParameterValue | None]] | None] = ContextVar("spaser_params_recorder", default=None)
-
-
-@contextmanager
-def recording() -> Iterator[list[tuple[Parameter, date, ParameterValue | None]]]:
-    """Record every ``Parameter.at`` lookup made inside the block (for "parameters used").
-
-    >>> with recording() as used:
-    ...     _ = value("decp.seuil_publication", date(2024, 1, 1))
-    >>> [(p.name, d.isoformat(), v.start.isoformat()) for p, d, v in used]
-    [('decp.seuil_publication', '2024-01-01', '2024-01-01')]
-    """
-    used: list[tuple[Parameter, date, ParameterValue | None]] = []
-    token = _RECORDER.set(used)
-    try:
-        yield used
-    finally:
-        _RECORDER.reset(token)
+# One lookup of a recording set: the parameter, the date asked, the value found (None: not in force).
+Lookup = tuple[Parameter, date, "ParameterValue | None"]
 
 
 # -- loading -----------------------------------------------------------
@@ -397,9 +391,10 @@ def _files(root: Path) -> Iterator[tuple[str, Path]]:
             continue
         parts = file.relative_to(root).with_suffix("").parts
         for part in parts:
-            if not _SEGMENT.match(part):
+            if not _SEGMENT.match(part) or part in _RESERVED:
                 raise ParameterError(
-                    f"Paramètre juridique invalide, fichier « {file} » : nom « {part} » non admis (minuscules, chiffres et _ seulement).",
+                    f"Paramètre juridique invalide, fichier « {file} » : nom « {part} » non admis "
+                    "(minuscules, chiffres et _, sans commencer par un chiffre ; ni mot réservé de Python ni nom de méthode).",
                     code="parameter-invalid",
                 )
         yield ".".join(parts), file
@@ -415,77 +410,198 @@ def load_dir(root: Path) -> dict[str, Parameter]:
     return out
 
 
-_CACHE: dict[str, Parameter] | None = None
-
-# The parameters a computation reads: those of the spaser.Law its caller passed (bound for
-# the computation by Law.active(), per thread and task), else the shipped ones.
-_BOUND: ContextVar[Mapping[str, Parameter] | None] = ContextVar("spaser_params_bound", default=None)
+# -- the set of parameters, read by name or as attributes ------------------------------
 
 
-def reload() -> dict[str, Parameter]:
-    """Reload the shipped parameters (after editing a file)."""
+class BranchBase:
+    """What the parameters under a dotted prefix offer besides their names (``parameters.spaser.contenu``)."""
+
+    __slots__ = ("_root", "_prefix")
+
+    def __init__(self, root: ParametersBase, prefix: str) -> None:
+        self._root, self._prefix = root, prefix
+
+    @property
+    def prefix(self) -> str:
+        return self._prefix  # type: ignore[no-any-return]
+
+    def in_force(self, d: date) -> list[tuple[Parameter, ParameterValue]]:
+        """Every parameter under this prefix with a value at ``d``, by name."""
+        return self._root.in_force(d, prefix=self._prefix)
+
+    def __repr__(self) -> str:
+        return f"<paramètres « {self._prefix}.* »>"
+
+
+class Branch(BranchBase):
+    """``parameters.spaser`` in ``parameters.spaser.seuil``, read as attributes (an unknown name: AttributeError)."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self._root._node(f"{self._prefix}.{name}")  # type: ignore[attr-defined]
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(self._root._children(self._prefix + ".")) | set(super().__dir__()))
+
+
+class ParametersBase(Mapping[str, Parameter]):
+    """What a set of parameters offers besides its names (the generated types in ``_names.py`` extend it)."""
+
+    __slots__ = ("_items", "_prefixes", "memo", "log")
+
+    _items: dict[str, Parameter]
+    _prefixes: frozenset[str]
+    # Results computed from these parameters only (the advice asks the same questions for every
+    # purchase): held by the set, so a what-if or a recording set starts its own.
+    memo: dict[Any, Any]
+    log: list[Lookup] | None  # every lookup, for a recording set (see recording())
+
+    def __init__(self, items: Mapping[str, Parameter], log: list[Lookup] | None = None) -> None:
+        self._items = dict(items)
+        self._prefixes = frozenset(n.rsplit(".", k)[0] for n in self._items for k in range(1, n.count(".") + 1))
+        self.memo = {}
+        self.log = log
+
+    def __getitem__(self, name: str) -> Parameter:
+        return self._items[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def recording(self) -> tuple[Parameters, list[Lookup]]:
+        """A copy whose every lookup (``Parameter.at``) is appended to the returned list (a diagnosis's "parameters used")."""
+        log: list[Lookup] = []
+        return Parameters({n: replace(p, log=log) for n, p in self._items.items()}, log), log
+
+    def with_parameter(self, p: Parameter) -> Parameters:
+        """A copy where ``p`` replaces the parameter of the same name (a what-if); a recording set keeps recording."""
+        items = dict(self._items)
+        items[p.name] = replace(p, log=self.log)
+        return Parameters(items, self.log)
+
+    def in_force(self, d: date, *, prefix: str | None = None) -> list[tuple[Parameter, ParameterValue]]:
+        """Every parameter with a value at ``d`` (optionally under a dotted ``prefix``), by name."""
+        out = []
+        for name, p in sorted(self._items.items()):
+            if prefix and not (name == prefix or name.startswith(prefix + ".")):
+                continue
+            v = p.at(d)
+            if v is not None:
+                out.append((p, v))
+        return out
+
+    def _children(self, head: str) -> list[str]:
+        return sorted({n[len(head):].split(".", 1)[0] for n in self._items if n.startswith(head)})
+
+
+class Parameters(ParametersBase):
+    """Parameters by dotted name (a read-only mapping), also read as attributes:
+    ``parameters.spaser.seuil`` is the :class:`Parameter` ``spaser.seuil``; an unknown name
+    raises ``AttributeError``.
+    """
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self._node(name)
+
+    def _node(self, name: str) -> Any:
+        found = self._items.get(name)
+        if found is not None:
+            return found
+        if name in self._prefixes:
+            return Branch(self, name)
+        raise AttributeError(f"Aucun paramètre juridique « {name} » (voir spaser law --json).")
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(self._children("")) | set(super().__dir__()))
+
+
+# Names a folder or file may not take: Python words, and what a set of parameters already offers.
+_RESERVED = frozenset(keyword.kwlist) | {n for n in dir(Parameters) + dir(Branch) if not n.startswith("__")}
+
+
+_CACHE: Parameters | None = None
+
+
+def reload() -> Parameters:
+    """Reload the shipped parameters (after editing a file): a new set (a law made before keeps its own)."""
     global _CACHE
-    _CACHE = load_dir(ROOT)
+    _CACHE = Parameters(load_dir(ROOT))
     return _CACHE
 
 
-def shipped() -> Mapping[str, Parameter]:
+def shipped() -> Parameters:
     """The shipped parameters, loaded once (strictly): the law as published with spaser."""
     return _CACHE if _CACHE is not None else reload()
 
 
-def _current() -> Mapping[str, Parameter]:
-    bound = _BOUND.get()
-    return bound if bound is not None else shipped()
-
-
-@contextmanager
-def binding(parameters: Mapping[str, Parameter]) -> Iterator[None]:
-    """Read ``parameters`` instead of the shipped ones inside the block (see ``spaser.Law.active``)."""
-    token = _BOUND.set(parameters)
-    try:
-        yield
-    finally:
-        _BOUND.reset(token)
-
-
-def memo_key() -> object | None:
-    """What a memo of parameter-dependent results may be keyed on, or None when it must not remember.
-
-    The parameters read now (a new object after each :func:`reload`, and for each
-    what-if law); None inside :func:`recording`, where every lookup must really happen
-    so that it is recorded.
-    """
-    if _RECORDER.get() is not None:
-        return None
-    return _current()
-
-
 def all() -> dict[str, Parameter]:  # noqa: A001 - the fixed API name
-    """Every parameter by name: those of the law bound now, else the shipped ones."""
-    return dict(_current())
+    """Every shipped parameter by name."""
+    return dict(shipped())
 
 
 def get(name: str) -> Parameter:
-    params = _current()
+    """The shipped parameter ``name`` (a name typed by a user; the engine reads ``law.parameters``)."""
     try:
-        return params[name]
+        return shipped()[name]
     except KeyError:
         raise ParameterError(f"Paramètre juridique inconnu : « {name} ».", code="parameter-unknown") from None
 
 
 def value(name: str, d: date) -> Any:
-    """The value of ``name`` in force at ``d``; raises :class:`NotInForce` when there is none."""
+    """The shipped value of ``name`` in force at ``d``; raises :class:`NotInForce` when there is none."""
     return get(name).value_at(d)
 
 
 def in_force(d: date, *, prefix: str | None = None) -> list[tuple[Parameter, ParameterValue]]:
-    """Every parameter with a value at ``d`` (optionally under a dotted ``prefix``), by name."""
-    out = []
-    for name, p in sorted(all().items()):
-        if prefix and not (name == prefix or name.startswith(prefix + ".")):
-            continue
-        v = p.at(d)
-        if v is not None:
-            out.append((p, v))
-    return out
+    """Every shipped parameter with a value at ``d`` (optionally under a dotted ``prefix``), by name."""
+    return shipped().in_force(d, prefix=prefix)
+
+
+# -- the names as types (mypy) -------------------------------------------------------------
+
+NAMES_FILE = Path(__file__).parent / "_names.py"
+
+
+def names_source(names: Iterable[str]) -> str:
+    """The text of ``_names.py``: one class per folder, one attribute per parameter, for mypy.
+
+    Regenerate after adding, moving or removing a YAML file (tests/test_law_names.py checks it)::
+
+        python -c "from spaser.law import params; params.NAMES_FILE.write_text(params.names_source(params.shipped()), encoding='utf-8')"
+    """
+    tree: dict[str, dict[str, bool]] = {"": {}}  # prefix -> child -> is a parameter
+    for name in sorted(names):
+        parts = name.split(".")
+        for i, part in enumerate(parts):
+            prefix = ".".join(parts[:i])
+            tree.setdefault(prefix, {})[part] = i == len(parts) - 1
+
+    def cls(prefix: str) -> str:
+        return "Tree" if not prefix else "_" + "_".join(p.capitalize() for p in prefix.split("."))
+
+    out = [
+        '"""The legal parameters\' names as types, for mypy: generated from spaser/law/parameters by',
+        "``params.names_source`` (do not edit; tests/test_law_names.py checks it is up to date).",
+        "",
+        "``law.parameters.spaser.seuil`` is typed ``Parameter``; a misspelt name is a mypy error",
+        '(and an AttributeError when run)."""',
+        "",
+        "from __future__ import annotations",
+        "",
+        "from spaser.law.params import BranchBase, Parameter, ParametersBase",
+    ]
+    for prefix in sorted(tree):
+        out += ["", "", f"class {cls(prefix)}({'BranchBase' if prefix else 'ParametersBase'}):"]
+        for child, leaf in sorted(tree[prefix].items()):
+            out.append(f"    {child}: {'Parameter' if leaf else cls(f'{prefix}.{child}' if prefix else child)}")
+    return "\n".join(out) + "\n"

@@ -76,20 +76,20 @@ def render_text(d: Diagnosis) -> str:
     if d.measured.floor_note:
         add(f"   {d.measured.floor_note}")
     add("")
-    c = d.compliance
+    cc = d.compliance
     add("3. CONFORMITÉ PAR CONTRAT (loi Climat et résilience)")
-    if c.checked == 0:
-        switch = f" à partir du {format_date(c.switch)}" if c.switch else ""
-        add(f"   Aucun contrat concerné (obligations applicables aux consultations lancées{switch} ; {c.not_yet} contrat(s) antérieur(s)).")
+    if cc.checked == 0:
+        switch = f" à partir du {format_date(cc.switch)}" if cc.switch else ""
+        add(f"   Aucun contrat concerné (obligations applicables aux consultations lancées{switch} ; {cc.not_yet} contrat(s) antérieur(s)).")
     else:
-        add(f"   {c.checked} contrat(s) concerné(s) : {c.compliant} sans remarque, {len(c.missing)} manquement(s), {len(c.to_check)} point(s) à vérifier.")
-        if c.approximate:
-            add(f"   Dont {c.approximate} contrat(s) sur une date approximative (date de lancement de la consultation inconnue, date de notification utilisée) : aucun manquement retenu pour eux, points « à vérifier ».")
-    for f in c.findings:
+        add(f"   {cc.checked} contrat(s) concerné(s) : {cc.compliant} sans remarque, {len(cc.missing)} manquement(s), {len(cc.to_check)} point(s) à vérifier.")
+        if cc.approximate:
+            add(f"   Dont {cc.approximate} contrat(s) sur une date approximative (date de lancement de la consultation inconnue, date de notification utilisée) : aucun manquement retenu pour eux, points « à vérifier ».")
+    for f in cc.findings:
         add(f"   - [{f.status}] {f.purchase_id}{' « ' + f.object + ' »' if f.object else ''} : {f.message} ({', '.join(f.articles)})")
-    for s in c.skipped:
-        add(f"   - non vérifié : {s.purchase_id} — {s.reason}")
-    for n in c.notes:
+    for sk in cc.skipped:
+        add(f"   - non vérifié : {sk.purchase_id} — {sk.reason}")
+    for n in cc.notes:
         add(f"   Note : {n}")
     add("")
     add("4. INDICATEURS PAR ANNÉE DE NOTIFICATION (tous contrats)")

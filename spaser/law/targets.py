@@ -20,9 +20,9 @@ from typing import Any, Literal
 import yaml
 
 from spaser._errors import InputError
-from spaser.law import params
 from spaser.law.indicators import YearIndicators, share, year_indicators
-from spaser.law.params import Reference
+from spaser.law.law import Law, parameters_of
+from spaser.law.params import Parameter, ParametersBase, Reference
 from spaser.model import AGEC_CATEGORIES, AgecKind, BuyerKind, EgalimCategory, Portfolio, Purchase
 from spaser.money import AmountError, format_eur, format_percent, to_decimal
 
@@ -90,9 +90,10 @@ def _gap(target: Decimal, actual: Decimal | None) -> Decimal | None:
 # -- PNAD ---------------------------------------------------------------------------------
 
 
-def pnad_floor(year: int) -> tuple[Decimal | None, str]:
+def pnad_floor(year: int, *, law: Law | None = None) -> tuple[Decimal | None, str]:
     """The PNAD measurement floor in force in ``year`` (None: none, every contract counts) and its French note."""
-    floor_value = params.get("pnad.seuil_mesure").at(date(year, 12, 31))
+    at = date(year, 12, 31)
+    floor_value = parameters_of(law).pnad.seuil_mesure.at(at)
     if floor_value is None:
         return None, "Aucun seuil de mesure national en vigueur cette année : tous les contrats sont comptés."
     floor = floor_value.value
@@ -103,22 +104,23 @@ def pnad_floor(year: int) -> tuple[Decimal | None, str]:
     return floor, note
 
 
-def pnad_indicators(portfolio: Portfolio, year: int) -> YearIndicators:
+def pnad_indicators(portfolio: Portfolio, year: int, *, law: Law | None = None) -> YearIndicators:
     """The year's indicators on the PNAD measurement perimeter (floor in force that year)."""
-    floor, note = pnad_floor(year)
+    floor, note = pnad_floor(year, law=law)
     return year_indicators(portfolio, year, floor=floor, floor_note=note)
 
 
-def pnad_targets(portfolio: Portfolio, year: int, *, indicators: YearIndicators | None = None) -> list[TargetResult]:
+def pnad_targets(portfolio: Portfolio, year: int, *, indicators: YearIndicators | None = None, law: Law | None = None) -> list[TargetResult]:
     at = date(year, 12, 31)
-    ind = indicators or pnad_indicators(portfolio, year)
+    ps = parameters_of(law)
+    ind = indicators or pnad_indicators(portfolio, year, law=law)
     out = []
-    horizon = params.get("pnad.echeance").at(at)
+    horizon = ps.pnad.echeance.at(at)
     for name, dimension, param in (
-        ("pnad.environnement", ind.environmental, "pnad.cible_environnementale"),
-        ("pnad.social", ind.social, "pnad.cible_sociale"),
+        ("pnad.environnement", ind.environmental, ps.pnad.cible_environnementale),
+        ("pnad.social", ind.social, ps.pnad.cible_sociale),
     ):
-        v = params.get(param).at(at)
+        v = param.at(at)
         if v is None:
             continue
         adjective = "environnementale" if dimension.dimension == "environnemental" else "sociale"
@@ -176,7 +178,7 @@ def _value_in_year(p: Purchase, year: int) -> Decimal | None:
     return None
 
 
-def egalim_targets(portfolio: Portfolio, year: int, *, purchases: Iterable[Purchase] | None = None) -> list[TargetResult]:
+def egalim_targets(portfolio: Portfolio, year: int, *, purchases: Iterable[Purchase] | None = None, law: Law | None = None) -> list[TargetResult]:
     """Value shares of EGalim-tagged food purchases (collective catering), per calendar year.
 
     ``purchases``: the portfolio's purchases to read, when the caller already set aside the tagged ones.
@@ -187,10 +189,11 @@ def egalim_targets(portfolio: Portfolio, year: int, *, purchases: Iterable[Purch
         return []
     note = "Valeur : dépenses de l'année quand elles sont fournies, sinon montant HT des marchés notifiés dans l'année."
     out = []
-    level2 = params.get("egalim.certification_niveau_2").at(at)  # what counts changes on 1 January 2027
+    egalim = parameters_of(law).egalim
+    level2 = egalim.certification_niveau_2.at(at)  # what counts changes on 1 January 2027
 
-    def result(name: str, label: str, param: str, items: list[tuple[Purchase, Decimal]], ok: set[EgalimCategory], extra: str | None = None) -> None:
-        v = params.get(param).at(at)
+    def result(name: str, label: str, param: Parameter, items: list[tuple[Purchase, Decimal]], ok: set[EgalimCategory], extra: str | None = None) -> None:
+        v = param.at(at)
         if v is None or not items:
             return
         num = sum((x for p, x in items if p.egalim in ok), Decimal(0))
@@ -201,14 +204,14 @@ def egalim_targets(portfolio: Portfolio, year: int, *, purchases: Iterable[Purch
         out.append(TargetResult(name, label, year, "valeur", v.value, actual, _gap(v.value, actual), _status(actual, None, v.value), num, den, missing, 0, v.references, v.to_confirm, "loi", tuple(notes)))
 
     durable = {EgalimCategory.BIO, EgalimCategory.DURABLE}
-    result("egalim.durable", "Produits durables et de qualité (bio compris) dans les achats alimentaires (EGalim)", "egalim.part_durable", food, durable)
-    result("egalim.bio", "Produits biologiques dans les achats alimentaires (EGalim)", "egalim.part_bio", food, {EgalimCategory.BIO})
+    result("egalim.durable", "Produits durables et de qualité (bio compris) dans les achats alimentaires (EGalim)", egalim.part_durable, food, durable)
+    result("egalim.bio", "Produits biologiques dans les achats alimentaires (EGalim)", egalim.part_bio, food, {EgalimCategory.BIO})
     meat = [(p, x) for p, x in food if p.egalim_meat_fish]
     if portfolio.buyer.kind == BuyerKind.ETAT:
-        result("egalim.viandes_poissons", "Viandes et poissons durables et de qualité, restaurants de l'État (EGalim)", "egalim.part_viandes_poissons_etat", meat, durable)
+        result("egalim.viandes_poissons", "Viandes et poissons durables et de qualité, restaurants de l'État (EGalim)", egalim.part_viandes_poissons_etat, meat, durable)
     else:
         extra = "Restaurants collectifs de l'État : 100 % (non appliqué à ce type d'acheteur)." if portfolio.buyer.kind == BuyerKind.ETABLISSEMENT_PUBLIC_ETAT else None
-        result("egalim.viandes_poissons", "Viandes et poissons durables et de qualité (EGalim)", "egalim.part_viandes_poissons", meat, durable, extra)
+        result("egalim.viandes_poissons", "Viandes et poissons durables et de qualité (EGalim)", egalim.part_viandes_poissons, meat, durable, extra)
     return out
 
 
@@ -278,7 +281,9 @@ def load_agec_rates(path: str | Path) -> AgecRates:
     return AgecRates({k: sorted(v) for k, v in rates.items()}, str(path))
 
 
-def agec_targets(portfolio: Portfolio, year: int, *, user_rates: AgecRates | None = None, purchases: Iterable[Purchase] | None = None) -> list[TargetResult]:
+def agec_targets(
+    portfolio: Portfolio, year: int, *, user_rates: AgecRates | None = None, purchases: Iterable[Purchase] | None = None, law: Law | None = None
+) -> list[TargetResult]:
     """For each AGEC category present in the year's purchases: value share of reuse and of recycled content.
 
     ``purchases``: as for ``egalim_targets``.
@@ -288,6 +293,7 @@ def agec_targets(portfolio: Portfolio, year: int, *, user_rates: AgecRates | Non
         if p.agec_category is not None and (v := _value_in_year(p, year)) is not None and v > 0:
             by_cat.setdefault(p.agec_category, []).append((p, v))
     out = []
+    ps = parameters_of(law)
     for cat in sorted(by_cat):
         items = by_cat[cat]
         den = sum((x for _, x in items), Decimal(0))
@@ -295,10 +301,11 @@ def agec_targets(portfolio: Portfolio, year: int, *, user_rates: AgecRates | Non
         for kind, word in ((AgecKind.REEMPLOI, "issus du réemploi ou de la réutilisation"), (AgecKind.RECYCLE, "intégrant des matières recyclées")):
             num = sum((x for p, x in items if p.agec_kind == kind), Decimal(0))
             actual = share(num, den)
-            law = _agec_param(cat, kind)
-            value = law.at(date(year, 12, 31)) if law else None  # the rate for the year, as in force at its end (2024: from 1 July)
+            rate = _agec_param(ps, cat, kind)
+            value = rate.at(date(year, 12, 31)) if rate else None  # the rate for the year, as in force at its end (2024: from 1 July)
             user = user_rates.at(cat, kind, year) if user_rates else None
-            target, refs, source, to_confirm = None, (), "loi", False
+            target, source, to_confirm = None, "loi", False
+            refs: tuple[Reference, ...] = ()
             notes = []
             if user is not None:
                 target, source = user, "utilisateur"
@@ -320,9 +327,9 @@ def agec_targets(portfolio: Portfolio, year: int, *, user_rates: AgecRates | Non
     return out
 
 
-def _agec_param(category: int, kind: AgecKind) -> params.Parameter | None:
-    name = f"agec.categorie_{category:02d}.{kind.value}"
-    return params.all().get(name)
+def _agec_param(ps: ParametersBase, category: int, kind: AgecKind) -> Parameter | None:
+    # The category is data (the purchase's): its rate, when the law sets one, is found by name.
+    return ps.get(f"agec.categorie_{category:02d}.{kind.value}")
 
 
 def targets(
@@ -332,13 +339,14 @@ def targets(
     user_agec_rates: AgecRates | None = None,
     pnad: YearIndicators | None = None,
     tagged: Sequence[Purchase] | None = None,
+    law: Law | None = None,
 ) -> list[TargetResult]:
     """Every target measurable for ``year``: PNAD, then EGalim, then AGEC.
 
     ``tagged``: the purchases with an EGalim or AGEC tag, in portfolio order, when already set aside.
     """
     return (
-        pnad_targets(portfolio, year, indicators=pnad)
-        + egalim_targets(portfolio, year, purchases=tagged)
-        + agec_targets(portfolio, year, user_rates=user_agec_rates, purchases=tagged)
+        pnad_targets(portfolio, year, indicators=pnad, law=law)
+        + egalim_targets(portfolio, year, purchases=tagged, law=law)
+        + agec_targets(portfolio, year, user_rates=user_agec_rates, purchases=tagged, law=law)
     )
