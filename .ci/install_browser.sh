@@ -25,5 +25,19 @@ else
   echo "install_browser: chromium et chromedriver déjà présents."
 fi
 
+# axe-core (npm registry) for the accessibility audit of the browser tests, into .axe/ (not versioned).
+AXE_DIR="$(cd "$(dirname "$0")/.." && pwd)/.axe"
+if [ -f "$AXE_DIR/node_modules/axe-core/axe.min.js" ]; then
+  echo "install_browser: axe-core déjà présent."
+elif command -v npm >/dev/null 2>&1; then
+  if timeout 300 npm install --silent --no-audit --no-fund --prefix "$AXE_DIR" axe-core@4 >/tmp/spaser_npm.log 2>&1; then
+    echo "install_browser: axe-core installé."
+  else
+    echo "install_browser: npm en échec (voir /tmp/spaser_npm.log) : l'audit d'accessibilité sera ignoré."
+  fi
+else
+  echo "install_browser: npm absent : l'audit d'accessibilité (axe-core) sera ignoré."
+fi
+
 # selenium comes with the project's test extra (pyproject.toml).
 exit 0

@@ -22,6 +22,7 @@ from spaser._errors import (
     ParameterError,
     SpaserError,
     UnknownCode,
+    UsageError,
 )
 from spaser.io import ImportIssue, ImportReport, ImportResult, IssueCode, Severity, load
 from spaser.io.template import write_portfolio, write_template
@@ -102,6 +103,7 @@ __all__ = [
     "ParameterError",
     "CatalogueError",
     "OutputError",
+    "UsageError",
     # model
     "Buyer",
     "BuyerKind",

@@ -16,6 +16,7 @@ __all__ = [
     "ParameterError",
     "CatalogueError",
     "OutputError",
+    "UsageError",
     "LimitExceeded",
     "EXIT_CODES",
 ]
@@ -24,9 +25,9 @@ __all__ = [
 EXIT_CODES: dict[int, str] = {
     0: "succès",
     1: "erreur interne inattendue (relancer avec --debug et signaler le problème)",
-    2: "commande mal formée (option inconnue, argument manquant)",
+    2: "commande mal formée (option inconnue, argument manquant, valeur d'option illisible, acheteur à choisir)",
     3: "fichier d'entrée illisible ou invalide",
-    4: "fichier de sortie : existe déjà (utiliser --force) ou écriture impossible",
+    4: "fichier de sortie : existe déjà (utiliser --force), est le fichier d'entrée, ou écriture impossible",
     5: "paramètres juridiques ou catalogue de clauses invalides",
     6: "import terminé mais des lignes ont été rejetées (option --strict)",
 }
@@ -99,6 +100,15 @@ class CatalogueError(SpaserError):
     """A clause catalogue file is malformed (names the file and the key)."""
 
     exit_code = 5
+
+
+class UsageError(SpaserError):
+    """A malformed command: an option's value cannot be read, a choice is missing (exit code 2, as argparse)."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, code: str = "usage") -> None:
+        super().__init__(message, code=code)
 
 
 class OutputError(SpaserError):

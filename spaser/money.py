@@ -36,6 +36,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 __all__ = [
     "AmountError",
     "parse_amount",
+    "parse_rate",
     "to_decimal",
     "format_eur",
     "format_number",
@@ -146,6 +147,21 @@ def _in_range(value: Decimal, raw: object) -> Decimal:
     if abs(value) >= _AMOUNT_OUT_OF_RANGE:
         raise AmountError(f"montant hors de toute mesure (« {raw} »)")
     return value
+
+
+def parse_rate(text: str) -> Decimal | None:
+    """A rate as a person types it (« 0,20 », « 20 », « 20 % », « 5,5 % ») as a ratio; None when unreadable or not in [0, 1).
+
+    >>> parse_rate('20 %'), parse_rate('0,2'), parse_rate('5,5'), parse_rate('abc'), parse_rate('150')
+    (Decimal('0.2'), Decimal('0.2'), Decimal('0.055'), None, None)
+    """
+    try:
+        rate = parse_amount(text.replace("%", "").strip())
+    except ValueError:
+        return None
+    if rate >= 1:
+        rate = rate / 100
+    return rate if Decimal(0) <= rate < 1 else None
 
 
 def implausible_amount(amount: Decimal | None) -> str | None:

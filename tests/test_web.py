@@ -229,10 +229,15 @@ def test_sessions_expire_and_are_capped():
     now = [0.0]
     store = SessionStore(idle=100, max_sessions=3, clock=lambda: now[0])
     first = store.create()
+    assert store.get(first.token) is None and len(store) == 0  # a new session is not stored...
+    store.keep(first)  # ...until it holds something
     assert store.get(first.token) is first
     now[0] = 150
     assert store.get(first.token) is None  # idle too long
-    tokens = [store.create().token for _ in range(5)]
+    sessions = [store.create() for _ in range(5)]
+    for session in sessions:
+        store.keep(session)
+    tokens = [x.token for x in sessions]
     assert len(store) == 3 and store.get(tokens[0]) is None and store.get(tokens[-1]) is not None
     assert store.get("") is None and store.get("inconnu") is None
 
@@ -261,7 +266,7 @@ def test_import_report_shows_the_library_counts_and_located_problems(client):
     page = client.get(_import_fixture(client))
     assert_french_page(page, 200)
     for key in ("read", "accepted", "warned", "rejected"):
-        assert re.search(rf'data-key="{key}">{getattr(expected, key)}<', page.text), key
+        assert re.search(rf'data-key="{key}" data-value="{getattr(expected, key)}"', page.text), key
     for issue in expected.issues:
         row = re.search(rf"<td class=\"num\">{issue.row}</td>\s*<td>{re.escape(issue.column)}</td>", page.text)
         assert row, (issue.row, issue.column)
@@ -330,11 +335,24 @@ def test_diagnosis_page_shows_the_check_json_figures(client):
         assert f'data-key="actual" data-value="{t["actual"]}"' in page.text
     for article in o["articles"]:
         assert article in page.text
-    assert "<svg" in page.text and "role=\"img\"" in page.text
+    assert 'class="ratio-chart' in page.text and "<svg" in page.text  # charts: HTML text, SVG bars
     # Another year of the data, and a year that is not in it.
     assert client.get(location + f"?annee={expected['year']}").status == 200
     assert_french_page(client.get(location + "?annee=1900"), 400)
     assert_french_page(client.get(location + "?annee=abc"), 400)
+
+
+def wait_for_job(client, location, seconds=60):
+    """Poll a background job's state until it ends; its last state."""
+    import json
+    import time
+
+    end = time.monotonic() + seconds
+    while True:
+        info = json.loads(client.get(location + ".json").body)
+        if info["state"] in ("done", "failed") or time.monotonic() > end:
+            return info
+        time.sleep(0.1)
 
 
 def test_documents_download_as_attachments_that_reopen(client):
@@ -347,8 +365,12 @@ def test_documents_download_as_attachments_that_reopen(client):
     page = client.get(base + "/documents")
     assert_french_page(page, 200)
     for name, opener in (("projet-spaser.docx", docx.Document), ("deliberation.docx", docx.Document), ("classeur.xlsx", openpyxl.load_workbook)):
-        assert f'href="{base}/telecharger/{name}"' in page.text
-        reply = client.get(f"{base}/telecharger/{name}")
+        assert f'href="{base}/preparer/{name}"' in page.text  # made in the background, then downloaded
+        prepared = client.get(f"{base}/preparer/{name}")
+        assert prepared.status == 303 and prepared.header("location").startswith("/travail/")
+        job = wait_for_job(client, prepared.header("location"))
+        assert job["state"] == "done" and job["next"] == f"{base}/telecharger/{name}"
+        reply = client.get(job["next"])
         assert reply.status == 200, reply.text[:300]
         disposition = reply.header("content-disposition")
         assert disposition.startswith("attachment;") and name.split(".")[0] in disposition
@@ -378,4 +400,4 @@ def test_page_figures_equal_spaser_check_json(client, capsys):
         assert f'data-key="target" data-value="{t["target"] if t["target"] is not None else ""}"' in row
     report = client.get(_import_fixture(client)).text
     for key in ("read", "accepted", "rejected", "warned"):
-        assert f'data-key="{key}">{cli["import"][key]}<' in report
+        assert f'data-key="{key}" data-value="{cli["import"][key]}"' in report

@@ -72,7 +72,26 @@ class Client:
         return self.request("POST", path, body=body, headers=hdrs)
 
     def upload(self, name: str, data: bytes) -> Reply:
-        return self.post_form("/importer", {"csrf": self.csrf()}, {"fichier": (name, data)})
+        return self.settle(self.post_form("/importer", {"csrf": self.csrf()}, {"fichier": (name, data)}))
+
+    def settle(self, reply: Reply, seconds: float = 120) -> Reply:
+        """A reply as if the work were instant: a background job's page is waited for and replaced by
+        where it leads (a 303 to its result), or by its error page (422)."""
+        import json
+        import time
+
+        location = reply.header("location") or ""
+        if reply.status != 303 or not location.startswith("/travail/"):
+            return reply
+        end = time.monotonic() + seconds
+        while True:
+            info = json.loads(self.get(location + ".json").body)
+            if info["state"] in ("done", "failed") or time.monotonic() > end:
+                break
+            time.sleep(0.1)
+        if info.get("next"):
+            return Reply(303, {"location": info["next"]}, b"")
+        return self.get(location)
 
 
 def multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes]]) -> tuple[bytes, str]:

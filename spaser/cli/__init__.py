@@ -13,7 +13,8 @@ import sys
 from collections.abc import Sequence
 
 from spaser._errors import EXIT_CODES, SpaserError
-from spaser.cli._common import FrenchParser, print_error
+from spaser.cli import _progress as progress
+from spaser.cli._common import FrenchParser, ensure_utf8_output, print_error, print_json_error
 
 __all__ = ["main", "build_parser"]
 
@@ -60,20 +61,37 @@ def _version() -> str:
     return __version__
 
 
+# Steps of the progress bar (spaser.cli._progress) per command: the import, then the work.
+_STEPS = {"inspect": 1, "check": 2, "suggest": 2, "draft": 2, "deliberation": 2, "report": 2, "export": 2}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    ensure_utf8_output()
+    argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    args = parser.parse_args(argv)
+    FrenchParser.argv = argv  # for « did you mean » and JSON errors, in every sub-parser
+    try:
+        args = parser.parse_args(argv)
+    finally:
+        FrenchParser.argv = None
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
     debug = getattr(args, "debug", False)
+    as_json = bool(getattr(args, "json", False))
+    progress.plan(_STEPS.get(args.command, 0))
     try:
         return int(args.func(args) or 0)
     except SpaserError as e:
+        progress.finish()
         if debug:
             raise
-        print_error(str(e))
-        return e.exit_code
+        code = 2 if e.code == "usage" else e.exit_code
+        if as_json:
+            print_json_error(str(e), code=e.code, exit_code=code, error=e)
+        else:
+            print_error(str(e))
+        return code
     except BrokenPipeError:
         # The reader went away (`spaser ... | head`): stop quietly, as Unix tools do.
         import os
@@ -81,13 +99,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except KeyboardInterrupt:
+        progress.finish()
         print_error("interrompu.")
         return 130
     except Exception as e:  # noqa: BLE001 - the promise: no traceback without --debug
+        progress.finish()
         if debug:
             raise
-        print_error(f"erreur interne inattendue ({type(e).__name__}: {e}). Relancez avec --debug pour le détail.")
+        message = f"erreur interne inattendue ({type(e).__name__}: {e}). Relancez avec --debug pour le détail."
+        if as_json:
+            print_json_error(message, code="internal", exit_code=1)
+        else:
+            print_error(message)
         return 1
+    finally:
+        progress.finish()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -3,8 +3,22 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
+from typing import Any
 
-from spaser.cli._common import add_common, add_input, add_law, exit_code, load_input, law_of, parse_date, print_json
+from spaser.cli._common import (
+    add_common,
+    add_input,
+    add_law,
+    exit_code,
+    law_of,
+    load_input,
+    parse_date,
+    print_json,
+    progress_step,
+    require_portfolio,
+    year_arg,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -18,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         ),
     )
     add_input(p)
-    p.add_argument("--year", metavar="ANNÉE", type=int, help="année civile examinée (défaut : dernière année complète présente dans les données)")
+    p.add_argument("--year", metavar="ANNÉE", type=year_arg, help="année civile examinée (défaut : dernière année complète présente dans les données)")
     p.add_argument("--date", metavar="DATE", help="date à laquelle lire le droit (défaut : aujourd'hui)")
     p.add_argument("--joint", action="store_true", help="schéma commun : diagnostic de chaque acheteur du fichier (L2111-3, depuis le 25/10/2023)")
     p.add_argument("--agec-taux", metavar="FICHIER", help="table des taux AGEC art. 58 complétée par vous (CSV ou YAML : categorie, type, annee, taux)")
@@ -33,31 +47,36 @@ def run(args: argparse.Namespace) -> int:
     from spaser.law import check, check_joint, load_agec_rates
     from spaser.law.report import render_joint_text, render_text
 
+    at = parse_date(args.date)  # a bad date is refused before the import
     result, portfolio = load_input(args)
     rates = load_agec_rates(args.agec_taux) if args.agec_taux else None
-    at = parse_date(args.date)
     law = law_of(args, at)
+    key: str
+    data: dict[str, Any]
+    text: Callable[[], str]
     if args.joint:
         members = [portfolio] if portfolio is not None and args.buyer else list(result.portfolios)
         if args.liste or args.en_ligne:  # each member classified with the lists (its own suppliers and kind)
             from spaser.cli.suppliers import classify_members
 
             members = classify_members(args, members)
-        joint = check_joint(members, year=args.year, at=at, agec_rates=rates, law=law)
-        key, answer, render = "joint", joint, render_joint_text
+        with progress_step("Diagnostic de chaque acheteur"):
+            joint = check_joint(members, year=args.year, at=at, agec_rates=rates, law=law)
+        key, text = "joint", lambda: render_joint_text(joint)
+        data = joint.to_dict() if args.json else {}
     else:
-        if portfolio is None:
-            portfolio = result.portfolio  # raises the French error naming the buyers
-        diagnosis = check(portfolio, year=args.year, at=at, agec_rates=rates, law=law)
-        key, answer, render = "diagnosis", diagnosis, render_text
+        portfolio = require_portfolio(result, portfolio)
+        with progress_step("Diagnostic"):
+            diagnosis = check(portfolio, year=args.year, at=at, agec_rates=rates, law=law)
+        key, text = "diagnosis", lambda: render_text(diagnosis)
+        data = diagnosis.to_dict(spend_lines=args.spend_lines) if args.json else {}
     suppliers = _suppliers(result, portfolio if not args.joint else None)
     if args.json:
-        data = answer.to_dict(spend_lines=args.spend_lines) if key == "diagnosis" else answer.to_dict()
         print_json({"import": result.report.to_dict(), key: data, **({"suppliers": suppliers[0]} if suppliers else {})})
     else:
         print(f"Import : {result.report.summary_fr()}")
         print()
-        print(render(answer))  # type: ignore[arg-type]
+        print(text())
         if suppliers:
             print()
             print("\n".join(suppliers[1]))

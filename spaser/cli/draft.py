@@ -3,23 +3,40 @@
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from collections.abc import Callable
 
-from spaser.cli._common import add_common, add_input, add_law, add_output, exit_code, load_input, law_of, parse_date, print_json
+from spaser.cli._common import (
+    add_common,
+    add_input,
+    add_law,
+    add_output,
+    check_outputs,
+    exit_code,
+    law_of,
+    load_input,
+    output_path,
+    parse_date,
+    print_json,
+    progress_step,
+    require_portfolio,
+    summary_stream,
+    year_arg,
+)
 
 
 def add_document_options(p: argparse.ArgumentParser, *, year_help: str) -> None:
     """Options shared by the document commands."""
     p.add_argument("--config", metavar="FICHIER", help="fichier de configuration TOML (voir examples/spaser.toml)")
-    p.add_argument("--year", metavar="ANNÉE", type=int, help=year_help)
+    p.add_argument("--year", metavar="ANNÉE", type=year_arg, help=year_help)
     p.add_argument("--date", metavar="DATE", help="date du document, à laquelle le droit est lu (défaut : celle de la configuration, sinon aujourd'hui)")
 
 
 def portfolio_of(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     """(import result, portfolio); the French error naming the buyers when the file holds several."""
     result, portfolio = load_input(args)
-    return result, (portfolio if portfolio is not None else result.portfolio)
+    return result, require_portfolio(result, portfolio)
 
 
 def config_of(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -29,12 +46,13 @@ def config_of(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 
 def done(args: argparse.Namespace, result, written: dict[str, str], started: float) -> int:  # type: ignore[no-untyped-def]
+    out = summary_stream(*written.values())  # standard error when a document took standard output
     if args.json:
-        print_json({"fichiers": written, "import": result.report.to_dict(), "duree_secondes": round(time.perf_counter() - started, 2)})
+        print_json({"fichiers": written, "import": result.report.to_dict(), "duree_secondes": round(time.perf_counter() - started, 2)}, file=out)
     else:
-        print(f"Import : {result.report.summary_fr()}")
+        print(f"Import : {result.report.summary_fr()}", file=out)
         for what, path in written.items():
-            print(f"{what} : {path}")
+            print(f"{what} : {'sortie standard' if path == '-' else path}", file=out)
     return exit_code(args, result)
 
 
@@ -52,15 +70,14 @@ def register_document(
     """A command that writes one document from a file: the same options and flow for each."""
 
     def run(args: argparse.Namespace) -> int:
-        from spaser.io.safe import check_target
-
         started = time.perf_counter()
-        check_target(args.out, force=args.force)  # before the import: fail fast
+        check_outputs(args, args.out)  # before the import: fail fast
         config = config_of(args)
         at = parse_date(args.date)
         law = law_of(args, at or config.at)  # before the import: a bad hypothesis fails fast
         result, portfolio = portfolio_of(args)
-        write(portfolio, args.out, result=result, config=config, year=args.year, at=at, force=args.force, law=law)
+        with progress_step(label), output_path(args.out, os.path.splitext(default_out)[1]) as target:
+            write(portfolio, target, result=result, config=config, year=args.year, at=at, force=args.force, law=law)
         return done(args, result, {label: args.out}, started)
 
     p = sub.add_parser(name, help=help, description=description)

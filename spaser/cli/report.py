@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from spaser.cli._common import add_common, add_input, add_law, add_output, law_of, parse_date
+from spaser.cli._common import add_common, add_input, add_law, add_output, check_outputs, law_of, output_path, parse_date, progress_step, year_arg
 from spaser.cli.draft import config_of, done, portfolio_of
 
 
@@ -20,7 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         ),
     )
     add_input(p)
-    p.add_argument("--year", metavar="ANNÉE", type=int, required=True, help="année du bilan (marchés notifiés cette année-là)")
+    p.add_argument("--year", metavar="ANNÉE", type=year_arg, required=True, help="année du bilan (marchés notifiés cette année-là)")
     add_output(p, default="bilan.docx")
     p.add_argument("--csv", metavar="FICHIER", help="écrire aussi les indicateurs en CSV (UTF-8, séparateur « ; »)")
     p.add_argument("--xlsx", metavar="FICHIER", help="écrire aussi les indicateurs en classeur Excel")
@@ -33,23 +33,23 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def run(args: argparse.Namespace) -> int:
     from spaser.documents import write_annual_report, write_indicators_csv, write_indicators_xlsx
-    from spaser.io.safe import check_target
-
     started = time.perf_counter()
-    targets = [t for t in (args.out, args.csv, args.xlsx) if t]
-    for t in targets:
-        check_target(t, force=args.force)
-    config = config_of(args)
+    check_outputs(args, args.out, args.csv, args.xlsx)
     at = parse_date(args.date)
+    config = config_of(args)
     law = law_of(args, at or config.at)
     result, portfolio = portfolio_of(args)
     written = {}
-    write_annual_report(portfolio, args.out, year=args.year, config=config, at=at, force=args.force, law=law)
-    written["Bilan annuel"] = args.out
-    if args.csv:
-        write_indicators_csv(portfolio, args.csv, year=args.year, config=config, at=at, force=args.force, law=law)
-        written["Indicateurs (CSV)"] = args.csv
-    if args.xlsx:
-        write_indicators_xlsx(portfolio, args.xlsx, year=args.year, config=config, at=at, force=args.force, law=law)
-        written["Indicateurs (xlsx)"] = args.xlsx
+    with progress_step("Bilan annuel"):
+        with output_path(args.out, ".docx") as target:
+            write_annual_report(portfolio, target, year=args.year, config=config, at=at, force=args.force, law=law)
+        written["Bilan annuel"] = args.out
+        if args.csv:
+            with output_path(args.csv, ".csv") as target:
+                write_indicators_csv(portfolio, target, year=args.year, config=config, at=at, force=args.force, law=law)
+            written["Indicateurs (CSV)"] = args.csv
+        if args.xlsx:
+            with output_path(args.xlsx, ".xlsx") as target:
+                write_indicators_xlsx(portfolio, target, year=args.year, config=config, at=at, force=args.force, law=law)
+            written["Indicateurs (xlsx)"] = args.xlsx
     return done(args, result, written, started)

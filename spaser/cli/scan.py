@@ -6,7 +6,7 @@ import argparse
 import sys
 import time
 
-from spaser.cli._common import add_common, print_json
+from spaser.cli._common import STDOUT, add_common, check_outputs, output_path, print_json, summary_stream, year_arg
 from spaser.scan import CSV_COLUMNS, SPEND_LABEL
 
 
@@ -24,11 +24,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         epilog="Colonnes des fichiers CSV et xlsx :\n" + columns,
     )
     p.add_argument("file", metavar="FICHIER_DECP", help="données essentielles (.json, .xml)")
-    p.add_argument("--year", type=int, metavar="ANNÉE", help="année civile estimée (défaut : l'année comptant le plus de notifications)")
+    p.add_argument("--year", type=year_arg, metavar="ANNÉE", help="année civile estimée (défaut : l'année comptant le plus de notifications)")
     p.add_argument("--csv", metavar="FICHIER", help="écrire le tableau complet en CSV (UTF-8, « ; »)")
     p.add_argument("--xlsx", metavar="FICHIER", help="écrire le tableau complet en classeur .xlsx")
     p.add_argument("--top", type=int, default=20, metavar="N", help="nombre d'acheteurs affichés (défaut : 20)")
-    p.add_argument("--progress", action="store_true", help="afficher l'avancement (automatique dans un terminal)")
+    p.add_argument("--progress", action="store_true", help="afficher l'avancement même hors d'un terminal (automatique dans un terminal)")
     p.add_argument("--force", action="store_true", help="remplacer les fichiers de sortie s'ils existent déjà")
     add_common(p)
     p.set_defaults(func=run)
@@ -52,33 +52,32 @@ class _Progress:
 
 
 def run(args: argparse.Namespace) -> int:
-    from spaser._errors import SpaserError
-    from spaser.io.safe import check_target
+    from spaser._errors import UsageError
+    from spaser.cli._progress import enabled
     from spaser.scan import format_table, scan_decp, write_csv, write_xlsx
 
     if args.top < 0:
-        raise SpaserError("--top : un nombre positif est attendu.", code="usage")
-    if args.year is not None and not 1990 <= args.year <= 2100:
-        raise SpaserError(f"Année « {args.year} » invraisemblable.", code="usage")
+        raise UsageError("--top : un nombre positif est attendu.")
     # Refuse an existing output before a long read, not after.
-    for target in (args.csv, args.xlsx):
-        if target:
-            check_target(target, force=args.force)
-    progress = _Progress() if (args.progress or sys.stderr.isatty()) else None
+    check_outputs(args, args.csv, args.xlsx)
+    progress = _Progress() if (args.progress or enabled()) else None
     try:
         result = scan_decp(args.file, year=args.year, progress=progress)
     finally:
         if progress is not None:
             progress.done()
     if args.csv:
-        write_csv(result, args.csv, force=args.force)
+        with output_path(args.csv, ".csv") as target:
+            write_csv(result, target, force=args.force)
     if args.xlsx:
-        write_xlsx(result, args.xlsx, force=args.force)
+        with output_path(args.xlsx, ".xlsx") as target:
+            write_xlsx(result, target, force=args.force)
+    out = summary_stream(args.csv, args.xlsx)
     if args.json:
-        print_json(result.to_dict())
+        print_json(result.to_dict(), file=out)
     else:
-        print(format_table(result, top=args.top))
+        print(format_table(result, top=args.top), file=out)
         for label, target in (("CSV", args.csv), ("xlsx", args.xlsx)):
-            if target:
-                print(f"Tableau complet ({label}) écrit dans « {target} ».")
+            if target and target != STDOUT:
+                print(f"Tableau complet ({label}) écrit dans « {target} ».", file=out)
     return 0

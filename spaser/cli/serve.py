@@ -6,7 +6,7 @@ import argparse
 import sys
 import webbrowser
 
-from spaser._errors import SpaserError
+from spaser._errors import SpaserError, UsageError
 
 DEFAULT_PORT = 8765
 
@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     from spaser.web import make_server
 
     if not 0 <= args.port <= 65535:
-        raise SpaserError(f"Port « {args.port} » invalide : choisissez un nombre entre 1 et 65535.", code="usage")
+        raise UsageError(f"Port « {args.port} » invalide : choisissez un nombre entre 1 et 65535.")
     if args.liste:
         from spaser.suppliers import load_list
 

@@ -7,13 +7,23 @@ import textwrap
 from datetime import date
 from typing import IO
 
-from spaser._errors import SpaserError
-from spaser.cli._common import add_common, add_input, exit_code, load_input, parse_date, print_json
-
-class UsageError(SpaserError):
-    """A malformed command (exit code 2, as argparse)."""
-
-    exit_code = 2
+from spaser._errors import UsageError
+from spaser.cli._common import (
+    STDOUT,
+    add_common,
+    add_input,
+    check_outputs,
+    exit_code,
+    load_input,
+    output_path,
+    parse_date,
+    positive_int,
+    print_json,
+    progress_step,
+    require_portfolio,
+    summary_stream,
+    year_arg,
+)
 
 
 _EPILOG = """exemples :
@@ -42,11 +52,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     g.add_argument("--cpv", metavar="CODE", help="achat en projet : code CPV (ex. 90910000)")
     g.add_argument("--amount", metavar="MONTANT", help="achat en projet : valeur estimée HT (ex. « 300 000 »)")
     g.add_argument("--object", metavar="TEXTE", default="", help="achat en projet : objet du marché")
-    g.add_argument("--duration", metavar="MOIS", type=int, help="achat en projet : durée en mois")
+    g.add_argument("--duration", metavar="MOIS", type=positive_int, help="achat en projet : durée en mois")
     p.add_argument("--date", metavar="DATE", help="date de lancement de la consultation (défaut : celle de l'achat, sinon aujourd'hui)")
-    p.add_argument("--year", metavar="ANNÉE", type=int, help="portefeuille : année de notification examinée (défaut : dernière année complète)")
-    p.add_argument("--top", metavar="N", type=int, help="nombre maximal de suggestions ou d'achats affichés (portefeuille : 20 par défaut)")
-    p.add_argument("--xlsx", metavar="FICHIER", help="exporter les suggestions dans un classeur .xlsx à partager")
+    p.add_argument("--year", metavar="ANNÉE", type=year_arg, help="portefeuille : année de notification examinée (défaut : dernière année complète)")
+    p.add_argument("--top", metavar="N", type=positive_int, help="nombre maximal de suggestions ou d'achats affichés (portefeuille : 20 par défaut)")
+    p.add_argument("--xlsx", metavar="FICHIER", help="exporter les suggestions dans un classeur .xlsx à partager (« - » : sur la sortie standard)")
     p.add_argument("--force", action="store_true", help="remplacer le classeur s'il existe déjà")
     add_common(p)
     p.set_defaults(func=run)
@@ -58,71 +68,75 @@ def run(args: argparse.Namespace) -> int:
     from spaser.model import Buyer, BuyerKind
     from spaser.money import parse_amount
 
-    if args.top is not None and args.top < 1:
-        raise UsageError("--top doit être un entier positif.", code="usage")
-    if args.xlsx and not args.xlsx.lower().endswith(".xlsx"):
-        raise UsageError(f"Le classeur « {args.xlsx} » doit avoir l'extension .xlsx.", code="usage")
+    if args.xlsx and args.xlsx != STDOUT and not args.xlsx.lower().endswith(".xlsx"):
+        raise UsageError(f"Le classeur « {args.xlsx} » doit avoir l'extension .xlsx.")
     at = parse_date(args.date)
     planned = args.cpv is not None or args.amount is not None
     if planned and args.id:
-        raise UsageError("Choisir soit --id (achat du fichier), soit --cpv et --amount (achat en projet).", code="usage")
+        raise UsageError("Choisir soit --id (achat du fichier), soit --cpv et --amount (achat en projet).")
     if planned and (args.cpv is None or args.amount is None):
-        raise UsageError("Un achat en projet demande --cpv et --amount (et de préférence --object).", code="usage")
+        raise UsageError("Un achat en projet demande --cpv et --amount (et de préférence --object).")
     if not planned and not args.file:
-        raise UsageError("Indiquer un fichier d'achats, ou un achat en projet avec --cpv et --amount.", code="usage")
+        raise UsageError("Indiquer un fichier d'achats, ou un achat en projet avec --cpv et --amount.")
+    check_outputs(args, args.xlsx)
+    out = summary_stream(args.xlsx)
 
     result = portfolio = None
     if args.file:
         result, portfolio = load_input(args)
-        if portfolio is None:
-            portfolio = result.portfolio  # raises the French error naming the buyers
+        portfolio = require_portfolio(result, portfolio)
     buyer = portfolio.buyer if portfolio else None
     if buyer is None and args.buyer_kind:
         try:
             buyer = Buyer(name=args.buyer_name or "Acheteur", kind=BuyerKind(args.buyer_kind))
         except ValueError:
             choices = ", ".join(k.value for k in BuyerKind)
-            raise UsageError(f"Type d'acheteur « {args.buyer_kind} » inconnu : choisir parmi {choices}.", code="usage") from None
+            raise UsageError(f"Type d'acheteur « {args.buyer_kind} » inconnu : choisir parmi {choices}.") from None
 
     if planned:
         try:
             amount = parse_amount(args.amount)
         except ValueError as e:
-            raise UsageError(f"Montant « {args.amount} » illisible : {e}.", code="usage") from None
+            raise UsageError(f"Montant « {args.amount} » illisible : {e}.") from None
         purchase = planned_purchase(args.object, args.cpv, amount, at or date.today(), duration_months=args.duration)
     elif args.id:
         try:
             purchase = portfolio.get(args.id)  # type: ignore[union-attr]
         except KeyError:
-            raise UsageError(f"Aucun achat d'identifiant « {args.id} » dans « {args.file} ».", code="usage") from None
+            raise UsageError(f"Aucun achat d'identifiant « {args.id} » dans « {args.file} ».") from None
     else:
-        opp = opportunities(portfolio, year=args.year, at=at, top=args.top or 20)  # type: ignore[arg-type]
-        if args.xlsx:
-            _write_xlsx(args.xlsx, [(o.purchase_id, suggest(portfolio.purchases[o.index], at=opp.at, portfolio=portfolio)) for o in opp.purchases], opp, force=args.force)  # type: ignore[union-attr]
+        with progress_step("Recherche des opportunités"):
+            opp = opportunities(portfolio, year=args.year, at=at, top=args.top or 20)  # type: ignore[arg-type]
+            if args.xlsx:
+                rows = [(o.purchase_id, suggest(portfolio.purchases[o.index], at=opp.at, portfolio=portfolio)) for o in opp.purchases]  # type: ignore[union-attr]
+                with output_path(args.xlsx, ".xlsx") as target:
+                    _write_xlsx(target, rows, opp, force=args.force)
         if args.json:
-            print_json({"import": result.report.to_dict(), "opportunities": opp.to_dict()} if result else opp.to_dict())
+            print_json({"import": result.report.to_dict(), "opportunities": opp.to_dict()} if result else opp.to_dict(), file=out)
         else:
             if result is not None:
-                print(f"Import : {result.report.summary_fr()}")
-                print()
-            print(render_opportunities(opp))
+                print(f"Import : {result.report.summary_fr()}", file=out)
+                print(file=out)
+            print(render_opportunities(opp), file=out)
             if args.xlsx:
-                print(f"\nClasseur écrit : {args.xlsx}")
+                print(f"\nClasseur écrit : {args.xlsx}", file=out)
         return exit_code(args, result)
 
     if at is None and args.id:
         at = given_today = date.today()  # a purchase of the file: advice for its renewal, as in the portfolio's opportunities
     else:
         given_today = None
-    suggestions = suggest(purchase, at=at, buyer=buyer, portfolio=portfolio, limit=args.top)
+    with progress_step("Suggestions"):
+        suggestions = suggest(purchase, at=at, buyer=buyer, portfolio=portfolio, limit=args.top)
     if args.xlsx:
-        _write_xlsx(args.xlsx, [(purchase.id, suggestions)], None, force=args.force)
+        with output_path(args.xlsx, ".xlsx") as target:
+            _write_xlsx(target, [(purchase.id, suggestions)], None, force=args.force)
     if args.json:
-        print_json({"purchase": purchase.model_dump(mode="json"), "at": advice_date(purchase, at).isoformat(), "suggestions": [s.to_dict() for s in suggestions]})
+        print_json({"purchase": purchase.model_dump(mode="json"), "at": advice_date(purchase, at).isoformat(), "suggestions": [s.to_dict() for s in suggestions]}, file=out)
     else:
-        print(render_suggestions(purchase, suggestions, at, default=given_today is not None))
+        print(render_suggestions(purchase, suggestions, at, default=given_today is not None), file=out)
         if args.xlsx:
-            print(f"\nClasseur écrit : {args.xlsx}")
+            print(f"\nClasseur écrit : {args.xlsx}", file=out)
     return exit_code(args, result)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from spaser.cli._common import FrenchParser, add_output
+from spaser.cli._common import FrenchParser, add_output, check_outputs, output_path, summary_stream
 
 __all__ = ["register", "run"]
 
@@ -26,7 +26,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def run(args: argparse.Namespace) -> int:
     from spaser.io.template import write_template
 
-    path = write_template(args.out, force=args.force)
-    print(f"Modèle écrit : {path}")
-    print("Remplissez la feuille « Achats » (seule la colonne « Montant HT » est obligatoire), puis : spaser inspect " + str(path))
+    check_outputs(args, args.out)
+    with output_path(args.out, ".xlsx") as target:
+        path = write_template(target, force=args.force)
+    shown = path if args.out != "-" else "sortie standard"
+    out = summary_stream(args.out)
+    print(f"Modèle écrit : {shown}", file=out)
+    print("Remplissez la feuille « Achats » (seule la colonne « Montant HT » est obligatoire), puis : spaser inspect " + (str(path) if args.out != "-" else "FICHIER"), file=out)
     return 0

@@ -1,12 +1,13 @@
-"""Inline SVG charts drawn server-side (no script, no external resource).
+"""Charts drawn server-side: French text in HTML (it reflows on a phone), each bar a small inline SVG
+(no script, no external resource, no inline style: the CSP forbids it).
 
 They only draw numbers they are given: the values come from the library's
 results. Colours are set by CSS classes (``static/style.css``); every chart has
 a text alternative, and the page shows the same figures in a table.
 
->>> svg = ratio_bars([{"label": "Clauses sociales", "value": Decimal("0.12"), "target": Decimal("0.30"),
-...                    "value_text": "12 %", "target_text": "30 %"}], title="Indicateurs")
->>> svg.startswith('<svg') and 'role="img"' in svg and "Clauses sociales" in svg
+>>> html = ratio_bars([{"label": "Clauses sociales", "value": Decimal("0.12"), "target": Decimal("0.30"),
+...                     "value_text": "12 %", "target_text": "30 %"}], title="Indicateurs")
+>>> html.startswith('<figure') and "<svg" in html and "Clauses sociales" in html and "cible 30 %" in html
 True
 >>> "<script" in ratio_bars([{"label": "<script>", "value": 1, "target": None, "value_text": "1", "target_text": ""}], title="t")
 False
@@ -16,16 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-import textwrap
 from html import escape
 from typing import Any
 
 __all__ = ["ratio_bars", "amount_bars"]
 
-_W = 640  # viewBox width; the SVG scales to its container
-_LABEL_W = 230
-_BAR_H = 22
-_GAP = 16
 
 
 def _f(x: Any) -> float:
@@ -38,72 +34,42 @@ def _label(text: str, width: int = 34) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _wrap(text: str, width: int = 92, lines: int = 2) -> list[str]:
-    out = textwrap.wrap(text, width) or [""]
-    if len(out) > lines:
-        out = out[:lines]
-        out[-1] = _label(out[-1] + " …", width)
-    return out
-
-
 def ratio_bars(items: Sequence[dict[str, Any]], *, title: str) -> str:
-    """Horizontal bars of ratios (0..1) with the target as a marker; the label above each bar.
+    """Bars of ratios (0..1) with the target as a marker: text in HTML (it reflows on a phone), each bar a small SVG.
 
     Each item: label, value (ratio or None), target (ratio or None), value_text, target_text.
     """
-    plot_w = _W - 90
-    labels = [_wrap(str(item["label"])) for item in items]
-    height = sum(16 * len(lines) + 42 for lines in labels) + 28
-    out = [
-        f'<svg class="chart" viewBox="0 0 {_W} {height}" role="img" aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
-        f"<title>{escape(title)}</title>",
-    ]
-    y = 4
-    for item, lines in zip(items, labels, strict=True):
-        for n, line in enumerate(lines):
-            out.append(f'<text class="chart-label" x="0" y="{y + 13 + 16 * n}">{escape(line)}</text>')
-        bar_y = y + 16 * len(lines) + 6
-        y = bar_y + _BAR_H + 14
-        out.append(f'<rect class="chart-track" x="0" y="{bar_y}" width="{plot_w}" height="{_BAR_H}" rx="3"/>')
-        value = item.get("value")
-        target = item.get("target")
+    out = [f'<figure class="ratio-chart"><figcaption>{escape(title)}</figcaption><ul>']
+    for item in items:
+        value, target = item.get("value"), item.get("target")
+        bar = ['<svg class="ratio-bar" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" focusable="false" xmlns="http://www.w3.org/2000/svg">',
+               '<rect class="chart-track" x="0" y="0" width="100" height="10"/>']
         if value is not None:
-            w = max(0.0, min(1.0, _f(value))) * plot_w
             ok = target is None or _f(value) >= _f(target)
-            cls = "chart-bar ok" if ok else "chart-bar below"
-            out.append(f'<rect class="{cls}" x="0" y="{bar_y}" width="{w:.1f}" height="{_BAR_H}" rx="3"/>')
+            bar.append(f'<rect class="chart-bar {"ok" if ok else "below"}" x="0" y="0" width="{max(0.0, min(1.0, _f(value))) * 100:.2f}" height="10"/>')
         if target is not None:
-            x = max(1.5, min(1.0, _f(target)) * plot_w)
-            x = min(x, plot_w - 1.5)
-            out.append(f'<line class="chart-target" x1="{x:.1f}" x2="{x:.1f}" y1="{bar_y - 4}" y2="{bar_y + _BAR_H + 4}"/>')
+            x = min(max(_f(target) * 100, 0.6), 99.4)
+            bar.append(f'<line class="chart-target" x1="{x:.2f}" x2="{x:.2f}" y1="0" y2="10" vector-effect="non-scaling-stroke"/>')
+        bar.append("</svg>")
         text = escape(str(item.get("value_text") or "—"))
-        cible = f" / cible {escape(str(item['target_text']))}" if item.get("target_text") else ""
-        out.append(f'<text class="chart-value" x="{plot_w + 8}" y="{bar_y + 15}">{text}</text>')
-        out.append(f'<desc>{escape(str(item["label"]))} : {text}{cible}</desc>')
-    legend_y = height - 8
-    out.append(f'<line class="chart-target" x1="2" x2="2" y1="{legend_y - 11}" y2="{legend_y + 2}"/>')
-    out.append(f'<text class="chart-legend" x="10" y="{legend_y}">trait vertical : cible nationale ; barre orange : sous la cible, verte : cible atteinte</text>')
-    out.append("</svg>")
+        goal = f" (cible {escape(str(item['target_text']))})" if item.get("target_text") else ""
+        out.append(f'<li><span class="ratio-label">{escape(str(item["label"]))}</span><span class="ratio-line">{"".join(bar)}'
+                   f'<span class="ratio-value">{text}{goal}</span></span></li>')
+    out.append('</ul><p class="chart-legend-text">Trait vertical : cible nationale ; barre orange : sous la cible, verte : cible atteinte.</p></figure>')
     return "".join(out)
 
 
 def amount_bars(items: Sequence[dict[str, Any]], *, title: str) -> str:
-    """Horizontal bars of amounts; each item: label, value (Decimal), value_text."""
+    """Bars of amounts, as :func:`ratio_bars` draws them; each item: label, value (Decimal), value_text."""
     values = [item["value"] for item in items if item.get("value") is not None]
     top = max(values, default=Decimal(0))
-    plot_w = _W - _LABEL_W - 110
-    height = max(1, len(items)) * (_BAR_H + _GAP) + 10
-    out = [
-        f'<svg class="chart" viewBox="0 0 {_W} {height}" role="img" aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
-        f"<title>{escape(title)}</title>",
-    ]
-    for i, item in enumerate(items):
-        y = 10 + i * (_BAR_H + _GAP)
-        out.append(f'<text class="chart-label" x="0" y="{y + 15}">{escape(_label(item["label"]))}</text>')
+    out = [f'<figure class="ratio-chart amount-chart"><figcaption>{escape(title)}</figcaption><ul>']
+    for item in items:
         value = item.get("value")
-        if value is not None and top > 0:
-            w = max(0.0, _f(value) / _f(top)) * plot_w
-            out.append(f'<rect class="chart-bar neutral" x="{_LABEL_W}" y="{y}" width="{w:.1f}" height="{_BAR_H}" rx="3"/>')
-        out.append(f'<text class="chart-value" x="{_LABEL_W + plot_w + 8}" y="{y + 15}">{escape(str(item.get("value_text") or "—"))}</text>')
-    out.append("</svg>")
+        width = _f(value) / _f(top) * 100 if value is not None and top > 0 else 0.0
+        bar = ('<svg class="ratio-bar" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" focusable="false" xmlns="http://www.w3.org/2000/svg">'
+               f'<rect class="chart-track" x="0" y="0" width="100" height="10"/><rect class="chart-bar neutral" x="0" y="0" width="{max(0.0, width):.2f}" height="10"/></svg>')
+        out.append(f'<li><span class="ratio-label">{escape(_label(item["label"]))}</span><span class="ratio-line">{bar}'
+                   f'<span class="ratio-value">{escape(str(item.get("value_text") or "—"))}</span></span></li>')
+    out.append("</ul></figure>")
     return "".join(out)

@@ -12,6 +12,7 @@ import re
 import shutil
 import tempfile
 import unicodedata
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -79,7 +80,43 @@ def param_value(value: Any, unit: str = "") -> str:
     return "—" if value is None else format_value(value, unit)
 
 
-FILTERS = {"eur": eur, "num": num, "pct": pct, "fr_date": fr_date, "yes_no": yes_no, "param_value": param_value}
+def points(value: Any, digits: int = 1) -> str:
+    """A gap between two ratios (0.473) in percentage points ('47,3 points')."""
+    d = _dec(value)
+    if d is None:
+        return "—"
+    text = format_number(abs(d) * 100, digits)
+    return f"{text}\xa0point" + ("s" if abs(d) * 100 >= 2 else "")
+
+
+def plural(count: Any, one: str, many: str) -> str:
+    """« 1 achat », « 2 917 achats »: the count formatted as amounts are, and no « (s) ».
+
+    >>> plural(2917, "achat", "achats"), plural(1, "achat", "achats"), plural(0, "achat", "achats")
+    ('2\u202f917 achats', '1 achat', '0 achat')
+    """
+    d = _dec(count)
+    if d is None:
+        return f"— {many}"
+    return f"{format_number(d)} {one if abs(d) < 2 else many}"
+
+
+FILTERS = {"eur": eur, "num": num, "pct": pct, "points": points, "plural": plural, "fr_date": fr_date, "yes_no": yes_no, "param_value": param_value}
+
+
+def issue_label(code: str) -> str:
+    """A French label for an issue code, from its message (the one declaration of each code's text).
+
+    >>> issue_label("duplicate"), issue_label("cpv-check-digit")
+    ('Doublon', 'Clé de contrôle du code CPV incorrecte')
+    """
+    from spaser.io import MESSAGES, IssueCode
+
+    try:
+        message = MESSAGES[IssueCode(code)]
+    except ValueError:
+        return code
+    return re.split(r" ?[:;.(]", message, maxsplit=1)[0].strip() or code
 
 
 # -- import report -----------------------------------------------------
@@ -95,12 +132,13 @@ def report_view(report: Any) -> dict[str, Any]:
         "truncated": report.truncated,
         "has_sheets": any(issue.sheet for issue in report.issues),
         "max_issues": report.max_issues,
-        "counts": sorted(report.counts.items(), key=lambda kv: (-kv[1], kv[0])),
+        "counts": [{"code": k, "label": issue_label(k), "count": v} for k, v in sorted(report.counts.items(), key=lambda kv: (-kv[1], kv[0]))],
         "issues": [
             {
                 "severity": issue.severity.value,
                 "error": issue.severity.value == "erreur",
                 "code": issue.code.value,
+                "label": issue_label(issue.code.value),
                 "sheet": issue.sheet,
                 "row": issue.row,
                 "column": issue.column,
@@ -195,9 +233,9 @@ def diagnosis_view(d: dict[str, Any]) -> dict[str, Any]:
         for t in d["targets"]
     ]
     chart_items = [
-        {"label": t["label"], "value": _dec(t["actual"]), "target": _dec(t["target"]), "value_text": pct(t["actual"], 0), "target_text": pct(t["target"], 0)}
+        {"label": t["label"], "value": _dec(t["actual"]), "target": goal, "value_text": pct(t["actual"], 0), "target_text": pct(t["target"], 0)}
         for t in targets
-        if _dec(t["target"]) is not None and _dec(t["target"]) <= 1
+        if (goal := _dec(t["target"])) is not None and goal <= 1
     ]
     m = d["measured"]
     measured = {
@@ -300,7 +338,13 @@ def diagnosis_view(d: dict[str, Any]) -> dict[str, Any]:
 
 # -- documents ------------------------------------------------------------
 # URL name -> the spaser.documents function that makes it.
-_DOCUMENT_FUNCTIONS = {"projet-spaser.docx": "draft_bytes", "deliberation.docx": "deliberation_bytes", "classeur.xlsx": "write_workbook"}
+_DOCUMENT_FUNCTIONS = {
+    "projet-spaser.docx": "draft_bytes",
+    "deliberation.docx": "deliberation_bytes",
+    "bilan-annuel.docx": "annual_report_bytes",
+    "classeur.xlsx": "write_workbook",
+    "indicateurs.xlsx": "write_indicators_xlsx",
+}
 
 
 def document_available(name: str) -> bool:
@@ -312,48 +356,127 @@ def document_available(name: str) -> bool:
     return hasattr(documents, _DOCUMENT_FUNCTIONS.get(name, ""))
 
 
-def build_document(name: str, portfolio: Any, *, report: Any) -> bytes:
-    """The document's bytes, made by spaser.documents exactly as the CLI makes it."""
+def build_document(name: str, portfolio: Any, *, report: Any, config: Any = None, year: int | None = None) -> bytes:
+    """The document's bytes, made by spaser.documents exactly as the CLI makes it (same config file)."""
     import spaser.documents as documents
 
     if name == "projet-spaser.docx":
-        return documents.draft_bytes(portfolio, report=report)
+        return documents.draft_bytes(portfolio, report=report, config=config)
     if name == "deliberation.docx":
-        return documents.deliberation_bytes(portfolio)
-    if name == "classeur.xlsx":
-        # The workbook writer writes a file: into a private folder, removed at once.
+        return documents.deliberation_bytes(portfolio, config=config)
+    if name == "bilan-annuel.docx":
+        return documents.annual_report_bytes(portfolio, year=year or report_year(portfolio), config=config)
+    if name in ("classeur.xlsx", "indicateurs.xlsx"):
+        # These writers write a file: into a private folder, removed at once.
         folder = tempfile.mkdtemp(prefix="spaser-web-")
         try:
             os.chmod(folder, 0o700)
-            path = Path(folder) / "classeur.xlsx"
-            documents.write_workbook(portfolio, path, report=report)
+            path = Path(folder) / name
+            if name == "classeur.xlsx":
+                documents.write_workbook(portfolio, path, report=report, config=config)
+            else:
+                documents.write_indicators_xlsx(portfolio, path, year=year or report_year(portfolio), config=config)
             return path.read_bytes()
         finally:
             shutil.rmtree(folder, ignore_errors=True)
     raise KeyError(name)
 
 
+def report_year(portfolio: Any) -> int:
+    """The year of the yearly report by default: the diagnosis's own (last complete year with data)."""
+    from spaser.law.diagnosis import default_year
+
+    return default_year(portfolio, date.today())[0]
+
+
 # -- suggestions ----------------------------------------------------------
-# Purchases shown with their suggestions, as ``spaser suggest --top 50`` lists them.
-MAX_SUGGESTED_PURCHASES = 50
+# Filters of the suggestions page: what each choice keeps (over all the purchases of the year).
+CLAUSE_TYPES = {"sociale": "avec une clause sociale possible", "environnementale": "avec une clause environnementale possible", "reservable": "pouvant être réservés"}
+LEVELS = {"obligatoire": "avec une obligation à la date", "recommande": "sans obligation (recommandations seulement)"}
 
 
-def suggestions_view(portfolio: Any) -> dict[str, Any]:
-    """The purchases ``spaser.clauses.opportunities`` ranks first, each with ``suggest(...)``.
+@dataclass(frozen=True)
+class SuggestionFilters:
+    text: str = ""
+    type: str = ""
+    level: str = ""
+    page: int = 1
 
-    The same calls as ``spaser suggest FILE --top 50`` (and its --xlsx workbook).
-    """
-    from spaser.clauses import opportunities, suggest
+    @classmethod
+    def from_query(cls, text: str, type_: str, level: str, page: str) -> SuggestionFilters | None:
+        """The filters of the query string; None when one is not a known choice."""
+        if type_ and type_ not in CLAUSE_TYPES or level and level not in LEVELS:
+            return None
+        if page and (not page.isdigit() or int(page) < 1):
+            return None
+        return cls(text=text, type=type_, level=level, page=int(page) if page else 1)
 
-    opp = opportunities(portfolio, top=MAX_SUGGESTED_PURCHASES)
+    def query(self, page: int | None = None) -> dict[str, str]:
+        q = {"q": self.text, "type": self.type, "niveau": self.level, "page": str(page or self.page)}
+        return {k: v for k, v in q.items() if v and not (k == "page" and v == "1")}
+
+    def keeps(self, o: Any) -> bool:
+        if self.type == "sociale" and o.social is None or self.type == "environnementale" and o.environmental is None:
+            return False
+        if self.type == "reservable" and not o.reservable:
+            return False
+        if self.level == "obligatoire" and not o.mandatory or self.level == "recommande" and o.mandatory:
+            return False
+        if self.text:
+            hay = _fold(" ".join(str(x) for x in (o.purchase_id, o.object or "", o.cpv or "", *o.mandatory,
+                                                   o.social.clause_id if o.social else "", o.environmental.clause_id if o.environmental else "")))
+            return all(word in hay for word in _fold(self.text).split())
+        return True
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
+
+
+def opportunities_text(opp: Any) -> str:
+    """The potential of the year, in French without « (s) » (the figures of ``Opportunities``; one line each)."""
+    lines = [
+        f"{plural(opp.candidates, 'achat', 'achats')} de {opp.year} {'pourrait' if opp.candidates < 2 else 'pourraient'} intégrer une clause sociale ou environnementale.",
+        f"Valeur des contrats sans considération sociale pouvant en recevoir une : {eur(opp.value_without_social)} HT ; "
+        f"sans considération environnementale : {eur(opp.value_without_environmental)} HT.",
+        f"Heures d'insertion possibles : ≈ {num(opp.total_hours)} heures sur toute la durée des marchés (valeurs d'usage, à ajuster avec le facilitateur).",
+        f"Achats pouvant être réservés aux structures d'insertion par l'activité économique (SIAE), aux entreprises adaptées (EA), "
+        f"aux établissements et services d'aide par le travail (ESAT) ou à l'économie sociale et solidaire (ESS) : {num(opp.reservable)}.",
+    ]
+    sc = opp.all
+    if sc.contracts:
+        lines.append(
+            f"Si ces {plural(sc.contracts, 'marché', 'marchés')} comportaient les clauses suggérées, la part des contrats avec une considération "
+            f"sociale passerait de {pct(sc.social_before, 0)} à {pct(sc.social_after, 0)}, et avec une considération environnementale de "
+            f"{pct(sc.environmental_before, 0)} à {pct(sc.environmental_after, 0)} (sur {plural(sc.counted, 'contrat mesuré', 'contrats mesurés')}, "
+            "indicateurs du plan national pour des achats durables, PNAD)."
+        )
+    lines.extend(opp.notes)
+    return "\n".join(lines)
+
+
+def all_opportunities(portfolio: Any) -> Any:
+    """Every purchase of the year with an opportunity, ranked (``spaser suggest --top`` without a cap)."""
+    from spaser.clauses import opportunities
+
+    return opportunities(portfolio, top=len(portfolio.purchases) + 1)
+
+
+def suggestions_page(portfolio: Any, opp: Any, filters: SuggestionFilters, cached: Any, *, page_size: int) -> dict[str, Any]:
+    """One page of the ranked purchases kept by ``filters``, each with ``suggest(...)`` (as ``spaser suggest --id``)."""
+    from spaser.clauses import suggest
+
+    kept = [o for o in opp.purchases if filters.keeps(o)]
+    pages = max(1, -(-len(kept) // page_size))
+    start = (filters.page - 1) * page_size
     purchases = []
-    counter = 0
-    for o in opp.purchases:
+    counter = start * 100
+    for o in kept[start : start + page_size]:
         p = portfolio.purchases[o.index]
         items = []
-        for s in suggest(p, at=opp.at, portfolio=portfolio):
+        for sug in cached(p.id, lambda p=p: suggest(p, at=opp.at, portfolio=portfolio)):
             counter += 1
-            items.append(dict(s.to_dict(), anchor=f"clause-{counter}"))
+            items.append(dict(sug.to_dict(), anchor=f"clause-{counter}"))
         purchases.append(
             {
                 "id": p.id,
@@ -368,5 +491,50 @@ def suggestions_view(portfolio: Any) -> dict[str, Any]:
                 "suggestions": items,
             }
         )
-    dimensions = sorted({s["dimension"] for p in purchases for s in p["suggestions"]})
-    return {"purchases": purchases, "count": counter, "dimensions": dimensions, "opportunities": opp.to_dict()}
+    return {
+        "purchases": purchases,
+        "count": sum(len(p["suggestions"]) for p in purchases),
+        "matching": len(kept),
+        "total": len(opp.purchases),
+        "pages": pages,
+        "page": filters.page,
+        "first": start + 1,
+        "last": start + len(purchases),
+        "opportunities": {"year": opp.year, "explanation": opportunities_text(opp)},
+        "types": CLAUSE_TYPES,
+        "levels": LEVELS,
+    }
+
+
+# -- joint scheme -----------------------------------------------------------
+def joint_view(portfolios: Any) -> dict[str, Any]:
+    """``spaser.law.check_joint`` over every buyer of the file (``spaser check --joint``), as the page shows it."""
+    from spaser.law import check_joint
+
+    joint = check_joint(list(portfolios)).to_dict()
+    members = []
+    for index, m in enumerate(joint["members"]):
+        o = m["obligation"]
+        members.append(
+            {
+                "index": index,
+                "name": m["buyer"]["name"],
+                "siret": m["buyer"].get("siret"),
+                "status": o["status"],
+                "css": {"obligé": "bad", "non obligé": "ok"}.get(o["status"], "warn"),
+                "spend": o["spend"]["total"],
+                "estimate": o["spend"]["is_estimate"],
+                "threshold": o["threshold"],
+                "year": m["year"],
+            }
+        )
+    members.sort(key=lambda r: (r["status"] != "obligé", r["name"]))
+    return {
+        "at": joint["at"],
+        "allowed": joint["allowed"],
+        "members": members,
+        "obliged": sum(1 for r in members if r["status"] == "obligé"),
+        "warnings": joint["warnings"],
+        "contents": [{"label": c["label"], "articles": c["articles"]} for c in joint["required_contents"]],
+        "references": [_ref_text(r) for r in joint["references"]],
+    }

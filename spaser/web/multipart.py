@@ -21,7 +21,7 @@ from email.policy import HTTP
 
 __all__ = ["MultipartError", "UploadedFile", "Form", "parse_multipart", "boundary_of"]
 
-MAX_PARTS = 16  # the upload form has 2 or 3 fields
+MAX_PARTS = 80  # the column-mapping form has one field per column of the registry (about 35)
 MAX_FIELD_BYTES = 4096  # a text field (csrf token, choice) is short
 _BOUNDARY = re.compile(r"^[0-9A-Za-z'()+_,\-./:=? ]{1,70}$")  # RFC 2046 bchars
 

@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from spaser.web.multipart import Form, MultipartError, parse_multipart
 from spaser.web.sessions import Session, SessionStore
+from spaser.web.worker import WorkerLimits
 
 __all__ = [
     "MAX_UPLOAD_BYTES",
@@ -92,6 +93,10 @@ class Request:
         self.session = self.handler.new_session()
         return self.session
 
+    @property
+    def store(self) -> SessionStore:
+        return self.handler.server.sessions
+
 
 class _Handler(BaseHTTPRequestHandler):
     server: SpaserHTTPServer
@@ -121,7 +126,7 @@ class _Handler(BaseHTTPRequestHandler):
             if url.path.startswith("/static/") and method in ("GET", "HEAD"):
                 resp = _static(url.path[len("/static/") :])
             else:
-                request = Request(method, url.path, parse_qs(url.query), self._session(), self)
+                request = Request(method, url.path, _query(url.query), self._session(), self)
                 resp = self.server.app.handle(request)
         except HttpError as e:
             resp = self.server.app.error_page(e.status, e.title, e.message)
@@ -145,10 +150,10 @@ class _Handler(BaseHTTPRequestHandler):
         except CookieError:
             return None
         morsel = cookie.get(COOKIE_NAME)
-        return self.server.sessions.get(morsel.value) if morsel else None
+        return self.server.sessions.open(morsel.value) if morsel else None
 
     def new_session(self) -> Session:
-        session = self.server.sessions.create()
+        session = self.server.sessions.create()  # not stored: a cookieless request evicts nobody
         self._set_cookie = f"{COOKIE_NAME}={session.token}; Path=/; HttpOnly; SameSite=Strict"
         return session
 
@@ -229,6 +234,19 @@ class _Handler(BaseHTTPRequestHandler):
             sys.stderr.write(f"{self.address_string()} - {format % args}\n")
 
 
+_MAX_QUERY = 2048
+
+
+def _query(text: str) -> dict[str, list[str]]:
+    """The query string's parameters; a 400 page when it is too long or malformed (never a 500)."""
+    if len(text) > _MAX_QUERY:
+        raise HttpError(400, "Adresse invalide", "L'adresse demandée est trop longue : revenez à la page précédente.")
+    try:
+        return parse_qs(text, max_num_fields=30, errors="strict")
+    except (ValueError, UnicodeDecodeError):
+        raise HttpError(400, "Adresse invalide", "Les paramètres de l'adresse sont illisibles : revenez à la page précédente.") from None
+
+
 def _too_large_message() -> str:
     return f"Le fichier dépasse la taille maximale acceptée ({MAX_UPLOAD_BYTES // (1024 * 1024)} Mo). Réduisez-le (une seule feuille, une seule année) ou utilisez la commande « spaser check »."
 
@@ -251,12 +269,20 @@ class SpaserHTTPServer(ThreadingHTTPServer):
     # Bind only; never reuse a port another process is listening on.
     allow_reuse_address = False
 
-    def __init__(self, address: tuple[str, int], app: object, *, verbose: bool = False, debug: bool = False) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        app: object,
+        *,
+        verbose: bool = False,
+        debug: bool = False,
+        sessions: SessionStore | None = None,
+    ) -> None:
         from spaser.web.views import WebApp
 
         assert isinstance(app, WebApp)
         self.app = app
-        self.sessions = SessionStore()
+        self.sessions = sessions if sessions is not None else SessionStore()
         self.verbose = verbose
         self.debug = debug
         self.bound_host = address[0].strip("[]").lower()
@@ -267,7 +293,8 @@ class SpaserHTTPServer(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
-        shown = f"[{host}]" if ":" in str(host) else str(host)
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        shown = f"[{name}]" if ":" in name else name
         return f"http://{shown}:{port}/"
 
     def log_error_trace(self) -> None:
@@ -291,15 +318,23 @@ def make_server(
     example: Path | None = None,
     verbose: bool = False,
     debug: bool = False,
+    limits: WorkerLimits | None = None,
+    max_bytes: int | None = None,
     lists: tuple[str, ...] = (),
 ) -> SpaserHTTPServer:
-    """A ready server (not yet serving); port 0 picks a free port (tests)."""
+    """A ready server (not yet serving); port 0 picks a free port (tests).
+
+    ``limits``: time and memory of the process reading each upload; ``max_bytes``: memory
+    budget of the analyses kept for all sessions (both have safe defaults).
+    """
     from spaser.web.views import WebApp
 
-    cls = SpaserHTTPServer
+    cls: type[SpaserHTTPServer] = SpaserHTTPServer
     if ":" in host:  # an IPv6 address such as ::1
         cls = type("SpaserHTTPServer6", (SpaserHTTPServer,), {"address_family": socket.AF_INET6})
-    return cls((host.strip("[]"), port), WebApp(example=example, lists=lists), verbose=verbose, debug=debug)
+    store = SessionStore(max_bytes=max_bytes) if max_bytes is not None else SessionStore()
+    app = WebApp(example=example, limits=limits or WorkerLimits(), lists=lists)
+    return cls((host.strip("[]"), port), app, verbose=verbose, debug=debug, sessions=store)
 
 
 def serve_in_thread(server: SpaserHTTPServer) -> threading.Thread:

@@ -45,6 +45,18 @@ def _missing() -> str | None:
     return None
 
 
+ROOT = Path(__file__).parents[2]
+AXE = Path(os.environ.get("SPASER_AXE", ROOT / ".axe" / "node_modules" / "axe-core" / "axe.min.js"))
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> str:
+    """axe-core's script (installed from npm by .ci/install_browser.sh); the audit skips, with its reason, without it."""
+    if not AXE.is_file():
+        pytest.skip(f"axe-core absent ({AXE}) : lancez .ci/install_browser.sh")
+    return AXE.read_text(encoding="utf-8")
+
+
 @pytest.fixture(scope="session")
 def live_server():
     srv = make_server(port=0)

@@ -53,38 +53,33 @@
     });
   });
 
-  // Suggestions: filter clauses by dimension, level and text; hide empty purchases.
-  var filters = document.getElementById("filtres-suggestions");
-  if (filters) {
-    var dim = document.getElementById("filtre-dimension");
-    var level = document.getElementById("filtre-niveau");
-    var text = document.getElementById("filtre-texte");
-    var count = document.getElementById("compte-suggestions");
-    var apply = function () {
-      var q = norm(text.value.trim());
-      var shown = 0;
-      var purchases = 0;
-      document.querySelectorAll(".purchase").forEach(function (purchase) {
-        var visible = 0;
-        var purchaseText = norm(purchase.getAttribute("data-text"));
-        purchase.querySelectorAll(".clause").forEach(function (clause) {
-          var ok = (dim.value === "" || clause.getAttribute("data-dimension") === dim.value) &&
-                   (level.value === "" || clause.getAttribute("data-level") === level.value) &&
-                   (q === "" || purchaseText.indexOf(q) !== -1 || norm(clause.textContent).indexOf(q) !== -1);
-          clause.hidden = !ok;
-          if (ok) { visible += 1; }
-        });
-        purchase.hidden = visible === 0;
-        shown += visible;
-        if (visible) { purchases += 1; }
-      });
-      count.textContent = shown + " suggestion(s) affichée(s) pour " + purchases + " achat(s).";
+  // A background job: poll its state, move the bar, go on when it is done.
+  var job = document.getElementById("travail");
+  if (job && window.fetch) {
+    var bar = document.getElementById("avancement");
+    var state = document.getElementById("etat-travail");
+    var refresh = document.getElementById("actualiser");
+    if (refresh) { refresh.hidden = true; }
+    var poll = function () {
+      window.fetch(job.getAttribute("data-status-url"), { credentials: "same-origin", cache: "no-store" })
+        .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.json(); })
+        .then(function (info) {
+          bar.max = info.steps;
+          bar.value = info.done;
+          bar.textContent = info.done + " sur " + info.steps;
+          state.textContent = info.text;
+          if (info.state === "done" && info.next) {
+            window.location.href = info.next;
+            if (info.next.indexOf("/telecharger/") !== -1) { window.setTimeout(function () { window.location.reload(); }, 1500); }
+          } else if (info.state === "failed") {
+            window.location.reload();
+          } else {
+            window.setTimeout(poll, 700);
+          }
+        })
+        .catch(function () { if (refresh) { refresh.hidden = false; } });
     };
-    [dim, level].forEach(function (el) { el.addEventListener("change", apply); });
-    text.addEventListener("input", apply);
-    filters.addEventListener("submit", function (event) { event.preventDefault(); apply(); });
-    filters.addEventListener("reset", function () { window.setTimeout(apply, 0); });
-    apply();
+    if (job.getAttribute("data-state") === "waiting" || job.getAttribute("data-state") === "running") { window.setTimeout(poll, 300); }
   }
 
   // Copy buttons: copy the text of the element named by data-copy.
