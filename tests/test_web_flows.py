@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -171,6 +171,8 @@ def test_bad_query_parameters_give_400(analysis, query: str) -> None:  # type: i
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(name=st.sampled_from(["annee", "q", "type", "niveau", "page", "autre"]), value=_QUERY)
+@example(name="annee", value="²").via("digits int() refuses")  # str.isdigit() is true for it
+@example(name="page", value="²").via("digits int() refuses")
 def test_no_query_parameter_gives_a_500(analysis, name: str, value: str) -> None:  # type: ignore[no-untyped-def]
     client, base = analysis
     for page in ("/diagnostic", "/suggestions"):
@@ -326,6 +328,81 @@ def test_settings_form_writes_the_config_file_the_cli_reads(server, tmp_path: Pa
     # And the page shows it again.
     again = client.get("/reglages")
     assert "Le Maire" in again.text and 'value="45"' in again.text
+
+
+def _model_docx(marker: str) -> bytes:
+    """A council's Word model: python-docx's default with ``marker`` in its header."""
+    import io
+
+    import docx
+
+    doc = docx.Document()
+    doc.sections[0].header.paragraphs[0].text = marker
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def _header_texts(data: bytes) -> str:
+    import io
+
+    import docx
+
+    doc = docx.Document(io.BytesIO(data))
+    return " ".join(p.text for s in doc.sections for part in (s.header, s.first_page_header) for p in part.paragraphs)
+
+
+def test_settings_form_takes_the_councils_word_model(server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from spaser.documents import load_config
+
+    client = _client(server)  # a session of its own: its documents take the model
+    base = _follow(client, client.upload("achats.csv", FIXTURE.read_bytes())).location.replace("/rapport", "/0")  # type: ignore[attr-defined]
+    form = client.get("/reglages")
+    assert re.search(r'<label for="r-modele">Modèle Word de la collectivité \(\.docx\)</label>', form.text)
+    assert 'type="file" id="r-modele" name="modele"' in form.text
+    fields = {"csrf": client.csrf(), "schema.debut": "2026", "schema.fin": "2031"}
+    # What is not a Word document is refused in French, and nothing is applied.
+    for name, data in (("logo.docx", b"%PDF-1.7 pas un document Word"), ("vide.docx", b""), ("archive.docx", _zip({"autre.xml": b"<x/>"}))):
+        bad = client.post_form("/reglages", fields, {"modele": (name, data)})
+        assert bad.status == 400 and 'id="erreur-reglages"' in bad.text and "Modèle Word de la collectivité" in bad.text, name
+        assert not _NO_TRACE.search(bad.text)
+    assert client.get("/reglages/spaser.toml").status == 404
+    before = _temp_dirs()
+    marker = "EN-TÊTE DE LA VILLE TEST 7f3a"
+    ok = client.post_form("/reglages", fields, {"modele": ("Charte graphique/ville é.docx", _model_docx(marker))})
+    assert ok.status == 303
+    assert "ville é.docx" in client.get("/reglages").text
+    # The downloaded spaser.toml names the model; beside it, the command line reads it.
+    toml = client.get("/reglages/spaser.toml").body.decode("utf-8")
+    assert '[mise_en_page]' in toml and 'modele = "ville é.docx"' in toml
+    (tmp_path / "spaser.toml").write_text(toml, encoding="utf-8")
+    (tmp_path / "ville é.docx").write_bytes(_model_docx(marker))
+    assert load_config(tmp_path / "spaser.toml").reference_docx == str(tmp_path / "ville é.docx")
+    # The documents made from the page take it; its temporary copy is gone afterwards.
+    for doc in ("projet-spaser.docx", "deliberation.docx"):
+        reply = _follow(client, client.get(f"{base}/preparer/{doc}"))
+        assert reply.status == 200, doc
+        body = client.get(f"{base}/telecharger/{doc}")
+        assert body.status == 200 and marker in _header_texts(body.body), doc
+    assert _temp_dirs() <= before
+    # A later submission without a file keeps the model; the box removes it.
+    assert client.post_form("/reglages", fields, {"modele": ("", b"")}).status == 303
+    assert "modele =" in client.get("/reglages/spaser.toml").text
+    assert client.post_form("/reglages", dict(fields, **{"modele.retirer": "1"}), {}).status == 303
+    assert "modele" not in client.get("/reglages/spaser.toml").text
+    body = client.get(f"{base}/telecharger/deliberation.docx")
+    assert marker not in _header_texts(body.body)
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    return out.getvalue()
 
 
 def test_yearly_report_and_indicators_download(analysis) -> None:  # type: ignore[no-untyped-def]

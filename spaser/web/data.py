@@ -407,7 +407,7 @@ class SuggestionFilters:
         """The filters of the query string; None when one is not a known choice."""
         if type_ and type_ not in CLAUSE_TYPES or level and level not in LEVELS:
             return None
-        if page and (not page.isdigit() or int(page) < 1):
+        if page and (not page.isdecimal() or int(page) < 1):
             return None
         return cls(text=text, type=type_, level=level, page=int(page) if page else 1)
 

@@ -172,7 +172,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             raise HttpError(411, "Longueur requise", "Le navigateur doit indiquer la taille de l'envoi.")
         length_text = self.headers.get("Content-Length")
-        if length_text is None or not length_text.strip().isdigit():
+        if length_text is None or not length_text.strip().isdecimal():
             self.close_connection = True
             raise HttpError(411, "Longueur requise", "Le navigateur doit indiquer la taille de l'envoi.")
         length = int(length_text)

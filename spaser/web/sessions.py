@@ -217,4 +217,5 @@ def _pending(session: Session) -> int:
 
 
 def _held(session: Session) -> int:
-    return sum(a.size for a in session.analyses.values()) + _pending(session)
+    model = getattr(session.settings, "model", None)  # the council's Word model, if given
+    return sum(a.size for a in session.analyses.values()) + _pending(session) + (len(model.data) if model else 0)

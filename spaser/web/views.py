@@ -427,7 +427,7 @@ class WebApp:
             raw = (form.fields.get(f"champ_{f}") or "").strip()
             if not raw:
                 continue
-            if not raw.isdigit() or int(raw) >= len(pending.headers):
+            if not raw.isdecimal() or int(raw) >= len(pending.headers):
                 raise HttpError(400, "Formulaire invalide", "Colonne inconnue : rechargez la page de correspondance.")
             mapping[f] = pending.headers[int(raw)]
         if "amount_ht" not in mapping and "amount_ttc" not in mapping:
@@ -452,7 +452,7 @@ class WebApp:
     def settings(self, req: Request, *, error: str | None = None, values: dict[str, str] | None = None, status: int = 200) -> Response:
         from spaser.documents import OBJECTIVES
         from spaser.model import BuyerKind
-        from spaser.web.settings import FORM_KEYS, form_from_config
+        from spaser.web.settings import FORM_KEYS, MODEL_MAX_BYTES, form_from_config
 
         session = req.session or req.new_session()
         if values is None:
@@ -462,15 +462,23 @@ class WebApp:
             "reglages.html", status=status, title="Réglages des documents", steps=self._steps(None, None, "import"),
             csrf=session.csrf, error=error, values=values, keys=FORM_KEYS, objectives=OBJECTIVES,
             kinds=[(k.value, k.label) for k in BuyerKind], saved=session.settings is not None,
+            model=session.settings.model if session.settings else None, model_max_mb=MODEL_MAX_BYTES // (1024 * 1024),
             back=back if re.fullmatch(r"/a/[A-Za-z0-9_-]{16}/[0-9]{1,6}/documents", back) else "",
         )
 
     def settings_submit(self, req: Request) -> Response:
-        from spaser.web.settings import settings_from_form
+        from spaser.web.settings import check_model, settings_from_form
 
         session, form = self._checked_post(req)
+        upload = form.files.get("modele")
         try:
-            settings = settings_from_form(form.fields)
+            if upload is not None and (upload.data or upload.filename):  # a browser sends an empty part when no file is chosen
+                model = check_model(upload.filename, upload.data)
+            elif form.fields.get("modele.retirer"):
+                model = None
+            else:  # the model given before stays until removed
+                model = session.settings.model if session.settings else None
+            settings = settings_from_form(form.fields, model)
         except SpaserError as e:
             return self.settings(req, error=str(e), values={k: v for k, v in form.fields.items() if k != "csrf"}, status=400)
         session.settings = settings
@@ -529,7 +537,7 @@ class WebApp:
         year = None
         raw = self._param(req, "annee", max_len=10)
         if raw:
-            if not raw.isdigit() or int(raw) not in choices:
+            if not raw.isdecimal() or int(raw) not in choices:
                 raise HttpError(400, "Année invalide", f"Année « {raw[:10]} » absente des données : choisissez parmi {', '.join(map(str, choices)) or 'aucune'}.")
             year = int(raw)
         diag = analysis.cached(("diagnosis", bi, year), lambda: page_data.diagnosis_dict(portfolio, year=year))
@@ -611,7 +619,7 @@ class WebApp:
         if not raw:
             return page_data.report_year(portfolio)
         choices = page_data.data_years(portfolio)
-        if not raw.isdigit() or int(raw) not in choices:
+        if not raw.isdecimal() or int(raw) not in choices:
             raise HttpError(400, "Année invalide", f"Année « {raw[:10]} » absente des données : choisissez parmi {', '.join(map(str, choices)) or 'aucune'}.")
         return int(raw)
 
@@ -619,7 +627,7 @@ class WebApp:
     def _doc_key(req: Request, bi: str, doc: str, year: int) -> tuple[Any, ...]:
         """A document's cache key: it changes with the settings and, for the yearly ones, the year."""
         settings = req.session.settings if req.session else None
-        return ("document", bi, doc, year if doc in _YEARLY else None, settings.text if settings else "")
+        return ("document", bi, doc, year if doc in _YEARLY else None, settings.key if settings else "")
 
     def prepare(self, req: Request, aid: str, bi: str, doc: str) -> Response:
         """Make the document in the background, then offer it for download."""
@@ -643,8 +651,15 @@ class WebApp:
 
     @staticmethod
     def _maker(req: Request, analysis: Analysis, portfolio: Any, doc: str, year: int) -> Callable[[], bytes]:
-        config = req.session.settings.config if req.session and req.session.settings else None
-        return lambda: page_data.build_document(doc, portfolio, report=analysis.result.report, config=config, year=year)
+        settings = req.session.settings if req.session else None
+
+        def make() -> bytes:
+            if settings is None:
+                return page_data.build_document(doc, portfolio, report=analysis.result.report, config=None, year=year)
+            with settings.documents_config() as config:  # the model .docx exists only meanwhile
+                return page_data.build_document(doc, portfolio, report=analysis.result.report, config=config, year=year)
+
+        return make
 
     def download(self, req: Request, aid: str, bi: str, doc: str) -> Response:
         analysis = self._analysis(req, aid)
@@ -687,7 +702,7 @@ def _planned_view(values: dict[str, str]) -> tuple[dict[str, Any] | None, str | 
             return None, f"Date « {values['date'][:20]} » illisible : écrivez JJ/MM/AAAA."
     duration = None
     if values.get("duree"):
-        if not values["duree"].isdigit() or not 1 <= int(values["duree"]) <= 600:
+        if not values["duree"].isdecimal() or not 1 <= int(values["duree"]) <= 600:
             return None, f"Durée « {values['duree'][:10]} » : un nombre de mois entre 1 et 600 est attendu."
         duration = int(values["duree"])
     try:

@@ -345,7 +345,7 @@ def test_an_ods_file_is_taken_as_the_library_takes_it(driver, live_server):
     assert not _NO_TRACE.search(driver.page_source)
 
 
-def test_settings_form_and_planned_purchase_advice(driver, live_server, axe_script):
+def test_settings_form_and_planned_purchase_advice(driver, live_server, axe_script, tmp_path):
     driver.get(live_server.url + "reglages")
     assert driver.find_element(_by("TAG_NAME"), "h1").text == "Réglages des documents"
     audit(driver, axe_script, "reglages")
@@ -354,9 +354,16 @@ def test_settings_form_and_planned_purchase_advice(driver, live_server, axe_scri
         box = driver.find_element(_by("ID"), key)
         box.clear()
         box.send_keys(value)
+    import docx  # the council's Word model, chosen in the file input
+
+    model = tmp_path / "charte ville.docx"
+    docx.Document().save(str(model))
+    driver.find_element(_by("ID"), "r-modele").send_keys(str(model))
     click_and_wait(driver, driver.find_element(_by("CSS_SELECTOR"), "#form-reglages button[type=submit]"))
     assert driver.find_element(_by("ID"), "reglages-enregistres").is_displayed()
     assert driver.find_element(_by("ID"), "r-signataire").get_attribute("value") == "La Maire"
+    assert "charte ville.docx" in driver.find_element(_by("ID"), "r-modele-aide").text
+    audit(driver, axe_script)  # with the model in service and its removal box
 
     driver.get(live_server.url + "conseil")
     driver.find_element(_by("ID"), "cpv").send_keys("90910000")
