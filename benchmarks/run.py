@@ -328,7 +328,7 @@ NOTES = [
     "The 1 000 000-contract DECP file generated is about 0.7 GB (records shorter than real ones); scan memory "
     "does not grow with the file size, json.load's does.",
     "The generated CSV has 14 columns (about 205 bytes a line); CSV files are streamed and may reach "
-    "2 GiB (spaser.io.spreadsheet.MAX_CSV_BYTES).",
+    "2 GiB (spaser.io.sheets.MAX_CSV_BYTES).",
 ]
 
 

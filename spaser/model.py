@@ -23,11 +23,11 @@ the explicit "Pas de considération ...".
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -373,108 +373,3 @@ class Portfolio(BaseModel):
             if p.id == purchase_id:
                 return p
         raise KeyError(purchase_id)
-
-
-_M = TypeVar("_M", bound=BaseModel)
-_BUILDERS: dict[type, Any] = {}
-_MISSING = object()
-
-
-def _defaults(cls: type[BaseModel], ns: dict[str, Any]) -> dict[str, tuple[str, bool]]:
-    """Field name -> (the generated code's expression of its default, put in ``ns``; whether it calls a factory)."""
-    out = {}
-    for i, (name, f) in enumerate(cls.model_fields.items()):
-        if f.default_factory is not None:
-            ns[f"_f{i}"] = f.default_factory
-            out[name] = (f"_f{i}()", True)
-        else:
-            ns[f"_d{i}"] = None if f.is_required() else f.default
-            out[name] = (f"_d{i}", False)
-    return out
-
-
-def _compiled(cls: type[BaseModel], head: str, body: list[str], fields_set: str, ns: dict[str, Any]) -> Any:
-    """The generated ``build``: a new instance whose dict ``body`` fills key by key in declaration order.
-
-    Filled in that order, every instance shares one key table (PEP 412): about 0.5 kB a
-    purchase instead of pydantic's 1.8 kB.
-    """
-    ns.update({"_new": cls.__new__, "_cls": cls, "_set": object.__setattr__})
-    lines = [head, "    obj = _new(_cls)", "    d = obj.__dict__", *body,
-             f"    _set(obj, '__pydantic_fields_set__', {fields_set})",
-             "    _set(obj, '__pydantic_extra__', None)",
-             "    _set(obj, '__pydantic_private__', None)",
-             "    return obj"]
-    exec("\n".join(lines), ns)  # noqa: S102 - code built from the model's own field names
-    return ns["build"]
-
-
-def _builder(cls: type[_M]) -> Any:
-    """``build(values, fields_set)`` for ``cls``, written out field by field (no loop: it runs a million times).
-
-    A default (or a default factory's new value) for each field not in ``values``.
-    """
-    ns: dict[str, Any] = {"_missing": _MISSING}
-    body = ["    get = values.get"]
-    for name, (default, factory) in _defaults(cls, ns).items():
-        if factory:  # called only for a field not given
-            body.append(f"    v = get({name!r}, _missing)")
-            body.append(f"    d[{name!r}] = {default} if v is _missing else v")
-        else:
-            body.append(f"    d[{name!r}] = get({name!r}, {default})")
-    return _compiled(cls, "def build(values, fields_set):", body, "fields_set", ns), frozenset(cls.model_fields)
-
-
-def _build_validated(cls: type[_M], values: dict[str, Any], fields_set: set[str]) -> _M:
-    """An instance of ``cls`` from values a reader has ALREADY validated, without validating them again.
-
-    For the spreadsheet reader's hot path only (a million rows: pydantic validation was about
-    9 µs of a row's 30). ``values`` must be exactly what ``cls(**values)`` would keep: the right
-    types (Decimal, date, enums, frozensets), the CPV code resolved and the nature derived from it.
-    ``fields_set`` (the names given) is shared between instances, never mutated (``model_copy``
-    copies it). tests/test_spreadsheet.py re-validates every purchase of its imports and checks
-    it comes back identical.
-    """
-    spec = _BUILDERS.get(cls)
-    if spec is None:
-        spec = _BUILDERS[cls] = _builder(cls)
-    if not values.keys() <= spec[1]:  # pydantic would refuse them (extra="forbid")
-        raise ValueError(f"champs inconnus : {sorted(values.keys() - spec[1])}")
-    return spec[0](values, fields_set)  # type: ignore[no-any-return]
-
-
-def _row_builder(cls: type[_M], columns: tuple[str, ...], extra: tuple[str, ...], skip: object) -> Callable[..., _M]:
-    """``build(row, *extra_values)``: an instance of ``cls`` from values already validated.
-
-    ``row`` holds the values of ``columns`` in that order, then come the values of ``extra``;
-    a value ``skip`` is a field not given (its default is kept, and it is not in the fields
-    set). The same instances as :func:`_build_validated` with the given values, without a
-    dictionary per row: the spreadsheet reader's column path.
-    """
-    fields = cls.model_fields
-    plain, named = columns, (*columns, *extra)
-    if not set(named) <= fields.keys() or len(set(named)) != len(named):
-        raise ValueError(f"champs inconnus ou répétés : {sorted(set(named) - fields.keys())}")
-    ns: dict[str, Any] = {"_skip": skip, "_sets": {}, "_given": _given_set}
-    body, flags = [], []
-    for i, (name, (default, _)) in enumerate(_defaults(cls, ns).items()):
-        src = f"r[{plain.index(name)}]" if name in plain else f"x{extra.index(name)}" if name in extra else None
-        if src is None:
-            body.append(f"    d[{name!r}] = {default}")
-            continue
-        body += [f"    v = {src}", f"    g{i} = v is not _skip", f"    d[{name!r}] = v if g{i} else {default}"]
-        flags.append((i, name))
-    ns["_names"] = tuple(name for _, name in flags)
-    body += [
-        "    key = (" + "".join(f"g{i}, " for i, _ in flags) + ")",
-        "    given = _sets.get(key)",
-        "    if given is None:",
-        "        given = _sets[key] = _given(_names, key)",
-    ]
-    args = "".join(f", x{k}" for k in range(len(extra)))
-    return _compiled(cls, f"def build(r{args}):", body, "given", ns)  # type: ignore[no-any-return]
-
-
-def _given_set(names: tuple[str, ...], flags: tuple[bool, ...]) -> set[str]:
-    """The fields set shared by the instances given these fields (never mutated: model_copy copies it)."""
-    return {n for n, g in zip(names, flags) if g}

@@ -4,14 +4,12 @@ Each command is a few steps (import, then the diagnosis or the document...);
 ``progress_step(label)`` wraps one. The line shows the steps done as a bar, the
 step under way, a spinner and the time spent, redrawn four times a second.
 When standard error is not a terminal (a file, a pipe, a CI log) nothing at all
-is written. The redraw comes from a timer signal on POSIX, not from a thread:
-a running thread would stop the reader from forking a helper process (spaser/_fork.py).
+is written. A daemon thread redraws the line.
 """
 
 from __future__ import annotations
 
 import os
-import signal
 import sys
 import threading
 import time
@@ -114,16 +112,6 @@ def finish() -> None:
 
 def _ticker(bar: Bar):  # type: ignore[no-untyped-def]
     """Redraw every _TICK seconds until the returned function is called."""
-    if hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
-        previous = signal.signal(signal.SIGALRM, lambda *_: bar.draw())
-        signal.siginterrupt(signal.SIGALRM, False)  # system calls resume after a redraw
-        signal.setitimer(signal.ITIMER_REAL, _TICK, _TICK)
-
-        def stop() -> None:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
-
-        return stop
     done = threading.Event()
 
     def run() -> None:

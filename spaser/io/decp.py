@@ -65,7 +65,7 @@ import os
 import re
 from array import array
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -1383,22 +1383,21 @@ def _is_none(v: str, social: bool) -> bool:
         return False
 
 
-@lru_cache(maxsize=16384)
-def _cpv(raw: str) -> str | CellProblem:
-    """The CPV code, or the converter's problem (cached: DECP codes repeat)."""
-    try:
-        return cv.cpv(raw)
-    except CellProblem as p:
-        return p
+def _or_problem(convert: Callable[[Any], Any], size: int) -> Callable[[str], Any]:
+    """``convert`` remembered per text (DECP codes and dates repeat), giving its problem instead of raising it."""
+
+    @lru_cache(maxsize=size)
+    def converted(raw: str) -> Any:
+        try:
+            return convert(raw)
+        except CellProblem as p:
+            return p
+
+    return converted
 
 
-@lru_cache(maxsize=8192)
-def _date(raw: str) -> date | CellProblem:
-    """The date, or the converter's problem (cached: DECP dates repeat)."""
-    try:
-        return cv.a_date(raw)
-    except CellProblem as p:
-        return p
+_cpv = _or_problem(cv.cpv, 16384)  # the CPV code, or the converter's problem
+_date = _or_problem(cv.a_date, 8192)  # the date, or the converter's problem
 
 
 # ---------------------------------------------------------------------------

@@ -258,20 +258,6 @@ class ImportReport:
             self.truncated += 1
         return it
 
-    def put_first(self, issues: list[ImportIssue]) -> None:
-        """Record problems about the whole file found after its rows, listed first as if found first.
-
-        (A big CSV file's encoding is checked by the process that parses it, after the rows:
-        spaser.io.spreadsheet.) The list stays capped at ``max_issues``, the last ones going.
-        """
-        for it in issues:
-            self.counts[it.code.value] += 1
-        self.issues[:0] = issues
-        over = len(self.issues) - self.max_issues
-        if over > 0:
-            del self.issues[-over:]
-            self.truncated += over
-
     def add(self, code: IssueCode, **kw: Any) -> None:
         """Record a problem about a record and count that record (one call per record)."""
         it = self.issue(code, **kw)

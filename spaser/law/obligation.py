@@ -22,7 +22,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
-from spaser.law.law import Law, law_at, parameters_of
+from spaser.law.law import Law, law_at, parameters_of  # noqa: F401 - law_at is used by the doctests
 from spaser.law.params import Parameter, ParameterValue, Reference
 from spaser.model import Buyer, BuyerKind, ContractKind, Portfolio, Purchase
 from spaser.law.estimate import contract_share, method_text

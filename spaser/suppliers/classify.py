@@ -25,7 +25,7 @@ from decimal import Decimal
 from typing import Any
 
 from spaser.ids import siren_of
-from spaser.model import BuyerKind, Portfolio, Purchase, Supplier, SupplierKind, _build_validated
+from spaser.model import BuyerKind, Portfolio, Supplier, SupplierKind
 from spaser.suppliers.kinds import SOURCES, STRUCTURES, Dimension
 from spaser.suppliers.legal import GENERIC_BUYER_NOTE, NOMENCLATURE, LegalCategory, category
 from spaser.suppliers.lists import Entry, SupplierList
@@ -290,15 +290,8 @@ def classify_portfolio(portfolio: Portfolio, lists: Lists, *, categories: dict[s
     enriched = portfolio
     if changed:
         out = list(purchases)
-        sets: dict[int, set[str]] = {}
         for i, new in changed:
-            p = out[i]
-            fs = p.__pydantic_fields_set__
-            shared = sets.get(id(fs))
-            if shared is None:
-                shared = sets[id(fs)] = fs | {"suppliers"}
-            # The same purchase with other suppliers: every value is already valid (spaser.model's fast builder).
-            out[i] = _build_validated(Purchase, {**p.__dict__, "suppliers": new}, shared)
+            out[i] = out[i].model_copy(update={"suppliers": new})  # the same purchase with other suppliers
         enriched = portfolio.model_copy(update={"purchases": tuple(out)})
     buyer = portfolio.buyer
     kind, cat, source = buyer.kind, None, "fichier d'achats ou option --buyer-kind"

@@ -19,7 +19,7 @@ import os
 import re
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+
 from pathlib import Path
 from typing import Any
 
