@@ -40,6 +40,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
+from spaser._gc import paused
 from spaser.io.report import ImportReport
 from spaser.money import CENT as _CENT
 from spaser.law.estimate import (
@@ -77,79 +78,121 @@ _ENV_NONE = frozenset({EnvironmentalConsideration.AUCUNE})
 _EST, _USED, _ASSUMED, _NOTIF, _NOTIF_AMT, _SY, _SN, _SU, _EY, _EN, _EU = range(11)
 
 
-class _Acc:
-    __slots__ = ("index", "siret", "name", "contracts", "marches", "concessions", "total", "implausible", "no_amount", "no_date")
-
-    def __init__(self, index: int, siret: str | None, name: str) -> None:
-        self.index = index
-        self.siret = siret
-        self.name = name
-        self.contracts = self.marches = self.concessions = self.implausible = self.no_amount = self.no_date = 0
-        self.total = Decimal(0)
+_NO_DURATION = 0xFFFF  # in _Contracts.months: unknown, the default duration of the chosen year applies
+_NO_DATE = -1  # in _Contracts.month
+# what a contract is, in _Contracts.what: a marché with its amount, without, with an implausible one; a concession
+_OK, _NO_AMOUNT, _IMPLAUSIBLE, _CONCESSION = range(4)
 
 
-_NO_DURATION = 0xFFFF  # in _Dated.months: unknown, the default duration of the chosen year applies
+class _Contracts:
+    """The accepted contracts of the file, columnar: about 21 bytes each, no object per contract.
 
-
-class _Dated:
-    """The dated marchés of the file, columnar: about 20 bytes each, no object per contract.
-
-    The year to show is known only after the file (the one with the most
-    notifications), so the pass keeps what each contract needs (buyer, month of
-    notification, duration, amount in cents, consideration statuses) and
-    :meth:`slots` computes the chosen year's figures afterwards, in file order.
+    The pass only appends (buyer, what, amount in cents, month of notification,
+    duration, consideration statuses); the buyers' counters and totals are then
+    summed over the columns at once (numpy, exact integers of cents), and the
+    chosen year's figures (known only after the file: the year with the most
+    notifications) are computed in file order by :meth:`slots`.
     """
 
     def __init__(self) -> None:
         self.buyer = array("I")
-        self.month = array("I")  # year * 12 + month - 1
-        self.months = array("H")
+        self.what = array("B")
         self.cents = array("q")  # -1: no usable amount
+        self.exp = array("b")  # the amount's exponent, at most 0: the total's Decimal has the smallest one
+        self.month = array("i")  # year * 12 + month - 1, or _NO_DATE
+        self.months = array("H")
         self.flags = array("B")  # social slot | environmental slot << 4
-        self.exact: dict[int, Decimal] = {}  # the rare amounts finer than the cent
+        self.exact: dict[int, Decimal] = {}  # amounts finer than the cent (none: converters round to the cent)
 
-    def add(self, buyer: int, d: date, months: int | None, amount: Decimal | None, flags: int) -> None:
-        cents = -1
-        if amount is not None:
+    def add(self, buyer: int, what: int, amount: Decimal | None, d: date | None, months: int | None, flags: int) -> None:
+        cents, exp = -1, 0
+        if amount is not None and what == _OK:
             q = amount.scaleb(2)
             cents = int(q)
             if q != cents:
                 self.exact[len(self.cents)] = amount
+            e = amount.as_tuple().exponent
+            exp = e if type(e) is int and e < 0 else 0
         self.buyer.append(buyer)
-        self.month.append(d.year * 12 + d.month - 1)
-        self.months.append(_NO_DURATION if months is None else months)
+        self.what.append(what)
         self.cents.append(cents)
+        self.exp.append(exp)
+        self.month.append(_NO_DATE if d is None else d.year * 12 + d.month - 1)
+        self.months.append(_NO_DURATION if months is None else months)
         self.flags.append(flags)
 
+    def counters(self, buyers: int) -> tuple[dict[str, list[int]], list[Decimal], Counter[int]]:
+        """Per buyer index: the counts (contracts, concessions, implausible, no_amount, no_date), the
+        total of the marchés' amounts (the Decimal that adding them one by one gives), and the
+        notifications per year."""
+        import numpy as np
+
+        b = np.frombuffer(self.buyer, dtype=np.uint32)
+        what = np.frombuffer(self.what, dtype=np.uint8)
+        month = np.frombuffer(self.month, dtype=np.int32)
+
+        def count(mask: Any) -> list[int]:
+            return np.bincount(b[mask] if mask is not None else b, minlength=buyers).tolist()  # type: ignore[no-any-return]
+
+        marche = what != _CONCESSION
+        counts = {
+            "contracts": count(None),
+            "concessions": count(~marche),
+            "implausible": count(what == _IMPLAUSIBLE),
+            "no_amount": count(what == _NO_AMOUNT),
+            "no_date": count(marche & (month == _NO_DATE)),
+        }
+        ok = what == _OK
+        cents = np.zeros(buyers, dtype=np.int64)
+        np.add.at(cents, b[ok], np.frombuffer(self.cents, dtype=np.int64)[ok])
+        exp = np.zeros(buyers, dtype=np.int8)
+        np.minimum.at(exp, b[ok], np.frombuffer(self.exp, dtype=np.int8)[ok])
+        totals = [Decimal(c).scaleb(-2).quantize(Decimal(1).scaleb(e)) for c, e in zip(cents.tolist(), exp.tolist())]
+        for i, amount in self.exact.items():  # unreachable today; exact all the same
+            k = self.buyer[i]
+            totals[k] = totals[k] - Decimal(self.cents[i]).scaleb(-2) + amount
+        dated = marche & (month != _NO_DATE)
+        ys, ns = np.unique(month[dated] // 12, return_counts=True)
+        return counts, totals, Counter(dict(zip(ys.tolist(), ns.tolist())))
+
     def slots(self, year: int, default: int) -> dict[int, list[Any]]:
-        """Per buyer index: the figures of ``year`` (indices _EST ... _EU)."""
+        """Per buyer index: the figures of ``year`` (indices _EST ... _EU), added in file order."""
+        import numpy as np
+
         out: dict[int, list[Any]] = {}
         exact = self.exact
         first_month, last_month = year * 12, year * 12 + 11
-        for i, (b, mi, mo, cents, flags) in enumerate(zip(self.buyer, self.month, self.months, self.cents, self.flags)):
-            assumed = mo == _NO_DURATION
-            if assumed:
-                mo = default
-            notified = first_month <= mi <= last_month
-            if not notified and (cents < 0 or mi > last_month or mi + max(mo, 1) - 1 < first_month):
-                continue  # nothing of this contract in the year
+        what = np.frombuffer(self.what, dtype=np.uint8)
+        month = np.frombuffer(self.month, dtype=np.int32).astype(np.int64)
+        months = np.frombuffer(self.months, dtype=np.uint16).astype(np.int64)
+        cents = np.frombuffer(self.cents, dtype=np.int64)
+        assumed = months == _NO_DURATION
+        m = np.maximum(np.where(assumed, default, months), 1)  # a duration of 0 counts as 1 month
+        k = np.maximum(0, np.minimum(month + m - 1, last_month) - np.maximum(month, first_month) + 1)  # months in the year
+        dated = (what != _CONCESSION) & (month != _NO_DATE)
+        notified = dated & (month >= first_month) & (month <= last_month)
+        share = dated & (cents >= 0) & (k > 0)
+        keep = np.flatnonzero(notified | share)  # nothing of the others falls in the year
+        buyer, flags = self.buyer, self.flags
+        for i, n, s, kk, mm, a in zip(keep.tolist(), notified[keep].tolist(), share[keep].tolist(), k[keep].tolist(),
+                                      m[keep].tolist(), assumed[keep].tolist()):
+            b = buyer[i]
             slot = out.get(b)
             if slot is None:
                 slot = out[b] = [_ZERO, 0, 0, 0, _ZERO, 0, 0, 0, 0, 0, 0]
-            amount = None if cents < 0 else exact.get(i) or Decimal(cents).scaleb(-2)
-            if notified:
+            c = self.cents[i]
+            amount = None if c < 0 else exact.get(i) or Decimal(c).scaleb(-2)
+            if n:
                 slot[_NOTIF] += 1
                 if amount is not None:
                     slot[_NOTIF_AMT] += amount
-                slot[flags & 15] += 1
-                slot[flags >> 4] += 1
-            if amount is None:
-                continue
-            share = share_in_year(amount, date(mi // 12, mi % 12 + 1, 1), mo, year)
-            if share is not None:
-                slot[_EST] += share
+                f = flags[i]
+                slot[f & 15] += 1
+                slot[f >> 4] += 1
+            if s:
+                slot[_EST] += amount if kk == mm else amount * kk / mm  # spaser.law.estimate.share_in_year
                 slot[_USED] += 1
-                if assumed:
+                if a:
                     slot[_ASSUMED] += 1
         return out
 
@@ -272,6 +315,7 @@ def scan_decp(
     progress_every: int = 10_000,
     max_issues: int = 1000,
     law: Law | None = None,
+    fast: bool = True,
 ) -> ScanResult:
     """Stream a DECP file and estimate each buyer's yearly spend.
 
@@ -279,6 +323,8 @@ def scan_decp(
     ``progress(n)`` is called every ``progress_every`` records.
     ``law``: the law to apply (default: the current law, see :func:`spaser.law.current_law`),
     read on 31 December of the year; a what-if law (``law.replace(...)``) is said first in the notes.
+    ``fast=False``: the reference reader (ijson, every record through the full extractor),
+    for tests; the default reads JSON batches with msgspec and gives the same result.
     Fatal problems raise :class:`spaser.InputError`.
     """
     from spaser.io.decp import DecpStream, Extractor
@@ -290,73 +336,85 @@ def scan_decp(
     law = law if law is not None else current_law(today)
     stream = DecpStream(Path(path), check_duplicate_keys=False)
     ext = Extractor(report, today=today, suppliers=False, purchases=False)
-    accs: dict[str, _Acc] = {}
-    dated = _Dated()
-    years: Counter[int] = Counter()
-    for index, raw in stream:
-        c = ext.extract(index, raw, duplicate_keys=stream.duplicate_keys.pop(index, None), marked=stream.marked > 0)
-        if progress is not None and index % progress_every == 0:
-            progress(index)
-        if c is None or c.merge_into is not None:  # rejected, or a co-contractor's line of a contract counted
-            continue
-        acc = accs.get(c.buyer_key)
-        if acc is None:
-            acc = accs[c.buyer_key] = _Acc(len(accs), c.buyer_siret, c.buyer_name)
-        elif not acc.name and c.buyer_name:
-            acc.name = c.buyer_name
-        acc.contracts += 1
-        if c.kind is ContractKind.CONCESSION:
-            acc.concessions += 1
-            continue
-        acc.marches += 1
-        amount = c.amount
-        if amount is None:
-            acc.no_amount += 1
-        elif c.implausible:
-            acc.implausible += 1
-            amount = None
-        else:
-            acc.total += amount
-        d = c.date
-        if d is None:
-            acc.no_date += 1
-            continue
-        years[d.year] += 1
-        s, e = c.social, c.environmental
+    buyers: dict[str, int] = {}  # buyer key -> index, in order of first appearance
+    sirets: list[str | None] = []
+    names: list[str] = []
+    contracts = _Contracts()
+    add = contracts.add
+
+    def tally(key: str, siret: str | None, bname: str, what: int, amount: Decimal | None, d: date | None,
+              duration: int | None, s: Any, e: Any) -> None:
+        """One accepted contract (not a co-contractor's line): its buyer, then its columns."""
+        k = buyers.get(key)
+        if k is None:
+            k = buyers[key] = len(names)
+            sirets.append(siret)
+            names.append(bname)
+        elif bname and not names[k]:
+            names[k] = bname
         flags = (_SU if s is None else _SN if not s or s == _SOCIAL_NONE else _SY) | (
             (_EU if e is None else _EN if not e or e == _ENV_NONE else _EY) << 4
         )
-        dated.add(acc.index, d, c.duration, amount, flags)
+        add(k, what, amount, d, duration, flags)
+
+    def plain(index: int, raw: Any) -> None:
+        c = ext.extract(index, raw, duplicate_keys=stream.duplicate_keys.pop(index, None), marked=stream.marked > 0)
+        if c is None or c.merge_into is not None:  # rejected, or a co-contractor's line of a contract counted
+            return
+        what = (_CONCESSION if c.kind is ContractKind.CONCESSION else _NO_AMOUNT if c.amount is None
+                else _IMPLAUSIBLE if c.implausible else _OK)
+        tally(c.buyer_key, c.buyer_siret, c.buyer_name, what, c.amount, c.date, c.duration, c.social, c.environmental)
+
+    # Acyclic objects only: the cyclic collector would rescan the growing columns' objects again and again (spaser._gc).
+    with paused():
+        if fast:  # batches decoded by msgspec; a record that raises any issue goes through Extractor.extract
+            extract_fast = ext.extract_fast
+            for index, rec, raw in stream.fast_records():
+                if progress is not None and index % progress_every == 0:
+                    progress(index)
+                got = None if rec is None else extract_fast(index, rec)
+                if got is None:
+                    plain(index, raw if rec is None else stream.decode(raw))
+                else:
+                    key, siret, bname, amount, d, duration, s, e = got
+                    tally(key, siret, bname, _OK, amount, d, duration, s, e)
+        else:  # the reference: the plain reader, every record through Extractor.extract
+            for index, raw in stream:
+                if progress is not None and index % progress_every == 0:
+                    progress(index)
+                plain(index, raw)
     report.formats.append(ext.format_label(stream.layout, stream.kind))
     report.check()
     del ext, stream  # the duplicate table: freed before the year's figures are computed (peak memory)
+    counts, totals, years = contracts.counters(len(names))
     if year is None:
         year = max(years, key=lambda y: (years[y], y)) if years else today.year - 1
     default = default_duration(date(year, 12, 31), law=law)
-    slots = dated.slots(year, default)
-    del dated  # the columns: freed before the lines are built
+    slots = contracts.slots(year, default)
+    del contracts  # the columns: freed before the lines are built
     rule = year_rule(year, law=law)  # threshold, basis and scope of that year (spaser.law)
     lines = []
     empty = [Decimal(0), 0, 0, 0, Decimal(0), 0, 0, 0, 0, 0, 0]
-    for key, acc in accs.items():
-        slot = slots.get(acc.index, empty)
+    for key, k in buyers.items():
+        slot = slots.get(k, empty)
         est = slot[_EST].quantize(_CENT, rounding=ROUND_HALF_UP)
-        bname = acc.name or f"Acheteur {acc.siret or key[1:]}"
+        siret = sirets[k]
+        bname = names[k] or f"Acheteur {siret or key[1:]}"
         if key.startswith("?"):
             bname = f"{bname} (identifiant invalide « {key[1:]} »)"
         lines.append(
             BuyerLine(
-                siret=acc.siret,
+                siret=siret,
                 name=bname,
-                contracts=acc.contracts,
-                concessions=acc.concessions,
-                total_amount=acc.total,
-                implausible=acc.implausible,
+                contracts=counts["contracts"][k],
+                concessions=counts["concessions"][k],
+                total_amount=totals[k],
+                implausible=counts["implausible"][k],
                 estimate=est,
                 used=slot[_USED],
                 assumed_duration=slot[_ASSUMED],
-                no_amount=acc.no_amount,
-                no_date=acc.no_date,
+                no_amount=counts["no_amount"][k],
+                no_date=counts["no_date"][k],
                 notified=slot[_NOTIF],
                 notified_amount=slot[_NOTIF_AMT],
                 social_yes=slot[_SY],

@@ -65,13 +65,16 @@ import os
 import re
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from spaser._gc import paused
 from spaser._errors import InputError, InvalidChecksum, InvalidCode, LimitExceeded, UnknownCode
@@ -172,6 +175,109 @@ _MARK = "\x00"  # first character of a marker string (a JSON string cannot hold 
 
 _KIND_MARCHE = "Marché"
 _KIND_CONCESSION = "Contrat de concession"
+
+
+# -- the national scan's reader (DecpStream.fast_records) --------------------------------
+_BATCH = 1 << 20  # bytes of records decoded at once (about 1 400 national records)
+_TRIES = 4  # cuts tried per batch before the plain reader takes the rest
+_SCAN_LIMIT = 10_000  # ``}`` looked at per batch for a cut
+_SEP = re.compile(rb"\s*(?:,\s*(?=\{)|(?=\]))")  # after a record's ``}``: the next record, or the list's end
+
+
+class FastRecord(msgspec.Struct, gc=False):
+    """The fields of a DECP record the scan reads (msgspec skips the others without making objects).
+
+    ``UNSET``: the key is absent. Values are as the plain reader gives them (numbers as int or
+    Decimal, never float). The 2024-only keys are here to tell the record's format.
+    """
+
+    id: Any = msgspec.UNSET
+    type_: Any = msgspec.field(default=msgspec.UNSET, name="_type")
+    element_: Any = msgspec.field(default=msgspec.UNSET, name="_element")
+    nature: Any = msgspec.UNSET
+    acheteur: Any = msgspec.UNSET
+    acheteur_id: Any = msgspec.field(default=msgspec.UNSET, name="acheteur.id")
+    montant: Any = msgspec.UNSET
+    dateNotification: Any = msgspec.UNSET
+    dureeMois: Any = msgspec.UNSET
+    titulaires: Any = msgspec.UNSET
+    modifications: Any = msgspec.UNSET
+    codeCPV: Any = msgspec.UNSET
+    donneesActuelles: Any = msgspec.UNSET
+    idAccordCadre: Any = msgspec.UNSET
+    # _FIELDS_2024 (techniques/technique and the considerations are read too)
+    considerationsSociales: Any = msgspec.UNSET
+    considerationsEnvironnementales: Any = msgspec.UNSET
+    considerationSociale: Any = msgspec.UNSET
+    considerationEnvironnementale: Any = msgspec.UNSET
+    techniques: Any = msgspec.UNSET
+    technique: Any = msgspec.UNSET
+    modalitesExecution: Any = msgspec.UNSET
+    modaliteExecution: Any = msgspec.UNSET
+    typesPrix: Any = msgspec.UNSET
+    typePrix: Any = msgspec.UNSET
+    ccag: Any = msgspec.UNSET
+    offresRecues: Any = msgspec.UNSET
+    sousTraitanceDeclaree: Any = msgspec.UNSET
+    typeGroupementOperateurs: Any = msgspec.UNSET
+    attributionAvance: Any = msgspec.UNSET
+    tauxAvance: Any = msgspec.UNSET
+    actesSousTraitance: Any = msgspec.UNSET
+
+
+# JSON numbers as the plain reader gives them: int, or Decimal from the number's text (never float).
+_FAST = msgspec.json.Decoder(FastRecord, float_hook=Decimal)
+_ANY = msgspec.json.Decoder(float_hook=Decimal)
+_RAWS = msgspec.json.Decoder(list[msgspec.Raw])
+_BATCH_FAST = msgspec.json.Decoder(list[FastRecord], float_hook=Decimal)
+
+
+def _head_pattern(prefix: str) -> re.Pattern[bytes]:
+    """The file's start up to its list of records, for an ijson prefix (``marches.marche.item``)."""
+    keys = prefix.split(".")[:-1]
+    body = b"".join(rb'\{\s*"' + re.escape(k.encode()) + rb'"\s*:\s*' for k in keys)
+    return re.compile(rb"\s*" + body + rb"\[\s*")
+
+
+def _cut(buf: bytes) -> tuple[list[FastRecord] | None, bytes, int] | None:
+    """(records, ``[batch]``, start of what follows) of the longest batch of whole records found at the end of ``buf``.
+
+    ``records`` is None when an item of the batch is no object (each is then read on its own).
+    """
+    pos, tries, looked = len(buf), 0, 0
+    while tries < _TRIES and looked < _SCAN_LIMIT:
+        p = buf.rfind(b"}", 0, pos)
+        if p < 0:
+            return None
+        pos, looked = p, looked + 1
+        m = _SEP.match(buf, p + 1)
+        if m is None:
+            continue
+        tries += 1
+        batch = b"[" + buf[: p + 1] + b"]"
+        try:
+            return _BATCH_FAST.decode(batch), batch, m.end()
+        except msgspec.ValidationError:  # valid JSON, but an item is no object
+            return None, batch, m.end()
+        except msgspec.DecodeError:  # not a record's end (a list of objects inside a record), or bad JSON
+            continue
+    return None
+
+
+class _Feed:
+    """Bytes already read, then the rest of the guarded file: what the plain reader reads after the batches."""
+
+    def __init__(self, data: bytes, guard: _Guard) -> None:
+        self._data = data
+        self._guard = guard
+
+    def read(self, n: int = _CHUNK) -> bytes:
+        if n == 0:
+            return b""
+        if self._data:
+            data, self._data = self._data, b""
+            return data
+        return self._guard.read(n)
 
 
 # ---------------------------------------------------------------------------
@@ -379,6 +485,8 @@ class DecpStream:
     layout: str = ""
     duplicate_keys: dict[int, list[str]] = field(default_factory=dict)
     marked: int = 0  # values the guard replaced by a marker so far (NaN, over-long numbers)
+    _batch: bytes = b"[]"  # fast_records: the batch being read, as JSON text
+    _raws: list[Any] | None = None  # its records' texts, when asked for
 
     def __post_init__(self) -> None:
         self.file = str(self.path)
@@ -483,6 +591,39 @@ class DecpStream:
         return prefixes
 
     def _iter_json(self) -> Iterator[tuple[int, Any]]:
+        for index, _, rec in self._json_records(fast=False):
+            yield index, rec
+
+    def fast_records(self) -> Iterator[tuple[int, Any, Any]]:
+        """``(index, record, raw)`` in file order, ONE pass: the national scan's reader.
+
+        JSON: batches of whole records are cut from the guarded bytes and decoded by
+        msgspec (C), each record into :class:`FastRecord` (only the fields the scan reads;
+        ``raw`` is its place in the batch, ``decode(raw)`` gives its dict, until the next
+        record is asked for). ``record`` is None when
+        ``raw`` is already the dict of the plain reader: a record that is not an object,
+        holds a marker of the guard, or belongs to a list of concessions. Whatever the
+        batches cannot take (an odd layout, a syntax error, the end of a list) is read by
+        the plain reader from that record on, so the two give the same records. XML: the
+        plain reader.
+        """
+        if self.kind == "json":
+            return self._json_records(fast=True)
+        return ((index, None, rec) for index, rec in self)
+
+    def decode(self, k: int, kind: str = _KIND_MARCHE) -> Any:
+        """The plain reader's record (a dict) of the last :meth:`fast_records` record, ``k`` in its batch."""
+        rec = _ANY.decode(self._batch_raws()[k])
+        if type(rec) is dict and self.layout == "2024":
+            rec.setdefault("_type", kind)  # a concession's record is given decoded (see _fast)
+        return rec
+
+    def _batch_raws(self) -> list[Any]:
+        if self._raws is None:
+            self._raws = _RAWS.decode(self._batch)
+        return self._raws
+
+    def _json_records(self, *, fast: bool) -> Iterator[tuple[int, Any, Any]]:
         import ijson
 
         prefixes = self._layout()
@@ -498,35 +639,107 @@ class DecpStream:
                     dups.append(key)
                 dict.__setitem__(self, key, value)
 
-        index = 0
         if len(prefixes) > 1:  # 2024: both lists in one pass, under one name (see _LISTS)
             prefixes = [prefixes[0].rsplit(".", 2)[0] + ".marche.item" if prefixes[0].count(".") > 1 else "marche.item"]
         merge = self.layout == "2024" and prefixes[0].endswith("marche.item")
-        concession = False
+        state = [0, False]  # records given, in a list of concessions
         for prefix in prefixes:
             fh, guard = self._open()
             guard.merge_lists = merge
             marked = self.marked
+            source: Any = guard
             try:
-                for rec in ijson.items(guard, prefix, use_float=False, map_type=_Obj if self.check_duplicate_keys else dict):
+                if fast:
+                    source = yield from self._fast(guard, prefix, merge, state, marked)
+                for rec in ijson.items(source, prefix, use_float=False, map_type=_Obj if self.check_duplicate_keys else dict):
                     if merge and isinstance(rec, dict) and len(rec) == 1 and _LIST_KEY in rec:
-                        concession = rec[_LIST_KEY] == "contrat-concession"
+                        state[1] = rec[_LIST_KEY] == "contrat-concession"
                         dups.clear()
                         continue
-                    index += 1
+                    state[0] += 1
                     self.marked = marked + guard.marked
                     if dups:
-                        self.duplicate_keys[index] = sorted(set(dups))
+                        self.duplicate_keys[state[0]] = sorted(set(dups))
                         dups.clear()
                     if isinstance(rec, dict) and self.layout == "2024":
-                        rec.setdefault("_type", _KIND_CONCESSION if concession else _KIND_MARCHE)
-                    yield index, rec
+                        rec.setdefault("_type", _KIND_CONCESSION if state[1] else _KIND_MARCHE)
+                    yield state[0], None, rec
             except ijson.JSONError as e:
-                raise self._json_error(e, guard, index) from None
+                raise self._json_error(e, guard, state[0]) from None
             except InputError:
                 raise
             finally:
                 fh.close()
+
+    def _fast(self, guard: _Guard, prefix: str, merge: bool, state: list[Any], marked: int) -> Generator[tuple[int, Any, Any], None, Any]:
+        """The batches of :meth:`fast_records`; returns what the plain reader reads next (a file-like object).
+
+        A batch ends after a ``}`` followed by ``,`` or ``]``: msgspec decoding ``[batch]``
+        proves it (JSON is read one way only: a cut inside a string, an object or a list
+        leaves the wrapped text invalid). So the records of a batch are exactly those the
+        plain reader would give, and what is left (from the next record on) is given to it
+        after the file's head, the ``[`` included.
+        """
+        import msgspec
+
+        head_re = _head_pattern(prefix)
+        data, eof = b"", False
+        while not eof and len(data) < 4096:
+            chunk = guard.read(_CHUNK)
+            eof = not chunk
+            data += chunk
+        m = head_re.match(data)
+        if m is None:  # another layout (keys before the list...): all of it to the plain reader
+            return _Feed(data, guard)
+        head, buf = data[: m.end()], data[m.end() :]
+        while True:
+            parts, size = [buf], len(buf)
+            while not eof and size < _BATCH:
+                chunk = guard.read(_CHUNK)
+                eof = not chunk
+                parts.append(chunk)
+                size += len(chunk)
+            buf = b"".join(parts)
+            got = _cut(buf)
+            if got is None:
+                return _Feed(head + buf, guard)
+            recs, batch, more = got
+            self.marked = marked + guard.marked
+            self._batch, self._raws = batch, None
+            if recs is not None and b"\\u0000" not in batch:  # the common case: every record decoded at once
+                for k, fast in enumerate(recs):
+                    if state[1] and fast.type_ is msgspec.UNSET and self.layout == "2024":  # a concession: decoded whole
+                        state[0] += 1
+                        yield state[0], None, self.decode(k, _KIND_CONCESSION)
+                    else:
+                        state[0] += 1
+                        yield state[0], fast, k
+            else:  # one by one: items that are no object, a list's marker, a value the guard replaced
+                for k, raw in enumerate(self._batch_raws()):
+                    rec: Any = None
+                    if b"\\u0000" in bytes(raw):
+                        rec = _ANY.decode(raw)
+                        if merge and type(rec) is dict and len(rec) == 1 and _LIST_KEY in rec:
+                            state[1] = rec[_LIST_KEY] == "contrat-concession"
+                            continue
+                    else:
+                        try:
+                            fast = _FAST.decode(raw)
+                        except msgspec.ValidationError:  # not an object
+                            rec = _ANY.decode(raw)
+                        else:
+                            if not (state[1] and fast.type_ is msgspec.UNSET and self.layout == "2024"):
+                                state[0] += 1
+                                yield state[0], fast, k
+                                continue
+                            rec = _ANY.decode(raw)
+                    state[0] += 1
+                    if type(rec) is dict and self.layout == "2024":
+                        rec.setdefault("_type", _KIND_CONCESSION if state[1] else _KIND_MARCHE)
+                    yield state[0], None, rec
+            buf = buf[more:]
+            if not more or buf[:1] != b"{":  # the end of the list: the plain reader takes the rest
+                return _Feed(head + buf, guard)
 
     # -- XML -----------------------------------------------------------
     def _iter_xml(self) -> Iterator[tuple[int, Any]]:
@@ -757,6 +970,27 @@ _FIELDS_2024 = frozenset(
 )
 # The 2.0.0 draft named its lists in the singular, without a wrapper object.
 _FIELDS_DRAFT = frozenset({"technique", "modaliteExecution", "typePrix"})
+_GET_2024 = attrgetter(*sorted(_FIELDS_2024))  # FastRecord's 2024-only fields, in one call
+_GET_DRAFT = attrgetter(*sorted(_FIELDS_DRAFT))
+
+
+def _fast_considerations(outer: Any, inner_top: Any, inner: str, social: bool) -> Any:
+    """Extractor._considerations of a FastRecord, for the 2024 shape only: False when it would say more."""
+    v = None if outer is msgspec.UNSET else outer
+    if v is None:
+        v = None if inner_top is msgspec.UNSET else inner_top
+        if v is None:
+            return None
+    w = v.get(inner) if type(v) is dict else None
+    if type(w) is not list:
+        return False
+    try:
+        found, problem, incoherent = _considered(tuple(w), social)
+    except TypeError:
+        return False
+    if problem is not None or incoherent:
+        return False
+    return found
 
 
 class _Seen:
@@ -771,6 +1005,19 @@ class _Seen:
         self._rows = array("I", bytes(4 * self._size))
         self._tags = array("I", bytes(4 * self._size))
         self._n = 0
+
+    def get(self, key: int) -> tuple[int, int] | None:
+        """(row, tag) recorded for ``key``, or None (nothing recorded)."""
+        key = key or 1
+        keys, mask = self._keys, self._size - 1
+        i = key & mask
+        while True:
+            k = keys[i]
+            if k == 0:
+                return None
+            if k == key:
+                return self._rows[i], self._tags[i]
+            i = (i + 1) & mask
 
     def first(self, key: int, row: int, tag: int = 0) -> tuple[int, int] | None:
         """(row, tag) already recorded for ``key``, or None after recording ``row`` and ``tag``."""
@@ -888,6 +1135,124 @@ class Extractor:
             c.purchase = self._purchase(c, state)
         self.report.count_row(rejected=state[0], warned=state[1])
         return None if state[0] else c
+
+    def extract_fast(self, row: int, r: FastRecord) -> tuple[str, str, str, Decimal, date, int | None, Any, Any] | None:
+        """A record of :meth:`DecpStream.fast_records` that raises no issue, read without objects:
+        (buyer key, SIRET, buyer's name, amount, date, duration, social, environmental); None
+        when anything needs :meth:`extract` (which then reads the record as if this was never
+        called: nothing is changed before the record is known to be clean).
+
+        The same rules as :meth:`_extract`, in the same words; ``tests/test_scan_fast.py``
+        checks that both give the same scan on random and hostile files.
+        """
+        U = msgspec.UNSET
+        if r.donneesActuelles is not U or r.element_ is not U or r.acheteur_id is not U:
+            return None  # tabular versions, an XML element, a flattened export
+        t = r.type_
+        if t is not U and t != _KIND_MARCHE:
+            return None
+        # -- kind: only whether an issue is raised (the scan needs no more) --
+        nature = r.nature
+        if nature is U or nature is None:
+            kind = None
+        elif type(nature) is str:
+            kind = _kind_of_nature(_text(nature))
+        else:
+            return None
+        if kind is ContractKind.CONCESSION:
+            return None
+        if kind is None and not self._fast_kind(r):
+            return None  # « Nature inconnue »
+        # -- buyer and identifier --
+        b = r.acheteur
+        if type(b) is not dict:
+            return None
+        b_id = _text(b.get("id"))
+        rid = _text(None if r.id is U else r.id)
+        if b_id is None or rid is None or len(rid) > cv.MAX_ID_CHARS:
+            return None
+        siret = self._buyers.get(b_id, "")
+        if siret == "":
+            try:
+                siret = cv.siret(b_id)
+            except CellProblem:
+                siret = None
+            if len(self._buyers) < 1_000_000:
+                self._buyers[b_id] = siret
+        if siret is None:
+            return None
+        # -- amount, duration, no modification --
+        amount_raw = None if r.montant is U else r.montant
+        if type(amount_raw) is int:
+            if not 0 < amount_raw < 10**21:
+                return None
+            amount = Decimal(amount_raw)
+        elif type(amount_raw) is Decimal:
+            try:
+                amount = cv.number(amount_raw)
+            except CellProblem:
+                return None
+            if not amount > 0:
+                return None
+        else:
+            return None
+        if amount >= SMALLEST_IMPLAUSIBLE and implausible_amount(amount):
+            return None
+        duration = r.dureeMois
+        if duration is U or duration is None:
+            duration = None
+        elif type(duration) is not int or not 0 <= duration <= MAX_DURATION_MONTHS:
+            return None
+        mods = r.modifications
+        if mods is not U and mods is not None and mods != [] and _items(mods, "modification"):
+            return None
+        # -- date --
+        date_raw = r.dateNotification
+        if type(date_raw) is not str or cv.is_empty(date_raw):
+            return None
+        d = _date(date_raw.strip())
+        if isinstance(d, CellProblem) or d > self.today or d.year < PLAUSIBLE_YEAR_MIN:
+            return None
+        # -- considerations --
+        social = _fast_considerations(r.considerationsSociales, r.considerationSociale, "considerationSociale", True)
+        if social is False:
+            return None
+        environmental = _fast_considerations(
+            r.considerationsEnvironnementales, r.considerationEnvironnementale, "considerationEnvironnementale", False
+        )
+        if environmental is False:
+            return None
+        # -- CPV --
+        cpv_raw = _text(None if r.codeCPV is U else r.codeCPV)
+        if cpv_raw is None or cv.is_empty(cpv_raw) or isinstance(_cpv(cpv_raw), CellProblem):
+            return None
+        # -- duplicates and co-contractors: the same key as _extract --
+        key = _digest(f"{b_id}\x1f{rid}\x1f{date_raw}\x1f{amount_raw}")
+        if self._seen.get(key) is not None:
+            return None
+        ids = [str(_text(x.get("id")) or _text(x.get("denominationSociale")) or "")
+               for x in _items(None if r.titulaires is U else r.titulaires, "titulaire")]
+        tag = _digest("\x1f".join(sorted(ids)) if len(ids) > 1 else ids[0] if ids else "", 4)
+        # Clean: now what _extract would have noted.
+        if _GET_2024(r).count(U) == len(_FIELDS_2024):
+            self.votes["2019"] += 1
+        else:
+            self.votes["2024"] += 1
+            if _GET_DRAFT(r).count(U) != len(_FIELDS_DRAFT):
+                self.votes["brouillon"] += 1
+        self._seen.first(key, row, tag)
+        self.report.count_row(rejected=False, warned=False)
+        return siret, siret, cv.text(_text(b.get("nom")) or ""), amount, d, duration, social, environmental
+
+    @staticmethod
+    def _fast_kind(r: FastRecord) -> bool:
+        """Whether :meth:`_kind_2024` finds a kind (accord-cadre, subsequent contract)."""
+        U = msgspec.UNSET
+        if r.techniques is U and r.technique is U and r.idAccordCadre is U:
+            return False
+        v = r.techniques if r.techniques is not U else None if r.technique is U else r.technique
+        tech = _flat_values(v, "technique") or []
+        return any(_fold(t) == "accord-cadre" for t in tech) or bool(_text(None if r.idAccordCadre is U else r.idAccordCadre))
 
     def _unmark(self, raw: Any, row: int, state: list[bool]) -> None:
         """Replace the reader's markers by None: a warning each; an error for the contract's amount."""
