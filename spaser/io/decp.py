@@ -130,8 +130,10 @@ _LONG_RUN = b"0" * (MAX_NUMBER_CHARS + 1)
 _STRING_REST = re.compile(rb'(?:[^"\\]|\\.)*"', re.S)
 _SPECIAL_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*(?:"|\Z)|(-?(?:NaN|Infinity))|(-?[0-9][0-9.eE+\-]*)', re.S)
 # A lone UTF-16 half (\\ud800 without its pair): the parser would give bytes that are no UTF-8.
-_SURROGATE_FAST = re.compile(rb"\\u[dD][89a-fA-F]")
-_SURROGATE = re.compile(rb"\\\\|\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|(\\u[dD][89a-fA-F][0-9a-fA-F]{2})")
+# A NUL character (\\u0000) is counted as a marker: the record reader then removes it with a warning, whatever
+# was read before (the markers start with NUL, so a record holding one is always looked at).
+_SURROGATE_FAST = re.compile(rb"\\u(?:[dD][89a-fA-F]|0000)")
+_SURROGATE = re.compile(rb"\\\\|\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|(\\u[dD][89a-fA-F][0-9a-fA-F]{2})|(\\u0000)")
 # 2024: the two lists "marche" and "contrat-concession" become one list "marche" whose parts
 # start with a marker record naming the list, so the file is parsed once (ijson follows one path).
 _LISTS = re.compile(rb'(?<!\\)"(marche|contrat-concession)"(\s*:\s*)\[(\s*\])?')
@@ -257,7 +259,11 @@ def _cut(buf: bytes) -> tuple[list[FastRecord] | None, bytes, int] | None:
         batch = b"[" + buf[: p + 1] + b"]"
         try:
             return _BATCH_FAST.decode(batch), batch, m.end()
-        except msgspec.ValidationError:  # valid JSON, but an item is no object
+        except msgspec.ValidationError:  # an item is no object (msgspec stops there: is the rest JSON?)
+            try:
+                _RAWS.decode(batch)
+            except msgspec.DecodeError:
+                continue
             return None, batch, m.end()
         except msgspec.DecodeError:  # not a record's end (a list of objects inside a record), or bad JSON
             continue
@@ -375,6 +381,9 @@ class _Guard:
         return b'"marche"' + m.group(2) + b"[" + marker + (b"]" if m.group(3) else b",")
 
     def _lone_half(self, m: re.Match[bytes]) -> bytes:
+        if m.group(2) is not None:  # a NUL of the file: left as it is, noted
+            self.marked += 1
+            return m.group(0)
         if m.group(1) is None:
             return m.group(0)  # an escaped backslash, or a well-formed pair
         self.marked += 1
@@ -1267,9 +1276,11 @@ class Extractor:
                         node[k] = None
                         found.append((f"{path}{k}", v))
                     else:
+                        half = _MARK + "S" in v
                         node[k] = v.replace(_MARK + "S", "\ufffd").replace(_MARK, "")
                         self._issue(state, IssueCode.VALUE_INVALID, row, field=f"{path}{k}", value=node[k],
-                                    detail="Caractère invalide (moitié de caractère UTF-16 isolée) remplacé par « \ufffd ».")
+                                    detail="Caractère invalide (moitié de caractère UTF-16 isolée) remplacé par « \ufffd »." if half
+                                    else "Caractère nul (\\u0000) supprimé.")
                 elif isinstance(v, (dict, list)):
                     stack.append((v, f"{path}{k}." if isinstance(v, dict) else f"{path}{k}"))
         for where, v in found:
