@@ -23,7 +23,10 @@ __all__ = ["validate_company_id", "is_valid_company_id", "siren_of", "compact_co
 
 def compact_company_id(value: str) -> str:
     """Digits only (spaces, dots and dashes removed)."""
-    return "".join(ch for ch in str(value) if not ch.isspace() and ch not in ".-")
+    s = str(value)
+    if s.isascii() and s.isdigit():  # the common case: nothing to remove
+        return s
+    return "".join(ch for ch in s if not ch.isspace() and ch not in ".-")
 
 
 def validate_company_id(value: str) -> str:

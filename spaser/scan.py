@@ -103,6 +103,8 @@ class _Contracts:
         self.months = array("H")
         self.flags = array("B")  # social slot | environmental slot << 4
         self.exact: dict[int, Decimal] = {}  # amounts finer than the cent (none: converters round to the cent)
+        self.columns = (self.buyer, self.what, self.cents, self.exp, self.month, self.months, self.flags)
+        self.rows: list[tuple[int, ...]] = []  # appended, not yet in the columns
 
     def add(self, buyer: int, what: int, amount: Decimal | None, d: date | None, months: int | None, flags: int) -> None:
         cents, exp = -1, 0
@@ -110,16 +112,23 @@ class _Contracts:
             q = amount.scaleb(2)
             cents = int(q)
             if q != cents:
-                self.exact[len(self.cents)] = amount
+                self.exact[len(self.cents) + len(self.rows)] = amount
             e = amount.as_tuple().exponent
             exp = e if type(e) is int and e < 0 else 0
-        self.buyer.append(buyer)
-        self.what.append(what)
-        self.cents.append(cents)
-        self.exp.append(exp)
-        self.month.append(_NO_DATE if d is None else d.year * 12 + d.month - 1)
-        self.months.append(_NO_DURATION if months is None else months)
-        self.flags.append(flags)
+        self.append(buyer, what, cents, exp, _NO_DATE if d is None else d.year * 12 + d.month - 1,
+                    _NO_DURATION if months is None else months, flags)
+
+    def append(self, buyer: int, what: int, cents: int, exp: int, month: int, months: int, flags: int) -> None:
+        self.rows.append((buyer, what, cents, exp, month, months, flags))
+        if len(self.rows) >= 4096:
+            self.flush()
+
+    def flush(self) -> None:
+        """The pending rows into the columns (C-speed, a few thousand at a time)."""
+        if self.rows:
+            for column, values in zip(self.columns, zip(*self.rows)):
+                column.extend(values)
+            self.rows.clear()
 
     def counters(self, buyers: int) -> tuple[dict[str, list[int]], list[Decimal], Counter[int]]:
         """Per buyer index: the counts (contracts, concessions, implausible, no_amount, no_date), the
@@ -156,44 +165,62 @@ class _Contracts:
         return counts, totals, Counter(dict(zip(ys.tolist(), ns.tolist())))
 
     def slots(self, year: int, default: int) -> dict[int, list[Any]]:
-        """Per buyer index: the figures of ``year`` (indices _EST ... _EU), added in file order."""
+        """Per buyer index: the figures of ``year`` (indices _EST ... _EU).
+
+        Counts and the notified amounts are summed over the columns at once (exact integers
+        of cents); the estimate adds each contract's share in file order, in Decimal, as
+        :func:`spaser.law.estimate.share_in_year` gives it (in cents: the same digits).
+        """
         import numpy as np
 
-        out: dict[int, list[Any]] = {}
-        exact = self.exact
+        n = len(self.buyer)
+        if not n:
+            return {}
         first_month, last_month = year * 12, year * 12 + 11
+        b = np.frombuffer(self.buyer, dtype=np.uint32).astype(np.intp)
         what = np.frombuffer(self.what, dtype=np.uint8)
-        month = np.frombuffer(self.month, dtype=np.int32).astype(np.int64)
-        months = np.frombuffer(self.months, dtype=np.uint16).astype(np.int64)
+        month = np.frombuffer(self.month, dtype=np.int32)
+        months = np.frombuffer(self.months, dtype=np.uint16)
         cents = np.frombuffer(self.cents, dtype=np.int64)
         assumed = months == _NO_DURATION
-        m = np.maximum(np.where(assumed, default, months), 1)  # a duration of 0 counts as 1 month
-        k = np.maximum(0, np.minimum(month + m - 1, last_month) - np.maximum(month, first_month) + 1)  # months in the year
+        m = np.maximum(np.where(assumed, default, months).astype(np.int32), 1)  # a duration of 0 counts as 1 month
+        # months of the year the contract runs (spaser.law.estimate.months_in_year)
+        k = np.minimum(month + m - 1, last_month) - np.maximum(month, first_month) + 1
         dated = (what != _CONCESSION) & (month != _NO_DATE)
         notified = dated & (month >= first_month) & (month <= last_month)
         share = dated & (cents >= 0) & (k > 0)
-        keep = np.flatnonzero(notified | share)  # nothing of the others falls in the year
-        buyer, flags = self.buyer, self.flags
-        for i, n, s, kk, mm, a in zip(keep.tolist(), notified[keep].tolist(), share[keep].tolist(), k[keep].tolist(),
-                                      m[keep].tolist(), assumed[keep].tolist()):
-            b = buyer[i]
-            slot = out.get(b)
-            if slot is None:
-                slot = out[b] = [_ZERO, 0, 0, 0, _ZERO, 0, 0, 0, 0, 0, 0]
-            c = self.cents[i]
-            amount = None if c < 0 else exact.get(i) or Decimal(c).scaleb(-2)
-            if n:
-                slot[_NOTIF] += 1
-                if amount is not None:
-                    slot[_NOTIF_AMT] += amount
-                f = flags[i]
-                slot[f & 15] += 1
-                slot[f >> 4] += 1
-            if s:
-                slot[_EST] += amount if kk == mm else amount * kk / mm  # spaser.law.estimate.share_in_year
-                slot[_USED] += 1
-                if a:
-                    slot[_ASSUMED] += 1
+        buyers = int(b.max()) + 1
+
+        def count(mask: Any) -> list[int]:
+            return np.bincount(b[mask], minlength=buyers).tolist()  # type: ignore[no-any-return]
+
+        with_amount = notified & (cents >= 0)
+        notified_cents = np.zeros(buyers, dtype=np.int64)
+        np.add.at(notified_cents, b[with_amount], cents[with_amount])
+        flags = np.frombuffer(self.flags, dtype=np.uint8).astype(np.intp)
+        by_slot = np.bincount(b[notified] * 16 + (flags[notified] & 15), minlength=buyers * 16).reshape(buyers, 16).tolist()
+        by_slot_env = np.bincount(b[notified] * 16 + (flags[notified] >> 4), minlength=buyers * 16).reshape(buyers, 16).tolist()
+        notif, notif_amt_n, used, assumed_n = count(notified), count(with_amount), count(share), count(share & assumed)
+        est = [_ZERO] * buyers  # in cents
+        idx = np.flatnonzero(share)
+        exact = self.exact
+        for i, bi, c, kk, mm in zip(idx.tolist() if exact else range(len(idx)), b[idx].tolist(), cents[idx].tolist(),
+                                    k[idx].tolist(), m[idx].tolist()):
+            a = exact[i].scaleb(2) if exact and i in exact else Decimal(c)
+            est[bi] += a if kk == mm else a * kk / mm
+        out: dict[int, list[Any]] = {}
+        for bi in np.flatnonzero(notified_cents.astype(bool) | np.bincount(b[notified | share], minlength=buyers).astype(bool)).tolist():
+            amount = Decimal(int(notified_cents[bi])).scaleb(-2) if notif_amt_n[bi] else _ZERO
+            slot = out[bi] = [est[bi].scaleb(-2) if used[bi] else _ZERO, used[bi], assumed_n[bi], notif[bi], amount,
+                              0, 0, 0, 0, 0, 0]
+            for j in (_SY, _SN, _SU):
+                slot[j] = by_slot[bi][j]
+            for j in (_EY, _EN, _EU):
+                slot[j] = by_slot_env[bi][j]
+        for i, amount in exact.items():  # unreachable today; exact all the same
+            if notified[i] and cents[i] >= 0:
+                slot = out[int(b[i])]
+                slot[_NOTIF_AMT] = slot[_NOTIF_AMT] - Decimal(int(cents[i])).scaleb(-2) + amount
         return out
 
 
@@ -306,6 +333,60 @@ class ScanResult:
         }
 
 
+def _flag(found: frozenset[Any] | None, social: bool) -> int:
+    """A contract's social (or environmental, shifted) slot: unknown, none, at least one consideration."""
+    if social:
+        return _SU if found is None else _SN if not found or found == _SOCIAL_NONE else _SY
+    return (_EU if found is None else _EN if not found or found == _ENV_NONE else _EY) << 4
+
+
+_FLAGS_SOCIAL: dict[Any, int] = {}  # consideration sets -> _flag (a handful)
+_FLAGS_ENV: dict[Any, int] = {}
+
+
+def _fast_pass(stream: Any, ext: Any, plain: Callable[[int, Any], None], buyers: dict[str, int], sirets: list[str | None],
+               names: list[str], contracts: _Contracts, progress: Callable[[int], None] | None, every: int) -> None:
+    """The records of ``stream.fast_records()``: clean ones straight into the columns
+    (:meth:`spaser.io.decp.Extractor.extract_fast`), any other through ``plain`` (the reference)."""
+    from spaser.io.decp import name_text
+
+    extract_fast, decode, rows, flush = ext.extract_fast, stream.decode, contracts.rows, contracts.flush
+    social_flag, env_flag = _FLAGS_SOCIAL, _FLAGS_ENV
+    accepted = 0
+    for index, recs, extra in stream.fast_records():
+        if recs is None:
+            if progress is not None and index % every == 0:
+                progress(index)
+            plain(index, extra)
+            continue
+        if progress is not None:
+            for n in range(-(-index // every) * every, index + len(recs), every):
+                progress(n)
+        for j, r in enumerate(recs):
+            got = extract_fast(index + j, r)
+            if got is None:
+                plain(index + j, decode(extra + j))
+                continue
+            siret, nom, cents, exp, month, duration, s, e = got
+            k = buyers.get(siret)
+            if k is None:
+                k = buyers[siret] = len(names)
+                sirets.append(siret)
+                names.append(name_text(nom))
+            elif nom is not None and not names[k]:
+                names[k] = name_text(nom)
+            sf = social_flag.get(s)
+            if sf is None:
+                sf = social_flag[s] = _flag(s, True)
+            ef = env_flag.get(e)
+            if ef is None:
+                ef = env_flag[e] = _flag(e, False)
+            rows.append((k, _OK, cents, exp, month, _NO_DURATION if duration is None else duration, sf | ef))
+            accepted += 1
+        flush()
+    ext.report.count_accepted(accepted)
+
+
 def scan_decp(
     path: str | Path,
     *,
@@ -335,7 +416,8 @@ def scan_decp(
     report = ImportReport(file=name, max_issues=max_issues)
     law = law if law is not None else current_law(today)
     stream = DecpStream(Path(path), check_duplicate_keys=False)
-    ext = Extractor(report, today=today, suppliers=False, purchases=False)
+    # A national DECP record takes about 700 bytes or more: the duplicate table is sized once for the file.
+    ext = Extractor(report, today=today, suppliers=False, purchases=False, expected=Path(path).stat().st_size // 1024)
     buyers: dict[str, int] = {}  # buyer key -> index, in order of first appearance
     sirets: list[str | None] = []
     names: list[str] = []
@@ -352,10 +434,7 @@ def scan_decp(
             names.append(bname)
         elif bname and not names[k]:
             names[k] = bname
-        flags = (_SU if s is None else _SN if not s or s == _SOCIAL_NONE else _SY) | (
-            (_EU if e is None else _EN if not e or e == _ENV_NONE else _EY) << 4
-        )
-        add(k, what, amount, d, duration, flags)
+        add(k, what, amount, d, duration, _flag(s, True) | _flag(e, False))
 
     def plain(index: int, raw: Any) -> None:
         c = ext.extract(index, raw, duplicate_keys=stream.duplicate_keys.pop(index, None), marked=stream.marked > 0)
@@ -367,17 +446,8 @@ def scan_decp(
 
     # Acyclic objects only: the cyclic collector would rescan the growing columns' objects again and again (spaser._gc).
     with paused():
-        if fast:  # batches decoded by msgspec; a record that raises any issue goes through Extractor.extract
-            extract_fast = ext.extract_fast
-            for index, rec, raw in stream.fast_records():
-                if progress is not None and index % progress_every == 0:
-                    progress(index)
-                got = None if rec is None else extract_fast(index, rec)
-                if got is None:
-                    plain(index, raw if rec is None else stream.decode(raw))
-                else:
-                    key, siret, bname, amount, d, duration, s, e = got
-                    tally(key, siret, bname, _OK, amount, d, duration, s, e)
+        if fast:
+            _fast_pass(stream, ext, plain, buyers, sirets, names, contracts, progress, progress_every)
         else:  # the reference: the plain reader, every record through Extractor.extract
             for index, raw in stream:
                 if progress is not None and index % progress_every == 0:
@@ -386,6 +456,7 @@ def scan_decp(
     report.formats.append(ext.format_label(stream.layout, stream.kind))
     report.check()
     del ext, stream  # the duplicate table: freed before the year's figures are computed (peak memory)
+    contracts.flush()
     counts, totals, years = contracts.counters(len(names))
     if year is None:
         year = max(years, key=lambda y: (years[y], y)) if years else today.year - 1

@@ -124,8 +124,9 @@ MAX_NUMBER_CHARS = 40
 _NUMBER_CHARS = b"0123456789.eE+-"
 _TOKEN_TAIL = _NUMBER_CHARS + b"NaIfintyuUbcdABCDF\\"  # numbers, NaN, Infinity, \\uXXXX escapes
 _MAX_HOLD = 64
-# Digits -> "0", anything else -> ".": a run of 41 digits is then found by a plain (C-speed) substring search.
-_CLASSES = bytes(48 if 48 <= b <= 57 else b if b in b"NaIfinty" else 46 for b in range(256))
+# Digits -> "0", "N" and "y" kept, anything else ".": a run of 41 digits is then found by a plain (C-speed)
+# substring search, and NaN or Infinity are looked for only where an "N" or a "y" is.
+_CLASSES = bytes(48 if 48 <= b <= 57 else b if b in b"Ny" else 46 for b in range(256))
 _LONG_RUN = b"0" * (MAX_NUMBER_CHARS + 1)
 _STRING_REST = re.compile(rb'(?:[^"\\]|\\.)*"', re.S)
 _SPECIAL_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*(?:"|\Z)|(-?(?:NaN|Infinity))|(-?[0-9][0-9.eE+\-]*)', re.S)
@@ -190,14 +191,16 @@ class FastRecord(msgspec.Struct, gc=False):
     """The fields of a DECP record the scan reads (msgspec skips the others without making objects).
 
     ``UNSET``: the key is absent. Values are as the plain reader gives them (numbers as int or
-    Decimal, never float). The 2024-only keys are here to tell the record's format.
+    Decimal, never float); the buyer and the considerations, which repeat, are kept as their JSON
+    text (:class:`msgspec.Raw`): read once per distinct text. The 2024-only keys are here to tell
+    the record's format.
     """
 
     id: Any = msgspec.UNSET
     type_: Any = msgspec.field(default=msgspec.UNSET, name="_type")
     element_: Any = msgspec.field(default=msgspec.UNSET, name="_element")
     nature: Any = msgspec.UNSET
-    acheteur: Any = msgspec.UNSET
+    acheteur: msgspec.Raw | msgspec.UnsetType = msgspec.UNSET
     acheteur_id: Any = msgspec.field(default=msgspec.UNSET, name="acheteur.id")
     montant: Any = msgspec.UNSET
     dateNotification: Any = msgspec.UNSET
@@ -208,10 +211,10 @@ class FastRecord(msgspec.Struct, gc=False):
     donneesActuelles: Any = msgspec.UNSET
     idAccordCadre: Any = msgspec.UNSET
     # _FIELDS_2024 (techniques/technique and the considerations are read too)
-    considerationsSociales: Any = msgspec.UNSET
-    considerationsEnvironnementales: Any = msgspec.UNSET
-    considerationSociale: Any = msgspec.UNSET
-    considerationEnvironnementale: Any = msgspec.UNSET
+    considerationsSociales: msgspec.Raw | msgspec.UnsetType = msgspec.UNSET
+    considerationsEnvironnementales: msgspec.Raw | msgspec.UnsetType = msgspec.UNSET
+    considerationSociale: msgspec.Raw | msgspec.UnsetType = msgspec.UNSET
+    considerationEnvironnementale: msgspec.Raw | msgspec.UnsetType = msgspec.UNSET
     techniques: Any = msgspec.UNSET
     technique: Any = msgspec.UNSET
     modalitesExecution: Any = msgspec.UNSET
@@ -363,7 +366,7 @@ class _Guard:
                 data = _LISTS.sub(self._list_start, data)
             # One C pass (translate) then substring searches: digits become "0", N a I f i t y stay, the rest ".".
             t = data.translate(_CLASSES)
-            if data and (b"NaN" in t or b"Infinity" in t or _LONG_RUN in t):
+            if data and (_LONG_RUN in t or (b"N" in t and b"NaN" in data) or (b"y" in t and b"Infinity" in data)):
                 data = self._rewrite(data, eof)
             if data or eof:
                 break
@@ -437,14 +440,14 @@ class _Guard:
                     self.file,
                     limit=True,
                 )
-        quotes = data.count(b'"')
+        # Depth: keep quotes and brackets, drop strings, then matched pairs.
+        s = data.translate(None, _DROP_ALL_BUT)
+        quotes = s.count(b'"')  # escaped ones were removed above
         was_in = self._in_string
         if quotes % 2:
             self._in_string = not self._in_string
         if self._in_string and quotes:
             self._run = len(data) - data.rfind(b'"') - 1
-        # Depth: keep quotes and brackets, drop strings, then matched pairs.
-        s = data.translate(None, _DROP_ALL_BUT)
         if was_in:
             s = b'"' + s
         s = s.replace(b'""', b"")  # most strings hold no bracket: drop them in C
@@ -604,17 +607,17 @@ class DecpStream:
             yield index, rec
 
     def fast_records(self) -> Iterator[tuple[int, Any, Any]]:
-        """``(index, record, raw)`` in file order, ONE pass: the national scan's reader.
+        """The records in file order, ONE pass, mostly in batches: the national scan's reader.
 
-        JSON: batches of whole records are cut from the guarded bytes and decoded by
-        msgspec (C), each record into :class:`FastRecord` (only the fields the scan reads;
-        ``raw`` is its place in the batch, ``decode(raw)`` gives its dict, until the next
-        record is asked for). ``record`` is None when
-        ``raw`` is already the dict of the plain reader: a record that is not an object,
-        holds a marker of the guard, or belongs to a list of concessions. Whatever the
-        batches cannot take (an odd layout, a syntax error, the end of a list) is read by
-        the plain reader from that record on, so the two give the same records. XML: the
-        plain reader.
+        Gives ``(index, records, offset)``: a list of :class:`FastRecord` (only the fields the
+        scan reads) whose first has number ``index``, record ``j`` being the item
+        ``offset + j`` of the batch (:meth:`decode` gives its dict, until the next batch); or
+        ``(index, None, record)``: one record as the plain reader gives it (an item that is no
+        object, one holding a marker of the guard, a concession of a 2024 list, XML).
+
+        JSON: batches of whole records are cut from the guarded bytes and decoded by msgspec
+        (C). Whatever the batches cannot take (an odd layout, a syntax error, the end of a list)
+        is read by the plain reader from that record on, so both give the same records.
         """
         if self.kind == "json":
             return self._json_records(fast=True)
@@ -715,15 +718,10 @@ class DecpStream:
             recs, batch, more = got
             self.marked = marked + guard.marked
             self._batch, self._raws = batch, None
-            if recs is not None and b"\\u0000" not in batch:  # the common case: every record decoded at once
-                for k, fast in enumerate(recs):
-                    if state[1] and fast.type_ is msgspec.UNSET and self.layout == "2024":  # a concession: decoded whole
-                        state[0] += 1
-                        yield state[0], None, self.decode(k, _KIND_CONCESSION)
-                    else:
-                        state[0] += 1
-                        yield state[0], fast, k
-            else:  # one by one: items that are no object, a list's marker, a value the guard replaced
+            if recs is not None and b"\\u0000" not in batch and not (state[1] and self.layout == "2024"):
+                yield state[0] + 1, recs, 0  # the common case: the whole batch, decoded at once
+                state[0] += len(recs)
+            else:  # one by one: items that are no object, a list's marker, a value the guard replaced, concessions
                 for k, raw in enumerate(self._batch_raws()):
                     rec: Any = None
                     if b"\\u0000" in bytes(raw):
@@ -739,9 +737,9 @@ class DecpStream:
                         else:
                             if not (state[1] and fast.type_ is msgspec.UNSET and self.layout == "2024"):
                                 state[0] += 1
-                                yield state[0], fast, k
+                                yield state[0], [fast], k
                                 continue
-                            rec = _ANY.decode(raw)
+                            rec = _ANY.decode(raw)  # a concession of the 2024 list: given as the plain reader does
                     state[0] += 1
                     if type(rec) is dict and self.layout == "2024":
                         rec.setdefault("_type", _KIND_CONCESSION if state[1] else _KIND_MARCHE)
@@ -888,6 +886,12 @@ class Contract:
     merge_into: int | None = None
 
 
+def name_text(v: Any) -> str:
+    """A name or object text of a record, as the reader keeps it ("" when absent)."""
+    t = _text(v)
+    return "" if t is None else cv.text(t)
+
+
 def _text(v: Any) -> str | None:
     if isinstance(v, str):
         v = v.strip()
@@ -980,26 +984,8 @@ _FIELDS_2024 = frozenset(
 # The 2.0.0 draft named its lists in the singular, without a wrapper object.
 _FIELDS_DRAFT = frozenset({"technique", "modaliteExecution", "typePrix"})
 _GET_2024 = attrgetter(*sorted(_FIELDS_2024))  # FastRecord's 2024-only fields, in one call
-_GET_DRAFT = attrgetter(*sorted(_FIELDS_DRAFT))
 
 
-def _fast_considerations(outer: Any, inner_top: Any, inner: str, social: bool) -> Any:
-    """Extractor._considerations of a FastRecord, for the 2024 shape only: False when it would say more."""
-    v = None if outer is msgspec.UNSET else outer
-    if v is None:
-        v = None if inner_top is msgspec.UNSET else inner_top
-        if v is None:
-            return None
-    w = v.get(inner) if type(v) is dict else None
-    if type(w) is not list:
-        return False
-    try:
-        found, problem, incoherent = _considered(tuple(w), social)
-    except TypeError:
-        return False
-    if problem is not None or incoherent:
-        return False
-    return found
 
 
 class _Seen:
@@ -1008,11 +994,12 @@ class _Seen:
     A dict would take ~100 bytes per record: too much for a national file.
     """
 
-    def __init__(self) -> None:
-        self._size = 1 << 12
-        self._keys = array("Q", bytes(8 * self._size))
-        self._rows = array("I", bytes(4 * self._size))
-        self._tags = array("I", bytes(4 * self._size))
+    def __init__(self, expected: int = 0) -> None:
+        """``expected``: records foreseen (the table is sized for them at once: no growing)."""
+        self._size = 1 << max(12, (2 * expected).bit_length())
+        self._keys = array("Q", [0]) * self._size
+        self._rows = array("I", [0]) * self._size
+        self._tags = array("I", [0]) * self._size
         self._n = 0
 
     def get(self, key: int) -> tuple[int, int] | None:
@@ -1050,9 +1037,9 @@ class _Seen:
     def _grow(self) -> None:
         old = zip(self._keys, self._rows, self._tags)
         self._size *= 2
-        self._keys = array("Q", bytes(8 * self._size))
-        self._rows = array("I", bytes(4 * self._size))
-        self._tags = array("I", bytes(4 * self._size))
+        self._keys = array("Q", [0]) * self._size
+        self._rows = array("I", [0]) * self._size
+        self._tags = array("I", [0]) * self._size
         keys, rows, tags, mask = self._keys, self._rows, self._tags, self._size - 1
         for k, r, t in old:
             if k:
@@ -1067,6 +1054,9 @@ class _Seen:
 def _digest(text: str, size: int = 8) -> int:
     """A ``size``-byte digest, stable within the process (the table lives as long as one read)."""
     return hash(text) & ((1 << (8 * size)) - 1)
+
+
+_EMPTY_TAG = _digest("", 4)  # no holder
 
 
 class Extractor:
@@ -1085,6 +1075,7 @@ class Extractor:
         default_buyer: Buyer | None = None,
         suppliers: bool = True,
         purchases: bool = True,
+        expected: int = 0,
     ) -> None:
         self.report = report
         self.file = report.file or ""
@@ -1092,13 +1083,20 @@ class Extractor:
         self.default_buyer = default_buyer
         self.with_suppliers = suppliers
         self.with_purchases = purchases
-        self._seen = _Seen()
+        self._seen = _Seen(expected)
         self.modified: list[dict[str, Any]] = []  # initial vs final values (capped)
         self.modified_count = 0
         self.variants: set[str] = set()
         # What the records say of their format: "2019", "2024", "brouillon", "tabulaire" -> records.
         self.votes: Counter[str] = Counter()
         self._buyers: dict[str, str | None] = {}  # identifier as written -> SIRET (None: invalid)
+        # extract_fast's answers per value met (None or False: the record needs extract)
+        self._fast_buyer: dict[bytes, tuple[str, str, Any] | None] = {}
+        self._fast_date: dict[str, int | None] = {}
+        self._fast_cpv: dict[str, bool] = {}
+        self._fast_nature: dict[str, ContractKind | None] = {}
+        self._fast_social: dict[bytes, Any] = {}
+        self._fast_env: dict[bytes, Any] = {}
 
     def format_label(self, layout: str, kind: str | None) -> str:
         """The file's real format, from its records: ``decp-2019``, ``decp-2024``, ``decp-2024-brouillon``,
@@ -1145,14 +1143,17 @@ class Extractor:
         self.report.count_row(rejected=state[0], warned=state[1])
         return None if state[0] else c
 
-    def extract_fast(self, row: int, r: FastRecord) -> tuple[str, str, str, Decimal, date, int | None, Any, Any] | None:
-        """A record of :meth:`DecpStream.fast_records` that raises no issue, read without objects:
-        (buyer key, SIRET, buyer's name, amount, date, duration, social, environmental); None
-        when anything needs :meth:`extract` (which then reads the record as if this was never
-        called: nothing is changed before the record is known to be clean).
+    def extract_fast(self, row: int, r: FastRecord) -> tuple[str, Any, int, int, int, int | None, Any, Any] | None:
+        """A record of :meth:`DecpStream.fast_records` that raises no issue, read with cached answers:
+        (buyer's SIRET, its ``nom`` as in the file, amount in cents, the amount's exponent if
+        negative else 0, month of notification as ``year * 12 + month - 1``, duration, social,
+        environmental); None when anything needs :meth:`extract`, which then reads the record
+        as if this was never called (nothing is noted before the record is known to be clean).
+        The caller counts the record (``report.count_accepted``).
 
-        The same rules as :meth:`_extract`, in the same words; ``tests/test_scan_fast.py``
-        checks that both give the same scan on random and hostile files.
+        The rules of :meth:`_extract`, for the records that raise nothing; each answer is kept
+        per value met (dates, codes, buyers repeat). ``tests/test_scan_fast.py`` checks that both
+        give the same scan on random and hostile files.
         """
         U = msgspec.UNSET
         if r.donneesActuelles is not U or r.element_ is not U or r.acheteur_id is not U:
@@ -1162,50 +1163,54 @@ class Extractor:
             return None
         # -- kind: only whether an issue is raised (the scan needs no more) --
         nature = r.nature
-        if nature is U or nature is None:
-            kind = None
-        elif type(nature) is str:
-            kind = _kind_of_nature(_text(nature))
+        if nature is not U and nature is not None:
+            kind = self._fast_nature.get(nature, 0) if type(nature) is str else None
+            if kind == 0:
+                kind = self._fast_nature[nature] = _kind_of_nature(_text(nature))  # a handful of values
+            if kind is ContractKind.CONCESSION:
+                return None
         else:
-            return None
-        if kind is ContractKind.CONCESSION:
-            return None
+            kind = None
         if kind is None and not self._fast_kind(r):
             return None  # « Nature inconnue »
         # -- buyer and identifier --
         b = r.acheteur
-        if type(b) is not dict:
+        if b is U:
             return None
-        b_id = _text(b.get("id"))
-        rid = _text(None if r.id is U else r.id)
-        if b_id is None or rid is None or len(rid) > cv.MAX_ID_CHARS:
+        bkey = bytes(b)
+        buyer = self._fast_buyer.get(bkey, 0)
+        if buyer == 0:
+            buyer = self._fast_buyer_of(bkey)
+            if len(self._fast_buyer) < 1_000_000:
+                self._fast_buyer[bkey] = buyer
+        if buyer is None:
             return None
-        siret = self._buyers.get(b_id, "")
-        if siret == "":
-            try:
-                siret = cv.siret(b_id)
-            except CellProblem:
-                siret = None
-            if len(self._buyers) < 1_000_000:
-                self._buyers[b_id] = siret
-        if siret is None:
+        b_id, siret, nom = buyer
+        rid = r.id
+        rid = rid.strip() if type(rid) is str else _text(None if rid is U else rid)
+        if not rid or len(rid) > cv.MAX_ID_CHARS:
             return None
         # -- amount, duration, no modification --
-        amount_raw = None if r.montant is U else r.montant
+        amount_raw = r.montant
         if type(amount_raw) is int:
-            if not 0 < amount_raw < 10**21:
-                return None
-            amount = Decimal(amount_raw)
+            if not 0 < amount_raw < SMALLEST_IMPLAUSIBLE:
+                return None  # zero, negative, or to be looked at (implausible_amount)
+            cents, exp = amount_raw * 100, 0
         elif type(amount_raw) is Decimal:
-            try:
+            if not 0 < amount_raw < SMALLEST_IMPLAUSIBLE:
+                return None
+            exp = amount_raw.as_tuple().exponent  # type: ignore[assignment]
+            if exp < -2:  # type: ignore[operator]
+                exp = -2  # cv.number rounds it to the cent
                 amount = cv.number(amount_raw)
-            except CellProblem:
-                return None
-            if not amount > 0:
-                return None
+                if not 0 < amount < SMALLEST_IMPLAUSIBLE:
+                    return None
+            else:
+                amount = amount_raw  # what cv.number gives for a finite, small Decimal
+                if exp > 0:  # type: ignore[operator]
+                    exp = 0
+            cents = int(amount.scaleb(2))
         else:
-            return None
-        if amount >= SMALLEST_IMPLAUSIBLE and implausible_amount(amount):
             return None
         duration = r.dureeMois
         if duration is U or duration is None:
@@ -1217,41 +1222,99 @@ class Extractor:
             return None
         # -- date --
         date_raw = r.dateNotification
-        if type(date_raw) is not str or cv.is_empty(date_raw):
+        got = self._fast_date.get(date_raw, 0) if type(date_raw) is str else None
+        if got == 0:
+            got = None
+            if not cv.is_empty(date_raw):
+                d = _date(date_raw.strip())
+                if not isinstance(d, CellProblem) and d <= self.today and d.year >= PLAUSIBLE_YEAR_MIN:
+                    got = d.year * 12 + d.month - 1
+            if len(self._fast_date) < 1_000_000:
+                self._fast_date[date_raw] = got
+        if got is None:
             return None
-        d = _date(date_raw.strip())
-        if isinstance(d, CellProblem) or d > self.today or d.year < PLAUSIBLE_YEAR_MIN:
-            return None
-        # -- considerations --
-        social = _fast_considerations(r.considerationsSociales, r.considerationSociale, "considerationSociale", True)
+        month = got
+        # -- considerations (2024 shape) --
+        if r.considerationSociale is not U or r.considerationEnvironnementale is not U:
+            return None  # a flattened export
+        social = self._fast_consideration(r.considerationsSociales, True)
         if social is False:
             return None
-        environmental = _fast_considerations(
-            r.considerationsEnvironnementales, r.considerationEnvironnementale, "considerationEnvironnementale", False
-        )
+        environmental = self._fast_consideration(r.considerationsEnvironnementales, False)
         if environmental is False:
             return None
         # -- CPV --
-        cpv_raw = _text(None if r.codeCPV is U else r.codeCPV)
-        if cpv_raw is None or cv.is_empty(cpv_raw) or isinstance(_cpv(cpv_raw), CellProblem):
+        code = r.codeCPV
+        ok = self._fast_cpv.get(code) if type(code) is str else None
+        if ok is None:
+            cpv_raw = _text(None if code is U else code)
+            ok = not (cpv_raw is None or cv.is_empty(cpv_raw) or isinstance(_cpv(cpv_raw), CellProblem))
+            if type(code) is str and len(self._fast_cpv) < 1_000_000:
+                self._fast_cpv[code] = ok
+        if not ok:
             return None
-        # -- duplicates and co-contractors: the same key as _extract --
+        # -- duplicates and co-contractors (last: a record met before is for _extract, nothing noted) --
         key = _digest(f"{b_id}\x1f{rid}\x1f{date_raw}\x1f{amount_raw}")
-        if self._seen.get(key) is not None:
-            return None
-        ids = [str(_text(x.get("id")) or _text(x.get("denominationSociale")) or "")
-               for x in _items(None if r.titulaires is U else r.titulaires, "titulaire")]
-        tag = _digest("\x1f".join(sorted(ids)) if len(ids) > 1 else ids[0] if ids else "", 4)
-        # Clean: now what _extract would have noted.
-        if _GET_2024(r).count(U) == len(_FIELDS_2024):
-            self.votes["2019"] += 1
+        holders = r.titulaires
+        if type(holders) is list and len(holders) == 1 and type(holders[0]) is dict and type(h := holders[0].get("titulaire", holders[0])) is dict:
+            hid = h.get("id")  # the common case: one holder
+            hid = hid.strip() if type(hid) is str else None
+            tag = _digest(hid or str(_text(h.get("id")) or _text(h.get("denominationSociale")) or ""), 4)
+        elif holders is U or holders is None or holders == []:
+            tag = _EMPTY_TAG
         else:
+            ids = [str(_text(x.get("id")) or _text(x.get("denominationSociale")) or "") for x in _items(holders, "titulaire")]
+            tag = _digest("\x1f".join(sorted(ids)) if len(ids) > 1 else ids[0] if ids else "", 4)
+        if self._seen.first(key, row, tag) is not None:
+            return None  # recorded before: a duplicate or a co-contractor's line (nothing recorded now)
+        # Clean: the votes _extract would have cast.
+        if r.considerationsSociales is not U or r.considerationsEnvironnementales is not U or _GET_2024(r).count(U) != len(_FIELDS_2024):
             self.votes["2024"] += 1
-            if _GET_DRAFT(r).count(U) != len(_FIELDS_DRAFT):
+            if r.technique is not U or r.modaliteExecution is not U or r.typePrix is not U:  # _FIELDS_DRAFT
                 self.votes["brouillon"] += 1
-        self._seen.first(key, row, tag)
-        self.report.count_row(rejected=False, warned=False)
-        return siret, siret, cv.text(_text(b.get("nom")) or ""), amount, d, duration, social, environmental
+        else:
+            self.votes["2019"] += 1
+        return siret, nom, cents, exp, month, duration, social, environmental
+
+    def _fast_buyer_of(self, text: bytes) -> tuple[str, str, Any] | None:
+        """(identifier, SIRET, ``nom``) of a buyer's JSON text; None when :meth:`_extract` would say more."""
+        b = _ANY.decode(text)
+        if type(b) is not dict:
+            return None
+        b_id = _text(b.get("id"))
+        if b_id is None:
+            return None
+        siret = self._buyers.get(b_id, "")
+        if siret == "":
+            try:
+                siret = cv.siret(b_id)
+            except CellProblem:
+                siret = None
+            if len(self._buyers) < 1_000_000:
+                self._buyers[b_id] = siret
+        return None if siret is None else (b_id, siret, b.get("nom"))
+
+    def _fast_consideration(self, raw: Any, social: bool) -> Any:
+        """:meth:`_considerations` of the 2024 shape, per JSON text met; False when it would say more."""
+        if raw is msgspec.UNSET:
+            return None
+        text = bytes(raw)
+        cache = self._fast_social if social else self._fast_env
+        got = cache.get(text, 0)
+        if got == 0:
+            got = False
+            v = _ANY.decode(text)
+            inner = "considerationSociale" if social else "considerationEnvironnementale"
+            w = v.get(inner) if type(v) is dict else None
+            if v is None:
+                got = None
+            elif type(w) is list and all(type(x) is str for x in w):
+                found, problem, incoherent = _considered(tuple(w), social)
+                if problem is None and not incoherent:
+                    got = found
+            if len(cache) < 100_000:
+                cache[text] = got
+        return got
 
     @staticmethod
     def _fast_kind(r: FastRecord) -> bool:
@@ -1531,10 +1594,7 @@ class Extractor:
 
     def _name(self, v: Any, row: int, state: list[bool], fld: str) -> str:
         """A name or object text (a lone UTF-16 half was replaced by the guard, with a warning)."""
-        t = _text(v)
-        if t is None:
-            return ""
-        return cv.text(t)
+        return name_text(v)
 
     @staticmethod
     def _number(v: Any) -> Decimal:
