@@ -167,9 +167,10 @@ class _Contracts:
     def slots(self, year: int, default: int) -> dict[int, list[Any]]:
         """Per buyer index: the figures of ``year`` (indices _EST ... _EU).
 
-        Counts and the notified amounts are summed over the columns at once (exact integers
-        of cents); the estimate adds each contract's share in file order, in Decimal, as
-        :func:`spaser.law.estimate.share_in_year` gives it (in cents: the same digits).
+        Counts and the notified amounts are summed over the columns (numpy, exact integers of
+        cents, a slice at a time: flat memory); the estimate adds each contract's share in file
+        order, in Decimal, as :func:`spaser.law.estimate.share_in_year` gives it (counted in
+        cents: the same digits).
         """
         import numpy as np
 
@@ -177,50 +178,51 @@ class _Contracts:
         if not n:
             return {}
         first_month, last_month = year * 12, year * 12 + 11
-        b = np.frombuffer(self.buyer, dtype=np.uint32).astype(np.intp)
-        what = np.frombuffer(self.what, dtype=np.uint8)
-        month = np.frombuffer(self.month, dtype=np.int32)
-        months = np.frombuffer(self.months, dtype=np.uint16)
-        cents = np.frombuffer(self.cents, dtype=np.int64)
-        assumed = months == _NO_DURATION
-        m = np.maximum(np.where(assumed, default, months).astype(np.int32), 1)  # a duration of 0 counts as 1 month
-        # months of the year the contract runs (spaser.law.estimate.months_in_year)
-        k = np.minimum(month + m - 1, last_month) - np.maximum(month, first_month) + 1
-        dated = (what != _CONCESSION) & (month != _NO_DATE)
-        notified = dated & (month >= first_month) & (month <= last_month)
-        share = dated & (cents >= 0) & (k > 0)
-        buyers = int(b.max()) + 1
-
-        def count(mask: Any) -> list[int]:
-            return np.bincount(b[mask], minlength=buyers).tolist()  # type: ignore[no-any-return]
-
-        with_amount = notified & (cents >= 0)
+        columns = [np.frombuffer(c, dtype=t) for c, t in ((self.buyer, np.uint32), (self.what, np.uint8), (self.month, np.int32),
+                                                           (self.months, np.uint16), (self.cents, np.int64), (self.flags, np.uint8))]
+        buyers = int(columns[0].max()) + 1
+        counts = np.zeros((5, buyers), dtype=np.int64)  # notified, notified with an amount, used, assumed, touched
         notified_cents = np.zeros(buyers, dtype=np.int64)
-        np.add.at(notified_cents, b[with_amount], cents[with_amount])
-        flags = np.frombuffer(self.flags, dtype=np.uint8).astype(np.intp)
-        by_slot = np.bincount(b[notified] * 16 + (flags[notified] & 15), minlength=buyers * 16).reshape(buyers, 16).tolist()
-        by_slot_env = np.bincount(b[notified] * 16 + (flags[notified] >> 4), minlength=buyers * 16).reshape(buyers, 16).tolist()
-        notif, notif_amt_n, used, assumed_n = count(notified), count(with_amount), count(share), count(share & assumed)
+        social = np.zeros(buyers * 3, dtype=np.int64)  # per buyer: yes, no, unknown (_SY, _SN, _SU)
+        env = np.zeros(buyers * 3, dtype=np.int64)  # idem (_EY, _EN, _EU)
         est = [_ZERO] * buyers  # in cents
-        idx = np.flatnonzero(share)
         exact = self.exact
-        for i, bi, c, kk, mm in zip(idx.tolist() if exact else range(len(idx)), b[idx].tolist(), cents[idx].tolist(),
-                                    k[idx].tolist(), m[idx].tolist()):
-            a = exact[i].scaleb(2) if exact and i in exact else Decimal(c)
-            est[bi] += a if kk == mm else a * kk / mm
+        step = 1 << 16
+        for lo in range(0, n, step):
+            b, what, month, months, cents, flags = (c[lo : lo + step] for c in columns)
+            b = b.astype(np.intp)
+            assumed = months == _NO_DURATION
+            m = np.maximum(np.where(assumed, default, months).astype(np.int32), 1)  # a duration of 0 counts as 1 month
+            # months of the year the contract runs (spaser.law.estimate.months_in_year)
+            k = np.minimum(month + m - 1, last_month) - np.maximum(month, first_month) + 1
+            dated = (what != _CONCESSION) & (month != _NO_DATE)
+            notified = dated & (month >= first_month) & (month <= last_month)
+            share = dated & (cents >= 0) & (k > 0)
+            with_amount = notified & (cents >= 0)
+            for row, mask in enumerate((notified, with_amount, share, share & assumed, notified | share)):
+                counts[row] += np.bincount(b[mask], minlength=buyers)
+            np.add.at(notified_cents, b[with_amount], cents[with_amount])
+            f = flags[notified].astype(np.intp)
+            social += np.bincount(b[notified] * 3 + (f & 15) - _SY, minlength=buyers * 3)
+            env += np.bincount(b[notified] * 3 + (f >> 4) - _EY, minlength=buyers * 3)
+            idx = np.flatnonzero(share)
+            for i, bi, c, kk, mm in zip((idx + lo).tolist(), b[idx].tolist(), cents[idx].tolist(), k[idx].tolist(), m[idx].tolist()):
+                a = exact[i].scaleb(2) if exact and i in exact else Decimal(c)
+                est[bi] += a if kk == mm else a * kk / mm
+        social_t, env_t = social.reshape(buyers, 3), env.reshape(buyers, 3)
+        notif, notif_amt_n, used, assumed_n, touched = counts.tolist()
         out: dict[int, list[Any]] = {}
-        for bi in np.flatnonzero(notified_cents.astype(bool) | np.bincount(b[notified | share], minlength=buyers).astype(bool)).tolist():
+        for bi in np.flatnonzero(touched).tolist():
             amount = Decimal(int(notified_cents[bi])).scaleb(-2) if notif_amt_n[bi] else _ZERO
             slot = out[bi] = [est[bi].scaleb(-2) if used[bi] else _ZERO, used[bi], assumed_n[bi], notif[bi], amount,
                               0, 0, 0, 0, 0, 0]
-            for j in (_SY, _SN, _SU):
-                slot[j] = by_slot[bi][j]
-            for j in (_EY, _EN, _EU):
-                slot[j] = by_slot_env[bi][j]
+            slot[_SY : _SU + 1] = social_t[bi].tolist()
+            slot[_EY : _EU + 1] = env_t[bi].tolist()
         for i, amount in exact.items():  # unreachable today; exact all the same
-            if notified[i] and cents[i] >= 0:
-                slot = out[int(b[i])]
-                slot[_NOTIF_AMT] = slot[_NOTIF_AMT] - Decimal(int(cents[i])).scaleb(-2) + amount
+            mi = self.month[i]
+            if self.what[i] != _CONCESSION and first_month <= mi <= last_month and self.cents[i] >= 0:
+                slot = out[self.buyer[i]]
+                slot[_NOTIF_AMT] = slot[_NOTIF_AMT] - Decimal(self.cents[i]).scaleb(-2) + amount
         return out
 
 
@@ -467,7 +469,7 @@ def scan_decp(
     lines = []
     empty = [Decimal(0), 0, 0, 0, Decimal(0), 0, 0, 0, 0, 0, 0]
     for key, k in buyers.items():
-        slot = slots.get(k, empty)
+        slot = slots.pop(k, empty)  # freed as the lines are made (peak memory)
         est = slot[_EST].quantize(_CENT, rounding=ROUND_HALF_UP)
         siret = sirets[k]
         bname = names[k] or f"Acheteur {siret or key[1:]}"
@@ -497,7 +499,12 @@ def scan_decp(
                 status=rule.status(est, slot[_NOTIF_AMT]),
             )
         )
-    lines.sort(key=lambda b: (-rule.compared(b.estimate, b.notified_amount), -b.estimate, -b.total_amount, b.siret or "", b.name))
+    # By the compared figure, the estimate, the total (largest first), then SIRET and name: stable sorts from the
+    # last key to the first (no key tuple nor negated Decimal per buyer: flat memory).
+    lines.sort(key=lambda b: (b.siret or "", b.name))
+    lines.sort(key=lambda b: b.total_amount, reverse=True)
+    lines.sort(key=lambda b: b.estimate, reverse=True)
+    lines.sort(key=lambda b: rule.compared(b.estimate, b.notified_amount), reverse=True)
     return ScanResult(
         file=name,
         year=year,
