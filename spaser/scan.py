@@ -352,7 +352,7 @@ def _fast_pass(stream: Any, ext: Any, plain: Callable[[int, Any], None], buyers:
     (:meth:`spaser.io.decp.Extractor.extract_fast`), any other through ``plain`` (the reference)."""
     from spaser.io.decp import name_text
 
-    extract_fast, decode, rows, flush = ext.extract_fast, stream.decode, contracts.rows, contracts.flush
+    extract_batch, decode, rows, flush = ext.extract_batch, stream.decode, contracts.rows, contracts.flush
     social_flag, env_flag = _FLAGS_SOCIAL, _FLAGS_ENV
     accepted = 0
     for index, recs, extra in stream.fast_records():
@@ -364,27 +364,29 @@ def _fast_pass(stream: Any, ext: Any, plain: Callable[[int, Any], None], buyers:
         if progress is not None:
             for n in range(-(-index // every) * every, index + len(recs), every):
                 progress(n)
-        for j, r in enumerate(recs):
-            got = extract_fast(index + j, r)
-            if got is None:
+        j = 0
+        while j < len(recs):
+            clean = extract_batch(index, recs, j)  # up to the first record that needs the full extractor
+            for siret, nom, cents, exp, month, duration, s, e in clean:
+                k = buyers.get(siret)
+                if k is None:
+                    k = buyers[siret] = len(names)
+                    sirets.append(siret)
+                    names.append(name_text(nom))
+                elif nom is not None and not names[k]:
+                    names[k] = name_text(nom)
+                sf = social_flag.get(s)
+                if sf is None:
+                    sf = social_flag[s] = _flag(s, True)
+                ef = env_flag.get(e)
+                if ef is None:
+                    ef = env_flag[e] = _flag(e, False)
+                rows.append((k, _OK, cents, exp, month, _NO_DURATION if duration is None else duration, sf | ef))
+            accepted += len(clean)
+            j += len(clean)
+            if j < len(recs):
                 plain(index + j, decode(extra + j))
-                continue
-            siret, nom, cents, exp, month, duration, s, e = got
-            k = buyers.get(siret)
-            if k is None:
-                k = buyers[siret] = len(names)
-                sirets.append(siret)
-                names.append(name_text(nom))
-            elif nom is not None and not names[k]:
-                names[k] = name_text(nom)
-            sf = social_flag.get(s)
-            if sf is None:
-                sf = social_flag[s] = _flag(s, True)
-            ef = env_flag.get(e)
-            if ef is None:
-                ef = env_flag[e] = _flag(e, False)
-            rows.append((k, _OK, cents, exp, month, _NO_DURATION if duration is None else duration, sf | ef))
-            accepted += 1
+                j += 1
         flush()
     ext.report.count_accepted(accepted)
 

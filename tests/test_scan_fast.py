@@ -8,6 +8,7 @@ read in batches and chunks of many sizes.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -123,7 +124,7 @@ def _result(path: Path, fast: bool) -> object:
     return d
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=int(os.environ.get("SPASER_FUZZ_EXAMPLES", "300")), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(text=documents(), batch=st.sampled_from([1, 60, 300, 2000, 1 << 20]), chunk=st.sampled_from([5, 64, 700, 65536]))
 def test_fast_scan_is_the_reference_scan(text: str, batch: int, chunk: int) -> None:
     old = decp._BATCH, decp._CHUNK

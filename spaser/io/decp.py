@@ -70,6 +70,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
+from itertools import islice
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -333,6 +334,9 @@ class _Guard:
         self.marked = 0  # values replaced by a marker (see _rewrite)
         self.merge_lists = False  # 2024: both lists read in one pass (see _LISTS)
         self._lists_ahead = [b'"marche"', b'"contrat-concession"']  # list keys not met yet
+        # DecpStream.fast_records: msgspec refuses NaN and Infinity, and a list's key ends the batches:
+        # both are looked for only in what the plain reader will read (see resume).
+        self.lazy = False
 
     def read(self, n: int = _CHUNK) -> bytes:
         if n == 0:  # ijson probes the type with read(0)
@@ -351,7 +355,7 @@ class _Guard:
                 keep = len(data) - len(data.rstrip(_TOKEN_TAIL))
                 if keep > _MAX_HOLD:
                     keep = 0
-                if self.merge_lists:  # so may a list's key and its bracket
+                if self.merge_lists and not self.lazy:  # so may a list's key and its bracket
                     keep = max(keep, _list_hold(data))
                 cut = _safe_cut(data, len(data) - keep)
                 if cut < len(data):
@@ -362,16 +366,28 @@ class _Guard:
                 data = rest
             if b"\\" in data and b"\\u" in data and _SURROGATE_FAST.search(data):  # memchr first: most chunks have no escape
                 data = _SURROGATE.sub(self._lone_half, data)
-            if self.merge_lists and any(k in data for k in self._lists_ahead):
+            if self.merge_lists and not self.lazy and any(k in data for k in self._lists_ahead):
                 data = _LISTS.sub(self._list_start, data)
-            # One C pass (translate) then substring searches: digits become "0", N a I f i t y stay, the rest ".".
+            # One C pass (translate) then substring searches: digits become "0", N and y stay, the rest ".".
             t = data.translate(_CLASSES)
-            if data and (_LONG_RUN in t or (b"N" in t and b"NaN" in data) or (b"y" in t and b"Infinity" in data)):
+            if data and (_LONG_RUN in t or (not self.lazy and ((b"N" in t and b"NaN" in data) or (b"y" in t and b"Infinity" in data)))):
                 data = self._rewrite(data, eof)
             if data or eof:
                 break
         self._check(data)
         self.pos += len(data)
+        return data
+
+    def resume(self, data: bytes) -> bytes:
+        """Leave the lazy mode: ``data`` (read in it, starting outside any string, no list's key cut at
+        its end) gets what was not looked for, as the next chunks will."""
+        self.lazy = False
+        if self.merge_lists and any(k in data for k in self._lists_ahead):
+            data = _LISTS.sub(self._list_start, data)
+        if b"NaN" in data or b"Infinity" in data:
+            in_string, self._in_string = self._in_string, False
+            data = self._rewrite(data, True)
+            self._in_string = in_string
         return data
 
     def _list_start(self, m: re.Match[bytes]) -> bytes:
@@ -704,6 +720,16 @@ class DecpStream:
         if m is None:  # another layout (keys before the list...): all of it to the plain reader
             return _Feed(data, guard)
         head, buf = data[: m.end()], data[m.end() :]
+        guard.lazy = True
+
+        def handover(buf: bytes) -> _Feed:
+            nonlocal eof
+            while not eof and _list_hold(buf):  # a list's key may go on in the next chunk
+                chunk = guard.read(_CHUNK)
+                eof = not chunk
+                buf += chunk
+            return _Feed(head + guard.resume(buf), guard)
+
         while True:
             parts, size = [buf], len(buf)
             while not eof and size < _BATCH:
@@ -714,11 +740,11 @@ class DecpStream:
             buf = b"".join(parts)
             got = _cut(buf)
             if got is None:
-                return _Feed(head + buf, guard)
+                return handover(buf)
             recs, batch, more = got
             self.marked = marked + guard.marked
             self._batch, self._raws = batch, None
-            if recs is not None and b"\\u0000" not in batch and not (state[1] and self.layout == "2024"):
+            if recs is not None and (b"\\" not in batch or b"\\u0000" not in batch) and not (state[1] and self.layout == "2024"):
                 yield state[0] + 1, recs, 0  # the common case: the whole batch, decoded at once
                 state[0] += len(recs)
             else:  # one by one: items that are no object, a list's marker, a value the guard replaced, concessions
@@ -746,7 +772,7 @@ class DecpStream:
                     yield state[0], None, rec
             buf = buf[more:]
             if not more or buf[:1] != b"{":  # the end of the list: the plain reader takes the rest
-                return _Feed(head + buf, guard)
+                return handover(buf)
 
     # -- XML -----------------------------------------------------------
     def _iter_xml(self) -> Iterator[tuple[int, Any]]:
@@ -1144,137 +1170,150 @@ class Extractor:
         return None if state[0] else c
 
     def extract_fast(self, row: int, r: FastRecord) -> tuple[str, Any, int, int, int, int | None, Any, Any] | None:
-        """A record of :meth:`DecpStream.fast_records` that raises no issue, read with cached answers:
-        (buyer's SIRET, its ``nom`` as in the file, amount in cents, the amount's exponent if
-        negative else 0, month of notification as ``year * 12 + month - 1``, duration, social,
-        environmental); None when anything needs :meth:`extract`, which then reads the record
-        as if this was never called (nothing is noted before the record is known to be clean).
-        The caller counts the record (``report.count_accepted``).
+        """One record of :meth:`extract_batch`: its figures, or None."""
+        got = self.extract_batch(row, [r], 0)
+        return got[0] if got else None
 
-        The rules of :meth:`_extract`, for the records that raise nothing; each answer is kept
-        per value met (dates, codes, buyers repeat). ``tests/test_scan_fast.py`` checks that both
-        give the same scan on random and hostile files.
+    def extract_batch(self, row: int, recs: list[FastRecord], start: int) -> list[tuple[str, Any, int, int, int, int | None, Any, Any]]:
+        """Records of :meth:`DecpStream.fast_records` from ``recs[start]`` (number ``row + start``) that
+        raise no issue, read with cached answers: per record (buyer's SIRET, its ``nom`` as in the
+        file, amount in cents, the amount's exponent if negative else 0, month of notification as
+        ``year * 12 + month - 1``, duration, social, environmental). It stops before the first record
+        that needs :meth:`extract` (which reads it as if this was never called: nothing is noted
+        before a record is known to be clean), so records stay in file order. The caller counts
+        the records (``report.count_accepted``).
+
+        The rules of :meth:`_extract`, for the records that raise nothing; each answer is kept per
+        value met (dates, codes, buyers repeat). ``tests/test_scan_fast.py`` checks that both give
+        the same scan on random and hostile files.
         """
         U = msgspec.UNSET
-        if r.donneesActuelles is not U or r.element_ is not U or r.acheteur_id is not U:
-            return None  # tabular versions, an XML element, a flattened export
-        t = r.type_
-        if t is not U and t != _KIND_MARCHE:
-            return None
-        # -- kind: only whether an issue is raised (the scan needs no more) --
-        nature = r.nature
-        if nature is not U and nature is not None:
-            kind = self._fast_nature.get(nature, 0) if type(nature) is str else None
-            if kind == 0:
-                kind = self._fast_nature[nature] = _kind_of_nature(_text(nature))  # a handful of values
-            if kind is ContractKind.CONCESSION:
-                return None
-        else:
-            kind = None
-        if kind is None and not self._fast_kind(r):
-            return None  # « Nature inconnue »
-        # -- buyer and identifier --
-        b = r.acheteur
-        if b is U:
-            return None
-        bkey = bytes(b)
-        buyer = self._fast_buyer.get(bkey, 0)
-        if buyer == 0:
-            buyer = self._fast_buyer_of(bkey)
-            if len(self._fast_buyer) < 1_000_000:
-                self._fast_buyer[bkey] = buyer
-        if buyer is None:
-            return None
-        b_id, siret, nom = buyer
-        rid = r.id
-        rid = rid.strip() if type(rid) is str else _text(None if rid is U else rid)
-        if not rid or len(rid) > cv.MAX_ID_CHARS:
-            return None
-        # -- amount, duration, no modification --
-        amount_raw = r.montant
-        if type(amount_raw) is int:
-            if not 0 < amount_raw < SMALLEST_IMPLAUSIBLE:
-                return None  # zero, negative, or to be looked at (implausible_amount)
-            cents, exp = amount_raw * 100, 0
-        elif type(amount_raw) is Decimal:
-            if not 0 < amount_raw < SMALLEST_IMPLAUSIBLE:
-                return None
-            exp = amount_raw.as_tuple().exponent  # type: ignore[assignment]
-            if exp < -2:  # type: ignore[operator]
-                exp = -2  # cv.number rounds it to the cent
-                amount = cv.number(amount_raw)
-                if not 0 < amount < SMALLEST_IMPLAUSIBLE:
-                    return None
+        fast_nature, fast_buyer, fast_date, fast_cpv = self._fast_nature, self._fast_buyer, self._fast_date, self._fast_cpv
+        buyer_of, consideration, fast_kind = self._fast_buyer_of, self._fast_consideration, self._fast_kind
+        first, votes, today = self._seen.first, self.votes, self.today
+        out: list[tuple[str, Any, int, int, int, int | None, Any, Any]] = []
+        append = out.append
+        for row, r in enumerate(islice(recs, start, None), row + start):
+            if r.donneesActuelles is not U or r.element_ is not U or r.acheteur_id is not U:
+                break  # tabular versions, an XML element, a flattened export
+            t = r.type_
+            if t is not U and t != _KIND_MARCHE:
+                break
+            # -- kind: only whether an issue is raised (the scan needs no more) --
+            nature = r.nature
+            if nature is not U and nature is not None:
+                kind = fast_nature.get(nature, 0) if type(nature) is str else None
+                if kind == 0:
+                    kind = fast_nature[nature] = _kind_of_nature(_text(nature))  # a handful of values
+                if kind is ContractKind.CONCESSION:
+                    break
             else:
-                amount = amount_raw  # what cv.number gives for a finite, small Decimal
-                if exp > 0:  # type: ignore[operator]
-                    exp = 0
-            cents = int(amount.scaleb(2))
-        else:
-            return None
-        duration = r.dureeMois
-        if duration is U or duration is None:
-            duration = None
-        elif type(duration) is not int or not 0 <= duration <= MAX_DURATION_MONTHS:
-            return None
-        mods = r.modifications
-        if mods is not U and mods is not None and mods != [] and _items(mods, "modification"):
-            return None
-        # -- date --
-        date_raw = r.dateNotification
-        got = self._fast_date.get(date_raw, 0) if type(date_raw) is str else None
-        if got == 0:
-            got = None
-            if not cv.is_empty(date_raw):
-                d = _date(date_raw.strip())
-                if not isinstance(d, CellProblem) and d <= self.today and d.year >= PLAUSIBLE_YEAR_MIN:
-                    got = d.year * 12 + d.month - 1
-            if len(self._fast_date) < 1_000_000:
-                self._fast_date[date_raw] = got
-        if got is None:
-            return None
-        month = got
-        # -- considerations (2024 shape) --
-        if r.considerationSociale is not U or r.considerationEnvironnementale is not U:
-            return None  # a flattened export
-        social = self._fast_consideration(r.considerationsSociales, True)
-        if social is False:
-            return None
-        environmental = self._fast_consideration(r.considerationsEnvironnementales, False)
-        if environmental is False:
-            return None
-        # -- CPV --
-        code = r.codeCPV
-        ok = self._fast_cpv.get(code) if type(code) is str else None
-        if ok is None:
-            cpv_raw = _text(None if code is U else code)
-            ok = not (cpv_raw is None or cv.is_empty(cpv_raw) or isinstance(_cpv(cpv_raw), CellProblem))
-            if type(code) is str and len(self._fast_cpv) < 1_000_000:
-                self._fast_cpv[code] = ok
-        if not ok:
-            return None
-        # -- duplicates and co-contractors (last: a record met before is for _extract, nothing noted) --
-        key = _digest(f"{b_id}\x1f{rid}\x1f{date_raw}\x1f{amount_raw}")
-        holders = r.titulaires
-        if type(holders) is list and len(holders) == 1 and type(holders[0]) is dict and type(h := holders[0].get("titulaire", holders[0])) is dict:
-            hid = h.get("id")  # the common case: one holder
-            hid = hid.strip() if type(hid) is str else None
-            tag = _digest(hid or str(_text(h.get("id")) or _text(h.get("denominationSociale")) or ""), 4)
-        elif holders is U or holders is None or holders == []:
-            tag = _EMPTY_TAG
-        else:
-            ids = [str(_text(x.get("id")) or _text(x.get("denominationSociale")) or "") for x in _items(holders, "titulaire")]
-            tag = _digest("\x1f".join(sorted(ids)) if len(ids) > 1 else ids[0] if ids else "", 4)
-        if self._seen.first(key, row, tag) is not None:
-            return None  # recorded before: a duplicate or a co-contractor's line (nothing recorded now)
-        # Clean: the votes _extract would have cast.
-        if r.considerationsSociales is not U or r.considerationsEnvironnementales is not U or _GET_2024(r).count(U) != len(_FIELDS_2024):
-            self.votes["2024"] += 1
-            if r.technique is not U or r.modaliteExecution is not U or r.typePrix is not U:  # _FIELDS_DRAFT
-                self.votes["brouillon"] += 1
-        else:
-            self.votes["2019"] += 1
-        return siret, nom, cents, exp, month, duration, social, environmental
+                kind = None
+            if kind is None and not fast_kind(r):
+                break  # « Nature inconnue »
+            # -- buyer and identifier --
+            b = r.acheteur
+            if b is U:
+                break
+            bkey = bytes(b)
+            buyer = fast_buyer.get(bkey, 0)
+            if buyer == 0:
+                buyer = buyer_of(bkey)
+                if len(fast_buyer) < 1_000_000:
+                    fast_buyer[bkey] = buyer
+            if buyer is None:
+                break
+            b_id, siret, nom = buyer
+            rid = r.id
+            rid = rid.strip() if type(rid) is str else _text(None if rid is U else rid)
+            if not rid or len(rid) > cv.MAX_ID_CHARS:
+                break
+            # -- amount, duration, no modification --
+            amount_raw = r.montant
+            if type(amount_raw) is int:
+                if not 0 < amount_raw < SMALLEST_IMPLAUSIBLE:
+                    break  # zero, negative, or to be looked at (implausible_amount)
+                cents, exp = amount_raw * 100, 0
+            elif type(amount_raw) is Decimal:
+                if not 0 < amount_raw < SMALLEST_IMPLAUSIBLE:
+                    break
+                exp = amount_raw.as_tuple().exponent  # type: ignore[assignment]
+                if exp < -2:  # type: ignore[operator]
+                    exp = -2  # cv.number rounds it to the cent
+                    amount = cv.number(amount_raw)
+                    if not 0 < amount < SMALLEST_IMPLAUSIBLE:
+                        break
+                else:
+                    amount = amount_raw  # what cv.number gives for a finite, small Decimal
+                    if exp > 0:  # type: ignore[operator]
+                        exp = 0
+                cents = int(amount.scaleb(2))
+            else:
+                break
+            duration = r.dureeMois
+            if duration is U or duration is None:
+                duration = None
+            elif type(duration) is not int or not 0 <= duration <= MAX_DURATION_MONTHS:
+                break
+            mods = r.modifications
+            if mods is not U and mods is not None and mods != [] and _items(mods, "modification"):
+                break
+            # -- date --
+            date_raw = r.dateNotification
+            got = fast_date.get(date_raw, 0) if type(date_raw) is str else None
+            if got == 0:
+                got = None
+                if not cv.is_empty(date_raw):
+                    d = _date(date_raw.strip())
+                    if not isinstance(d, CellProblem) and d <= today and d.year >= PLAUSIBLE_YEAR_MIN:
+                        got = d.year * 12 + d.month - 1
+                if len(fast_date) < 1_000_000:
+                    fast_date[date_raw] = got
+            if got is None:
+                break
+            month = got
+            # -- considerations (2024 shape) --
+            if r.considerationSociale is not U or r.considerationEnvironnementale is not U:
+                break  # a flattened export
+            social = consideration(r.considerationsSociales, True)
+            if social is False:
+                break
+            environmental = consideration(r.considerationsEnvironnementales, False)
+            if environmental is False:
+                break
+            # -- CPV --
+            code = r.codeCPV
+            ok = fast_cpv.get(code) if type(code) is str else None
+            if ok is None:
+                cpv_raw = _text(None if code is U else code)
+                ok = not (cpv_raw is None or cv.is_empty(cpv_raw) or isinstance(_cpv(cpv_raw), CellProblem))
+                if type(code) is str and len(fast_cpv) < 1_000_000:
+                    fast_cpv[code] = ok
+            if not ok:
+                break
+            # -- duplicates and co-contractors (last: a record met before is for _extract, nothing noted) --
+            key = _digest(f"{b_id}\x1f{rid}\x1f{date_raw}\x1f{amount_raw}")
+            holders = r.titulaires
+            if type(holders) is list and len(holders) == 1 and type(holders[0]) is dict and type(h := holders[0].get("titulaire", holders[0])) is dict:
+                hid = h.get("id")  # the common case: one holder
+                hid = hid.strip() if type(hid) is str else None
+                tag = _digest(hid or str(_text(h.get("id")) or _text(h.get("denominationSociale")) or ""), 4)
+            elif holders is U or holders is None or holders == []:
+                tag = _EMPTY_TAG
+            else:
+                ids = [str(_text(x.get("id")) or _text(x.get("denominationSociale")) or "") for x in _items(holders, "titulaire")]
+                tag = _digest("\x1f".join(sorted(ids)) if len(ids) > 1 else ids[0] if ids else "", 4)
+            if first(key, row, tag) is not None:
+                break  # recorded before: a duplicate or a co-contractor's line (nothing recorded now)
+            # Clean: the votes _extract would have cast.
+            if r.considerationsSociales is not U or r.considerationsEnvironnementales is not U or _GET_2024(r).count(U) != len(_FIELDS_2024):
+                votes["2024"] += 1
+                if r.technique is not U or r.modaliteExecution is not U or r.typePrix is not U:  # _FIELDS_DRAFT
+                    votes["brouillon"] += 1
+            else:
+                votes["2019"] += 1
+            append((siret, nom, cents, exp, month, duration, social, environmental))
+        return out
 
     def _fast_buyer_of(self, text: bytes) -> tuple[str, str, Any] | None:
         """(identifier, SIRET, ``nom``) of a buyer's JSON text; None when :meth:`_extract` would say more."""
