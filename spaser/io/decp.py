@@ -260,7 +260,7 @@ def _cut(buf: bytes) -> tuple[list[FastRecord] | None, bytes, int] | None:
         if m is None:
             continue
         tries += 1
-        batch = b"[" + buf[: p + 1] + b"]"
+        batch = b"".join((b"[", memoryview(buf)[: p + 1], b"]"))
         try:
             return _BATCH_FAST.decode(batch), batch, m.end()
         except msgspec.ValidationError:  # an item is no object (msgspec stops there: is the rest JSON?)
@@ -466,9 +466,12 @@ class _Guard:
             self._run = len(data) - data.rfind(b'"') - 1
         if was_in:
             s = b'"' + s
-        s = s.replace(b'""', b"")  # most strings hold no bracket: drop them in C
-        if b'"' in s:
-            s = _STRINGS.sub(b"", s)
+        if s.count(b'""') * 2 == quotes + was_in:  # every string is two quotes side by side: no bracket in one
+            s = s.translate(None, b'"')
+        else:
+            s = s.replace(b'""', b"")  # most strings hold no bracket: drop them in C
+            if b'"' in s:
+                s = _STRINGS.sub(b"", s)
         cut = s.find(b'"')
         if cut >= 0:
             s = s[:cut]
@@ -1017,64 +1020,62 @@ _GET_2024 = attrgetter(*sorted(_FIELDS_2024))  # FastRecord's 2024-only fields, 
 class _Seen:
     """Open-addressing table of 64-bit keys -> (row, 32-bit tag) of the first record (about 32 bytes per record).
 
-    A dict would take ~100 bytes per record: too much for a national file.
+    A dict would take ~100 bytes per record: too much for a national file. Each slot is two
+    64-bit words side by side (the key; the row and the tag), so a look-up reads one place.
     """
 
     def __init__(self, expected: int = 0) -> None:
         """``expected``: records foreseen (the table is sized for them at once: no growing)."""
         self._size = 1 << max(12, (2 * expected).bit_length())
-        self._keys = array("Q", [0]) * self._size
-        self._rows = array("I", [0]) * self._size
-        self._tags = array("I", [0]) * self._size
+        self._slots = array("Q", [0]) * (2 * self._size)
         self._n = 0
 
     def get(self, key: int) -> tuple[int, int] | None:
         """(row, tag) recorded for ``key``, or None (nothing recorded)."""
         key = key or 1
-        keys, mask = self._keys, self._size - 1
+        slots, mask = self._slots, self._size - 1
         i = key & mask
         while True:
-            k = keys[i]
+            k = slots[2 * i]
             if k == 0:
                 return None
             if k == key:
-                return self._rows[i], self._tags[i]
+                v = slots[2 * i + 1]
+                return v >> 32, v & 0xFFFFFFFF
             i = (i + 1) & mask
 
     def first(self, key: int, row: int, tag: int = 0) -> tuple[int, int] | None:
         """(row, tag) already recorded for ``key``, or None after recording ``row`` and ``tag``."""
         key = key or 1  # 0 marks an empty slot
-        keys, mask = self._keys, self._size - 1
+        slots, mask = self._slots, self._size - 1
         i = key & mask
         while True:
-            k = keys[i]
+            k = slots[2 * i]
             if k == 0:
-                keys[i] = key
-                self._rows[i] = row & 0xFFFFFFFF
-                self._tags[i] = tag
+                slots[2 * i] = key
+                slots[2 * i + 1] = (row & 0xFFFFFFFF) << 32 | tag
                 self._n += 1
                 if self._n * 2 > self._size:
                     self._grow()
                 return None
             if k == key:
-                return self._rows[i], self._tags[i]
+                v = slots[2 * i + 1]
+                return v >> 32, v & 0xFFFFFFFF
             i = (i + 1) & mask
 
     def _grow(self) -> None:
-        old = zip(self._keys, self._rows, self._tags)
+        old = self._slots
         self._size *= 2
-        self._keys = array("Q", [0]) * self._size
-        self._rows = array("I", [0]) * self._size
-        self._tags = array("I", [0]) * self._size
-        keys, rows, tags, mask = self._keys, self._rows, self._tags, self._size - 1
-        for k, r, t in old:
+        self._slots = slots = array("Q", [0]) * (2 * self._size)
+        mask = self._size - 1
+        for j in range(0, len(old), 2):
+            k = old[j]
             if k:
                 i = k & mask
-                while keys[i]:
+                while slots[2 * i]:
                     i = (i + 1) & mask
-                keys[i] = k
-                rows[i] = r
-                tags[i] = t
+                slots[2 * i] = k
+                slots[2 * i + 1] = old[j + 1]
 
 
 def _digest(text: str, size: int = 8) -> int:
@@ -1323,15 +1324,13 @@ class Extractor:
         b_id = _text(b.get("id"))
         if b_id is None:
             return None
-        siret = self._buyers.get(b_id, "")
+        siret = self._buyers.get(b_id, "")  # not noted there: this cache serves the fast path (memory)
         if siret == "":
             try:
                 siret = cv.siret(b_id)
             except CellProblem:
-                siret = None
-            if len(self._buyers) < 1_000_000:
-                self._buyers[b_id] = siret
-        return None if siret is None else (b_id, siret, b.get("nom"))
+                return None
+        return b_id, b_id if siret == b_id else siret, b.get("nom")  # one string when they are the same
 
     def _fast_consideration(self, raw: Any, social: bool) -> Any:
         """:meth:`_considerations` of the 2024 shape, per JSON text met; False when it would say more."""
