@@ -367,14 +367,17 @@ def _fast_pass(stream: Any, ext: Any, plain: Callable[[int, Any], None], buyers:
         j = 0
         while j < len(recs):
             clean = extract_batch(index, recs, j)  # up to the first record that needs the full extractor
-            for siret, nom, cents, exp, month, duration, s, e in clean:
-                k = buyers.get(siret)
-                if k is None:
-                    k = buyers[siret] = len(names)
-                    sirets.append(siret)
-                    names.append(name_text(nom))
-                elif nom is not None and not names[k]:
-                    names[k] = name_text(nom)
+            for buyer, cents, exp, month, duration, s, e in clean:
+                k = buyer.index
+                if k is None:  # first met in this form (the same SIRET may be written otherwise)
+                    siret = buyer.siret
+                    k = buyer.index = buyers.get(siret)
+                    if k is None:
+                        k = buyer.index = buyers[siret] = len(names)
+                        sirets.append(siret)
+                        names.append(name_text(buyer.nom))
+                if buyer.nom is not None and not names[k]:
+                    names[k] = name_text(buyer.nom)
                 sf = social_flag.get(s)
                 if sf is None:
                     sf = social_flag[s] = _flag(s, True)

@@ -1084,6 +1084,20 @@ def _digest(text: str, size: int = 8) -> int:
 
 
 _EMPTY_TAG = _digest("", 4)  # no holder
+_DIGEST_MASK = (1 << 64) - 1  # _digest of 8 bytes
+
+
+class FastBuyer:
+    """A buyer as :meth:`Extractor.extract_batch` gives it: identifier, SIRET, ``nom`` as in the file.
+
+    ``index`` is the caller's (the scan keeps its buyer's number there: no look-up per record).
+    """
+
+    __slots__ = ("id", "siret", "nom", "index")
+
+    def __init__(self, id: str, siret: str, nom: Any) -> None:  # noqa: A002
+        self.id, self.siret, self.nom = id, siret, nom
+        self.index: int | None = None
 
 
 class Extractor:
@@ -1118,7 +1132,7 @@ class Extractor:
         self.votes: Counter[str] = Counter()
         self._buyers: dict[str, str | None] = {}  # identifier as written -> SIRET (None: invalid)
         # extract_fast's answers per value met (None or False: the record needs extract)
-        self._fast_buyer: dict[bytes, tuple[str, str, Any] | None] = {}
+        self._fast_buyer: dict[bytes, FastBuyer | None] = {}
         self._fast_date: dict[str, int | None] = {}
         self._fast_cpv: dict[str, bool] = {}
         self._fast_nature: dict[str, ContractKind | None] = {}
@@ -1170,15 +1184,14 @@ class Extractor:
         self.report.count_row(rejected=state[0], warned=state[1])
         return None if state[0] else c
 
-    def extract_fast(self, row: int, r: FastRecord) -> tuple[str, Any, int, int, int, int | None, Any, Any] | None:
+    def extract_fast(self, row: int, r: FastRecord) -> tuple[FastBuyer, int, int, int, int | None, Any, Any] | None:
         """One record of :meth:`extract_batch`: its figures, or None."""
         got = self.extract_batch(row, [r], 0)
         return got[0] if got else None
 
-    def extract_batch(self, row: int, recs: list[FastRecord], start: int) -> list[tuple[str, Any, int, int, int, int | None, Any, Any]]:
+    def extract_batch(self, row: int, recs: list[FastRecord], start: int) -> list[tuple[FastBuyer, int, int, int, int | None, Any, Any]]:
         """Records of :meth:`DecpStream.fast_records` from ``recs[start]`` (number ``row + start``) that
-        raise no issue, read with cached answers: per record (buyer's SIRET, its ``nom`` as in the
-        file, amount in cents, the amount's exponent if negative else 0, month of notification as
+        raise no issue, read with cached answers: per record (the buyer, amount in cents, the amount's exponent if negative else 0, month of notification as
         ``year * 12 + month - 1``, duration, social, environmental). It stops before the first record
         that needs :meth:`extract` (which reads it as if this was never called: nothing is noted
         before a record is known to be clean), so records stay in file order. The caller counts
@@ -1192,8 +1205,9 @@ class Extractor:
         fast_nature, fast_buyer, fast_date, fast_cpv = self._fast_nature, self._fast_buyer, self._fast_date, self._fast_cpv
         buyer_of, consideration, fast_kind = self._fast_buyer_of, self._fast_consideration, self._fast_kind
         first, votes, today = self._seen.first, self.votes, self.today
-        out: list[tuple[str, Any, int, int, int, int | None, Any, Any]] = []
+        out: list[tuple[FastBuyer, int, int, int, int | None, Any, Any]] = []
         append = out.append
+        n2019 = n2024 = 0  # votes, cast at the end
         for row, r in enumerate(islice(recs, start, None), row + start):
             if r.donneesActuelles is not U or r.element_ is not U or r.acheteur_id is not U:
                 break  # tabular versions, an XML element, a flattened export
@@ -1224,7 +1238,7 @@ class Extractor:
                     fast_buyer[bkey] = buyer
             if buyer is None:
                 break
-            b_id, siret, nom = buyer
+            b_id = buyer.id
             rid = r.id
             rid = rid.strip() if type(rid) is str else _text(None if rid is U else rid)
             if not rid or len(rid) > cv.MAX_ID_CHARS:
@@ -1293,7 +1307,7 @@ class Extractor:
             if not ok:
                 break
             # -- duplicates and co-contractors (last: a record met before is for _extract, nothing noted) --
-            key = _digest(f"{b_id}\x1f{rid}\x1f{date_raw}\x1f{amount_raw}")
+            key = hash(f"{b_id}\x1f{rid}\x1f{date_raw}\x1f{amount_raw}") & _DIGEST_MASK  # _digest, inlined
             holders = r.titulaires
             if type(holders) is list and len(holders) == 1 and type(holders[0]) is dict and type(h := holders[0].get("titulaire", holders[0])) is dict:
                 hid = h.get("id")  # the common case: one holder
@@ -1308,15 +1322,19 @@ class Extractor:
                 break  # recorded before: a duplicate or a co-contractor's line (nothing recorded now)
             # Clean: the votes _extract would have cast.
             if r.considerationsSociales is not U or r.considerationsEnvironnementales is not U or _GET_2024(r).count(U) != len(_FIELDS_2024):
-                votes["2024"] += 1
+                n2024 += 1
                 if r.technique is not U or r.modaliteExecution is not U or r.typePrix is not U:  # _FIELDS_DRAFT
                     votes["brouillon"] += 1
             else:
-                votes["2019"] += 1
-            append((siret, nom, cents, exp, month, duration, social, environmental))
+                n2019 += 1
+            append((buyer, cents, exp, month, duration, social, environmental))
+        if n2019:
+            votes["2019"] += n2019
+        if n2024:
+            votes["2024"] += n2024
         return out
 
-    def _fast_buyer_of(self, text: bytes) -> tuple[str, str, Any] | None:
+    def _fast_buyer_of(self, text: bytes) -> FastBuyer | None:
         """(identifier, SIRET, ``nom``) of a buyer's JSON text; None when :meth:`_extract` would say more."""
         b = _ANY.decode(text)
         if type(b) is not dict:
@@ -1330,7 +1348,7 @@ class Extractor:
                 siret = cv.siret(b_id)
             except CellProblem:
                 return None
-        return b_id, b_id if siret == b_id else siret, b.get("nom")  # one string when they are the same
+        return FastBuyer(b_id, b_id if siret == b_id else siret, b.get("nom"))  # one string when they are the same
 
     def _fast_consideration(self, raw: Any, social: bool) -> Any:
         """:meth:`_considerations` of the 2024 shape, per JSON text met; False when it would say more."""
@@ -1461,7 +1479,7 @@ class Extractor:
         merge_into = None
         if rid is not None and b_id is not None:
             # 64-bit digest: ~32 bytes per record kept; a false match is ~1e-8 for a million records.
-            key = _digest(f"{b_id}\x1f{rid}\x1f{date_raw}\x1f{amount_raw}")
+            key = hash(f"{b_id}\x1f{rid}\x1f{date_raw}\x1f{amount_raw}") & _DIGEST_MASK  # _digest, inlined
             ids = [str(_text(t.get("id")) or _text(t.get("denominationSociale")) or "") for t in _items(titulaires_raw, inner)]
             tag = _digest("\x1f".join(sorted(ids)) if len(ids) > 1 else ids[0] if ids else "", 4)
             first = self._seen.first(key, row, tag)
