@@ -466,8 +466,11 @@ class _Guard:
             self._run = len(data) - data.rfind(b'"') - 1
         if was_in:
             s = b'"' + s
-        if s.count(b'""') * 2 == quotes + was_in:  # every string is two quotes side by side: no bracket in one
-            s = s.translate(None, b'"')
+        # Every string closed in the chunk is two quotes side by side (no bracket in one): drop the quotes, and
+        # what follows a string left open at the end.
+        body = s[: s.rfind(b'"')] if self._in_string else s
+        if body.count(b'""') * 2 == quotes + was_in - self._in_string:
+            s = body.translate(None, b'"')
         else:
             s = s.replace(b'""', b"")  # most strings hold no bracket: drop them in C
             if b'"' in s:
