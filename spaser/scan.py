@@ -33,7 +33,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -74,8 +74,8 @@ _ZERO = Decimal(0)
 _SOCIAL_NONE = frozenset({SocialConsideration.AUCUNE})
 _ENV_NONE = frozenset({EnvironmentalConsideration.AUCUNE})
 
-# per-year slots of a buyer's accumulator
-_EST, _USED, _ASSUMED, _NOTIF, _NOTIF_AMT, _SY, _SN, _SU, _EY, _EN, _EU = range(11)
+# a contract's consideration statuses (_Contracts.flags: social | environmental << 4): yes, no, unknown
+_SY, _SN, _SU, _EY, _EN, _EU = range(5, 11)
 
 
 _NO_DURATION = 0xFFFF  # in _Contracts.months: unknown, the default duration of the chosen year applies
@@ -91,7 +91,7 @@ class _Contracts:
     duration, consideration statuses); the buyers' counters and totals are then
     summed over the columns at once (numpy, exact integers of cents), and the
     chosen year's figures (known only after the file: the year with the most
-    notifications) are computed in file order by :meth:`slots`.
+    notifications) are computed by :meth:`year_figures`.
     """
 
     def __init__(self) -> None:
@@ -130,67 +130,62 @@ class _Contracts:
                 column.extend(values)
             self.rows.clear()
 
+    def _slices(self) -> Iterator[tuple[int, Any, Any, Any, Any, Any, Any]]:
+        """(start, buyer, what, month, months, cents, flags) of ``_SLICE`` contracts at a time, as numpy
+        arrays (flat memory: no temporary array of a million items)."""
+        import numpy as np
+
+        columns = [np.frombuffer(c, dtype=t) for c, t in ((self.buyer, np.uint32), (self.what, np.uint8), (self.month, np.int32),
+                                                           (self.months, np.uint16), (self.cents, np.int64), (self.flags, np.uint8))]
+        for lo in range(0, len(self.buyer), _SLICE):
+            b, what, month, months, cents, flags = (c[lo : lo + _SLICE] for c in columns)
+            yield lo, b.astype(np.intp), what, month, months, cents, flags
+
     def counters(self, buyers: int) -> tuple[dict[str, list[int]], list[Decimal], Counter[int]]:
         """Per buyer index: the counts (contracts, concessions, implausible, no_amount, no_date), the
         total of the marchés' amounts (the Decimal that adding them one by one gives), and the
         notifications per year."""
         import numpy as np
 
-        b = np.frombuffer(self.buyer, dtype=np.uint32)
-        what = np.frombuffer(self.what, dtype=np.uint8)
-        month = np.frombuffer(self.month, dtype=np.int32)
-
-        def count(mask: Any) -> list[int]:
-            return np.bincount(b[mask] if mask is not None else b, minlength=buyers).tolist()  # type: ignore[no-any-return]
-
-        marche = what != _CONCESSION
-        counts = {
-            "contracts": count(None),
-            "concessions": count(~marche),
-            "implausible": count(what == _IMPLAUSIBLE),
-            "no_amount": count(what == _NO_AMOUNT),
-            "no_date": count(marche & (month == _NO_DATE)),
-        }
-        ok = what == _OK
+        counts = np.zeros((5, buyers), dtype=np.int64)
         cents = np.zeros(buyers, dtype=np.int64)
-        np.add.at(cents, b[ok], np.frombuffer(self.cents, dtype=np.int64)[ok])
         exp = np.zeros(buyers, dtype=np.int8)
-        np.minimum.at(exp, b[ok], np.frombuffer(self.exp, dtype=np.int8)[ok])
+        years: Counter[int] = Counter()
+        exps = np.frombuffer(self.exp, dtype=np.int8)
+        for lo, b, what, month, _, cents_c, _ in self._slices():
+            marche = what != _CONCESSION
+            for row, mask in enumerate((None, ~marche, what == _IMPLAUSIBLE, what == _NO_AMOUNT, marche & (month == _NO_DATE))):
+                counts[row] += np.bincount(b if mask is None else b[mask], minlength=buyers)
+            ok = what == _OK
+            np.add.at(cents, b[ok], cents_c[ok])
+            np.minimum.at(exp, b[ok], exps[lo : lo + _SLICE][ok])
+            ys, ns = np.unique(month[marche & (month != _NO_DATE)] // 12, return_counts=True)
+            years.update(dict(zip(ys.tolist(), ns.tolist())))
         totals = [Decimal(c).scaleb(-2).quantize(Decimal(1).scaleb(e)) for c, e in zip(cents.tolist(), exp.tolist())]
         for i, amount in self.exact.items():  # unreachable today; exact all the same
             k = self.buyer[i]
             totals[k] = totals[k] - Decimal(self.cents[i]).scaleb(-2) + amount
-        dated = marche & (month != _NO_DATE)
-        ys, ns = np.unique(month[dated] // 12, return_counts=True)
-        return counts, totals, Counter(dict(zip(ys.tolist(), ns.tolist())))
+        names = ("contracts", "concessions", "implausible", "no_amount", "no_date")
+        return dict(zip(names, counts.tolist())), totals, years
 
-    def slots(self, year: int, default: int) -> dict[int, list[Any]]:
-        """Per buyer index: the figures of ``year`` (indices _EST ... _EU).
+    def year_figures(self, year: int, default: int, buyers: int) -> dict[str, list[Any]]:
+        """Per buyer index, the figures of ``year``: ``estimate`` (to the cent), ``used``, ``assumed``,
+        ``notified``, ``notified_amount``, ``social_yes/no/unknown``, ``env_yes/no/unknown``.
 
         Counts and the notified amounts are summed over the columns (numpy, exact integers of
-        cents, a slice at a time: flat memory); the estimate adds each contract's share in file
-        order, in Decimal, as :func:`spaser.law.estimate.share_in_year` gives it (counted in
-        cents: the same digits).
+        cents); the estimate adds each contract's share in file order, in Decimal, as
+        :func:`spaser.law.estimate.share_in_year` gives it (counted in cents: the same digits).
         """
         import numpy as np
 
-        n = len(self.buyer)
-        if not n:
-            return {}
         first_month, last_month = year * 12, year * 12 + 11
-        columns = [np.frombuffer(c, dtype=t) for c, t in ((self.buyer, np.uint32), (self.what, np.uint8), (self.month, np.int32),
-                                                           (self.months, np.uint16), (self.cents, np.int64), (self.flags, np.uint8))]
-        buyers = int(columns[0].max()) + 1
-        counts = np.zeros((5, buyers), dtype=np.int64)  # notified, notified with an amount, used, assumed, touched
+        counts = np.zeros((4, buyers), dtype=np.int64)  # notified, notified with an amount, used, assumed
         notified_cents = np.zeros(buyers, dtype=np.int64)
         social = np.zeros(buyers * 3, dtype=np.int64)  # per buyer: yes, no, unknown (_SY, _SN, _SU)
         env = np.zeros(buyers * 3, dtype=np.int64)  # idem (_EY, _EN, _EU)
         est = [_ZERO] * buyers  # in cents
         exact = self.exact
-        step = 1 << 16
-        for lo in range(0, n, step):
-            b, what, month, months, cents, flags = (c[lo : lo + step] for c in columns)
-            b = b.astype(np.intp)
+        for lo, b, what, month, months, cents, flags in self._slices():
             assumed = months == _NO_DURATION
             m = np.maximum(np.where(assumed, default, months).astype(np.int32), 1)  # a duration of 0 counts as 1 month
             # months of the year the contract runs (spaser.law.estimate.months_in_year)
@@ -199,7 +194,7 @@ class _Contracts:
             notified = dated & (month >= first_month) & (month <= last_month)
             share = dated & (cents >= 0) & (k > 0)
             with_amount = notified & (cents >= 0)
-            for row, mask in enumerate((notified, with_amount, share, share & assumed, notified | share)):
+            for row, mask in enumerate((notified, with_amount, share, share & assumed)):
                 counts[row] += np.bincount(b[mask], minlength=buyers)
             np.add.at(notified_cents, b[with_amount], cents[with_amount])
             f = flags[notified].astype(np.intp)
@@ -209,21 +204,27 @@ class _Contracts:
             for i, bi, c, kk, mm in zip((idx + lo).tolist(), b[idx].tolist(), cents[idx].tolist(), k[idx].tolist(), m[idx].tolist()):
                 a = exact[i].scaleb(2) if exact and i in exact else Decimal(c)
                 est[bi] += a if kk == mm else a * kk / mm
-        social_t, env_t = social.reshape(buyers, 3), env.reshape(buyers, 3)
-        notif, notif_amt_n, used, assumed_n, touched = counts.tolist()
-        out: dict[int, list[Any]] = {}
-        for bi in np.flatnonzero(touched).tolist():
-            amount = Decimal(int(notified_cents[bi])).scaleb(-2) if notif_amt_n[bi] else _ZERO
-            slot = out[bi] = [est[bi].scaleb(-2) if used[bi] else _ZERO, used[bi], assumed_n[bi], notif[bi], amount,
-                              0, 0, 0, 0, 0, 0]
-            slot[_SY : _SU + 1] = social_t[bi].tolist()
-            slot[_EY : _EU + 1] = env_t[bi].tolist()
+        notified_n, with_amount_n, used, assumed_n = counts.tolist()
+        amounts = [Decimal(c).scaleb(-2) if n else _ZERO for c, n in zip(notified_cents.tolist(), with_amount_n)]
         for i, amount in exact.items():  # unreachable today; exact all the same
             mi = self.month[i]
             if self.what[i] != _CONCESSION and first_month <= mi <= last_month and self.cents[i] >= 0:
-                slot = out[self.buyer[i]]
-                slot[_NOTIF_AMT] = slot[_NOTIF_AMT] - Decimal(self.cents[i]).scaleb(-2) + amount
+                k_ = self.buyer[i]
+                amounts[k_] = amounts[k_] - Decimal(self.cents[i]).scaleb(-2) + amount
+        out: dict[str, list[Any]] = {
+            "estimate": [(e.scaleb(-2) if u else _ZERO).quantize(_CENT, rounding=ROUND_HALF_UP) for e, u in zip(est, used)],
+            "used": used,
+            "assumed": assumed_n,
+            "notified": notified_n,
+            "notified_amount": amounts,
+        }
+        for name, table in (("social", social), ("env", env)):
+            yes, no, unknown = table.reshape(buyers, 3).T.tolist()
+            out.update({f"{name}_yes": yes, f"{name}_no": no, f"{name}_unknown": unknown})
         return out
+
+
+_SLICE = 1 << 16  # contracts summed at once after the pass
 
 
 def _share(part: int, whole: int) -> Decimal | None:
@@ -468,14 +469,12 @@ def scan_decp(
     if year is None:
         year = max(years, key=lambda y: (years[y], y)) if years else today.year - 1
     default = default_duration(date(year, 12, 31), law=law)
-    slots = contracts.slots(year, default)
+    fig = contracts.year_figures(year, default, len(names))
     del contracts  # the columns: freed before the lines are built
     rule = year_rule(year, law=law)  # threshold, basis and scope of that year (spaser.law)
     lines = []
-    empty = [Decimal(0), 0, 0, 0, Decimal(0), 0, 0, 0, 0, 0, 0]
     for key, k in buyers.items():
-        slot = slots.pop(k, empty)  # freed as the lines are made (peak memory)
-        est = slot[_EST].quantize(_CENT, rounding=ROUND_HALF_UP)
+        est = fig["estimate"][k]
         siret = sirets[k]
         bname = names[k] or f"Acheteur {siret or key[1:]}"
         if key.startswith("?"):
@@ -489,19 +488,19 @@ def scan_decp(
                 total_amount=totals[k],
                 implausible=counts["implausible"][k],
                 estimate=est,
-                used=slot[_USED],
-                assumed_duration=slot[_ASSUMED],
+                used=fig["used"][k],
+                assumed_duration=fig["assumed"][k],
                 no_amount=counts["no_amount"][k],
                 no_date=counts["no_date"][k],
-                notified=slot[_NOTIF],
-                notified_amount=slot[_NOTIF_AMT],
-                social_yes=slot[_SY],
-                social_no=slot[_SN],
-                social_unknown=slot[_SU],
-                env_yes=slot[_EY],
-                env_no=slot[_EN],
-                env_unknown=slot[_EU],
-                status=rule.status(est, slot[_NOTIF_AMT]),
+                notified=fig["notified"][k],
+                notified_amount=fig["notified_amount"][k],
+                social_yes=fig["social_yes"][k],
+                social_no=fig["social_no"][k],
+                social_unknown=fig["social_unknown"][k],
+                env_yes=fig["env_yes"][k],
+                env_no=fig["env_no"][k],
+                env_unknown=fig["env_unknown"][k],
+                status=rule.status(est, fig["notified_amount"][k]),
             )
         )
     # By the compared figure, the estimate, the total (largest first), then SIRET and name: stable sorts from the

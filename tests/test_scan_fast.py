@@ -32,7 +32,8 @@ FIELDS = {
     "id": _pick(['"M1"', '"M2"', '"M3"', '"2024-77"'], ["12", "null", '"' + "x" * 250 + '"', "1" * 45, '"  "']),
     "acheteur": _pick(['{"id": "13001898900017"}', '{"id": "21750001600019", "nom": "Ville de Paris"}',
                        '{"nom": "Sans id", "id": "13001898900017"}'],
-                      ['{"id": "123"}', '"13001898900017"', "{}", "null", '{"id": 13001898900017}', '{"id": "1" }']),
+                      ['{"id": "123"}', '{"nom": "Mal saisi", "id": "123"}', '"13001898900017"', "{}", "null",
+                       '{"id": 13001898900017}', '{"id": "1" }']),
     "montant": _pick(["1200", "99.5", "4800.25", "120000", "1E+3", "1.500"],
                      ["1234.567", "99999998.999", "0.001", "12.345", "99999999", "150000000", "0", "-5", '"1 200,50"', "NaN", "1E999999999", "1" * 45, "999999999", "2e9", "null",
                       "true", "-0", "1e-3", '"12"']),
@@ -156,6 +157,16 @@ def test_shared_files_present_or_said() -> None:
     if not SHARED.exists():
         pytest.skip("../shared absent : seules les données de test du projet sont comparées")
     assert len(FILES) > 8
+
+
+def test_invalid_buyer_met_again_in_another_form(tmp_path: Path) -> None:
+    """The full extractor noted an invalid buyer; the same identifier written otherwise stays invalid."""
+    rec = ('{"id": "M%d", "acheteur": %s, "montant": 1000, "dateNotification": "2024-03-01", "dureeMois": 12, '
+           '"codeCPV": "90910000-9", "nature": "Marché"}')
+    path = tmp_path / "b.json"
+    path.write_text('{"marches": [' + ", ".join([rec % (1, '{"id": "123"}'), rec % (2, '{"id": "123", "nom": "X"}')]) + "]}",
+                    encoding="utf-8")
+    assert _result(path, True) == _result(path, False)
 
 
 def test_clean_records_take_the_fast_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1233,8 +1233,8 @@ class Extractor:
             b = r.acheteur
             if b is U:
                 break
-            bkey = bytes(b)
-            buyer = fast_buyer.get(bkey, 0)
+            bkey = bytes(b)  # type: ignore[arg-type]
+            buyer: Any = fast_buyer.get(bkey, 0)
             if buyer == 0:
                 buyer = buyer_of(bkey)
                 if len(fast_buyer) < 1_000_000:
@@ -1351,6 +1351,8 @@ class Extractor:
                 siret = cv.siret(b_id)
             except CellProblem:
                 return None
+        if siret is None:  # known invalid (read by extract before)
+            return None
         return FastBuyer(b_id, b_id if siret == b_id else siret, b.get("nom"))  # one string when they are the same
 
     def _fast_consideration(self, raw: Any, social: bool) -> Any:
