@@ -23,7 +23,13 @@ message instead of exhausting memory. It also replaces what the parser would
 stop or crash on by marker strings: a bare ``NaN``/``Infinity`` (pandas
 writes them), a number longer than :data:`MAX_NUMBER_CHARS` (the C parser
 crashed on an integer of 4 301 digits) and a lone UTF-16 half (``\\udc00``);
-the record reader then drops that one value with a warning.
+the record reader then drops that one value with a warning (a NUL, ``\\u0000``,
+is removed with a warning too).
+
+The national scan reads the same guarded bytes in batches decoded by msgspec
+(:meth:`DecpStream.fast_records`): a batch ends where msgspec proves a record
+ends, and whatever it cannot take goes on with the plain reader (ijson), so
+both give the same records; see :mod:`spaser.scan`.
 
 Values are converted by :mod:`spaser.io.convert` (shared with the spreadsheet
 reader): ASCII digits only, bounded lengths and exponents. The report names the
@@ -182,7 +188,7 @@ _KIND_CONCESSION = "Contrat de concession"
 
 
 # -- the national scan's reader (DecpStream.fast_records) --------------------------------
-_BATCH = 1 << 20  # bytes of records decoded at once (about 1 400 national records)
+_BATCH = 1 << 18  # bytes of records decoded at once (about 350 national records: flat memory)
 _TRIES = 4  # cuts tried per batch before the plain reader takes the rest
 _SCAN_LIMIT = 10_000  # ``}`` looked at per batch for a cut
 _SEP = re.compile(rb"\s*(?:,\s*(?=\{)|(?=\]))")  # after a record's ``}``: the next record, or the list's end
