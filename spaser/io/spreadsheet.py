@@ -27,7 +27,7 @@ Rules a reader of real exports needs (documented in the README):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from datetime import date
@@ -355,18 +355,93 @@ class _Reader:
         plan = tuple(_Col(f, j, t.headers[f], spec("amount_ht").convert if spend_year(f) else spec(f).convert, spend_year(f), {},
                           is_empty if spend_year(f) or spec(f).reads_placeholders else is_blank)
                      for f, j in t.columns.items())
-        header_row = sh.rows[t.header_row]
-        header = [normalise(c) for c in header_row]
-        first = min(t.columns.values())  # a recognised header cell, never empty
+        rows = _data_rows(t)
         count = 0
-        for number, row in sh.below(t.header_row + 1):
-            if all(map(is_empty, row)):
-                continue
-            if len(row) > first and row[first] == header_row[first] and [normalise(c) for c in row] == header:
-                continue  # the header repeated (page breaks in exports)
-            count += 1
-            _Row(self, t, plan, row, number).read()
+        if not self.fast or sh.formulas:
+            for number, row in rows:
+                count += 1
+                _Row(self, t, plan, row, number).read()
+            return count
+        # The fast path converts a batch column by column (each distinct cell once), then reads each row
+        # from its converted values; a row with any cell problem is read by the plain path for its messages.
+        vat_rate = self.opts.vat_rate
+        fields = [c.field for c in plan]
+        for batch in _batches(rows, _BATCH_ROWS):
+            count += len(batch)
+            slow: set[int] = set()
+            columns = []
+            for c in plan:
+                values, bad = _column(c, [r[c.index] if c.index < len(r) else None for _, r in batch], vat_rate)
+                columns.append(values)
+                slow.update(bad)
+            for i, (number, row) in enumerate(batch):
+                r = _Row(self, t, plan, row, number)
+                if i in slow:
+                    r.read()
+                else:
+                    r.read({f: col[i] for f, col in zip(fields, columns) if col[i] is not None})
         return count
+
+
+_BATCH_ROWS = 20_000  # rows converted together: enough to amortise, small enough to stream a CSV
+_NOTHING: tuple[Any, None] = (None, None)
+
+
+def _data_rows(t: Table) -> Iterator[tuple[int, list[Any]]]:
+    """The rows below the header that count: not blank, not the header repeated (page breaks in exports)."""
+    sh = t.sheet
+    header_row = sh.rows[t.header_row]
+    header = [normalise(c) for c in header_row]
+    first = min(t.columns.values())  # a recognised header cell, never empty
+    for number, row in sh.below(t.header_row + 1):
+        if all(map(is_empty, row)):
+            continue
+        if len(row) > first and row[first] == header_row[first] and [normalise(c) for c in row] == header:
+            continue
+        yield number, row
+
+
+def _batches(rows: Iterator[tuple[int, list[Any]]], size: int) -> Iterator[list[tuple[int, list[Any]]]]:
+    batch: list[tuple[int, list[Any]]] = []
+    for r in rows:
+        batch.append(r)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _column(c: _Col, cells: list[Any], vat_rate: Decimal | None) -> tuple[list[Any], list[int]]:
+    """One column of a batch converted (each distinct cell once, remembered in the column's cache):
+    the values (None where empty or unreadable), and the rows whose cell has a problem (or is too long)."""
+    cache, empty = c.cache, c.empty
+    values: list[Any] = []
+    bad: list[int] = []
+    for i, v in enumerate(cells):
+        if type(v) is str:
+            hit = cache.get(v)
+            if hit is None:
+                if len(v) > MAX_CELL_CHARS:
+                    bad.append(i)
+                    values.append(None)
+                    continue
+                hit = _NOTHING if empty(v) else _converted(c, v, vat_rate)
+                if len(cache) < _CACHE_MAX:
+                    cache[v] = hit
+        elif v is None or empty(v):
+            hit = _NOTHING
+        else:
+            key = (type(v), v)
+            hit = cache.get(key)
+            if hit is None:
+                hit = _converted(c, v, vat_rate)
+                if len(cache) < _CACHE_MAX:
+                    cache[key] = hit
+        if hit[1] is not None:
+            bad.append(i)
+        values.append(hit[0])
+    return values, bad
 
 
 class _Row:
@@ -390,7 +465,8 @@ class _Row:
         self.reader.report.issue(code, severity=Severity.ERROR, detail=detail, sheet=self.t.sheet.name, row=self.number, value=value)
         self.reader.report.count_row(rejected=True)
 
-    def read(self) -> None:
+    def read(self, vals: dict[str, Any] | None = None) -> None:
+        """Read the row; ``vals``: its cells already converted, without problem (the fast path's batches)."""
         t, row = self.t, self.row
         only = _only_cell(row)
         delim = t.sheet.delimiter
@@ -398,7 +474,8 @@ class _Row:
             self.reject(IssueCode.RECORD_INVALID, f"Une seule colonne lue : cette ligne utilise un autre séparateur que « {delim} » (celui de l'en-tête).",
                         only)
             return
-        vals = self.cells()
+        if vals is None:
+            vals = self.cells()
         label = vals.get("id") or vals.get("object") or ""
         if label[:1] in "TtSsGgMm" and _is_total(label) and (not vals.get("id") or _is_total(vals["id"])):
             self.reject(IssueCode.SUBTOTAL_ROW, "", label)
