@@ -71,6 +71,16 @@ class Table:
     ttc_rate: Decimal | None  # set when the amount is read from a TTC column
 
     @cached_property
+    def copied(self) -> frozenset[str]:
+        """The fields whose converted value is the purchase's as it is."""
+        return frozenset(f for f in self.columns if f not in _NOT_OUT and "#" not in f and not f.startswith("spend_"))
+
+    @cached_property
+    def spend_columns(self) -> tuple[tuple[str, int], ...]:
+        """(field, year) of the yearly spending columns."""
+        return tuple((f, y[0]) for f in self.columns if (y := spend_year(f)))
+
+    @cached_property
     def holders(self) -> tuple[str, ...]:
         """The table's co-contractor columns (name, SIRET, kinds; numbered ones too)."""
         return tuple(f for f in self.columns if holder_index(f)[0] in _HOLDER_FIELDS)
@@ -524,11 +534,13 @@ class _Row:
                 out.setdefault("nature", v)
             elif isinstance(v, ContractKind):
                 out.setdefault("kind", v)
-        spend = {c.spend[0]: vals[c.field] for c in self.plan if c.spend and c.field in vals}
-        if spend:
-            out["spend_by_year"] = spend
+        if t.spend_columns:
+            spend = {year: vals[f] for f, year in t.spend_columns if f in vals}
+            if spend:
+                out["spend_by_year"] = spend
+        copied = t.copied
         for f, v in vals.items():
-            if f not in _NOT_OUT and "#" not in f and f not in out and not f.startswith("spend_"):
+            if f in copied and f not in out:
                 out[f] = v
         for f in ("notification_date", "consultation_date"):
             d = out.get(f)
