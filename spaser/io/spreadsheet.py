@@ -320,8 +320,8 @@ class _Reader:
         self.default_buyer = opts.buyer or Buyer(name=path.stem)
         self.buyers: dict[str, Buyer] = {}
         self.by_buyer: dict[str, list[Purchase]] = {}
-        # (buyer, id, lot) -> (where first seen, place in its buyer's list)
-        self.seen: dict[tuple[str, str, str], tuple[str, int]] = {}
+        # (buyer, id, lot) -> place in its buyer's list (the purchase's source says where it was read)
+        self.seen: dict[tuple[str, str, str], int] = {}
         self.suppliers: dict[tuple[str, str | None, frozenset[SupplierKind]], Supplier] = {}
         self.fields_sets: dict[tuple[str, ...], set[str]] = {}  # one set per combination of fields given (never mutated)
         self.holder_cells: dict[tuple[str, ...], tuple[tuple[Supplier, ...], list[_Problem]]] = {}
@@ -559,10 +559,10 @@ class _Row:
             sheet = t.sheet.name
             out["id"] = f"{sheet}-L{self.number}" if sheet else f"L{self.number}"
         key = (buyer_key, out["id"], out.get("lot") or "")
-        first = reader.seen.get(key)
-        if first is not None and not self.errors:
-            where, place = first
+        place = reader.seen.get(key)
+        if place is not None and not self.errors:
             ps = reader.by_buyer[buyer_key]
+            where = _where(ps[place].source)
             same = _same_contract(ps[place], out)
             new = tuple(s for s in suppliers if s not in ps[place].suppliers)
             if same and new:  # one more co-contractor of a contract already read
@@ -590,8 +590,7 @@ class _Row:
                 self.reject(IssueCode.RECORD_INVALID, f"{'.'.join(map(str, err['loc'])) or 'ligne'} : {err['msg']}.")
                 return
         ps = reader.by_buyer.setdefault(buyer_key, [])
-        where = f"ligne {self.number}" + (f" de la feuille « {t.sheet.name} »" if t.sheet.name else "")
-        reader.seen[key] = (where, len(ps))
+        reader.seen[key] = len(ps)
         ps.append(p)
         reader.report.count_row(rejected=False, warned=self.warnings > 0)
 
@@ -706,10 +705,17 @@ def _converted(c: _Col, v: Any, vat_rate: Decimal | None) -> tuple[Any, CellProb
     try:
         value = c.convert(v)
     except CellProblem as p:
-        return p.kept, p
+        return p.kept, p.detached()  # remembered in the column's cache
     if c.spend is not None and c.spend[1]:
         value = _without_vat(value, vat_rate)
     return value, None
+
+
+def _where(source: SourceRef | None) -> str:
+    """« ligne 12 de la feuille « Marchés » »: where a purchase was read."""
+    if source is None:  # pragma: no cover - every purchase read here has its source
+        return "plus haut"
+    return f"ligne {source.row}" + (f" de la feuille « {source.sheet} »" if source.sheet else "")
 
 
 def _is_total(label: str) -> bool:
