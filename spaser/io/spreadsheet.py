@@ -109,9 +109,10 @@ def read_spreadsheet(path: Path, kind: str, opts: ImportOptions, *, fast: bool =
     """Read a workbook (.xlsx, .xlsm, .xls, .ods) or a CSV file into portfolios and a report.
 
     ``kind`` comes from :func:`spaser.io.sniff`: 'xlsx', 'ods', 'ole2' (.xls) or 'csv'.
-    ``fast`` (the default) remembers each column's conversions (a cell text seen before is not
-    converted again); ``fast=False`` is the plain reference path. Both give the same
-    portfolios and report (tests/test_import_paths.py).
+    ``fast`` (the default) converts the rows by batches, column by column, each distinct cell
+    once, and reads the rows whose cells all convert cleanly from those values (a row with a
+    cell problem is read by the plain path, for its messages); ``fast=False`` is the plain
+    reference path, row by row. Both give the same portfolios and report (tests/test_import_paths.py).
     """
     name = str(path)
     size = path.stat().st_size
