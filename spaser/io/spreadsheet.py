@@ -27,7 +27,7 @@ Rules a reader of real exports needs (documented in the README):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from datetime import date
@@ -71,6 +71,16 @@ class Table:
     ttc_rate: Decimal | None  # set when the amount is read from a TTC column
 
     @cached_property
+    def copied(self) -> frozenset[str]:
+        """The fields whose converted value is the purchase's as it is."""
+        return frozenset(f for f in self.columns if f not in _NOT_OUT and "#" not in f and not f.startswith("spend_"))
+
+    @cached_property
+    def spend_columns(self) -> tuple[tuple[str, int], ...]:
+        """(field, year) of the yearly spending columns."""
+        return tuple((f, y[0]) for f in self.columns if (y := spend_year(f)))
+
+    @cached_property
     def holders(self) -> tuple[str, ...]:
         """The table's co-contractor columns (name, SIRET, kinds; numbered ones too)."""
         return tuple(f for f in self.columns if holder_index(f)[0] in _HOLDER_FIELDS)
@@ -99,9 +109,10 @@ def read_spreadsheet(path: Path, kind: str, opts: ImportOptions, *, fast: bool =
     """Read a workbook (.xlsx, .xlsm, .xls, .ods) or a CSV file into portfolios and a report.
 
     ``kind`` comes from :func:`spaser.io.sniff`: 'xlsx', 'ods', 'ole2' (.xls) or 'csv'.
-    ``fast`` (the default) remembers each column's conversions (a cell text seen before is not
-    converted again); ``fast=False`` is the plain reference path. Both give the same
-    portfolios and report (tests/test_import_paths.py).
+    ``fast`` (the default) converts the rows by batches, column by column, each distinct cell
+    once, and reads the rows whose cells all convert cleanly from those values (a row with a
+    cell problem is read by the plain path, for its messages); ``fast=False`` is the plain
+    reference path, row by row. Both give the same portfolios and report (tests/test_import_paths.py).
     """
     name = str(path)
     size = path.stat().st_size
@@ -310,8 +321,8 @@ class _Reader:
         self.default_buyer = opts.buyer or Buyer(name=path.stem)
         self.buyers: dict[str, Buyer] = {}
         self.by_buyer: dict[str, list[Purchase]] = {}
-        # (buyer, id, lot) -> (where first seen, place in its buyer's list)
-        self.seen: dict[tuple[str, str, str], tuple[str, int]] = {}
+        # (buyer, id, lot) -> place in its buyer's list (the purchase's source says where it was read)
+        self.seen: dict[tuple[str, str, str], int] = {}
         self.suppliers: dict[tuple[str, str | None, frozenset[SupplierKind]], Supplier] = {}
         self.fields_sets: dict[tuple[str, ...], set[str]] = {}  # one set per combination of fields given (never mutated)
         self.holder_cells: dict[tuple[str, ...], tuple[tuple[Supplier, ...], list[_Problem]]] = {}
@@ -355,18 +366,93 @@ class _Reader:
         plan = tuple(_Col(f, j, t.headers[f], spec("amount_ht").convert if spend_year(f) else spec(f).convert, spend_year(f), {},
                           is_empty if spend_year(f) or spec(f).reads_placeholders else is_blank)
                      for f, j in t.columns.items())
-        header_row = sh.rows[t.header_row]
-        header = [normalise(c) for c in header_row]
-        first = min(t.columns.values())  # a recognised header cell, never empty
+        rows = _data_rows(t)
         count = 0
-        for number, row in sh.below(t.header_row + 1):
-            if all(map(is_empty, row)):
-                continue
-            if len(row) > first and row[first] == header_row[first] and [normalise(c) for c in row] == header:
-                continue  # the header repeated (page breaks in exports)
-            count += 1
-            _Row(self, t, plan, row, number).read()
+        if not self.fast or sh.formulas:
+            for number, row in rows:
+                count += 1
+                _Row(self, t, plan, row, number).read()
+            return count
+        # The fast path converts a batch column by column (each distinct cell once), then reads each row
+        # from its converted values; a row with any cell problem is read by the plain path for its messages.
+        vat_rate = self.opts.vat_rate
+        fields = [c.field for c in plan]
+        for batch in _batches(rows, _BATCH_ROWS):
+            count += len(batch)
+            slow: set[int] = set()
+            columns = []
+            for c in plan:
+                values, bad = _column(c, [r[c.index] if c.index < len(r) else None for _, r in batch], vat_rate)
+                columns.append(values)
+                slow.update(bad)
+            for i, (number, row) in enumerate(batch):
+                r = _Row(self, t, plan, row, number)
+                if i in slow:
+                    r.read()
+                else:
+                    r.read({f: col[i] for f, col in zip(fields, columns) if col[i] is not None})
         return count
+
+
+_BATCH_ROWS = 20_000  # rows converted together: enough to amortise, small enough to stream a CSV
+_NOTHING: tuple[Any, None] = (None, None)
+
+
+def _data_rows(t: Table) -> Iterator[tuple[int, list[Any]]]:
+    """The rows below the header that count: not blank, not the header repeated (page breaks in exports)."""
+    sh = t.sheet
+    header_row = sh.rows[t.header_row]
+    header = [normalise(c) for c in header_row]
+    first = min(t.columns.values())  # a recognised header cell, never empty
+    for number, row in sh.below(t.header_row + 1):
+        if all(map(is_empty, row)):
+            continue
+        if len(row) > first and row[first] == header_row[first] and [normalise(c) for c in row] == header:
+            continue
+        yield number, row
+
+
+def _batches(rows: Iterator[tuple[int, list[Any]]], size: int) -> Iterator[list[tuple[int, list[Any]]]]:
+    batch: list[tuple[int, list[Any]]] = []
+    for r in rows:
+        batch.append(r)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _column(c: _Col, cells: list[Any], vat_rate: Decimal | None) -> tuple[list[Any], list[int]]:
+    """One column of a batch converted (each distinct cell once, remembered in the column's cache):
+    the values (None where empty or unreadable), and the rows whose cell has a problem (or is too long)."""
+    cache, empty = c.cache, c.empty
+    values: list[Any] = []
+    bad: list[int] = []
+    for i, v in enumerate(cells):
+        if type(v) is str:
+            hit = cache.get(v)
+            if hit is None:
+                if len(v) > MAX_CELL_CHARS:
+                    bad.append(i)
+                    values.append(None)
+                    continue
+                hit = _NOTHING if empty(v) else _converted(c, v, vat_rate)
+                if len(cache) < _CACHE_MAX:
+                    cache[v] = hit
+        elif v is None or empty(v):
+            hit = _NOTHING
+        else:
+            key = (type(v), v)
+            hit = cache.get(key)
+            if hit is None:
+                hit = _converted(c, v, vat_rate)
+                if len(cache) < _CACHE_MAX:
+                    cache[key] = hit
+        if hit[1] is not None:
+            bad.append(i)
+        values.append(hit[0])
+    return values, bad
 
 
 class _Row:
@@ -390,7 +476,8 @@ class _Row:
         self.reader.report.issue(code, severity=Severity.ERROR, detail=detail, sheet=self.t.sheet.name, row=self.number, value=value)
         self.reader.report.count_row(rejected=True)
 
-    def read(self) -> None:
+    def read(self, vals: dict[str, Any] | None = None) -> None:
+        """Read the row; ``vals``: its cells already converted, without problem (the fast path's batches)."""
         t, row = self.t, self.row
         only = _only_cell(row)
         delim = t.sheet.delimiter
@@ -398,7 +485,8 @@ class _Row:
             self.reject(IssueCode.RECORD_INVALID, f"Une seule colonne lue : cette ligne utilise un autre séparateur que « {delim} » (celui de l'en-tête).",
                         only)
             return
-        vals = self.cells()
+        if vals is None:
+            vals = self.cells()
         label = vals.get("id") or vals.get("object") or ""
         if label[:1] in "TtSsGgMm" and _is_total(label) and (not vals.get("id") or _is_total(vals["id"])):
             self.reject(IssueCode.SUBTOTAL_ROW, "", label)
@@ -447,11 +535,13 @@ class _Row:
                 out.setdefault("nature", v)
             elif isinstance(v, ContractKind):
                 out.setdefault("kind", v)
-        spend = {c.spend[0]: vals[c.field] for c in self.plan if c.spend and c.field in vals}
-        if spend:
-            out["spend_by_year"] = spend
+        if t.spend_columns:
+            spend = {year: vals[f] for f, year in t.spend_columns if f in vals}
+            if spend:
+                out["spend_by_year"] = spend
+        copied = t.copied
         for f, v in vals.items():
-            if f not in _NOT_OUT and "#" not in f and f not in out and not f.startswith("spend_"):
+            if f in copied and f not in out:
                 out[f] = v
         for f in ("notification_date", "consultation_date"):
             d = out.get(f)
@@ -470,10 +560,10 @@ class _Row:
             sheet = t.sheet.name
             out["id"] = f"{sheet}-L{self.number}" if sheet else f"L{self.number}"
         key = (buyer_key, out["id"], out.get("lot") or "")
-        first = reader.seen.get(key)
-        if first is not None and not self.errors:
-            where, place = first
+        place = reader.seen.get(key)
+        if place is not None and not self.errors:
             ps = reader.by_buyer[buyer_key]
+            where = _where(ps[place].source)
             same = _same_contract(ps[place], out)
             new = tuple(s for s in suppliers if s not in ps[place].suppliers)
             if same and new:  # one more co-contractor of a contract already read
@@ -501,8 +591,7 @@ class _Row:
                 self.reject(IssueCode.RECORD_INVALID, f"{'.'.join(map(str, err['loc'])) or 'ligne'} : {err['msg']}.")
                 return
         ps = reader.by_buyer.setdefault(buyer_key, [])
-        where = f"ligne {self.number}" + (f" de la feuille « {t.sheet.name} »" if t.sheet.name else "")
-        reader.seen[key] = (where, len(ps))
+        reader.seen[key] = len(ps)
         ps.append(p)
         reader.report.count_row(rejected=False, warned=self.warnings > 0)
 
@@ -617,10 +706,17 @@ def _converted(c: _Col, v: Any, vat_rate: Decimal | None) -> tuple[Any, CellProb
     try:
         value = c.convert(v)
     except CellProblem as p:
-        return p.kept, p
+        return p.kept, p.detached()  # remembered in the column's cache
     if c.spend is not None and c.spend[1]:
         value = _without_vat(value, vat_rate)
     return value, None
+
+
+def _where(source: SourceRef | None) -> str:
+    """« ligne 12 de la feuille « Marchés » »: where a purchase was read."""
+    if source is None:  # pragma: no cover - every purchase read here has its source
+        return "plus haut"
+    return f"ligne {source.row}" + (f" de la feuille « {source.sheet} »" if source.sheet else "")
 
 
 def _is_total(label: str) -> bool:
