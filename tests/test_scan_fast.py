@@ -65,7 +65,8 @@ FIELDS = {
     "donneesActuelles": st.sampled_from(["true", "false"]),
     "objet": st.sampled_from(['"Entretien des espaces verts"', '"texte \\ud800 isolé"', '"nul \\u0000 ici"', '"a\\"b"',
                               '"}, {\\"id\\": 1}, {"', '"\\u00e9t\\u00e9"', '"NaN"', '"' + "9" * 60 + '"']),
-    "x": st.sampled_from(['[1, [2, {"a": "}]"}]]', '{"b": [{}, {}]}', "Infinity", "1" * 50]),
+    "x": st.sampled_from(['[1, [2, {"a": "}]"}]]', '{"b": [{}, {}]}', "Infinity", "1" * 50, '[{"a": 1},\n    {"b": 2}]',
+                          '"},\\n    {"']),
     "valeurGlobale": st.sampled_from(["5000", "NaN"]),
     "autoriteConcedante": st.sampled_from(['{"id": "13001898900017"}', '{"id": "bad"}']),
     "dateSignature": st.sampled_from(['"2024-05-01"', '"x"']),
@@ -98,8 +99,9 @@ def documents(draw: st.DrawFn) -> str:
     items = draw(ITEMS)
     if items and draw(st.booleans()):  # the same records again: duplicates and co-contractors' lines
         items += draw(st.lists(st.sampled_from(items), max_size=4))
-    sep = draw(st.sampled_from([", ", ",\n    ", ","]))
-    body = "[" + sep.join(items) + "]"
+    lead = draw(st.sampled_from(["", "\n    ", "\n  ", " "]))  # the records' indentation (pretty-printed files)
+    sep = draw(st.sampled_from([", ", ",\n    ", ",", "," + lead]))
+    body = "[" + lead + sep.join(items) + draw(st.sampled_from(["", "\n"])) + "]"
     layout = draw(st.sampled_from(["2019", "2024", "2024c", "liste", "other-first", "2024-only-c"]))
     if layout == "2019":
         return '{"marches": ' + body + "}"

@@ -192,6 +192,7 @@ _BATCH = 1 << 18  # bytes of records decoded at once (about 350 national records
 _TRIES = 4  # cuts tried per batch before the plain reader takes the rest
 _SCAN_LIMIT = 10_000  # ``}`` looked at per batch for a cut
 _SEP = re.compile(rb"\s*(?:,\s*(?=\{)|(?=\]))")  # after a record's ``}``: the next record, or the list's end
+_MARKER = re.compile(rb'\{"\\u0000liste": "[a-z-]+"\},(\s*)')  # the guard's mark of a 2024 list, first in it
 
 
 class FastRecord(msgspec.Struct, gc=False):
@@ -251,11 +252,37 @@ def _head_pattern(prefix: str) -> re.Pattern[bytes]:
     return re.compile(rb"\s*" + body + rb"\[\s*")
 
 
-def _cut(buf: bytes) -> tuple[list[FastRecord] | None, bytes, int] | None:
+def _cut(buf: bytes, sep: bytes | None = None) -> tuple[list[FastRecord] | None, bytes, int] | None:
     """(records, ``[batch]``, start of what follows) of the longest batch of whole records found at the end of ``buf``.
 
     ``records`` is None when an item of the batch is no object (each is then read on its own).
+    ``sep``: what separates two records of this file (``},`` then the first record's indentation,
+    then ``{``), looked for first: a list of objects inside a record is indented deeper.
     """
+
+    def attempt(p: int, more: int) -> tuple[list[FastRecord] | None, bytes, int] | None:
+        batch = b"".join((b"[", memoryview(buf)[: p + 1], b"]"))
+        try:
+            return _BATCH_FAST.decode(batch), batch, more
+        except msgspec.ValidationError:  # an item is no object (msgspec stops there: is the rest JSON?)
+            try:
+                _RAWS.decode(batch)
+            except msgspec.DecodeError:
+                return None
+            return None, batch, more
+        except msgspec.DecodeError:  # not a record's end (a list of objects inside a record), or bad JSON
+            return None
+
+    pos = len(buf)
+    if sep:
+        for _ in range(_TRIES):
+            p = buf.rfind(sep, 0, pos)
+            if p < 0:
+                break
+            got = attempt(p, p + len(sep) - 1)
+            if got is not None:
+                return got
+            pos = p
     pos, tries, looked = len(buf), 0, 0
     while tries < _TRIES and looked < _SCAN_LIMIT:
         p = buf.rfind(b"}", 0, pos)
@@ -266,17 +293,9 @@ def _cut(buf: bytes) -> tuple[list[FastRecord] | None, bytes, int] | None:
         if m is None:
             continue
         tries += 1
-        batch = b"".join((b"[", memoryview(buf)[: p + 1], b"]"))
-        try:
-            return _BATCH_FAST.decode(batch), batch, m.end()
-        except msgspec.ValidationError:  # an item is no object (msgspec stops there: is the rest JSON?)
-            try:
-                _RAWS.decode(batch)
-            except msgspec.DecodeError:
-                continue
-            return None, batch, m.end()
-        except msgspec.DecodeError:  # not a record's end (a list of objects inside a record), or bad JSON
-            continue
+        got = attempt(p, m.end())
+        if got is not None:
+            return got
     return None
 
 
@@ -733,6 +752,12 @@ class DecpStream:
             return _Feed(data, guard)
         head, buf = data[: m.end()], data[m.end() :]
         guard.lazy = True
+        # The records' indentation, after the list's marker (2024) if any: "},\n    {" between two records.
+        lead = head[head.rindex(b"[") + 1 :]
+        marker = _MARKER.match(buf)
+        if marker:
+            lead = marker.group(1)
+        sep = b"}," + lead + b"{" if b"\n" in lead else None
 
         def handover(buf: bytes) -> _Feed:
             nonlocal eof
@@ -750,7 +775,7 @@ class DecpStream:
                 parts.append(chunk)
                 size += len(chunk)
             buf = b"".join(parts)
-            got = _cut(buf)
+            got = _cut(buf, sep)
             if got is None:
                 return handover(buf)
             recs, batch, more = got
