@@ -56,7 +56,6 @@ from spaser.law.estimate import (
     SPEND_LABEL,
     default_duration,
     method_text,
-    share_in_year,
 )
 from spaser.law.law import Law, current_law, simulation_notes
 from spaser.law.obligation import year_rule
@@ -404,38 +403,18 @@ def _fast_pass(stream: Any, ext: Any, plain: Callable[[int, Any], None], buyers:
     ext.report.count_accepted(accepted)
 
 
-def scan_decp(
-    path: str | Path,
-    *,
-    year: int | None = None,
-    today: date | None = None,
-    progress: Callable[[int], None] | None = None,
-    progress_every: int = 10_000,
-    max_issues: int = 1000,
-    law: Law | None = None,
-    fast: bool = True,
-) -> ScanResult:
-    """Stream a DECP file and estimate each buyer's yearly spend.
+def _read(path: Path, report: ImportReport, today: date, fast: bool, progress: Callable[[int], None] | None,
+          every: int) -> tuple[dict[str, int], list[str | None], list[str], _Contracts]:
+    """The pass over the file: (buyer key -> number, their SIRETs, their names, the accepted contracts).
 
-    ``year`` defaults to the year with the most notifications in the file.
-    ``progress(n)`` is called every ``progress_every`` records.
-    ``law``: the law to apply (default: the current law, see :func:`spaser.law.current_law`),
-    read on 31 December of the year; a what-if law (``law.replace(...)``) is said first in the notes.
-    ``fast=False``: the reference reader (ijson, every record through the full extractor),
-    for tests; the default reads JSON batches with msgspec and gives the same result.
-    Fatal problems raise :class:`spaser.InputError`.
+    The reader and its duplicate table are freed on return, before the year's figures are summed (peak memory).
     """
     from spaser.io.decp import DecpStream, Extractor
 
-    started = time.perf_counter()
-    today = today or date.today()
-    name = str(path)
-    report = ImportReport(file=name, max_issues=max_issues)
-    law = law if law is not None else current_law(today)
-    stream = DecpStream(Path(path), check_duplicate_keys=False)
+    stream = DecpStream(path, check_duplicate_keys=False)
     # A national DECP record takes about 700 bytes or more: the duplicate table is sized once for the file.
-    ext = Extractor(report, today=today, suppliers=False, purchases=False, expected=Path(path).stat().st_size // 1024)
-    buyers: dict[str, int] = {}  # buyer key -> index, in order of first appearance
+    ext = Extractor(report, today=today, suppliers=False, purchases=False, expected=path.stat().st_size // 1024)
+    buyers: dict[str, int] = {}  # buyer key -> number, in order of first appearance
     sirets: list[str | None] = []
     names: list[str] = []
     contracts = _Contracts()
@@ -464,16 +443,45 @@ def scan_decp(
     # Acyclic objects only: the cyclic collector would rescan the growing columns' objects again and again (spaser._gc).
     with paused():
         if fast:
-            _fast_pass(stream, ext, plain, buyers, sirets, names, contracts, progress, progress_every)
+            _fast_pass(stream, ext, plain, buyers, sirets, names, contracts, progress, every)
         else:  # the reference: the plain reader, every record through Extractor.extract
             for index, raw in stream:
-                if progress is not None and index % progress_every == 0:
+                if progress is not None and index % every == 0:
                     progress(index)
                 plain(index, raw)
     report.formats.append(ext.format_label(stream.layout, stream.kind))
     report.check()
-    del ext, stream  # the duplicate table: freed before the year's figures are computed (peak memory)
     contracts.flush()
+    return buyers, sirets, names, contracts
+
+
+def scan_decp(
+    path: str | Path,
+    *,
+    year: int | None = None,
+    today: date | None = None,
+    progress: Callable[[int], None] | None = None,
+    progress_every: int = 10_000,
+    max_issues: int = 1000,
+    law: Law | None = None,
+    fast: bool = True,
+) -> ScanResult:
+    """Stream a DECP file and estimate each buyer's yearly spend.
+
+    ``year`` defaults to the year with the most notifications in the file.
+    ``progress(n)`` is called every ``progress_every`` records.
+    ``law``: the law to apply (default: the current law, see :func:`spaser.law.current_law`),
+    read on 31 December of the year; a what-if law (``law.replace(...)``) is said first in the notes.
+    ``fast=False``: the reference reader (ijson, every record through the full extractor),
+    for tests; the default reads JSON batches with msgspec and gives the same result.
+    Fatal problems raise :class:`spaser.InputError`.
+    """
+    started = time.perf_counter()
+    today = today or date.today()
+    name = str(path)
+    report = ImportReport(file=name, max_issues=max_issues)
+    law = law if law is not None else current_law(today)
+    buyers, sirets, names, contracts = _read(Path(path), report, today, fast, progress, progress_every)
     counts, totals, years = contracts.counters(len(names))
     if year is None:
         year = max(years, key=lambda y: (years[y], y)) if years else today.year - 1
