@@ -187,3 +187,23 @@ def test_clean_records_take_the_fast_path(tmp_path: Path, monkeypatch: pytest.Mo
     r = scan_decp(path, today=TODAY)
     assert r.report.read == 3000 and r.buyers[0].contracts == 3000
     assert len(calls) < 3000 * 0.3  # at most the last batch of each list goes to the plain reader
+
+
+@pytest.mark.parametrize("indent", [None, 2])
+def test_lists_of_holders_do_not_leave_the_fast_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, indent: int | None) -> None:
+    """Holders written like two records (``}, {``) at the end of every batch: the batches still find the records' ends."""
+    import json
+
+    from spaser.io.decp import Extractor
+
+    holders = [{"titulaire": {"typeIdentifiant": "SIRET", "id": "78514729922523", "denominationSociale": f"T{k}"}} for k in range(6)]
+    recs = [{"id": f"M{i}", "acheteur": {"id": "13001898900017"}, "montant": 1000 + i, "dateNotification": "2024-03-01",
+             "dureeMois": 12, "codeCPV": "90910000-9", "nature": "Marché", "titulaires": holders} for i in range(400)]
+    path = tmp_path / "holders.json"
+    path.write_text(json.dumps({"marches": recs}, indent=indent), encoding="utf-8")
+    calls = []
+    orig = Extractor.extract
+    monkeypatch.setattr(Extractor, "extract", lambda self, *a, **k: calls.append(1) or orig(self, *a, **k))
+    monkeypatch.setattr(decp, "_BATCH", 3000)
+    assert _result(path, True) == _result(path, False)
+    assert len(calls) < 400 + 400 * 0.2  # the reference's 400, and at most the last batch through the plain reader

@@ -296,7 +296,37 @@ def _cut(buf: bytes, sep: bytes | None = None) -> tuple[list[FastRecord] | None,
         got = attempt(p, m.end())
         if got is not None:
             return got
+    # The last records hold lists of objects written like the records' separator: follow the brackets (slower,
+    # rare) to the last record's end, then prove it the same way.
+    for p in reversed(_record_ends(buf)[-_TRIES:]):
+        m = _SEP.match(buf, p + 1)
+        if m is not None:
+            return attempt(p, m.end())
     return None
+
+
+_STRUCTURE = re.compile(rb'\\.|["\[\]{}]', re.S)
+
+
+def _record_ends(buf: bytes) -> list[int]:
+    """Where the objects at the top of ``buf`` (a list's items, from the first) end: their ``}``."""
+    ends: list[int] = []
+    depth, in_string = 0, False
+    for m in _STRUCTURE.finditer(buf):
+        c = buf[m.start()]
+        if in_string:
+            in_string = c != 34  # a closing quote (escapes are matched whole)
+        elif c == 34:
+            in_string = True
+        elif c in (91, 123):  # [ {
+            depth += 1
+        elif c in (93, 125):  # ] }
+            depth -= 1
+            if depth < 0:
+                break
+            if depth == 0 and c == 125:
+                ends.append(m.start())
+    return ends
 
 
 class _Feed:
