@@ -358,7 +358,7 @@ _FLAGS_ENV: dict[Any, int] = {}
 def _fast_pass(stream: Any, ext: Any, plain: Callable[[int, Any], None], buyers: dict[str, int], sirets: list[str | None],
                names: list[str], contracts: _Contracts, progress: Callable[[int], None] | None, every: int) -> None:
     """The records of ``stream.fast_records()``: clean ones straight into the columns
-    (:meth:`spaser.io.decp.Extractor.extract_fast`), any other through ``plain`` (the reference)."""
+    (:meth:`spaser.io.decp.Extractor.extract_batch`), any other through ``plain`` (the reference)."""
     from spaser.io.decp import name_text
 
     extract_batch, decode, rows, flush = ext.extract_batch, stream.decode, contracts.rows, contracts.flush

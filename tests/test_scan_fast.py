@@ -1,4 +1,4 @@
-"""The scan's fast path (msgspec batches, Extractor.extract_fast, columns) gives exactly the reference's result.
+"""The scan's fast path (msgspec batches, Extractor.extract_batch, columns) gives exactly the reference's result.
 
 The reference is ``scan_decp(..., fast=False)``: the plain reader (ijson) and every record through
 ``Extractor.extract``. Random files mix clean records (the fast path) with every kind of trouble

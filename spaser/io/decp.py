@@ -1195,7 +1195,7 @@ class Extractor:
         # What the records say of their format: "2019", "2024", "brouillon", "tabulaire" -> records.
         self.votes: Counter[str] = Counter()
         self._buyers: dict[str, str | None] = {}  # identifier as written -> SIRET (None: invalid)
-        # extract_fast's answers per value met (None or False: the record needs extract)
+        # extract_batch's answers per value met (None or False: the record needs extract)
         self._fast_buyer: dict[bytes, FastBuyer | None] = {}
         self._fast_date: dict[str, int | None] = {}
         self._fast_cpv: dict[str, bool] = {}
@@ -1247,11 +1247,6 @@ class Extractor:
             c.purchase = self._purchase(c, state)
         self.report.count_row(rejected=state[0], warned=state[1])
         return None if state[0] else c
-
-    def extract_fast(self, row: int, r: FastRecord) -> tuple[FastBuyer, int, int, int, int | None, Any, Any] | None:
-        """One record of :meth:`extract_batch`: its figures, or None."""
-        got = self.extract_batch(row, [r], 0)
-        return got[0] if got else None
 
     def extract_batch(self, row: int, recs: list[FastRecord], start: int) -> list[tuple[FastBuyer, int, int, int, int | None, Any, Any]]:
         """Records of :meth:`DecpStream.fast_records` from ``recs[start]`` (number ``row + start``) that
