@@ -122,6 +122,12 @@ class Context:
         return can_reserve(self.purchase, at=self.at, portfolio=self.portfolio, buyer_kind=self.buyer_kind)
 
     @cached_property
+    def insertion_clause(self) -> tuple[Clause, int] | None:
+        """The sector insertion clause for this purchase (the ANRU one has its own rule); asked by three rules."""
+        found = [cs for cs in matching(self, family="insertion", need_cpv=True) if cs[0].id != "insertion-anru"]
+        return sorted(found, key=lambda cs: (-cs[1], cs[0].id))[0] if found else None
+
+    @cached_property
     def allotment(self) -> AllotmentAdvice:
         return allotment_advice(self.purchase, at=self.at)
 
@@ -311,12 +317,6 @@ def _amount_ok(lo: str | None, hi: str | None, amount: Decimal | None, at: date)
     return (low is None or amount >= low) and (high is None or amount < high)
 
 
-def _insertion_clause(ctx: Context) -> tuple[Clause, int] | None:
-    """The sector insertion clause for this purchase (the ANRU one has its own rule)."""
-    found = [cs for cs in matching(ctx, family="insertion", need_cpv=True) if cs[0].id != "insertion-anru"]
-    return sorted(found, key=lambda cs: (-cs[1], cs[0].id))[0] if found else None
-
-
 def _score(ctx: Context, *, mandatory: bool, specificity: int = 0, bonus: int = 0, dimension: Dimension | None = None) -> int:
     """Deterministic score: mandatory first, then CPV specificity, amount, missing dimension, potential."""
     s = 1000 if mandatory else 0
@@ -474,7 +474,7 @@ def climat_condition_sociale(ctx: Context) -> list[Proposal]:
     p, th = ctx.purchase, ctx.threshold
     if th is None or p.amount_ht is None or p.amount_ht < th.value:
         return []
-    best = _insertion_clause(ctx)
+    best = ctx.insertion_clause
     c, spec = best if best else (ctx.catalogue.get("condition-sociale-generique"), 0)
     who = "cet acheteur" if ctx.buyer is not None or p.nature is Nature.TRAVAUX else "un acheteur de type non précisé (seuil des collectivités et autres pouvoirs adjudicateurs retenu)"
     amount = f"Valeur estimée {format_eur(p.amount_ht, cents=False)} HT, au moins égale au seuil européen de {format_eur(th.value, cents=False)} HT applicable à {who}."
@@ -498,7 +498,7 @@ def climat_condition_sociale(ctx: Context) -> list[Proposal]:
 
 @rule("Clause d'insertion dans les secteurs où elle est d'usage courant (travaux, propreté, espaces verts, restauration, déchets...).", requires=lambda ps: (ps.insertion.taux,))
 def clause_insertion(ctx: Context) -> list[Proposal]:
-    best = _insertion_clause(ctx)
+    best = ctx.insertion_clause
     if best is None or ctx.has(Soc.CLAUSE):
         return []
     c, spec = best
@@ -538,11 +538,11 @@ def clause_insertion_anru(ctx: Context) -> list[Proposal]:
 @rule("Critère d'attribution social (performance en matière d'insertion) en complément de la clause d'insertion.")
 def critere_social(ctx: Context) -> list[Proposal]:
     p = ctx.purchase
-    return _remembered(ctx, ("critere_social", p.social, p.nature, ctx.digits, _insertion_clause(ctx) is None), lambda: _critere_social(ctx))
+    return _remembered(ctx, ("critere_social", p.social, p.nature, ctx.digits, ctx.insertion_clause is None), lambda: _critere_social(ctx))
 
 
 def _critere_social(ctx: Context) -> list[Proposal]:
-    if ctx.has(Soc.CRITERE) or _insertion_clause(ctx) is None:
+    if ctx.has(Soc.CRITERE) or ctx.insertion_clause is None:
         return []
     c = ctx.catalogue.get("critere-insertion")
     if ctx.purchase.nature not in c.applies.natures:
