@@ -233,6 +233,13 @@ def matching(ctx: Context, *, family: str | None = None, mechanism: Mechanism | 
     return iter(found)
 
 
+def matching_clause(ctx: Context, clause_id: str, *, family: str | None = None, need_cpv: bool = False) -> tuple[Clause, int] | None:
+    """The first of :func:`matching`'s answers that is ``clause_id``, without fitting the others."""
+    p = ctx.purchase
+    static, _ = _static_matches(ctx.catalogue, p.cpv, p.nature, family, None, need_cpv)
+    return next((cs for cs in static if cs[0].id == clause_id and _fits(ctx, cs[0])), None)
+
+
 def _conditional(c: Clause) -> bool:
     """Whether the clause's applicability reads more than the CPV code and the nature."""
     a = c.applies
@@ -515,10 +522,10 @@ def clause_insertion(ctx: Context) -> list[Proposal]:
 
 @rule("Clause d'insertion renforcée des projets de renouvellement urbain (charte ANRU) quand l'objet vise un quartier prioritaire.", requires=lambda ps: (ps.anru.insertion_travaux,))
 def clause_insertion_anru(ctx: Context) -> list[Proposal]:
-    found = [cs for cs in matching(ctx, family="insertion") if cs[0].id == "insertion-anru"]
-    if not found:
+    found = matching_clause(ctx, "insertion-anru", family="insertion")
+    if found is None:
         return []
-    c, spec = found[0]
+    c, spec = found
     gup = ctx.purchase.nature is not Nature.TRAVAUX
     anru = _law.parameters().anru
     f = _law.fact(anru.insertion_gestion_urbaine if gup else anru.insertion_travaux, ctx.at)
@@ -538,6 +545,8 @@ def clause_insertion_anru(ctx: Context) -> list[Proposal]:
 @rule("Critère d'attribution social (performance en matière d'insertion) en complément de la clause d'insertion.")
 def critere_social(ctx: Context) -> list[Proposal]:
     p = ctx.purchase
+    if ctx.has(Soc.CRITERE):
+        return []  # what _critere_social says first, without a key
     return _remembered(ctx, ("critere_social", p.social, p.nature, ctx.digits, ctx.insertion_clause is None), lambda: _critere_social(ctx))
 
 
@@ -664,7 +673,10 @@ def _agec_by_prefix() -> PrefixIndex[int]:
 @rule("Réemploi, réutilisation et matières recyclées (loi AGEC, art. 58) pour les catégories de produits du décret n° 2024-134.")
 def agec_reemploi(ctx: Context) -> list[Proposal]:
     p = ctx.purchase
-    return _remembered(ctx, ("agec_reemploi", ctx.buyer is None, ctx.buyer_kind, p.agec_category or agec_category(p.cpv), p.environmental, ctx.digits), lambda: _agec_reemploi(ctx))
+    category = p.agec_category or agec_category(p.cpv)
+    if category is None:
+        return []  # what _agec_reemploi says, without a key: most purchases are in no AGEC category
+    return _remembered(ctx, ("agec_reemploi", ctx.buyer is None, ctx.buyer_kind, category, p.environmental, ctx.digits), lambda: _agec_reemploi(ctx))
 
 
 def _agec_reemploi(ctx: Context) -> list[Proposal]:
@@ -698,7 +710,10 @@ def _agec_reemploi(ctx: Context) -> list[Proposal]:
 @rule("Produits durables et de qualité en restauration collective (loi EGalim, art. L230-5-1 du code rural).", requires=lambda ps: (ps.egalim.part_durable,))
 def egalim(ctx: Context) -> list[Proposal]:
     p = ctx.purchase
-    return _remembered(ctx, ("egalim", p.cpv, p.environmental, ctx.digits, tuple((c.id, spec) for c, spec in matching(ctx, family="egalim", need_cpv=True))), lambda: _egalim(ctx))
+    found = tuple((c.id, spec) for c, spec in matching(ctx, family="egalim", need_cpv=True))
+    if not found:
+        return []  # what _egalim says, without a key
+    return _remembered(ctx, ("egalim", p.cpv, p.environmental, ctx.digits, found), lambda: _egalim(ctx))
 
 
 def _egalim(ctx: Context) -> list[Proposal]:
