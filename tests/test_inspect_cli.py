@@ -27,7 +27,7 @@ def test_inspect_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert "Services de nettoyage" not in out  # division label, not the code label
     assert "90 Services d'évacuation" in out
     assert "1\u202f000,50\xa0€" in out
-    assert "2 enregistrement(s) lu(s) : 1 accepté(s)" in out
+    assert "2 enregistrements lus : 1 accepté" in out
     assert "ligne 3" in out and "Montant illisible" in out
 
 
@@ -101,4 +101,13 @@ def test_check_of_a_file_whose_every_row_is_rejected_says_why(tmp_path: Path, ca
     p = _csv(tmp_path, "Identifiant;Montant HT\nA;abc\nB;-5\n")
     assert main(["check", str(p)]) == 3
     err = capsys.readouterr().err
-    assert "2 rejeté(s)" in err and "amount-invalid" in err and "ligne 2" in err and "Montant illisible" in err
+    assert "2 rejetés" in err and "amount-invalid" in err and "ligne 2" in err and "Montant illisible" in err
+
+
+def test_command_line_texts_have_no_plural_placeholders(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """What a person reads agrees with its numbers: « 1 accepté », « 2 enregistrements », never « (s) »."""
+    p = _csv(tmp_path, "Identifiant;Montant HT;Date de notification\nA;1 000,50;01/02/2024\nB;NC;01/02/2024\n")
+    main(["check", str(p), "--buyer-name", "Ville de Test", "--buyer-kind", "commune"])
+    out = capsys.readouterr().out
+    assert "(s)" not in out
+    assert "2 enregistrements lus : 1 accepté (dont 0 avec avertissement), 1 rejeté" in out

@@ -68,7 +68,7 @@ def test_decp_contracts_after_the_switch_without_launch_date_are_to_check_in_che
     assert main(args) == 0
     out = capsys.readouterr().out
     assert "[manquant]" not in out
-    assert "0 manquement(s)" in out and "Dont 2 contrat(s) sur une date approximative" in out
+    assert "0 manquement," in out and "Dont 2 contrats sur une date approximative" in out
 
 
 def _portfolio(*purchases: Purchase) -> Portfolio:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from spaser._errors import InputError, OutputError, SpaserError, UsageError
+from spaser._french import plural_forms
 from spaser._json import to_jsonable
 from spaser.cli._progress import progress_step
 
@@ -382,8 +383,13 @@ def print_json_error(message: str, *, code: str, exit_code: int, error: BaseExce
     print_json({"error": detail})
 
 
+def say(text: str = "", **kw: Any) -> None:
+    """``print`` for what a person reads: the « (s) » forms agree with their numbers (« 3 contrats »)."""
+    print(plural_forms(text), **kw)
+
+
 def print_error(message: str) -> None:
-    print(f"spaser : {message}", file=sys.stderr)
+    say(f"spaser : {message}", file=sys.stderr)
 
 
 STDOUT = "-"

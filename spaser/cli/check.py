@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from spaser.cli._common import (
+    say,
     add_common,
     add_input,
     add_law,
@@ -74,12 +75,12 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"import": result.report.to_dict(), key: data, **({"suppliers": suppliers[0]} if suppliers else {})})
     else:
-        print(f"Import : {result.report.summary_fr()}")
-        print()
-        print(text())
+        say(f"Import : {result.report.summary_fr()}")
+        say()
+        say(text())
         if suppliers:
-            print()
-            print("\n".join(suppliers[1]))
+            say()
+            say("\n".join(suppliers[1]))
     return exit_code(args, result)
 
 

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 
 from spaser.cli._common import (
+    say,
     add_common,
     add_input,
     add_law,
@@ -50,9 +51,9 @@ def done(args: argparse.Namespace, result, written: dict[str, str], started: flo
     if args.json:
         print_json({"fichiers": written, "import": result.report.to_dict(), "duree_secondes": round(time.perf_counter() - started, 2)}, file=out)
     else:
-        print(f"Import : {result.report.summary_fr()}", file=out)
+        say(f"Import : {result.report.summary_fr()}", file=out)
         for what, path in written.items():
-            print(f"{what} : {'sortie standard' if path == '-' else path}", file=out)
+            say(f"{what} : {'sortie standard' if path == '-' else path}", file=out)
     return exit_code(args, result)
 
 

@@ -12,7 +12,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from spaser.cli._common import FrenchParser, add_common, add_input, exit_code, load_input, print_json
+from spaser.cli._common import FrenchParser, add_common, add_input, exit_code, load_input, print_json, say
 
 __all__ = ["register", "run", "summary", "render_text", "TEXT_ISSUES", "TOP_BUYERS"]
 
@@ -165,5 +165,5 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(s)
     else:
-        print(render_text(s, result.report))
+        say(render_text(s, result.report))
     return exit_code(args, result)

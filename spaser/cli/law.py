@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
-from spaser.cli._common import add_common, parse_date, print_json
+from spaser.cli._common import add_common, parse_date, print_json, say
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -40,19 +40,19 @@ def run(args: argparse.Namespace) -> int:
         )
         return 0
     kinds = {"law": "droit", "practice": "pratique (valeur par défaut, pas une règle)", "context": "contexte"}
-    print(f"Paramètres en vigueur au {format_date(at)} : {len(rows)}")
+    say(f"Paramètres en vigueur au {format_date(at)} : {len(rows)}")
     if not rows:
-        print("Aucun paramètre en vigueur à cette date (les règles encodées sont postérieures).")
+        say("Aucun paramètre en vigueur à cette date (les règles encodées sont postérieures).")
         return 0
-    print("(« à confirmer » : valeur non vérifiée dans le texte officiel, à ne pas présenter comme certaine)")
+    say("(« à confirmer » : valeur non vérifiée dans le texte officiel, à ne pas présenter comme certaine)")
     for p, v in rows:
-        print()
+        say()
         flag = "  [à confirmer]" if v.to_confirm else ""
-        print(f"{p.name} — {p.description}{flag}")
-        print(f"  valeur : {format_value(v.value, p.unit)} (depuis le {format_date(v.start)} ; {kinds[p.kind]})")
+        say(f"{p.name} — {p.description}{flag}")
+        say(f"  valeur : {format_value(v.value, p.unit)} (depuis le {format_date(v.start)} ; {kinds[p.kind]})")
         for r in v.references:
             url = f" <{r.url}>" if r.url else ""
-            print(f"  référence : {r}{url} (vérifiée le {format_date(r.checked)})")
+            say(f"  référence : {r}{url} (vérifiée le {format_date(r.checked)})")
         if v.note:
-            print(f"  note : {v.note}")
+            say(f"  note : {v.note}")
     return 0

@@ -6,7 +6,7 @@ import argparse
 import sys
 import time
 
-from spaser.cli._common import STDOUT, add_common, check_outputs, output_path, print_json, summary_stream, year_arg
+from spaser.cli._common import STDOUT, add_common, check_outputs, output_path, print_json, summary_stream, year_arg, say
 from spaser.scan import CSV_COLUMNS, SPEND_LABEL
 
 
@@ -45,10 +45,10 @@ class _Progress:
         if now - self.last >= 2:
             self.last = now
             count = f"{n:,}".replace(",", "\u202f")
-            print(f"\rspaser scan : {count} enregistrements lus ({now - self.start:.0f} s)…", end="", file=sys.stderr, flush=True)
+            say(f"\rspaser scan : {count} enregistrements lus ({now - self.start:.0f} s)…", end="", file=sys.stderr, flush=True)
 
     def done(self) -> None:
-        print("\r\033[K", end="", file=sys.stderr, flush=True)
+        say("\r\033[K", end="", file=sys.stderr, flush=True)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -76,8 +76,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result.to_dict(), file=out)
     else:
-        print(format_table(result, top=args.top), file=out)
+        say(format_table(result, top=args.top), file=out)
         for label, target in (("CSV", args.csv), ("xlsx", args.xlsx)):
             if target and target != STDOUT:
-                print(f"Tableau complet ({label}) écrit dans « {target} ».", file=out)
+                say(f"Tableau complet ({label}) écrit dans « {target} ».", file=out)
     return 0

@@ -7,6 +7,7 @@ import sys
 import webbrowser
 
 from spaser._errors import SpaserError, UsageError
+from spaser.cli._common import say
 
 DEFAULT_PORT = 8765
 
@@ -50,14 +51,14 @@ def run(args: argparse.Namespace) -> int:
             code="serve-failed",
         ) from None
     url = server.url
-    print(f"spaser : page web disponible à l'adresse {url}", flush=True)
+    say(f"spaser : page web disponible à l'adresse {url}", flush=True)
     if not server.check_host:
-        print(
+        say(
             "spaser : attention, le serveur écoute sur une adresse accessible depuis le réseau : "
             "toute personne qui peut joindre cette adresse peut importer des fichiers.",
             file=sys.stderr,
         )
-    print("spaser : Ctrl+C pour arrêter le serveur.", flush=True)
+    say("spaser : Ctrl+C pour arrêter le serveur.", flush=True)
     if not args.no_browser:
         try:
             webbrowser.open(url)
@@ -66,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         server.serve_forever()
     except KeyboardInterrupt:
-        print("\nspaser : serveur arrêté.")
+        say("\nspaser : serveur arrêté.")
     finally:
         server.server_close()
     return 0

@@ -9,6 +9,7 @@ from typing import IO
 
 from spaser._errors import UsageError
 from spaser.cli._common import (
+    say,
     STDOUT,
     add_common,
     add_input,
@@ -115,11 +116,11 @@ def run(args: argparse.Namespace) -> int:
             print_json({"import": result.report.to_dict(), "opportunities": opp.to_dict()} if result else opp.to_dict(), file=out)
         else:
             if result is not None:
-                print(f"Import : {result.report.summary_fr()}", file=out)
-                print(file=out)
-            print(render_opportunities(opp), file=out)
+                say(f"Import : {result.report.summary_fr()}", file=out)
+                say(file=out)
+            say(render_opportunities(opp), file=out)
             if args.xlsx:
-                print(f"\nClasseur écrit : {args.xlsx}", file=out)
+                say(f"\nClasseur écrit : {args.xlsx}", file=out)
         return exit_code(args, result)
 
     if at is None and args.id:
@@ -134,9 +135,9 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"purchase": purchase.model_dump(mode="json"), "at": advice_date(purchase, at).isoformat(), "suggestions": [s.to_dict() for s in suggestions]}, file=out)
     else:
-        print(render_suggestions(purchase, suggestions, at, default=given_today is not None), file=out)
+        say(render_suggestions(purchase, suggestions, at, default=given_today is not None), file=out)
         if args.xlsx:
-            print(f"\nClasseur écrit : {args.xlsx}", file=out)
+            say(f"\nClasseur écrit : {args.xlsx}", file=out)
     return exit_code(args, result)
 
 

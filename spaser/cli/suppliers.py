@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from spaser.cli._common import add_common, add_input, exit_code, load_input, print_json
+from spaser.cli._common import add_common, add_input, exit_code, load_input, print_json, say
 
 __all__ = ["register", "add_list_options", "apply_lists", "CLASSIFICATION"]
 
@@ -119,18 +119,18 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"import": result.report.to_dict(), "suppliers": c.to_dict(), "indicators": ind.to_dict()})
         return exit_code(args, result)
-    print(f"Import : {result.report.summary_fr()}")
+    say(f"Import : {result.report.summary_fr()}")
     for line in render_lists(c):
-        print(line)
-    print()
+        say(line)
+    say()
     for line in render_buyer(c):
-        print(line)
-    print()
-    print("TITULAIRES")
+        say(line)
+    say()
+    say("TITULAIRES")
     for line in render_suppliers(c, limit=None if args.tous else 50):
-        print(line)
-    print()
-    print("PARTS D'ACHATS (L2111-3 : ESUS et entreprises employant des personnes handicapées ou défavorisées)")
+        say(line)
+    say()
+    say("PARTS D'ACHATS (L2111-3 : ESUS et entreprises employant des personnes handicapées ou défavorisées)")
     for line in render_indicators(ind, c):
-        print(line)
+        say(line)
     return exit_code(args, result)

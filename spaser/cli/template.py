@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from spaser.cli._common import FrenchParser, add_output, check_outputs, output_path, summary_stream
+from spaser.cli._common import FrenchParser, add_output, check_outputs, output_path, summary_stream, say
 
 __all__ = ["register", "run"]
 
@@ -31,6 +31,6 @@ def run(args: argparse.Namespace) -> int:
         path = write_template(target, force=args.force)
     shown = path if args.out != "-" else "sortie standard"
     out = summary_stream(args.out)
-    print(f"Modèle écrit : {shown}", file=out)
-    print("Remplissez la feuille « Achats » (seule la colonne « Montant HT » est obligatoire), puis : spaser inspect " + (str(path) if args.out != "-" else "FICHIER"), file=out)
+    say(f"Modèle écrit : {shown}", file=out)
+    say("Remplissez la feuille « Achats » (seule la colonne « Montant HT » est obligatoire), puis : spaser inspect " + (str(path) if args.out != "-" else "FICHIER"), file=out)
     return 0

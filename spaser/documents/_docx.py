@@ -253,7 +253,7 @@ class DocxWriter:
     # -- content -----------------------------------------------------------
     @staticmethod
     def text(value: object) -> str:
-        from spaser.documents._text import plural_forms
+        from spaser._french import plural_forms
 
         return xml_text(plural_forms(str(value)))  # « 3 contrat(s) » from shared sentences: « 3 contrats »
 

@@ -144,24 +144,6 @@ def of_name(name: str) -> str:
     return "de " + name
 
 
-_NUMBER_THEN_FORMS = re.compile(r"(\d[\d\u202f\xa0 ]*)((?:[^\d.;:]*?\w\(s\))+)")
-_FORM = re.compile(r"(\w+)\(s\)")
-
-
-def plural_forms(text: str) -> str:
-    """« 3 contrat(s) compté(s) » → « 3 contrats comptés », « 1 contrat(s) » → « 1 contrat »: the
-    « (s) » forms of a sentence agree with the number before them (documents never show « (s) »).
-
-    >>> plural_forms("72 contrat(s) sans montant : compté(s) en nombre ; 1 ligne(s) de dépense comptée(s).")
-    '72 contrats sans montant : comptés en nombre ; 1 ligne de dépense comptée.'
-    """
-    def agree(m: re.Match[str]) -> str:
-        n = int(re.sub(r"\D", "", m.group(1)) or 0)
-        return m.group(1) + _FORM.sub(lambda f: f.group(1) + ("s" if n > 1 else ""), m.group(2))
-
-    return _FORM.sub(lambda f: f.group(1) + "s", _NUMBER_THEN_FORMS.sub(agree, text))
-
-
 def agreed(name: str, masculine: str, feminine: str | None = None) -> str:
     """An adjective or participle agreeing with a buyer's name: « obligée » for « la Métropole ... ».
 

@@ -101,6 +101,12 @@ class CellProblem(Exception):
         self.code, self.detail, self.error = code, detail, error
         self.kept = kept  # a warning's value, kept all the same (a CPV code with a wrong check digit)
 
+    def detached(self) -> CellProblem:
+        """This problem without its traceback nor the exception it replaced, to be remembered:
+        their frames would keep alive everything the reader held when it was raised."""
+        self.__traceback__ = self.__context__ = self.__cause__ = None
+        return self
+
 
 # -- text --------------------------------------------------------------------
 _STOP = frozenset("de du des d l la le les en au aux a of the in for par pour eur euro euros".split())

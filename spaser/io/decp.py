@@ -1391,7 +1391,7 @@ def _or_problem(convert: Callable[[Any], Any], size: int) -> Callable[[str], Any
         try:
             return convert(raw)
         except CellProblem as p:
-            return p
+            return p.detached()  # remembered
 
     return converted
 

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from spaser.money import format_number
+
 __all__ = ["IssueCode", "Severity", "ImportIssue", "ImportReport", "MESSAGES"]
 
 
@@ -312,14 +314,15 @@ class ImportReport:
             raise AssertionError(f"read {self.read} != accepted {self.accepted} + rejected {self.rejected}")
 
     def summary_fr(self) -> str:
+        n = format_number
         s = (
-            f"{self.read} enregistrement(s) lu(s) : {self.accepted} accepté(s) "
-            f"(dont {self.warned} avec avertissement), {self.rejected} rejeté(s)."
+            f"{n(self.read)} enregistrement(s) lu(s) : {n(self.accepted)} accepté(s) "
+            f"(dont {n(self.warned)} avec avertissement), {n(self.rejected)} rejeté(s)."
         )
         if self.merged:
-            s += f" {self.merged} ligne(s) de cotitulaire rattachée(s) au marché déjà lu."
+            s += f" {n(self.merged)} ligne(s) de cotitulaire rattachée(s) au marché déjà lu."
         if self.truncated:
-            s += f" {self.truncated} problème(s) supplémentaire(s) non détaillé(s) (limite de {self.max_issues} atteinte)."
+            s += f" {n(self.truncated)} problème(s) supplémentaire(s) non détaillé(s) (limite de {n(self.max_issues)} atteinte)."
         return s
 
     def to_dict(self) -> dict[str, Any]:

@@ -192,6 +192,7 @@ def _formula_cells(data: bytes) -> frozenset[tuple[int, int]]:
 _ROW_NUM = re.compile(rb'<row [^>]*?r="([0-9]{1,9})"[^>]*(?<!/)>\s*<c[ >]')  # rows that hold cells
 _CELL_COLUMN = {n: re.compile(rb'<c r="([A-Z]{%d})[0-9]' % n) for n in (3, 2)}
 _FAR_CELL = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{7,})"')
+_UNUSUAL_CELL = re.compile(rb'<c r="(?:[A-Z]{2,3}[0-9]|[A-Z][0-9]{7,}")')
 
 
 def _scan_sheet(path: Path, member: str) -> tuple[int, int, frozenset[tuple[int, int]]]:
@@ -206,13 +207,14 @@ def _scan_sheet(path: Path, member: str) -> tuple[int, int, frozenset[tuple[int,
         except KeyError:
             return 0, 0, frozenset()
     height = max((int(m) for m in _ROW_NUM.findall(data)), default=0)
-    height = max(height, max((int(m) for m in _FAR_CELL.findall(data)), default=0))
     width = 26
-    for letters in (3, 2):  # the widest columns first; most sheets have none
-        found = _CELL_COLUMN[letters].findall(data)
-        if found:
-            width = max(_column_index(f) + 1 for f in set(found))
-            break
+    if _UNUSUAL_CELL.search(data):  # one pass finds whether any cell is beyond Z or below row 999 999
+        height = max(height, max((int(m) for m in _FAR_CELL.findall(data)), default=0))
+        for letters in (3, 2):  # the widest columns first
+            found = _CELL_COLUMN[letters].findall(data)
+            if found:
+                width = max(_column_index(f) + 1 for f in set(found))
+                break
     return height, width, _formula_cells(data)
 
 

@@ -71,6 +71,16 @@ class Table:
     ttc_rate: Decimal | None  # set when the amount is read from a TTC column
 
     @cached_property
+    def copied(self) -> frozenset[str]:
+        """The fields whose converted value is the purchase's as it is."""
+        return frozenset(f for f in self.columns if f not in _NOT_OUT and "#" not in f and not f.startswith("spend_"))
+
+    @cached_property
+    def spend_columns(self) -> tuple[tuple[str, int], ...]:
+        """(field, year) of the yearly spending columns."""
+        return tuple((f, y[0]) for f in self.columns if (y := spend_year(f)))
+
+    @cached_property
     def holders(self) -> tuple[str, ...]:
         """The table's co-contractor columns (name, SIRET, kinds; numbered ones too)."""
         return tuple(f for f in self.columns if holder_index(f)[0] in _HOLDER_FIELDS)
@@ -99,9 +109,10 @@ def read_spreadsheet(path: Path, kind: str, opts: ImportOptions, *, fast: bool =
     """Read a workbook (.xlsx, .xlsm, .xls, .ods) or a CSV file into portfolios and a report.
 
     ``kind`` comes from :func:`spaser.io.sniff`: 'xlsx', 'ods', 'ole2' (.xls) or 'csv'.
-    ``fast`` (the default) remembers each column's conversions (a cell text seen before is not
-    converted again); ``fast=False`` is the plain reference path. Both give the same
-    portfolios and report (tests/test_import_paths.py).
+    ``fast`` (the default) converts the rows by batches, column by column, each distinct cell
+    once, and reads the rows whose cells all convert cleanly from those values (a row with a
+    cell problem is read by the plain path, for its messages); ``fast=False`` is the plain
+    reference path, row by row. Both give the same portfolios and report (tests/test_import_paths.py).
     """
     name = str(path)
     size = path.stat().st_size
@@ -310,8 +321,8 @@ class _Reader:
         self.default_buyer = opts.buyer or Buyer(name=path.stem)
         self.buyers: dict[str, Buyer] = {}
         self.by_buyer: dict[str, list[Purchase]] = {}
-        # (buyer, id, lot) -> (where first seen, place in its buyer's list)
-        self.seen: dict[tuple[str, str, str], tuple[str, int]] = {}
+        # (buyer, id, lot) -> place in its buyer's list (the purchase's source says where it was read)
+        self.seen: dict[tuple[str, str, str], int] = {}
         self.suppliers: dict[tuple[str, str | None, frozenset[SupplierKind]], Supplier] = {}
         self.fields_sets: dict[tuple[str, ...], set[str]] = {}  # one set per combination of fields given (never mutated)
         self.holder_cells: dict[tuple[str, ...], tuple[tuple[Supplier, ...], list[_Problem]]] = {}
@@ -524,11 +535,13 @@ class _Row:
                 out.setdefault("nature", v)
             elif isinstance(v, ContractKind):
                 out.setdefault("kind", v)
-        spend = {c.spend[0]: vals[c.field] for c in self.plan if c.spend and c.field in vals}
-        if spend:
-            out["spend_by_year"] = spend
+        if t.spend_columns:
+            spend = {year: vals[f] for f, year in t.spend_columns if f in vals}
+            if spend:
+                out["spend_by_year"] = spend
+        copied = t.copied
         for f, v in vals.items():
-            if f not in _NOT_OUT and "#" not in f and f not in out and not f.startswith("spend_"):
+            if f in copied and f not in out:
                 out[f] = v
         for f in ("notification_date", "consultation_date"):
             d = out.get(f)
@@ -547,10 +560,10 @@ class _Row:
             sheet = t.sheet.name
             out["id"] = f"{sheet}-L{self.number}" if sheet else f"L{self.number}"
         key = (buyer_key, out["id"], out.get("lot") or "")
-        first = reader.seen.get(key)
-        if first is not None and not self.errors:
-            where, place = first
+        place = reader.seen.get(key)
+        if place is not None and not self.errors:
             ps = reader.by_buyer[buyer_key]
+            where = _where(ps[place].source)
             same = _same_contract(ps[place], out)
             new = tuple(s for s in suppliers if s not in ps[place].suppliers)
             if same and new:  # one more co-contractor of a contract already read
@@ -578,8 +591,7 @@ class _Row:
                 self.reject(IssueCode.RECORD_INVALID, f"{'.'.join(map(str, err['loc'])) or 'ligne'} : {err['msg']}.")
                 return
         ps = reader.by_buyer.setdefault(buyer_key, [])
-        where = f"ligne {self.number}" + (f" de la feuille « {t.sheet.name} »" if t.sheet.name else "")
-        reader.seen[key] = (where, len(ps))
+        reader.seen[key] = len(ps)
         ps.append(p)
         reader.report.count_row(rejected=False, warned=self.warnings > 0)
 
@@ -694,10 +706,17 @@ def _converted(c: _Col, v: Any, vat_rate: Decimal | None) -> tuple[Any, CellProb
     try:
         value = c.convert(v)
     except CellProblem as p:
-        return p.kept, p
+        return p.kept, p.detached()  # remembered in the column's cache
     if c.spend is not None and c.spend[1]:
         value = _without_vat(value, vat_rate)
     return value, None
+
+
+def _where(source: SourceRef | None) -> str:
+    """« ligne 12 de la feuille « Marchés » »: where a purchase was read."""
+    if source is None:  # pragma: no cover - every purchase read here has its source
+        return "plus haut"
+    return f"ligne {source.row}" + (f" de la feuille « {source.sheet} »" if source.sheet else "")
 
 
 def _is_total(label: str) -> bool:

@@ -69,7 +69,7 @@ def render_text(d: Diagnosis) -> str:
         else:
             add(f"   - {t.label} : {_pct(t.actual)} pour une cible de {_pct(t.target)} ({t.basis}) — {t.status.upper()}, écart {_points(t.gap)}{flag}")
         if t.missing and t.basis == "nombre":
-            add(f"     Il faudrait {t.missing} contrat(s) de plus (sur {t.denominator} comptés).")
+            add(f"     Il faudrait {format_number(t.missing)} contrat(s) de plus (sur {format_number(t.denominator)} comptés).")
         elif t.missing:
             add(f"     Il manque {format_eur(t.missing)} d'achats conformes (sur {format_eur(t.denominator)}).")
         add(f"     Référence : {ref}")
@@ -80,7 +80,7 @@ def render_text(d: Diagnosis) -> str:
     add("3. CONFORMITÉ PAR CONTRAT (loi Climat et résilience)")
     if cc.checked == 0:
         switch = f" à partir du {format_date(cc.switch)}" if cc.switch else ""
-        add(f"   Aucun contrat concerné (obligations applicables aux consultations lancées{switch} ; {cc.not_yet} contrat(s) antérieur(s)).")
+        add(f"   Aucun contrat concerné (obligations applicables aux consultations lancées{switch} ; {format_number(cc.not_yet)} contrat(s) antérieur(s)).")
     else:
         add(f"   {cc.checked} contrat(s) concerné(s) : {cc.compliant} sans remarque, {len(cc.missing)} manquement(s), {len(cc.to_check)} point(s) à vérifier.")
         if cc.approximate:
@@ -96,7 +96,7 @@ def render_text(d: Diagnosis) -> str:
     if not d.indicators:
         add("   Aucun contrat daté.")
     for y, i in d.indicators.items():
-        add(f"   {y} : {i.contracts} contrat(s), {format_eur(i.value, cents=False)} HT")
+        add(f"   {y} : {format_number(i.contracts)} contrat(s), {format_eur(i.value, cents=False)} HT")
         add(f"     considération sociale : {_measure(i.social.yes)} ; inconnue : {i.social.unknown.count}")
         add(f"     considération environnementale : {_measure(i.environmental.yes)} ; inconnue : {i.environmental.unknown.count}")
         add(f"     marchés réservés : {_measure(i.reserved)}")

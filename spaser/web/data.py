@@ -20,6 +20,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from spaser._french import plural_forms
 from spaser.money import format_eur, format_number, format_percent
 from spaser.web import charts
 
@@ -101,7 +102,7 @@ def plural(count: Any, one: str, many: str) -> str:
     return f"{format_number(d)} {one if abs(d) < 2 else many}"
 
 
-FILTERS = {"eur": eur, "num": num, "pct": pct, "points": points, "plural": plural, "fr_date": fr_date, "yes_no": yes_no, "param_value": param_value}
+FILTERS = {"accord": plural_forms, "eur": eur, "num": num, "pct": pct, "points": points, "plural": plural, "fr_date": fr_date, "yes_no": yes_no, "param_value": param_value}
 
 
 def issue_label(code: str) -> str:

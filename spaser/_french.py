@@ -1,0 +1,32 @@
+"""French as a reader expects it, shared by the command line, the web page and the documents."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+__all__ = ["plural_forms"]
+
+# A number (« 2 917 », « 49,1 ») then words, some with « (s) », up to the next number or punctuation.
+_NUMBER_THEN_FORMS = re.compile(r"(\d[\d\u202f\xa0 ]*(?:,\d+)?)((?:[^\d.;:]*?\w\(s\))+)")
+_FORM = re.compile(r"(\w+)\(s\)")
+
+
+def plural_forms(text: str) -> str:
+    """« 3 contrat(s) compté(s) » → « 3 contrats comptés », « 1 contrat(s) » → « 1 contrat »: the
+    « (s) » forms of a sentence agree with the number before them (plural from 2, as French has it);
+    with no number before, the plural.
+
+    >>> plural_forms("72 contrat(s) sans montant : compté(s) en nombre ; 1 ligne(s) de dépense comptée(s).")
+    '72 contrats sans montant : comptés en nombre ; 1 ligne de dépense comptée.'
+    >>> plural_forms("écart 49,1 point(s), puis 1,5 point(s) ; 0 contrat(s) ; voir les hypothèse(s)")
+    'écart 49,1 points, puis 1,5 point ; 0 contrat ; voir les hypothèses'
+    """
+    def agree(m: re.Match[str]) -> str:
+        try:
+            n = Decimal(re.sub(r"[\s\u202f\xa0]", "", m.group(1)).replace(",", "."))
+        except InvalidOperation:  # pragma: no cover - the pattern gives a number
+            n = Decimal(2)
+        return m.group(1) + _FORM.sub(lambda f: f.group(1) + ("s" if n >= 2 else ""), m.group(2))
+
+    return _FORM.sub(lambda f: f.group(1) + "s", _NUMBER_THEN_FORMS.sub(agree, text))
