@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from spaser.law._names import Tree
     from spaser.law.params import Parameter
 
-__all__ = ["Status", "MANDATORY", "RECOMMENDED", "Context", "Proposal", "Rule", "RULES", "rule_names", "matching"]
+__all__ = ["Status", "MANDATORY", "RECOMMENDED", "Context", "Proposal", "Rule", "RULES", "rule_names", "matching", "matching_clause"]
 
 Status = Literal["obligatoire", "recommandé"]
 MANDATORY: Status = "obligatoire"
