@@ -150,6 +150,7 @@ class Opportunities:
 
 _SOCIAL = {s.value for s in Soc if s is not Soc.AUCUNE}
 _ENV = {e.value for e in Env if e is not Env.AUCUNE}
+_RESERVED = Soc.RESERVE.value  # read once: an enum's value is a Python property
 
 
 @dataclass(frozen=True)
@@ -188,7 +189,7 @@ def _assess(index: int, p: Purchase, portfolio: Portfolio, at: date, cat: Catalo
     env = next(((c, x) for v, c, x in ranked if v in _ENV), None) if p.environmental_status != "oui" else None
     mandatory = tuple(c.id for _, c, x in ranked if x.status == MANDATORY)
     hours = social[1].hours.hours if social and social[1].hours else None
-    reservable = any(v == Soc.RESERVE.value for v, _, _ in ranked)
+    reservable = any(v == _RESERVED for v, _, _ in ranked)
     score = 1000 * len(mandatory) + (int(hours) if hours else 0) + (social[1].score if social else 0) + (env[1].score if env else 0) + (200 if reservable else 0)
     return _Assessed(index, p, social, env, mandatory, reservable, hours, score)
 

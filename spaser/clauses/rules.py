@@ -388,13 +388,14 @@ def _hours_values(h: HoursEstimate | None) -> tuple[dict[str, Any], str | None, 
         return {}, None, "Nombre d'heures à fixer avec le facilitateur (montant ou part de main-d'œuvre inconnus)."
     hours = format_number(h.hours)
     yearly = h.per_year
-    per_year = f", soit ≈ {format_number(yearly)} heures par année d'exécution (durée de {h.duration_months} mois)" if yearly is not None else ""
+    yearly_text = format_number(yearly) if yearly is not None else ""
+    per_year = f", soit ≈ {yearly_text} heures par année d'exécution (durée de {h.duration_months} mois)" if yearly is not None else ""
     why = (
         f"Estimation : {format_eur(h.amount_ht, cents=False)} HT × {_hours_terms(h.labour_share, h.trade_label, h.rate, h.hourly_cost)} "
         f"≈ {hours} heures sur toute la durée du marché{per_year} (valeurs d'usage, à ajuster avec le facilitateur)."
     )
     values: dict[str, Any] = {"heures": h.hours, "heures_par_an": yearly if yearly is not None else ""}
-    return values, f"≈ {hours} heures d'insertion sur la durée du marché" + (f" (≈ {format_number(yearly)} par an)" if yearly is not None else ""), why
+    return values, f"≈ {hours} heures d'insertion sur la durée du marché" + (f" (≈ {yearly_text} par an)" if yearly is not None else ""), why
 
 
 @lru_cache(maxsize=1024)  # the same few trades and rates for every purchase
