@@ -1,5 +1,3 @@
-import sys
+from spaser.cli import console
 
-from spaser.cli import main
-
-sys.exit(main())
+console()

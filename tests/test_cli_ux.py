@@ -231,3 +231,22 @@ def test_readme_documents_every_exit_code() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for code in EXIT_CODES:
         assert f"\n| {code} | " in readme, code
+
+
+def test_the_program_exits_with_the_command_code_leaving_its_objects_to_the_system(monkeypatch: pytest.MonkeyPatch) -> None:
+    # `spaser` and `python -m spaser` end with main()'s code; what is still alive is frozen, not
+    # walked and freed one by one by the interpreter's last collection.
+    import gc
+
+    import spaser.cli as cli
+
+    monkeypatch.setattr(cli, "main", lambda: 4)
+    try:
+        with pytest.raises(SystemExit) as e:
+            cli.console()
+        assert e.value.code == 4
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+    out = subprocess.run([sys.executable, "-m", "spaser", "--version"], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and out.stdout.startswith("spaser ")

@@ -193,3 +193,18 @@ def test_no_legal_amount_in_python_code() -> None:
     assert {40_000, 50_000_000, 100_000_000, 221_000, 5_538_000} <= amounts
     offenders = [f"{f.relative_to(SPASER)}: {n}" for f in sorted(SPASER.rglob("*.py")) for n in sorted(_found(_code_lines(f), amounts))]
     assert not offenders, "legal amounts written in Python code (move them to spaser/law/parameters): " + ", ".join(offenders)
+
+
+def test_the_fast_loader_reads_every_shipped_file_as_the_plain_one() -> None:
+    # The parameter files are parsed by libyaml when PyYAML has it: the same data as the pure-Python parser.
+    import yaml
+
+    class Plain(yaml.SafeLoader):
+        pass
+
+    Plain.yaml_implicit_resolvers = params._TextLoader.yaml_implicit_resolvers
+    files = sorted((Path(params.__file__).parent / "parameters").rglob("*.yaml"))
+    assert files
+    for f in files:
+        text = f.read_text(encoding="utf-8")
+        assert yaml.load(text, Loader=params._TextLoader) == yaml.load(text, Loader=Plain), f  # noqa: S506 - SafeLoader subclasses

@@ -137,3 +137,85 @@ def test_allotment_first_look_agrees_with_the_advice(metropole: Portfolio) -> No
     from spaser.clauses.allotment import allotment_advice, may_divide
 
     assert [may_divide(p) for p in metropole.purchases] == [allotment_advice(p).divide for p in metropole.purchases]
+
+
+def test_opportunities_share_the_diagnosis(metropole: Portfolio) -> None:
+    # The documents pass their diagnosis: the same opportunities as when they are worked out alone.
+    from spaser.law import check
+
+    at = date(2026, 9, 1)
+    d = check(metropole, at=at)
+    shared = opportunities(metropole, diagnosis=d, top=50)
+    assert shared.to_dict() == opportunities(metropole, year=d.year, at=at, top=50).to_dict()
+    assert (shared.top.social_before, shared.top.counted) == (d.measured.social.yes.share_count, d.measured.contracts)
+    with pytest.raises(ValueError):
+        opportunities(metropole, diagnosis=d, year=d.year - 1)
+
+
+# Purchases built from the tables the rules read: codes of the catalogue and the reservation, AGEC and
+# EGalim tables, object words of the allotment and labour tables, ANRU places, and a portfolio of
+# reserved purchases (ESS awardees, some sharing the purchase's own id).
+def _codes() -> list[str]:
+    from spaser import cpv as _cpv
+    from spaser.clauses import catalogue
+    from spaser.clauses._tables import table
+
+    prefixes = {str(p) for c in catalogue() for p in c.applies.cpv_prefixes} | {str(p) for ps in table("agec")["categories"].values() for p in ps}
+    codes = sorted({code for code in _cpv.table() for p in prefixes if code.startswith(p)})
+    return codes[:: max(1, len(codes) // 400)] + ["85311000", "92511000", "45000000", "90910000", "55523100"]
+
+
+_CODES = _codes()
+_PHRASES = ["Nettoyage des écoles", "Travaux de peinture et menuiserie", "Rénovation : gros œuvre, électricité, plomberie",
+            "Entretien des espaces verts de plusieurs sites", "Restauration collective", "Accompagnement social",
+            "Réhabilitation du quartier prioritaire", "Fourniture de vêtements de travail", "Maintenance informatique"]
+_SOC = st.sampled_from([None, frozenset({Soc.AUCUNE}), frozenset({Soc.CLAUSE}), frozenset({Soc.CRITERE}), frozenset({Soc.RESERVE})])
+_ENV = st.sampled_from([None, frozenset({Env.AUCUNE}), frozenset({Env.CLAUSE}), frozenset({Env.CRITERE, Env.CLAUSE})])
+
+
+def _purchase(i: int, code: str, text: str, amount: int | None, months: int | None, social, env, lot: str | None, when: date):  # type: ignore[no-untyped-def]
+    from spaser.model import Purchase, Supplier
+
+    return Purchase(id=f"P{i}", object=text, cpv=code, amount_ht=None if amount is None else D(amount), duration_months=months,
+                    social=social, environmental=env, lot=lot, notification_date=when,
+                    suppliers=(Supplier(name=f"Titulaire {i % 3}"),))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_CODES), st.sampled_from(_PHRASES), st.one_of(st.none(), st.integers(0, 12_000_000)),
+                          st.one_of(st.none(), st.integers(1, 96)), _SOC, _ENV, st.sampled_from([None, "2"]),
+                          st.dates(date(2020, 1, 1), date(2026, 8, 31))), min_size=1, max_size=6),
+       st.sampled_from([date(2026, 3, 2), date(2026, 9, 1)]))
+def test_fast_rules_match_fresh_ones_on_any_purchase(rows: list, at: date) -> None:  # type: ignore[type-arg]
+    # Early answers, per-purchase and per-portfolio caches (insertion clause, ESS awardees, phrase
+    # index) against the same advice under a new parameter set, where every memo starts empty.
+    from spaser.model import Buyer, BuyerKind
+
+    purchases = tuple(_purchase(i, *row) for i, row in enumerate(rows))
+    portfolio = Portfolio(buyer=Buyer(name="Commune", kind=BuyerKind.COMMUNE), purchases=purchases + purchases[:2])  # ids repeat
+    remembered = [suggest(p, at=at, portfolio=portfolio) for p in portfolio.purchases]
+    recording, _ = law_at(at).recording()
+    fresh = [suggest(p, at=at, portfolio=portfolio, law=recording) for p in portfolio.purchases]
+    assert remembered == fresh
+    # The ESS awardees, listed once per CPV group and period, against a plain scan of the portfolio.
+    from spaser.clauses import reservation
+    from spaser.model import SupplierKind
+
+    for p in portfolio.purchases:
+        got = reservation._recent_ess_awardees(p, at, portfolio)
+        if not p.cpv:
+            continue
+        years = _law.value_or_none(_law.parameters().reservation.ess_delai_meme_operateur_annees, at)
+        since = at.replace(year=at.year - years) if years is not None else None
+        plain: list[str] = []
+        for q in portfolio.purchases:
+            if since is None or not (q.is_reserved and q.cpv and q.notification_date and q.cpv[:5] == p.cpv[:5]):
+                continue
+            if q.id == p.id or not since <= q.notification_date <= at:
+                continue
+            for s in q.suppliers:
+                if s.kinds & {SupplierKind.ESS, SupplierKind.ESUS} or not s.kinds:
+                    label = s.name or s.siret or "titulaire sans nom"
+                    if label not in plain:
+                        plain.append(label)
+        assert got == plain

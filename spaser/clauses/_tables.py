@@ -13,7 +13,7 @@ import yaml
 
 from spaser._errors import CatalogueError
 
-__all__ = ["table", "PrefixIndex", "normalise", "has_phrase", "SAFE_LOADER"]
+__all__ = ["table", "PrefixIndex", "PhraseIndex", "normalise", "has_any", "has_phrase", "SAFE_LOADER"]
 
 K = TypeVar("K", bound=Hashable)
 
@@ -68,11 +68,24 @@ class PrefixIndex(Generic[K]):
         return None
 
 
+class _NoMarks(dict):  # type: ignore[type-arg]
+    """``str.translate`` table dropping the combining marks (category Mn), each character classified once."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.category(chr(code)) == "Mn" else code
+        self[code] = kept
+        return kept
+
+
+_NO_MARKS = _NoMarks()
+
+
 @lru_cache(maxsize=65536)  # a purchase's object is normalised once, whatever the number of phrases looked for
 def normalise(text: str) -> str:
     """Lower case, accents removed, œ spelled oe, single spaces (for keyword matching)."""
     t = text.lower().replace("œ", "oe").replace("’", "'")
-    t = "".join(c for c in unicodedata.normalize("NFD", t) if unicodedata.category(c) != "Mn")
+    if not t.isascii():  # ASCII has no mark to drop (its NFD is itself)
+        t = unicodedata.normalize("NFD", t).translate(_NO_MARKS)
     return " ".join(t.split())
 
 
@@ -113,6 +126,40 @@ def has_any(text: str, phrases: tuple[str, ...], *, normalised: bool = False) ->
     if firsts is not None and firsts.isdisjoint(_words(t)):
         return False
     return _any_pattern(phrases).search(t) is not None
+
+
+class PhraseIndex(Generic[K]):
+    """Keys listed with phrases, looked up in a text: the keys one of whose phrases the text contains
+    (as :func:`has_any`), in table order. Only the groups whose first words are among the text's words
+    are searched, instead of every group of the table for every text.
+
+    >>> ix = PhraseIndex([("a", ["espaces verts", "tonte"]), ("b", ["peinture"]), ("c", ["verts"])])
+    >>> ix.keys_in(normalise("Tonte et peinture des espaces verts"))
+    ['a', 'b', 'c']
+    """
+
+    def __init__(self, groups: Iterable[tuple[K, Iterable[str]]]) -> None:
+        self._groups = [(key, tuple(phrases)) for key, phrases in groups]
+        self._always: set[int] = set()  # groups with a phrase that has no word: always searched
+        self._by_first: dict[str, list[int]] = {}
+        for i, (_, phrases) in enumerate(self._groups):
+            firsts = _first_words(phrases)
+            if firsts is None:
+                self._always.add(i)
+                continue
+            for w in firsts:
+                self._by_first.setdefault(w, []).append(i)
+        self._firsts = frozenset(self._by_first)
+
+    def keys_in(self, normalised_text: str) -> list[K]:
+        """The keys whose phrases ``normalised_text`` (already through :func:`normalise`) contains."""
+        maybe = set(self._always)
+        for w in self._firsts.intersection(_words(normalised_text)):
+            maybe.update(self._by_first[w])
+        if not maybe:
+            return []
+        groups = self._groups
+        return [groups[i][0] for i in sorted(maybe) if _any_pattern(groups[i][1]).search(normalised_text) is not None]
 
 
 def has_phrase(text: str, phrase: str) -> bool:

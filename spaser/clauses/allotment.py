@@ -25,7 +25,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from spaser.clauses import _law
-from spaser.clauses._tables import has_any, normalise, table
+from spaser.clauses._tables import PhraseIndex, has_any, normalise, table
 from spaser.clauses.reservation import sector_matches
 from spaser.model import Nature, Purchase
 from spaser.money import format_eur, format_percent
@@ -142,10 +142,16 @@ def _families_of(object_text: str, nature: Nature | None) -> tuple[tuple[str, st
     out: list[tuple[str, str, str]] = []
     text = normalise(object_text)  # once for every family looked for
     for group, kind in groups:
-        for key, spec in data[group].items():
-            if spec["label"] not in [o[1] for o in out] and has_any(text, tuple(spec["words"]), normalised=True):
-                out.append((key, spec["label"], kind))
+        for key in _family_index(group).keys_in(text):
+            label = data[group][key]["label"]
+            if label not in [o[1] for o in out]:
+                out.append((key, label, kind))
     return tuple(out)
+
+
+@lru_cache(maxsize=None)
+def _family_index(group: str) -> PhraseIndex[str]:
+    return PhraseIndex((key, spec["words"]) for key, spec in table("allotment")[group].items())
 
 
 def components(p: Purchase) -> list[str]:

@@ -31,7 +31,7 @@ from functools import lru_cache
 
 from spaser._errors import SpaserError
 from spaser.clauses import _law
-from spaser.clauses._tables import PrefixIndex, has_any, normalise, table
+from spaser.clauses._tables import PhraseIndex, PrefixIndex, normalise, table
 from spaser.law.params import Parameter
 from spaser.money import format_eur, format_number
 
@@ -149,8 +149,12 @@ def _trades_by_prefix() -> PrefixIndex[str]:
 
 @lru_cache(maxsize=8192)
 def _trades_named(object_text: str) -> tuple[str, ...]:
-    text = normalise(object_text)
-    return tuple(key for key, words in table("labour")["keywords"].items() if has_any(text, tuple(words), normalised=True))
+    return tuple(_trade_words().keys_in(normalise(object_text)))
+
+
+@lru_cache(maxsize=1)
+def _trade_words() -> PhraseIndex[str]:
+    return PhraseIndex(table("labour")["keywords"].items())
 
 
 def labour_share_for(trade: str | None, at: date | None = None) -> tuple[Decimal, str, str, bool]:

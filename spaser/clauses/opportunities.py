@@ -26,6 +26,7 @@ from spaser.model import ContractKind, EnvironmentalConsideration as Env, Portfo
 from spaser.money import format_eur, format_number, format_percent
 
 if TYPE_CHECKING:
+    from spaser.law.diagnosis import Diagnosis
     from spaser.law.indicators import YearIndicators
 
 __all__ = ["PurchaseOpportunity", "Scenario", "Opportunities", "opportunities"]
@@ -149,6 +150,7 @@ class Opportunities:
 
 _SOCIAL = {s.value for s in Soc if s is not Soc.AUCUNE}
 _ENV = {e.value for e in Env if e is not Env.AUCUNE}
+_RESERVED = Soc.RESERVE.value  # read once: an enum's value is a Python property
 
 
 @dataclass(frozen=True)
@@ -187,7 +189,7 @@ def _assess(index: int, p: Purchase, portfolio: Portfolio, at: date, cat: Catalo
     env = next(((c, x) for v, c, x in ranked if v in _ENV), None) if p.environmental_status != "oui" else None
     mandatory = tuple(c.id for _, c, x in ranked if x.status == MANDATORY)
     hours = social[1].hours.hours if social and social[1].hours else None
-    reservable = any(v == Soc.RESERVE.value for v, _, _ in ranked)
+    reservable = any(v == _RESERVED for v, _, _ in ranked)
     score = 1000 * len(mandatory) + (int(hours) if hours else 0) + (social[1].score if social else 0) + (env[1].score if env else 0) + (200 if reservable else 0)
     return _Assessed(index, p, social, env, mandatory, reservable, hours, score)
 
@@ -229,17 +231,26 @@ def _scenario(
     )
 
 
-def opportunities(portfolio: Portfolio, *, year: int | None = None, at: date | None = None, top: int = 20, law: Law | None = None) -> Opportunities:
+def opportunities(
+    portfolio: Portfolio, *, year: int | None = None, at: date | None = None, top: int = 20, law: Law | None = None, diagnosis: Diagnosis | None = None
+) -> Opportunities:
     """The purchases of ``year`` (default: last complete year with data) with the largest potential.
 
     ``law``: the law to apply (default: as for ``check``); ``at`` defaults to the law's date, else today.
+    ``diagnosis``: ``check(portfolio)`` already made under the same law: its year and date are taken
+    (``year`` and ``at`` must then be left out or agree) and its measured indicators are the « before »
+    of the scenarios, instead of counting the portfolio again (one analysis, shared).
     """
+    if diagnosis is not None:
+        if (year is not None and year != diagnosis.year) or (at is not None and at != diagnosis.at):
+            raise ValueError("opportunities: year and at must agree with the diagnosis given")
+        year, at = diagnosis.year, diagnosis.at
     at = at or (law.at if law is not None else date.today())
     with paused(promote=True), (law if law is not None else current_law(at)).active():
-        return _opportunities(portfolio, year=year, at=at, top=top)
+        return _opportunities(portfolio, year=year, at=at, top=top, before=diagnosis.measured if diagnosis is not None else None)
 
 
-def _opportunities(portfolio: Portfolio, *, year: int | None, at: date | None, top: int) -> Opportunities:
+def _opportunities(portfolio: Portfolio, *, year: int | None, at: date | None, top: int, before: YearIndicators | None = None) -> Opportunities:
     given, at = at, at or date.today()
     notes: list[str] = []
     if year is None:
@@ -254,7 +265,8 @@ def _opportunities(portfolio: Portfolio, *, year: int | None, at: date | None, t
     candidates.sort(key=lambda o: (-o.score, -(o.purchase.amount_ht or 0), o.purchase.id, o.index))
     listed = [o.opportunity(at) for o in candidates[: max(top, 0)]]
     zero = Decimal(0)
-    before = pnad_indicators(portfolio, year)
+    if before is None:  # else the diagnosis's measure of the year: the same count, made once
+        before = pnad_indicators(portfolio, year)
     floor = before.floor
     if floor is not None:
         notes.append(f"Indicateurs calculés sur le périmètre de mesure national (contrats d'au moins {format_eur(floor, cents=False)} HT).")

@@ -185,11 +185,15 @@ def _ess_check(p: Purchase, at: date, portfolio: Portfolio | None) -> EssCheck:
     return EssCheck(True, exact, duration_ok, tuple(excluded), tuple(reasons))
 
 
-_RESERVED: tuple[weakref.ref[Portfolio], dict[str, list[Purchase]]] | None = None
+# The awardees of one CPV group within one period: (purchase id, ESS or unknown-kind holders) in
+# portfolio order, and the set of those ids.
+_Awardees = tuple[list[tuple[str, tuple[str, ...]]], frozenset[str]]
+_RESERVED: tuple[weakref.ref[Portfolio], dict[str, list[Purchase]], dict[tuple[str, date, date], _Awardees]] | None = None
 
 
-def _reserved_by_group(portfolio: Portfolio) -> dict[str, list[Purchase]]:
-    """The portfolio's reserved purchases with a CPV code and a date, by CPV group, in portfolio order.
+def _reserved(portfolio: Portfolio):  # type: ignore[no-untyped-def]
+    """(weak reference, the portfolio's reserved purchases with a CPV code and a date by CPV group in
+    portfolio order, the memo of :func:`_awardees`).
 
     Built once per portfolio (the last one is remembered, weakly): scanning the
     whole portfolio for each purchase was quadratic on large portfolios.
@@ -197,13 +201,27 @@ def _reserved_by_group(portfolio: Portfolio) -> dict[str, list[Purchase]]:
     global _RESERVED
     cached = _RESERVED
     if cached is not None and cached[0]() is portfolio:
-        return cached[1]
+        return cached
     index: dict[str, list[Purchase]] = {}
     for q in portfolio.purchases:
         if q.is_reserved and q.cpv is not None and q.notification_date is not None:
             index.setdefault(q.cpv[:5], []).append(q)
-    _RESERVED = (weakref.ref(portfolio), index)
-    return index
+    _RESERVED = (weakref.ref(portfolio), index, {})
+    return _RESERVED
+
+
+def _awardees(portfolio: Portfolio, group: str, since: date, at: date) -> _Awardees:
+    """The group's reserved purchases notified in [since, at], worked out once per group and period."""
+    _, index, memo = _reserved(portfolio)
+    found = memo.get((group, since, at))
+    if found is None:
+        listed = []
+        for q in index.get(group, ()):
+            if since <= q.notification_date <= at:
+                listed.append((q.id, tuple(s.name or s.siret or "titulaire sans nom" for s in q.suppliers
+                                           if s.kinds & {SupplierKind.ESS, SupplierKind.ESUS} or not s.kinds)))
+        found = memo[(group, since, at)] = (listed, frozenset(qid for qid, _ in listed))
+    return found  # type: ignore[no-any-return]
 
 
 def _recent_ess_awardees(p: Purchase, at: date, portfolio: Portfolio | None) -> list[str]:
@@ -216,17 +234,10 @@ def _recent_ess_awardees(p: Purchase, at: date, portfolio: Portfolio | None) -> 
         since = at.replace(year=at.year - years)
     except ValueError:  # 29 February
         since = at.replace(year=at.year - years, day=28)
-    names: list[str] = []
-    # "Same services": same CPV group (first five digits), notified within the period.
-    for q in _reserved_by_group(portfolio).get(p.cpv[:5], ()):
-        if q.id == p.id or not since <= q.notification_date <= at:  # type: ignore[operator]
-            continue
-        for s in q.suppliers:
-            if s.kinds & {SupplierKind.ESS, SupplierKind.ESUS} or not s.kinds:
-                label = s.name or s.siret or "titulaire sans nom"
-                if label not in names:
-                    names.append(label)
-    return names
+    # "Same services": same CPV group (first five digits), notified within the period; not the purchase itself.
+    listed, ids = _awardees(portfolio, p.cpv[:5], since, at)
+    own = p.id in ids
+    return list(dict.fromkeys(label for qid, labels in listed if not (own and qid == p.id) for label in labels))
 
 
 def _eu_threshold(p: Purchase, at: date, buyer_kind: BuyerKind | None) -> Decimal | None:

@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from spaser.law._names import Tree
     from spaser.law.params import Parameter
 
-__all__ = ["Status", "MANDATORY", "RECOMMENDED", "Context", "Proposal", "Rule", "RULES", "rule_names", "matching"]
+__all__ = ["Status", "MANDATORY", "RECOMMENDED", "Context", "Proposal", "Rule", "RULES", "rule_names", "matching", "matching_clause"]
 
 Status = Literal["obligatoire", "recommandé"]
 MANDATORY: Status = "obligatoire"
@@ -120,6 +120,12 @@ class Context:
     @cached_property
     def reservation(self) -> ReservationAdvice:
         return can_reserve(self.purchase, at=self.at, portfolio=self.portfolio, buyer_kind=self.buyer_kind)
+
+    @cached_property
+    def insertion_clause(self) -> tuple[Clause, int] | None:
+        """The sector insertion clause for this purchase (the ANRU one has its own rule); asked by three rules."""
+        found = [cs for cs in matching(self, family="insertion", need_cpv=True) if cs[0].id != "insertion-anru"]
+        return sorted(found, key=lambda cs: (-cs[1], cs[0].id))[0] if found else None
 
     @cached_property
     def allotment(self) -> AllotmentAdvice:
@@ -227,6 +233,13 @@ def matching(ctx: Context, *, family: str | None = None, mechanism: Mechanism | 
     return iter(found)
 
 
+def matching_clause(ctx: Context, clause_id: str, *, family: str | None = None, need_cpv: bool = False) -> tuple[Clause, int] | None:
+    """The first of :func:`matching`'s answers that is ``clause_id``, without fitting the others."""
+    p = ctx.purchase
+    static, _ = _static_matches(ctx.catalogue, p.cpv, p.nature, family, None, need_cpv)
+    return next((cs for cs in static if cs[0].id == clause_id and _fits(ctx, cs[0])), None)
+
+
 def _conditional(c: Clause) -> bool:
     """Whether the clause's applicability reads more than the CPV code and the nature."""
     a = c.applies
@@ -311,12 +324,6 @@ def _amount_ok(lo: str | None, hi: str | None, amount: Decimal | None, at: date)
     return (low is None or amount >= low) and (high is None or amount < high)
 
 
-def _insertion_clause(ctx: Context) -> tuple[Clause, int] | None:
-    """The sector insertion clause for this purchase (the ANRU one has its own rule)."""
-    found = [cs for cs in matching(ctx, family="insertion", need_cpv=True) if cs[0].id != "insertion-anru"]
-    return sorted(found, key=lambda cs: (-cs[1], cs[0].id))[0] if found else None
-
-
 def _score(ctx: Context, *, mandatory: bool, specificity: int = 0, bonus: int = 0, dimension: Dimension | None = None) -> int:
     """Deterministic score: mandatory first, then CPV specificity, amount, missing dimension, potential."""
     s = 1000 if mandatory else 0
@@ -381,13 +388,14 @@ def _hours_values(h: HoursEstimate | None) -> tuple[dict[str, Any], str | None, 
         return {}, None, "Nombre d'heures à fixer avec le facilitateur (montant ou part de main-d'œuvre inconnus)."
     hours = format_number(h.hours)
     yearly = h.per_year
-    per_year = f", soit ≈ {format_number(yearly)} heures par année d'exécution (durée de {h.duration_months} mois)" if yearly is not None else ""
+    yearly_text = format_number(yearly) if yearly is not None else ""
+    per_year = f", soit ≈ {yearly_text} heures par année d'exécution (durée de {h.duration_months} mois)" if yearly is not None else ""
     why = (
         f"Estimation : {format_eur(h.amount_ht, cents=False)} HT × {_hours_terms(h.labour_share, h.trade_label, h.rate, h.hourly_cost)} "
         f"≈ {hours} heures sur toute la durée du marché{per_year} (valeurs d'usage, à ajuster avec le facilitateur)."
     )
     values: dict[str, Any] = {"heures": h.hours, "heures_par_an": yearly if yearly is not None else ""}
-    return values, f"≈ {hours} heures d'insertion sur la durée du marché" + (f" (≈ {format_number(yearly)} par an)" if yearly is not None else ""), why
+    return values, f"≈ {hours} heures d'insertion sur la durée du marché" + (f" (≈ {yearly_text} par an)" if yearly is not None else ""), why
 
 
 @lru_cache(maxsize=1024)  # the same few trades and rates for every purchase
@@ -474,7 +482,7 @@ def climat_condition_sociale(ctx: Context) -> list[Proposal]:
     p, th = ctx.purchase, ctx.threshold
     if th is None or p.amount_ht is None or p.amount_ht < th.value:
         return []
-    best = _insertion_clause(ctx)
+    best = ctx.insertion_clause
     c, spec = best if best else (ctx.catalogue.get("condition-sociale-generique"), 0)
     who = "cet acheteur" if ctx.buyer is not None or p.nature is Nature.TRAVAUX else "un acheteur de type non précisé (seuil des collectivités et autres pouvoirs adjudicateurs retenu)"
     amount = f"Valeur estimée {format_eur(p.amount_ht, cents=False)} HT, au moins égale au seuil européen de {format_eur(th.value, cents=False)} HT applicable à {who}."
@@ -498,7 +506,7 @@ def climat_condition_sociale(ctx: Context) -> list[Proposal]:
 
 @rule("Clause d'insertion dans les secteurs où elle est d'usage courant (travaux, propreté, espaces verts, restauration, déchets...).", requires=lambda ps: (ps.insertion.taux,))
 def clause_insertion(ctx: Context) -> list[Proposal]:
-    best = _insertion_clause(ctx)
+    best = ctx.insertion_clause
     if best is None or ctx.has(Soc.CLAUSE):
         return []
     c, spec = best
@@ -515,10 +523,10 @@ def clause_insertion(ctx: Context) -> list[Proposal]:
 
 @rule("Clause d'insertion renforcée des projets de renouvellement urbain (charte ANRU) quand l'objet vise un quartier prioritaire.", requires=lambda ps: (ps.anru.insertion_travaux,))
 def clause_insertion_anru(ctx: Context) -> list[Proposal]:
-    found = [cs for cs in matching(ctx, family="insertion") if cs[0].id == "insertion-anru"]
-    if not found:
+    found = matching_clause(ctx, "insertion-anru", family="insertion")
+    if found is None:
         return []
-    c, spec = found[0]
+    c, spec = found
     gup = ctx.purchase.nature is not Nature.TRAVAUX
     anru = _law.parameters().anru
     f = _law.fact(anru.insertion_gestion_urbaine if gup else anru.insertion_travaux, ctx.at)
@@ -538,11 +546,13 @@ def clause_insertion_anru(ctx: Context) -> list[Proposal]:
 @rule("Critère d'attribution social (performance en matière d'insertion) en complément de la clause d'insertion.")
 def critere_social(ctx: Context) -> list[Proposal]:
     p = ctx.purchase
-    return _remembered(ctx, ("critere_social", p.social, p.nature, ctx.digits, _insertion_clause(ctx) is None), lambda: _critere_social(ctx))
+    if ctx.has(Soc.CRITERE):
+        return []  # what _critere_social says first, without a key
+    return _remembered(ctx, ("critere_social", p.social, p.nature, ctx.digits, ctx.insertion_clause is None), lambda: _critere_social(ctx))
 
 
 def _critere_social(ctx: Context) -> list[Proposal]:
-    if ctx.has(Soc.CRITERE) or _insertion_clause(ctx) is None:
+    if ctx.has(Soc.CRITERE) or ctx.insertion_clause is None:
         return []
     c = ctx.catalogue.get("critere-insertion")
     if ctx.purchase.nature not in c.applies.natures:
@@ -664,7 +674,10 @@ def _agec_by_prefix() -> PrefixIndex[int]:
 @rule("Réemploi, réutilisation et matières recyclées (loi AGEC, art. 58) pour les catégories de produits du décret n° 2024-134.")
 def agec_reemploi(ctx: Context) -> list[Proposal]:
     p = ctx.purchase
-    return _remembered(ctx, ("agec_reemploi", ctx.buyer is None, ctx.buyer_kind, p.agec_category or agec_category(p.cpv), p.environmental, ctx.digits), lambda: _agec_reemploi(ctx))
+    category = p.agec_category or agec_category(p.cpv)
+    if category is None:
+        return []  # what _agec_reemploi says, without a key: most purchases are in no AGEC category
+    return _remembered(ctx, ("agec_reemploi", ctx.buyer is None, ctx.buyer_kind, category, p.environmental, ctx.digits), lambda: _agec_reemploi(ctx))
 
 
 def _agec_reemploi(ctx: Context) -> list[Proposal]:
@@ -698,7 +711,10 @@ def _agec_reemploi(ctx: Context) -> list[Proposal]:
 @rule("Produits durables et de qualité en restauration collective (loi EGalim, art. L230-5-1 du code rural).", requires=lambda ps: (ps.egalim.part_durable,))
 def egalim(ctx: Context) -> list[Proposal]:
     p = ctx.purchase
-    return _remembered(ctx, ("egalim", p.cpv, p.environmental, ctx.digits, tuple((c.id, spec) for c, spec in matching(ctx, family="egalim", need_cpv=True))), lambda: _egalim(ctx))
+    found = tuple((c.id, spec) for c, spec in matching(ctx, family="egalim", need_cpv=True))
+    if not found:
+        return []  # what _egalim says, without a key
+    return _remembered(ctx, ("egalim", p.cpv, p.environmental, ctx.digits, found), lambda: _egalim(ctx))
 
 
 def _egalim(ctx: Context) -> list[Proposal]:

@@ -8,6 +8,7 @@ its own. Exit codes are listed in ``spaser._errors.EXIT_CODES``.
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import sys
 from collections.abc import Sequence
@@ -16,7 +17,7 @@ from spaser._errors import EXIT_CODES, SpaserError
 from spaser.cli import _progress as progress
 from spaser.cli._common import FrenchParser, ensure_utf8_output, print_error, print_json_error
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "console", "build_parser"]
 
 # One module per subcommand, in the order of --help.
 COMMANDS = [
@@ -116,5 +117,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         progress.finish()
 
 
+def console() -> None:
+    """The ``spaser`` program (and ``python -m spaser``): :func:`main`, then the process ends.
+
+    The objects still alive are left to the system rather than freed one by one: the
+    interpreter's last collection would walk and free every purchase (about 1.5 s at
+    100 000 purchases, after the work is done). Output files are already closed
+    (spaser.io.safe); the standard streams are flushed at exit as usual.
+    """
+    code = main()
+    gc.freeze()
+    sys.exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    console()

@@ -66,7 +66,7 @@ def _diagnose(portfolio: Portfolio, cfg: DocumentConfig, year: int | None, at: d
 def _opportunities(portfolio: Portfolio, diagnosis: Any, top: int) -> tuple[list, Any]:  # type: ignore[type-arg]
     from spaser.documents.builders import opportunities_for
 
-    return opportunities_for(portfolio, year=diagnosis.year, at=diagnosis.at, top=top)
+    return opportunities_for(portfolio, top=top, diagnosis=diagnosis)
 
 
 def _diagnosis_and_opportunities(portfolio: Portfolio, cfg: Any, year: int | None, at: date | None,

@@ -653,11 +653,16 @@ class Opportunity:
 RESERVABLE = "reservation"  # marker id: the clause engine says the purchase could be reserved
 
 
-def opportunities_for(portfolio: Portfolio, *, year: int | None, at: date, top: int) -> tuple[list[Opportunity], OpportunitySummary]:
-    """The clause engine's opportunities for ``year``, adapted, and its portfolio-level figures."""
+def opportunities_for(
+    portfolio: Portfolio, *, year: int | None = None, at: date | None = None, top: int, diagnosis: Any = None
+) -> tuple[list[Opportunity], OpportunitySummary]:
+    """The clause engine's opportunities for ``year``, adapted, and its portfolio-level figures.
+
+    ``diagnosis``: the document's diagnosis, whose year, date and measured indicators are shared.
+    """
     from spaser.clauses import opportunities
 
-    found = opportunities(portfolio, year=year, at=at, top=top)
+    found = opportunities(portfolio, year=year, at=at, top=top, diagnosis=diagnosis)
     scenarios = [found.top.sentence()] + ([found.all.sentence()] if found.all.contracts != found.top.contracts else [])
     summary = OpportunitySummary(
         year=found.year,

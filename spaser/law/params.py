@@ -229,8 +229,9 @@ Lookup = tuple[Parameter, date, "ParameterValue | None"]
 # -- loading -----------------------------------------------------------
 
 
-class _TextLoader(yaml.SafeLoader):
-    """SafeLoader that leaves numbers and dates as text (no float, no implicit date)."""
+class _TextLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """SafeLoader that leaves numbers and dates as text (no float, no implicit date); libyaml's when
+    PyYAML was built with it (the same documents, parsed ten times faster: every command loads the law)."""
 
 
 _TextLoader.yaml_implicit_resolvers = {
