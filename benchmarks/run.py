@@ -38,7 +38,7 @@ SHARED_DECP = ROOT / ".." / "shared" / "data" / "decp" / "real-2019"  # the shar
 XLSX_MAX = 100_000  # larger workbooks take minutes to generate and are not a target
 DOCUMENTS_MAX = 100_000  # suggest and draft: minutes per run above this (see RESULTS.md), not run by default
 DECP_IMPORT_MAX = 100_000  # a national file is scanned, not imported whole (one Purchase per contract)
-HEAVY_FROM = {"suggest": 100_000, "draft": 100_000}  # from these sizes, --heavy-repeat runs (default 1)
+HEAVY_FROM = {"suggest": 100_000, "draft": 100_000, "cli-suggest": 100_000, "cli-draft": 100_000}  # from these sizes, --heavy-repeat runs (default 1)
 HEAVY_ALL_FROM = 1_000_000  # every step at this size and above: --heavy-repeat runs
 COLUMNS = ("size", "input", "measure", "median s", "rows/s", "peak RSS MB", "runs")
 
@@ -117,6 +117,8 @@ PROCESSES: dict[str, tuple[str, list[str]]] = {
     "cli-check": ("spaser check (whole process)", ["-m", "spaser", "check", "{path}"]),
     "cli-check-json": ("spaser check --json (whole process)", ["-m", "spaser", "check", "--json", "{path}"]),
     "cli-scan": ("spaser scan (whole process)", ["-m", "spaser", "scan", "{path}"]),
+    "cli-suggest": ("spaser suggest (whole process)", ["-m", "spaser", "suggest", "{path}"]),
+    "cli-draft": ("spaser draft (whole process)", ["-m", "spaser", "draft", "{path}", "--out", "{out}.docx", "--force"]),
     "calamine": ("python-calamine read (whole process)", ["-c", _CALAMINE, "{path}"]),
     "polars": ("polars query, same aggregates (whole process)", ["-c", _POLARS, "{path}"]),
     "ijson": ("ijson loop, per-buyer totals (whole process)", ["-c", _IJSON, "{path}"]),
@@ -125,10 +127,10 @@ PROCESSES: dict[str, tuple[str, list[str]]] = {
 
 def run_process(step: str, path: Path) -> tuple[dict[str, Any], float]:
     """A whole process, timed from outside; (its seconds like run_step's output, its peak RSS in MB)."""
-    argv = [sys.executable, *(a.replace("{path}", str(path)) for a in PROCESSES[step][1])]
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")])))
-    started = time.perf_counter()
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    with tempfile.TemporaryDirectory() as tmp, tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        argv = [sys.executable, *(a.replace("{path}", str(path)).replace("{out}", str(Path(tmp) / "out")) for a in PROCESSES[step][1])]
+        started = time.perf_counter()
         p = subprocess.Popen(argv, stdout=out, stderr=err, cwd=ROOT, env=env)
         _, status, usage = os.wait4(p.pid, 0)
         seconds = time.perf_counter() - started
@@ -163,6 +165,8 @@ def _plan(sizes: list[int], with_pandas: bool, documents_max: int) -> list[tuple
         if n <= documents_max:
             plan.append((n, "csv", "suggest", [("suggest", "spaser suggest (opportunities)")]))
             plan.append((n, "csv", "draft", [("draft", "spaser draft (.docx)")]))
+            process(n, "csv", "cli-suggest")
+            process(n, "csv", "cli-draft")
         if n <= DECP_IMPORT_MAX:
             plan.append((n, "decp", "import", [("import", "spaser import")]))
         for step in ("cli-scan", "ijson"):
@@ -229,6 +233,10 @@ def _targets(measures: list[Measure]) -> list[str]:
     sc = _find(measures, 1_000_000, "decp", PROCESSES["cli-scan"][0])
     if sc:
         row("… peak memory ≤ 150 MB", f"{sc.rss:.0f} MB", sc.rss is not None and sc.rss <= 150)
+    for step, limit, what in (("cli-suggest", 10.0, "`spaser suggest` < 10 s"), ("cli-draft", 8.0, "`spaser draft` < 8 s")):
+        d = _find(measures, 100_000, "csv", PROCESSES[step][0])
+        if d:
+            row(f"100 000-line one-year portfolio (.csv): {what} as a whole process", f"{d.median:.2f} s", d.median < limit)  # type: ignore[operator]
     real = [m for m in measures if m.label == "spaser import (real file)" and m.median is not None]
     if real:
         worst = max(real, key=lambda m: m.median)  # type: ignore[arg-type, return-value]
@@ -344,7 +352,7 @@ def write_results(path: Path, measures: list[Measure], args: argparse.Namespace,
         "",
         *[f"- {k}: {v}" for k, v in m.items()],
         "",
-        "## Targets (issue #7)",
+        "## Targets (issues #13 and #14)",
         "",
         *_targets(measures),
         "",
