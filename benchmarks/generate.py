@@ -127,14 +127,15 @@ def _cpv_pool() -> list[tuple[list[str], int, list[str]]]:
     return [(sorted(c for c in table if c.startswith(prefix)), weight, objects) for prefix, weight, objects in _FAMILIES]
 
 
-def rows(n: int, *, seed: int = 0, today: date | None = None) -> Iterator[list[Any]]:
-    """``n`` data rows in HEADERS order (cells: str, float amounts, ``date``, int durations)."""
+def rows(n: int, *, seed: int = 0, today: date | None = None, years: int = 6) -> Iterator[list[Any]]:
+    """``n`` data rows in HEADERS order (cells: str, float amounts, ``date``, int durations),
+    notified over the last ``years`` complete years."""
     from spaser import cpv
 
     rng = random.Random(seed)
     today = today or date.today()
     last = today.year - 1
-    start = date(last - 5, 1, 1)
+    start = date(last - years + 1, 1, 1)
     span = (date(last, 12, 31) - start).days
     pool = _cpv_pool()
     weights = [w for _, w, _ in pool]
@@ -201,12 +202,12 @@ def _csv_cell(v: Any) -> str:
     return str(v)
 
 
-def write_csv(path: Path, n: int, *, seed: int = 0) -> Path:
+def write_csv(path: Path, n: int, *, seed: int = 0, years: int = 6) -> Path:
     tmp = path.with_suffix(".tmp")
     with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh, delimiter=";")
         w.writerow(HEADERS)
-        for row in rows(n, seed=seed):
+        for row in rows(n, seed=seed, years=years):
             w.writerow([_csv_cell(v) for v in row])
     tmp.replace(path)
     return path
@@ -243,8 +244,14 @@ def write_decp(path: Path, n: int, *, seed: int = 0) -> Path:
     return path
 
 
-_WRITERS = {"xlsx": write_xlsx, "csv": write_csv, "decp": write_decp}
-_SUFFIX = {"xlsx": ".xlsx", "csv": ".csv", "decp": ".json"}
+def write_csv_one_year(path: Path, n: int, *, seed: int = 0) -> Path:
+    """The .csv of a buyer's one year: every line notified in the last complete year (what a
+    SPASER draft and its advice examine, issue 14)."""
+    return write_csv(path, n, seed=seed, years=1)
+
+
+_WRITERS = {"xlsx": write_xlsx, "csv": write_csv, "csv1y": write_csv_one_year, "decp": write_decp}
+_SUFFIX = {"xlsx": ".xlsx", "csv": ".csv", "csv1y": "-1an.csv", "decp": ".json"}
 
 
 def dataset(fmt: str, n: int, *, seed: int = 0, directory: Path | None = None) -> Path:

@@ -60,7 +60,8 @@ def step_suggest(path: str) -> dict[str, Any]:
     """spaser.clauses.opportunities(portfolio): the portfolio's opportunities, as `spaser draft` computes them.
 
     The default year (last complete year with data) is examined: every purchase of that year is
-    assessed (clause suggestions, ranking, before/after PNAD scenarios over the whole portfolio).
+    assessed (clause suggestions, ranking, before/after PNAD scenarios). The benchmark gives it a
+    one-year portfolio, so every purchase is assessed.
     """
     from spaser.clauses.opportunities import opportunities
 
