@@ -20,7 +20,8 @@ def test_benchmark_command_runs_at_the_smallest_size(tmp_path: Path) -> None:
     out = proc.stdout
     assert "size  input  measure  median s  rows/s  peak RSS MB  runs" in out
     for measure in ("spaser import", "spaser check", "spaser import+check", "openpyxl read-only loop",
-                    "spaser suggest (opportunities)", "spaser draft (.docx)", "spaser scan", "json.load + loop"):
+                    "spaser suggest (opportunities)", "spaser draft (.docx)", "spaser suggest (whole process)",
+                    "spaser draft (whole process)", "spaser scan", "json.load + loop"):
         assert measure in out, measure
     assert "pandas" not in out.split("\n", 2)[-1].replace("pandas comparisons skipped", "")  # skipped on request
     assert "FAILED" not in out
@@ -30,4 +31,5 @@ def test_benchmark_command_runs_at_the_smallest_size(tmp_path: Path) -> None:
     for name in ("CPU", "cores", "RAM", "Python", "spaser", "python-calamine", "openpyxl", "pandas", "pydantic"):
         assert f"- {name}: " in text
     # Each generated input exists, in the given data directory (not in the repository).
-    assert sorted(p.suffix for p in (tmp_path / "data").iterdir()) == [".csv", ".json", ".xlsx"]
+    assert sorted(p.suffix for p in (tmp_path / "data").iterdir()) == [".csv", ".csv", ".json", ".xlsx"]
+    assert any(p.name.endswith("-1an.csv") for p in (tmp_path / "data").iterdir())  # suggest and draft: one year
