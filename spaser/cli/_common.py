@@ -19,7 +19,8 @@ from typing import Any, NoReturn
 from spaser._errors import InputError, OutputError, SpaserError, UsageError
 from spaser._french import plural_forms
 from spaser._json import to_jsonable
-from spaser.cli._progress import progress_step
+from spaser.cli._progress import detail as progress_detail, progress_step
+from spaser.money import format_number
 
 __all__ = [
     "FrenchParser",
@@ -306,7 +307,8 @@ def load_input(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     mapping = _read_mapping(args.mapping) if getattr(args, "mapping", None) else None
     with _input_path(args.file) as path, progress_step("Import du fichier"):
         try:
-            result = load(path, mapping=mapping, sheet=getattr(args, "sheet", None), buyer=buyer, vat_rate=vat)
+            result = load(path, mapping=mapping, sheet=getattr(args, "sheet", None), buyer=buyer, vat_rate=vat,
+                          progress=lambda n: progress_detail(f"{format_number(n)} enregistrements lus"))
         except SpaserError as e:
             if path != args.file:
                 e.message = e.message.replace(path, STDIN_NAME)

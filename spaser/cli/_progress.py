@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["progress_step", "plan", "enabled", "Bar"]
+__all__ = ["progress_step", "plan", "enabled", "detail", "Bar"]
 
 _SPINNER = "|/-\\"
 _WIDTH = 20
@@ -41,6 +41,7 @@ class Bar:
         self.total = max(1, total)
         self.done = 0
         self.label = ""
+        self.detail = ""  # how far the step is (« 40 000 enregistrements lus »)
         self.stream = stream or sys.stderr
         self.start = time.monotonic()
         self.ticks = 0
@@ -51,7 +52,8 @@ class Bar:
         bar = "#" * filled + "-" * (_WIDTH - filled)
         spin = _SPINNER[self.ticks % len(_SPINNER)]
         seconds = int(time.monotonic() - self.start)
-        return f"spaser [{bar}] étape {min(self.done + 1, self.total)}/{self.total} : {self.label} {spin} {seconds} s"
+        detail = f" ({self.detail})" if self.detail else ""
+        return f"spaser [{bar}] étape {min(self.done + 1, self.total)}/{self.total} : {self.label}{detail} {spin} {seconds} s"
 
     def draw(self) -> None:
         self.ticks += 1
@@ -88,7 +90,7 @@ def progress_step(label: str) -> Iterator[None]:
     if bar is None:
         yield
         return
-    bar.label = label
+    bar.label, bar.detail = label, ""
     bar.draw()
     stop = _ticker(bar)
     try:
@@ -100,6 +102,12 @@ def progress_step(label: str) -> Iterator[None]:
             bar.clear()
         else:
             bar.draw()
+
+
+def detail(text: str) -> None:
+    """Say how far the current step is; shown at the next redraw (no effect off a terminal)."""
+    if _bar is not None:
+        _bar.detail = text
 
 
 def finish() -> None:

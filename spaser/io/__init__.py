@@ -8,6 +8,7 @@ text is CSV. Every import returns the portfolios AND a report.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -41,6 +42,8 @@ class ImportOptions:
     vat_rate: Decimal | None = None  # to turn a TTC column into HT, explicitly (e.g. 0.20)
     today: date | None = None  # for "date in the future" checks (default: today)
     max_issues: int = 1000
+    # Called with the number of records read so far, every 20 000 records (a progress bar).
+    progress: Callable[[int], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -120,13 +123,16 @@ def load(
     vat_rate: Decimal | None = None,
     today: date | None = None,
     max_issues: int = 1000,
+    progress: Callable[[int], None] | None = None,
 ) -> ImportResult:
     """Import a spreadsheet (.xlsx, .csv) or a DECP file (JSON 2019/2024, XML 2024).
 
     Raises :class:`InputError` (French message, file named) when the file
-    cannot be read at all; row problems are in ``result.report``.
+    cannot be read at all; row problems are in ``result.report``. ``progress(n)`` is told the
+    number of records read, every 20 000 records (for a progress bar).
     """
-    opts = ImportOptions(mapping=mapping, sheet=sheet, buyer=buyer, vat_rate=vat_rate, today=today, max_issues=max_issues)
+    opts = ImportOptions(mapping=mapping, sheet=sheet, buyer=buyer, vat_rate=vat_rate, today=today, max_issues=max_issues,
+                         progress=progress)
     p = Path(path)
     name = str(path)
     if not p.exists():

@@ -1969,7 +1969,7 @@ def read_decp(path: str | os.PathLike[str], kind: str, opts: Any) -> Any:
     from spaser.io import ImportResult
 
     name = str(path)
-    report = ImportReport(file=name, max_issues=opts.max_issues)
+    report = ImportReport(file=name, max_issues=opts.max_issues, progress=opts.progress)
     stream = DecpStream(Path(path), kind)
     ext = Extractor(report, today=opts.today or date.today(), default_buyer=opts.buyer)
     groups: dict[str, list[Purchase]] = {}

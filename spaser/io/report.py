@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
+from collections.abc import Callable
 from typing import Any
 
 from spaser.money import format_number
@@ -215,6 +216,9 @@ _ERRORS = frozenset(
 _VALUE_MAX = 200  # raw values are clipped in the report, never in the data
 
 
+PROGRESS_EVERY = 20_000  # records between two calls of ImportReport.progress
+
+
 @dataclass
 class ImportReport:
     """Counts and problems of one import. Mutable while reading, then read-only by convention."""
@@ -231,6 +235,9 @@ class ImportReport:
     formats: list[str] = field(default_factory=list)  # e.g. ["xlsx"], ["decp-2019"]
     merged: int = 0  # accepted records that added a co-contractor to a contract already read
     _row_has: dict[str, str] = field(default_factory=dict, repr=False)
+    # Told the number of records read, every PROGRESS_EVERY records (a progress bar); not part of the report.
+    progress: Callable[[int], None] | None = field(default=None, repr=False, compare=False)
+    _told: int = field(default=0, repr=False, compare=False)
 
     # -- recording -----------------------------------------------------
     def issue(
@@ -274,11 +281,19 @@ class ImportReport:
             self.accepted += 1
             if warned:
                 self.warned += 1
+        if self.progress is not None and self.read - self._told >= PROGRESS_EVERY:
+            self._tell()
 
     def count_accepted(self, n: int) -> None:
         """Count ``n`` records read and accepted without a warning."""
         self.read += n
         self.accepted += n
+        if self.progress is not None and self.read - self._told >= PROGRESS_EVERY:
+            self._tell()
+
+    def _tell(self) -> None:
+        self._told = self.read
+        self.progress(self.read)  # type: ignore[misc]
 
     def merge(self, other: ImportReport) -> None:
         """Add another report's counts and issues (several files or sheets)."""

@@ -125,7 +125,7 @@ def read_spreadsheet(path: Path, kind: str, opts: ImportOptions, *, fast: bool =
         )
     if kind == "ole2":
         check_ole2(path)
-    report = ImportReport(file=name, max_issues=opts.max_issues)
+    report = ImportReport(file=name, max_issues=opts.max_issues, progress=opts.progress)
     mapping = _mapping_norm(opts)
     # The cyclic collector would rescan every purchase built so far: paused meanwhile (spaser._gc).
     with paused(promote=True):
