@@ -41,7 +41,7 @@ class Bar:
         self.total = max(1, total)
         self.done = 0
         self.label = ""
-        self.detail = ""  # how far the step is (« 40 000 enregistrements lus »)
+        self.detail = ""  # how far the step is (« 120 000 enregistrements lus »)
         self.stream = stream or sys.stderr
         self.start = time.monotonic()
         self.ticks = 0
