@@ -27,7 +27,7 @@ def test_serve_starts_prints_the_address_and_answers():
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONFAULTHANDLER": "1"},
     )
     try:
         line = proc.stdout.readline()
@@ -41,11 +41,11 @@ def test_serve_starts_prints_the_address_and_answers():
     finally:
         proc.send_signal(signal.SIGINT)
         try:
-            out, err = proc.communicate(timeout=10)
+            out, err = proc.communicate(timeout=30)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            proc.send_signal(signal.SIGABRT)  # the fault handler writes where every thread stands
             out, err = proc.communicate()
-    assert proc.returncode == 0
+    assert proc.returncode == 0, err[-6000:]
     assert "serveur arrêté" in out
     assert "Traceback" not in err
 
