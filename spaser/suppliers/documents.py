@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
+from spaser.law.indicators import share
 from spaser.model import Portfolio
 from spaser.suppliers.classify import Classification
 from spaser.suppliers.indicators import FAMILY_LABELS, SupplierIndicators, supplier_indicators
@@ -60,10 +61,8 @@ def indicator_rows(portfolio: Portfolio, year: int | None) -> list[Any]:
     for d, m in yi.families.items():
         rows.append(IndicatorRow(f"listes:{d.value}", f"{FAMILY_LABELS[d]}, d'après les listes", m.yes.count, m.share_count,
                                  m.yes.value, m.share_value, _DEFINITION.format(what=_WHAT[d])))
-        u_count = m.unknown.count / m.total.count if m.total.count else None
-        u_value = m.unknown.value / m.total.value if m.total.value else None
         rows.append(IndicatorRow(f"listes:{d.value}:inconnu", "dont titulaire inconnu des listes (ni oui ni non)", m.unknown.count,
-                                 None if u_count is None else type(m.yes.value)(u_count), m.unknown.value, u_value))
+                                 share(m.unknown.count, m.total.count), m.unknown.value, share(m.unknown.value, m.total.value)))
     flagged = [f for f in ind.reserved_flags if f.year == year]  # type: ignore[union-attr]
     if flagged:
         rows.append(IndicatorRow("listes:reserves_a_verifier", "Marchés réservés dont le titulaire n'est reconnu éligible par aucune liste",
@@ -83,8 +82,7 @@ def unknown_measure(portfolio: Portfolio, year: int, family: str) -> tuple[Any, 
     if yi is None:
         return None, None, "aucune liste de fournisseurs donnée (option --liste)", None
     m = yi.families[Dimension.ESUS if family == "esus" else Dimension.INCLUSIVE]
-    rate = m.unknown.value / m.total.value if m.total.value else None
-    return m.unknown.value, m.total.value, label, rate
+    return m.unknown.value, m.total.value, label, share(m.unknown.value, m.total.value)
 
 
 def nothing_classified(portfolio: Portfolio, year: int, family: str) -> bool:
