@@ -29,7 +29,7 @@ from spaser.suppliers.kinds import SOURCES, Dimension, Source, structure_of
 from stdnum.fr import siren as _siren
 from stdnum.fr import siret as _siret
 
-__all__ = ["Entry", "SupplierList", "load_list", "FORMATS"]
+__all__ = ["Entry", "SupplierList", "load_list", "FORMATS", "unit_flags"]
 
 _MAX_CELL = 10_000  # characters in one cell (a list of structures has no long text)
 _MAX_WORKBOOK = 100 * 2**20  # bytes: a workbook is read whole (the ESUS list is a few hundred kB)
@@ -96,6 +96,23 @@ def _identifier(raw: str) -> tuple[str | None, str | None, str | None]:
     if not _siren.is_valid(v):
         return None, None, "clé de contrôle du SIREN incorrecte"
     return v, None, None
+
+
+def unit_flags(ess: bool | None, siae: bool | None, types: Iterable[str]) -> tuple[tuple[str, ...], frozenset[Dimension]]:
+    """(structures, dimensions denied) from the Annuaire des Entreprises' flags, in its file as in its API:
+    member of the ESS or not, inclusive enterprise or not, and the inclusive types (None: not said)."""
+    found = (structure_of(t) for t in types)
+    structures = tuple(dict.fromkeys(s.code for s in found if s is not None and s.inclusive))
+    if siae and not structures:
+        structures = ("INCLUSIVE",)  # inclusive, type not given
+    if ess:
+        structures += ("ESS",)
+    no = set()
+    if ess is False:
+        no.add(Dimension.ESUS)  # an ESUS enterprise belongs to the ESS (loi n° 2014-856, art. 1 and 11)
+    if siae is False:
+        no.add(Dimension.INCLUSIVE)
+    return structures, frozenset(no)
 
 
 def _flag(raw: str | None) -> bool | None:
@@ -248,19 +265,9 @@ class _Reader:
         ess = _flag(self._cell(cells, _find(cols, "est ess", "estess")))
         siae = _flag(self._cell(cells, _find(cols, "est siae", "estentrepriseinclusive", "est entreprise inclusive")))
         types_raw = self._cell(cells, _find(cols, "type siae", "typeentrepriseinclusive", "type entreprise inclusive"))
-        codes = [structure_of(t) for t in re.findall(r"[A-Za-z_]+", types_raw)]
-        structures = tuple(dict.fromkeys(s.code for s in codes if s is not None and s.inclusive))
-        if siae and not structures:
-            structures = ("INCLUSIVE",)  # inclusive, type not given
-        no = set()
-        if ess is False:
-            no.add(Dimension.ESUS)  # an ESUS enterprise belongs to the ESS (loi n° 2014-856, art. 1 and 11)
-        if siae is False:
-            no.add(Dimension.INCLUSIVE)
-        if ess:
-            structures += ("ESS",)
+        structures, no = unit_flags(ess, siae, re.findall(r"[A-Za-z_]+", types_raw))
         name = self._cell(cells, _find(cols, "nom complet", "nomcomplet", "nom raison sociale"))
-        self.keep(Entry(self.fmt, self.file, n, ids[0], None, name, structures, cj, frozenset(no)))
+        self.keep(Entry(self.fmt, self.file, n, ids[0], None, name, structures, cj, no))
 
     def _sirene(self, n: int, cells: list[str], cols: _Cols, headers: list[str]) -> None:
         ids = self.identifier(n, "siren", self._cell(cells, cols.get("siren")))

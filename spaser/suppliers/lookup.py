@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from spaser._errors import SpaserError
-from spaser.suppliers.kinds import Dimension, structure_of
-from spaser.suppliers.lists import Entry
+from spaser.suppliers.kinds import Dimension  # noqa: F401 - used by the doctest
+from spaser.suppliers.lists import Entry, unit_flags
 
 __all__ = ["DEFAULT_URL", "LookupError", "ApiUnreachable", "ApiAnswerInvalid", "Lookup", "parse_unit", "enrich_online"]
 
@@ -59,24 +59,13 @@ def parse_unit(siren: str, data: Any, *, url: str = DEFAULT_URL) -> Entry | None
             continue
         found = r.get("complements")
         comp: dict[str, Any] = found if isinstance(found, dict) else {}
-        structures: list[str] = []
         types = comp.get("type_siae")
-        for t in (types if isinstance(types, list) else re.findall(r"[A-Za-z_]+", str(types or ""))):
-            s = structure_of(str(t))
-            if s is not None and s.inclusive and s.code not in structures:
-                structures.append(s.code)
-        if comp.get("est_siae") is True and not structures:
-            structures.append("INCLUSIVE")
-        if comp.get("est_ess") is True:
-            structures.append("ESS")
-        no = set()
-        if comp.get("est_ess") is False:
-            no.add(Dimension.ESUS)
-        if comp.get("est_siae") is False:
-            no.add(Dimension.INCLUSIVE)
+        structures, no = unit_flags(
+            _bool(comp.get("est_ess")), _bool(comp.get("est_siae")),
+            [str(t) for t in types] if isinstance(types, list) else re.findall(r"[A-Za-z_]+", str(types or "")))
         cj = r.get("nature_juridique")
-        return Entry("api", url, 0, siren, None, str(r.get("nom_complet") or ""), tuple(structures),
-                     str(cj) if cj else None, frozenset(no))
+        return Entry("api", url, 0, siren, None, str(r.get("nom_complet") or ""), structures,
+                     str(cj) if cj else None, no)
     return None
 
 
@@ -173,6 +162,10 @@ class Lookup:
             if e is not None:
                 out.append(e)
         return out, notes
+
+
+def _bool(v: object) -> bool | None:
+    return v if isinstance(v, bool) else None  # the API's JSON booleans; anything else says nothing
 
 
 def _seconds(text: str | None) -> float:
