@@ -22,12 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from spaser._errors import InputError
+from spaser._errors import InputError, InvalidChecksum, InvalidCode
+from spaser.ids import compact_company_id, is_valid_company_id, validate_company_id
 from spaser.io.columns import normalise
 from spaser.io.report import ImportReport, IssueCode, Severity
 from spaser.suppliers.kinds import SOURCES, Dimension, Source, structure_of
-from stdnum.fr import siren as _siren
-from stdnum.fr import siret as _siret
 
 __all__ = ["Entry", "SupplierList", "load_list", "FORMATS", "unit_flags"]
 
@@ -82,20 +81,18 @@ def _identifier(raw: str) -> tuple[str | None, str | None, str | None]:
     raw = raw.strip()
     if raw.endswith(".0"):  # a spreadsheet turned the identifier into a number
         raw = raw[:-2]
-    v = "".join(ch for ch in raw if not ch.isspace() and ch not in ".-")
+    v = compact_company_id(raw)
     if not v:
         return None, None, "identifiant vide"
     if v.isdigit() and len(v) in (8, 13):  # a spreadsheet dropped the leading zero (Luhn keys do not change)
         v = "0" + v
-    if not v.isdigit() or len(v) not in (9, 14):
+    try:
+        v = validate_company_id(v)
+    except InvalidChecksum:
+        return None, None, f"clé de contrôle du {'SIRET' if len(v) == 14 else 'SIREN'} incorrecte"
+    except InvalidCode:
         return None, None, "14 chiffres (SIRET) ou 9 (SIREN) attendus"
-    if len(v) == 14:
-        if not _siret.is_valid(v):
-            return None, None, "clé de contrôle du SIRET incorrecte"
-        return v[:9], v, None
-    if not _siren.is_valid(v):
-        return None, None, "clé de contrôle du SIREN incorrecte"
-    return v, None, None
+    return v[:9], v if len(v) == 14 else None, None
 
 
 def unit_flags(ess: bool | None, siae: bool | None, types: Iterable[str]) -> tuple[tuple[str, ...], frozenset[Dimension]]:
@@ -218,7 +215,7 @@ class _Reader:
         siren, siret, problem = _identifier(raw)
         if siren is None:
             digits = "".join(_DIGITS.findall(raw))
-            if len(digits) == 14 and _siren.is_valid(digits[:9]):
+            if len(digits) == 14 and is_valid_company_id(digits[:9]):
                 # The establishment's key is wrong but its legal unit is known: kept for the SIREN, said.
                 self.report.issue(IssueCode.SIRET_INVALID, row=row, column=column, value=raw,
                                   detail="Clé de contrôle du SIRET incorrecte : structure retenue pour son SIREN "
