@@ -81,6 +81,32 @@ def test_esus_workbook_siren_in_column_b(tmp_path: Path) -> None:
     assert lst.report.rejected == 1 and lst.report.errors[0].row == 5
 
 
+def test_a_list_workbook_spanning_the_whole_grid_is_refused_before_it_is_loaded(tmp_path: Path) -> None:
+    """A lone cell at XFD1048576 made calamine allocate 549 GB and abort the process: the list reader
+    goes through spaser.io.sheets, which refuses the sheet first. Run apart, with little memory."""
+    import resource
+    import subprocess
+    import sys
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Raison sociale", "SIREN"])
+    ws.append(["ATELIER VERT", int(IDS["A"])])
+    ws["XFD1048576"] = "loin"
+    wb.save(tmp_path / "esus.xlsx")
+    code = ("import sys\nfrom spaser._errors import LimitExceeded\nfrom spaser.suppliers import load_list\n"
+            "try:\n    load_list(sys.argv[1])\nexcept LimitExceeded as e:\n    print(e.code)\n")
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+
+    r = subprocess.run([sys.executable, "-c", code, str(tmp_path / "esus.xlsx")], capture_output=True, text=True, timeout=120,
+                       preexec_fn=limit if sys.platform.startswith("linux") else None, cwd=Path(__file__).parents[1])
+    assert r.returncode == 0 and r.stdout.strip() == "limit-cells", r.stderr[-2000:]
+
+
 def test_sirene_stock_zipped_and_streamed_with_wanted(tmp_path: Path) -> None:
     z = tmp_path / "StockUniteLegale_utf8.zip"
     with zipfile.ZipFile(z, "w") as zf:

@@ -26,6 +26,7 @@ from spaser._errors import InputError, InvalidChecksum, InvalidCode
 from spaser.ids import compact_company_id, is_valid_company_id, validate_company_id
 from spaser.io.columns import normalise
 from spaser.io.report import ImportReport, IssueCode, Severity
+from spaser.io.sheets import check_ole2, read_workbook
 from spaser.suppliers.kinds import SOURCES, Dimension, Source, structure_of
 
 __all__ = ["Entry", "SupplierList", "load_list", "FORMATS", "unit_flags"]
@@ -340,6 +341,8 @@ def load_list(spec: str | os.PathLike[str], *, wanted: Iterable[str] | None = No
     if is_workbook and path.stat().st_size > _MAX_WORKBOOK:
         raise InputError(f"classeur de plus de {_MAX_WORKBOOK // 2**20} Mo : enregistrez-le en CSV (lu en flux).",
                          code=IssueCode.FILE_TOO_LARGE.value, file=str(path))
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        check_ole2(path)  # an old .xls, not an encrypted workbook nor a Word document
     try:
         if is_workbook:
             reader = _read_workbook(path, fmt, report, want)
@@ -460,17 +463,10 @@ def _guard(cells: list[str], path: Path, n: int) -> None:
 
 
 def _read_workbook(path: Path, fmt: str | None, report: ImportReport, want: set[str] | None) -> _Reader:
-    from python_calamine import CalamineWorkbook
-
-    try:
-        wb = CalamineWorkbook.from_path(str(path))
-    except Exception as e:  # noqa: BLE001 - calamine raises its own types for every broken file
-        raise InputError(f"classeur illisible ({e}).", code=IssueCode.FILE_CORRUPT.value, file=str(path)) from None
-    for sheet in wb.sheet_names:
-        try:
-            rows = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-        except Exception as e:  # noqa: BLE001 - as above
-            raise InputError(f"feuille « {sheet} » illisible ({e}).", code=IssueCode.FILE_CORRUPT.value, file=str(path)) from None
+    """The first sheet with a list's header among its first rows; the workbook is read by
+    :func:`spaser.io.sheets.read_workbook`, with its checks (zip bombs, cells spanning the whole grid)."""
+    for sheet in read_workbook(path, report):
+        rows = sheet.rows
         for i, row in enumerate(rows[:30]):
             cells = [_text(c) for c in row]
             cols = _columns(cells)
@@ -480,7 +476,7 @@ def _read_workbook(path: Path, fmt: str | None, report: ImportReport, want: set[
             _required(found, cols, path)
             reader = _Reader(found, str(path), report, want)
             report.formats.append("xlsx")
-            for n, r in enumerate(rows[i + 1:], start=i + 2):
+            for n, r in zip(sheet.numbers[i + 1:], rows[i + 1:]):
                 cells_r = [_text(c) for c in r]
                 if not any(cells_r):
                     continue
