@@ -131,6 +131,15 @@ def test_windows_1252_list_is_read_and_said(tmp_path: Path) -> None:
     assert lst.report.accepted == 2 and lst.report.counts["encoding"] == 1
 
 
+def test_windows_1252_bytes_after_a_utf8_start_keep_their_accents(tmp_path: Path) -> None:
+    """The encoding is not chosen once from the first 64 KiB: a later Windows-1252 byte is read as such, not « \ufffd »."""
+    f = tmp_path / "ess.csv"
+    head = "SIREN;Nom;Famille juridique\n" + "".join(f"{IDS['B']};Société {i};Association\n" for i in range(3000))
+    f.write_bytes(head.encode("utf-8") + f"{IDS['A']};Clé verte;Association\n".encode("cp1252"))
+    lst = load_list(f)
+    assert lst.report.accepted == 3001 and lst.entries[0].name == "Société 0" and lst.entries[-1].name == "Clé verte"
+
+
 @pytest.mark.parametrize(("content", "code"), [
     (b"", "file-empty"),
     (b"a,b,c\n1,2,3\n", "file-format"),

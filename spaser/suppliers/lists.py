@@ -126,7 +126,8 @@ def _flag(raw: str | None) -> bool | None:
 
 
 def _open_text(path: Path, report: ImportReport) -> IO[str]:
-    """The file as text (UTF-8, else Windows-1252); a zip's first CSV member, a gzip's content."""
+    """The file as text: UTF-8, bytes that are not read as Windows-1252 (the handler of :mod:`spaser.io.sheets`,
+    warned when the first 64 KiB have some); a zip's first CSV member, a gzip's content."""
     raw: Any
     with open(path, "rb") as fh:
         magic = fh.read(4)
@@ -142,14 +143,13 @@ def _open_text(path: Path, report: ImportReport) -> IO[str]:
         raw = open(path, "rb")  # noqa: SIM115
     buffered = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)
     head = buffered.peek(65536)[:65536]
-    encoding = "utf-8-sig"
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as e:
         if e.start < len(head) - 4:  # not just a character cut at the end of the sample
-            encoding = "cp1252"
             report.issue(IssueCode.ENCODING, detail="Le fichier n'est pas en UTF-8 : lu en Windows-1252.")
-    return io.TextIOWrapper(buffered, encoding=encoding, errors="replace", newline="")
+    # « spaser-cp1252 »: the error handler spaser.io.sheets registers for the CSV imports, byte by byte.
+    return io.TextIOWrapper(buffered, encoding="utf-8-sig", errors="spaser-cp1252", newline="")
 
 
 def _delimiter(line: str) -> str:
