@@ -43,15 +43,9 @@ def apply_lists(args: argparse.Namespace, result: Any, portfolio: Any) -> Any:
     online = bool(getattr(args, "en_ligne", False) or (cfg.online if cfg else False))
     if portfolio is None or not (specs or online or getattr(args, "_always_classify", False)):
         return portfolio
-    from spaser.suppliers import classify_portfolio, load_lists
+    from spaser.suppliers import classify_portfolio
 
-    wanted = _wanted(portfolio)
-    lists = load_lists(specs, wanted=wanted)
-    categories = None
-    if online:
-        from spaser.suppliers.lookup import enrich_online
-
-        lists, categories = enrich_online(lists, wanted)
+    lists, categories = _read_lists(specs, online, _wanted(portfolio))
     c = classify_portfolio(portfolio, lists, categories=categories)
     result.extra[CLASSIFICATION] = c
     return c.portfolio
@@ -59,23 +53,30 @@ def apply_lists(args: argparse.Namespace, result: Any, portfolio: Any) -> Any:
 
 def classify_with(specs: tuple[str, ...] | list[str], portfolio: Any) -> Any:
     """The Classification of ``portfolio`` with the lists ``specs`` (only its SIRENs are kept)."""
-    from spaser.suppliers import classify_portfolio, load_lists
+    from spaser.suppliers import classify_portfolio
 
-    return classify_portfolio(portfolio, load_lists(specs, wanted=_wanted(portfolio)))
+    return classify_portfolio(portfolio, _read_lists(specs, False, _wanted(portfolio))[0])
 
 
 def classify_members(args: argparse.Namespace, members: list[Any]) -> list[Any]:
     """The portfolios of a joint scheme, each classified with the lists (read once for all)."""
-    from spaser.suppliers import classify_portfolio, load_lists
+    from spaser.suppliers import classify_portfolio
 
     wanted = set().union(*(_wanted(m) for m in members)) if members else set()
-    lists = load_lists(list(args.liste or ()), wanted=wanted)
-    categories = None
-    if args.en_ligne:
-        from spaser.suppliers.lookup import enrich_online
-
-        lists, categories = enrich_online(lists, wanted)
+    lists, categories = _read_lists(list(args.liste or ()), args.en_ligne, wanted)
     return [classify_portfolio(m, lists, categories=categories).portfolio for m in members]
+
+
+def _read_lists(specs: tuple[str, ...] | list[str], online: bool, wanted: set[str]) -> tuple[Any, dict[str, str] | None]:
+    """(the lists read, keeping the ``wanted`` SIRENs; {SIREN: legal category} from the online look-up, None offline)."""
+    from spaser.suppliers import load_lists
+
+    lists = load_lists(specs, wanted=wanted)
+    if not online:
+        return lists, None
+    from spaser.suppliers.lookup import enrich_online
+
+    return enrich_online(lists, wanted)
 
 
 def _wanted(portfolio: Any) -> set[str]:
