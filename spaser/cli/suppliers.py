@@ -83,10 +83,10 @@ def _wanted(portfolio: Any) -> set[str]:
     """The SIRENs of a portfolio's suppliers and buyer: the only lines of a list worth keeping."""
     from spaser.ids import siren_of
 
-    wanted = {siren_of(s.siret) for p in portfolio.purchases for s in p.suppliers if s.siret}
+    sirets = {s.siret for p in portfolio.purchases for s in p.suppliers if s.siret}  # each supplier once, not per purchase
     if portfolio.buyer.siret:
-        wanted.add(siren_of(portfolio.buyer.siret))
-    return wanted
+        sirets.add(portfolio.buyer.siret)
+    return {siren_of(s) for s in sirets}
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
