@@ -30,11 +30,6 @@ class Tally:
     count: int = 0
     value: Decimal = Decimal(0)
 
-    def add(self, p: Purchase) -> None:
-        self.count += 1
-        if p.amount_ht is not None:
-            self.value += p.amount_ht
-
     def to_dict(self) -> dict[str, Any]:
         return {"count": self.count, "value": self.value}
 
