@@ -629,13 +629,17 @@ class WebApp:
         settings = req.session.settings if req.session else None
         return ("document", bi, doc, year if doc in _YEARLY else None, settings.key if settings else "")
 
-    def prepare(self, req: Request, aid: str, bi: str, doc: str) -> Response:
-        """Make the document in the background, then offer it for download."""
+    def _document(self, req: Request, aid: str, bi: str, doc: str) -> tuple[Analysis, Any, int]:
+        """(analysis, portfolio, year) of a document's request; 404 when the document is not available."""
         analysis = self._analysis(req, aid)
         portfolio = self._portfolio(analysis, bi)
         if not page_data.document_available(doc):
             raise HttpError(404, "Document indisponible", "Ce document n'est pas encore disponible dans cette version de spaser.")
-        year = self._year_param(req, portfolio)
+        return analysis, portfolio, self._year_param(req, portfolio)
+
+    def prepare(self, req: Request, aid: str, bi: str, doc: str) -> Response:
+        """Make the document in the background, then offer it for download."""
+        analysis, portfolio, year = self._document(req, aid, bi, doc)
         target = f"/a/{aid}/{bi}/telecharger/{doc}" + (f"?annee={year}" if doc in _YEARLY else "")
         key = self._doc_key(req, bi, doc, year)
         if key in analysis.cache:
@@ -662,11 +666,7 @@ class WebApp:
         return make
 
     def download(self, req: Request, aid: str, bi: str, doc: str) -> Response:
-        analysis = self._analysis(req, aid)
-        portfolio = self._portfolio(analysis, bi)
-        if not page_data.document_available(doc):
-            raise HttpError(404, "Document indisponible", "Ce document n'est pas encore disponible dans cette version de spaser.")
-        year = self._year_param(req, portfolio)
+        analysis, portfolio, year = self._document(req, aid, bi, doc)
         body = analysis.cached(self._doc_key(req, bi, doc, year), self._maker(req, analysis, portfolio, doc, year))
         stem = page_data.buyer_slug(portfolio)
         filename = f"{doc.rsplit('.', 1)[0]}-{stem}.{doc.rsplit('.', 1)[1]}"
