@@ -124,6 +124,19 @@ def test_analyses_share_a_memory_budget_least_recently_used_go_first() -> None:
         store.add(b, "huge.csv", object(), size=101)
 
 
+def test_the_memory_budget_counts_a_word_model_when_analyses_are_dropped() -> None:
+    from spaser.web.settings import Model
+
+    store = SessionStore(max_bytes=100)
+    a = store.create()
+    a.settings = type("S", (), {"model": Model(name="modele.docx", data=b"x" * 30)})()
+    first = store.add(a, "a.csv", object(), size=40)
+    time.sleep(0.01)
+    second = store.add(a, "b.csv", object(), size=40)  # 30 + 40 + 40 > 100: the older analysis goes
+    assert first.id not in a.analyses and second.id in a.analyses
+    assert store.total_bytes <= 100
+
+
 def test_a_file_over_the_memory_budget_is_refused_in_french() -> None:
     srv = _server(max_bytes=10)
     try:
