@@ -449,3 +449,14 @@ def test_joint_scheme_of_a_multi_buyer_file(server) -> None:  # type: ignore[no-
     assert joint.status == 200 and 'id="table-commun"' in joint.text
     expected = check_joint(list(spaser.load(decp).portfolios))
     assert sorted(re.findall(r'<tr data-status="([^"]+)"', joint.text)) == sorted(m.obligation.status for m in expected.members)
+
+
+def test_the_column_mapping_step_reads_a_csv_as_the_import_does(tmp_path: Path) -> None:
+    """UTF-16 (Excel's « texte Unicode ») and Windows-1252 headers come out as text, not as bytes."""
+    from spaser.web.mapping import file_headers
+
+    text = "Réf interne;Libellé libre;Valeur euros\r\nA1;Truc;100\r\n"
+    for encoding in ("utf-8", "utf-16", "cp1252"):
+        path = tmp_path / f"achats-{encoding}.csv"
+        path.write_bytes(text.encode(encoding))
+        assert file_headers(str(path), "csv") == ["Réf interne", "Libellé libre", "Valeur euros"]
