@@ -460,3 +460,14 @@ def test_the_column_mapping_step_reads_a_csv_as_the_import_does(tmp_path: Path) 
         path = tmp_path / f"achats-{encoding}.csv"
         path.write_bytes(text.encode(encoding))
         assert file_headers(str(path), "csv") == ["Réf interne", "Libellé libre", "Valeur euros"]
+
+
+def test_a_percentage_objective_typed_in_the_settings_form_is_a_percentage() -> None:
+    """The form labels objectives « Part en % »: « 1 » is 1 % (the file reads 1 as 100 %), and the form shows 1 again."""
+    from spaser.web.settings import form_from_config, settings_from_form
+
+    fields = {"schema.debut": "2026", "schema.fin": "2031", "objectifs.social_nombre.debut": "1", "objectifs.social_nombre.fin": "0,5"}
+    cfg = settings_from_form(fields).config
+    assert cfg.targets["social_nombre"] == {2026: Decimal("0.01"), 2031: Decimal("0.005")}
+    shown = form_from_config(cfg)
+    assert shown["objectifs.social_nombre.debut"] == "1" and shown["objectifs.social_nombre.fin"] == "0.5"
