@@ -1064,6 +1064,15 @@ def _kind_of_nature(nature: str | None) -> ContractKind | None:
     return _KINDS.get(f)
 
 
+def _framework_kind(techniques: Any, framework_id: Any) -> ContractKind | None:
+    """2024: 'Accord-cadre' is a technique; a contract under a framework names it (the rule of both extractors)."""
+    if any(_fold(t) == "accord-cadre" for t in _flat_values(techniques, "technique") or ()):
+        return ContractKind.ACCORD_CADRE
+    if _text(framework_id):
+        return ContractKind.MARCHE_SUBSEQUENT
+    return None
+
+
 # Fields that only the 2024 format (schema 2.0.x) has: a record with one is a 2024 record.
 # (Some 2019 files carry `origineUE` or `marcheInnovant` too: not decisive.)
 _FIELDS_2024 = frozenset(
@@ -1439,9 +1448,8 @@ class Extractor:
         U = msgspec.UNSET
         if r.techniques is U and r.technique is U and r.idAccordCadre is U:
             return False
-        v = r.techniques if r.techniques is not U else None if r.technique is U else r.technique
-        tech = _flat_values(v, "technique") or []
-        return any(_fold(t) == "accord-cadre" for t in tech) or bool(_text(None if r.idAccordCadre is U else r.idAccordCadre))
+        tech = r.techniques if r.techniques is not U else None if r.technique is U else r.technique
+        return _framework_kind(tech, None if r.idAccordCadre is U else r.idAccordCadre) is not None
 
     def _unmark(self, raw: Any, row: int, state: list[bool]) -> None:
         """Replace the reader's markers by None: a warning each; an error for the contract's amount."""
@@ -1725,12 +1733,7 @@ class Extractor:
         """2024: 'Accord-cadre' is a technique; a contract under a framework names it."""
         if "techniques" not in raw and "technique" not in raw and "idAccordCadre" not in raw:  # 2019: neither field
             return None
-        tech = _flat_values(raw.get("techniques", raw.get("technique")), "technique") or []
-        if any(_fold(t) == "accord-cadre" for t in tech):
-            return ContractKind.ACCORD_CADRE
-        if _text(raw.get("idAccordCadre")):
-            return ContractKind.MARCHE_SUBSEQUENT
-        return None
+        return _framework_kind(raw.get("techniques", raw.get("technique")), raw.get("idAccordCadre"))
 
     def _duration(self, v: Any, row: int, state: list[bool], fld: str) -> int | None:
         if type(v) is int and 0 <= v <= MAX_DURATION_MONTHS:  # the common case: a plain JSON integer
