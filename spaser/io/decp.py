@@ -1156,7 +1156,14 @@ def _digest(text: str, size: int = 8) -> int:
     return hash(text) & ((1 << (8 * size)) - 1)
 
 
-_EMPTY_TAG = _digest("", 4)  # no holder
+def _holders_tag(holders: list[dict[str, Any]]) -> int:
+    """The 4-byte digest of a record's holders (identifiers, else names; in any order) kept beside its
+    duplicate key: the same key with another tag is a co-contractor's line."""
+    ids = [str(_text(h.get("id")) or _text(h.get("denominationSociale")) or "") for h in holders]
+    return _digest("\x1f".join(sorted(ids)) if len(ids) > 1 else ids[0] if ids else "", 4)
+
+
+_EMPTY_TAG = _holders_tag([])  # no holder
 _DIGEST_MASK = (1 << 64) - 1  # _digest of 8 bytes
 
 
@@ -1384,8 +1391,7 @@ class Extractor:
             elif holders is U or holders is None or holders == []:
                 tag = _EMPTY_TAG
             else:
-                ids = [str(_text(x.get("id")) or _text(x.get("denominationSociale")) or "") for x in _items(holders, "titulaire")]
-                tag = _digest("\x1f".join(sorted(ids)) if len(ids) > 1 else ids[0] if ids else "", 4)
+                tag = _holders_tag(_items(holders, "titulaire"))
             if first(key, row, tag) is not None:
                 break  # recorded before: a duplicate or a co-contractor's line (nothing recorded now)
             # Clean: the votes _extract would have cast.
@@ -1549,8 +1555,7 @@ class Extractor:
         if rid is not None and b_id is not None:
             # 64-bit digest: ~32 bytes per record kept; a false match is ~1e-8 for a million records.
             key = hash(f"{b_id}\x1f{rid}\x1f{date_raw}\x1f{amount_raw}") & _DIGEST_MASK  # _digest, inlined
-            ids = [str(_text(t.get("id")) or _text(t.get("denominationSociale")) or "") for t in _items(titulaires_raw, inner)]
-            tag = _digest("\x1f".join(sorted(ids)) if len(ids) > 1 else ids[0] if ids else "", 4)
+            tag = _holders_tag(_items(titulaires_raw, inner))
             first = self._seen.first(key, row, tag)
             if first is not None:
                 if first[1] == tag:
