@@ -1535,7 +1535,7 @@ class Extractor:
         if b is None and "acheteur.id" in raw:  # flattened tabular export
             b = {"id": raw.get("acheteur.id"), "nom": raw.get("acheteur.nom")}
         b_id = _text(b.get("id")) if isinstance(b, dict) else _text(b)
-        b_name = self._name(b.get("nom") if isinstance(b, dict) else None, row, state, "acheteur.nom")
+        b_name = name_text(b.get("nom") if isinstance(b, dict) else None)
 
         # -- identifier -------------------------------------------------------
         rid = _text(raw.get("id"))
@@ -1711,7 +1711,7 @@ class Extractor:
             merge_into=merge_into,
         )
         if self.with_purchases and merge_into is None:  # descriptive fields, not needed by the scan
-            c.object = self._name(raw.get("objet"), row, state, "objet")
+            c.object = name_text(raw.get("objet"))
             c.procedure = _text(raw.get("procedure"))
             tech = _flat_values(raw.get("techniques", raw.get("technique")), "technique")
             if tech:
@@ -1721,10 +1721,6 @@ class Extractor:
                 code_l, name_l = _text(loc.get("code")), _text(loc.get("nom"))
                 c.location = " ".join(x for x in (code_l, f"({name_l})" if name_l else None) if x) or None
         return c
-
-    def _name(self, v: Any, row: int, state: list[bool], fld: str) -> str:
-        """A name or object text (a lone UTF-16 half was replaced by the guard, with a warning)."""
-        return name_text(v)
 
     @staticmethod
     def _number(v: Any) -> Decimal:
@@ -1842,7 +1838,7 @@ class Extractor:
         out = []
         for t in items:
             sid = _text(t.get("id"))
-            name = self._name(t.get("denominationSociale") or t.get("nom"), row, state, "titulaires.denominationSociale")
+            name = name_text(t.get("denominationSociale") or t.get("nom"))
             typ = _fold(_text(t.get("typeIdentifiant")) or "")
             siret = None
             if sid is not None and typ in ("siret", "siren", ""):
