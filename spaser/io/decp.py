@@ -181,6 +181,11 @@ def _list_hold(data: bytes) -> int:
 _LIST_KEY = "\x00liste"
 
 
+def _list_started(rec: Any) -> str | None:
+    """The list (``marche``, ``contrat-concession``) whose start the guard's marker record ``rec`` is; None for a record."""
+    return rec[_LIST_KEY] if isinstance(rec, dict) and len(rec) == 1 and _LIST_KEY in rec else None
+
+
 _MARK = "\x00"  # first character of a marker string (a JSON string cannot hold it unescaped)
 
 _KIND_MARCHE = "Marché"
@@ -700,11 +705,14 @@ class DecpStream:
             return self._json_records(fast=True)
         return ((index, None, rec) for index, rec in self)
 
-    def decode(self, k: int, kind: str = _KIND_MARCHE) -> Any:
+    def decode(self, k: int) -> Any:
         """The plain reader's record (a dict) of the last :meth:`fast_records` record, ``k`` in its batch."""
-        rec = _ANY.decode(self._batch_raws()[k])
-        if type(rec) is dict and self.layout == "2024":
-            rec.setdefault("_type", kind)  # a concession's record is given decoded (see _fast)
+        return self._typed(_ANY.decode(self._batch_raws()[k]), False)  # a concession's record is given decoded (see _fast)
+
+    def _typed(self, rec: Any, concession: bool) -> Any:
+        """``rec`` with the 2024 list it was read from as its ``_type`` (unless it names one itself)."""
+        if isinstance(rec, dict) and self.layout == "2024":
+            rec.setdefault("_type", _KIND_CONCESSION if concession else _KIND_MARCHE)
         return rec
 
     def _batch_raws(self) -> list[Any]:
@@ -731,7 +739,7 @@ class DecpStream:
         if len(prefixes) > 1:  # 2024: both lists in one pass, under one name (see _LISTS)
             prefixes = [prefixes[0].rsplit(".", 2)[0] + ".marche.item" if prefixes[0].count(".") > 1 else "marche.item"]
         merge = self.layout == "2024" and prefixes[0].endswith("marche.item")
-        state = [0, False]  # records given, in a list of concessions
+        state: list[Any] = [0, False]  # records given, in a list of concessions
         for prefix in prefixes:
             fh, guard = self._open()
             guard.merge_lists = merge
@@ -741,8 +749,8 @@ class DecpStream:
                 if fast:
                     source = yield from self._fast(guard, prefix, merge, state, marked)
                 for rec in ijson.items(source, prefix, use_float=False, map_type=_Obj if self.check_duplicate_keys else dict):
-                    if merge and isinstance(rec, dict) and len(rec) == 1 and _LIST_KEY in rec:
-                        state[1] = rec[_LIST_KEY] == "contrat-concession"
+                    if merge and (started := _list_started(rec)) is not None:
+                        state[1] = started == "contrat-concession"
                         dups.clear()
                         continue
                     state[0] += 1
@@ -750,9 +758,7 @@ class DecpStream:
                     if dups:
                         self.duplicate_keys[state[0]] = sorted(set(dups))
                         dups.clear()
-                    if isinstance(rec, dict) and self.layout == "2024":
-                        rec.setdefault("_type", _KIND_CONCESSION if state[1] else _KIND_MARCHE)
-                    yield state[0], None, rec
+                    yield state[0], None, self._typed(rec, state[1])
             except ijson.JSONError as e:
                 raise self._json_error(e, guard, state[0]) from None
             except InputError:
@@ -819,8 +825,8 @@ class DecpStream:
                     rec: Any = None
                     if b"\\u0000" in bytes(raw):
                         rec = _ANY.decode(raw)
-                        if merge and type(rec) is dict and len(rec) == 1 and _LIST_KEY in rec:
-                            state[1] = rec[_LIST_KEY] == "contrat-concession"
+                        if merge and (started := _list_started(rec)) is not None:
+                            state[1] = started == "contrat-concession"
                             continue
                     else:
                         try:
@@ -834,9 +840,7 @@ class DecpStream:
                                 continue
                             rec = _ANY.decode(raw)  # a concession of the 2024 list: given as the plain reader does
                     state[0] += 1
-                    if type(rec) is dict and self.layout == "2024":
-                        rec.setdefault("_type", _KIND_CONCESSION if state[1] else _KIND_MARCHE)
-                    yield state[0], None, rec
+                    yield state[0], None, self._typed(rec, state[1])
             buf = buf[more:]
             if not more or buf[:1] != b"{":  # the end of the list: the plain reader takes the rest
                 return handover(buf)
