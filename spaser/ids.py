@@ -12,6 +12,8 @@ False
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from stdnum import exceptions as _exc
 from stdnum.fr import siren as _siren
 from stdnum.fr import siret as _siret
@@ -29,22 +31,9 @@ def compact_company_id(value: str) -> str:
     return "".join(ch for ch in s if not ch.isspace() and ch not in ".-")
 
 
-_VALID: dict[str, str] = {}  # valid identifiers already checked -> compact form (imports repeat them)
-_VALID_MAX = 100_000
-
-
+@lru_cache(maxsize=65536)  # imports meet the same holders again and again (an invalid one raises, never remembered)
 def validate_company_id(value: str) -> str:
     """Return the compact SIRET (14 digits) or SIREN (9 digits); raise InvalidCode."""
-    known = _VALID.get(value) if type(value) is str else None
-    if known is not None:
-        return known
-    out = _validate(value)
-    if type(value) is str and len(_VALID) < _VALID_MAX:
-        _VALID[value] = out
-    return out
-
-
-def _validate(value: str) -> str:
     v = compact_company_id(value)
     if v.endswith(".0"):  # spreadsheets turn identifiers into floats
         v = v[:-2]

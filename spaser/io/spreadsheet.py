@@ -99,10 +99,10 @@ class _Col:
     empty: Any  # is_empty, or is_blank for a free-text column (where « NaN » is a text)
 
 
-_CACHE_MAX = 100_000
+_CACHE_MAX = 100_000  # distinct cells remembered per column (vocabularies, dates and objects repeat)
 # Every field's default, given to model_construct so that it never looks one up (a slow path in pydantic).
 _PURCHASE_DEFAULTS: dict[str, Any] = {k: f.default for k, f in Purchase.model_fields.items() if f.default_factory is None}
-_SOURCE_FIELDS = {"file", "sheet", "row"}  # shared by every SourceRef built (never mutated)  # distinct cells remembered per column (vocabularies, dates and objects repeat)
+_SOURCE_FIELDS = {"file", "sheet", "row"}  # shared by every SourceRef built (never mutated)
 
 
 def read_spreadsheet(path: Path, kind: str, opts: ImportOptions, *, fast: bool = True) -> ImportResult:
@@ -424,31 +424,22 @@ def _batches(rows: Iterator[tuple[int, list[Any]]], size: int) -> Iterator[list[
 
 
 def _column(c: _Col, cells: list[Any], vat_rate: Decimal | None) -> tuple[list[Any], list[int]]:
-    """One column of a batch converted (each distinct cell once, remembered in the column's cache):
-    the values (None where empty or unreadable), and the rows whose cell has a problem (or is too long)."""
-    cache, empty = c.cache, c.empty
+    """One column of a batch converted, each distinct cell once (:func:`_remembered`): the values
+    (None where empty or unreadable), and the rows whose cell has a problem (or is too long)."""
+    get = c.cache.get
     values: list[Any] = []
     bad: list[int] = []
     for i, v in enumerate(cells):
-        if type(v) is str:
-            hit = cache.get(v)
-            if hit is None:
-                if len(v) > MAX_CELL_CHARS:
-                    bad.append(i)
-                    values.append(None)
-                    continue
-                hit = _NOTHING if empty(v) else _converted(c, v, vat_rate)
-                if len(cache) < _CACHE_MAX:
-                    cache[v] = hit
-        elif v is None or empty(v):
-            hit = _NOTHING
-        else:
-            key = (type(v), v)
-            hit = cache.get(key)
-            if hit is None:
-                hit = _converted(c, v, vat_rate)
-                if len(cache) < _CACHE_MAX:
-                    cache[key] = hit
+        hit = get(v) if type(v) is str else None  # the usual case: a text met before
+        if hit is None:
+            if v is None or c.empty(v):
+                hit = _NOTHING
+            elif type(v) is str and len(v) > MAX_CELL_CHARS:  # the plain path cuts it, with its message
+                bad.append(i)
+                values.append(None)
+                continue
+            else:
+                hit = _remembered(c, v, vat_rate)
         if hit[1] is not None:
             bad.append(i)
         values.append(hit[0])
@@ -509,16 +500,7 @@ class _Row:
             if type(v) is str and len(v) > MAX_CELL_CHARS:
                 self.issue(IssueCode.LIMIT_STRING, c.header, v, f"Texte coupé à {MAX_CELL_CHARS} caractères.")
                 v = v[:MAX_CELL_CHARS]
-            if fast:
-                key = v if type(v) is str else (type(v), v)
-                hit = c.cache.get(key)
-                if hit is None:
-                    hit = _converted(c, v, self.reader.opts.vat_rate)
-                    if len(c.cache) < _CACHE_MAX:
-                        c.cache[key] = hit
-            else:
-                hit = _converted(c, v, self.reader.opts.vat_rate)
-            value, problem = hit
+            value, problem = (_remembered if fast else _converted)(c, v, self.reader.opts.vat_rate)
             if problem is not None:
                 self.issue(problem.code, c.header, v, problem.detail, problem.error)
             if value is not None:
@@ -699,6 +681,18 @@ def _holders(vals: dict[str, str], headers: dict[str, str],
                 s = known[key] = Supplier(name=name, siret=number, kinds=found)
             out.append(s)
     return tuple(out), problems
+
+
+def _remembered(c: _Col, v: Any, vat_rate: Decimal | None) -> tuple[Any, CellProblem | None]:
+    """:func:`_converted`, remembered in the column's cache (the fast path): a text met again is not
+    converted again. Keyed by type too for other cells: 1, 1.0 and True are one dict key."""
+    key = v if type(v) is str else (type(v), v)
+    hit = c.cache.get(key)
+    if hit is None:
+        hit = _converted(c, v, vat_rate)
+        if len(c.cache) < _CACHE_MAX:
+            c.cache[key] = hit
+    return hit
 
 
 def _converted(c: _Col, v: Any, vat_rate: Decimal | None) -> tuple[Any, CellProblem | None]:
