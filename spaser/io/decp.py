@@ -99,6 +99,7 @@ from spaser.model import (
 )
 from spaser.io import cells as cv
 from spaser.io.cells import CellProblem
+from spaser.io.dates import DATE_PLAUSIBLE_FROM
 from spaser.money import AMOUNT_PLAUSIBLE_MAX, SMALLEST_IMPLAUSIBLE, implausible_amount
 
 __all__ = [
@@ -122,7 +123,7 @@ MAX_STRING = 1_000_000  # characters in one JSON string or XML text
 # Amount plausibility is shared with the other readers: spaser.money.implausible_amount.
 AMOUNT_PLAUSIBILITY_CEILING = AMOUNT_PLAUSIBLE_MAX
 MAX_DURATION_MONTHS = cv.DURATION_MAX_MONTHS  # 100 years: longer is a typing error
-PLAUSIBLE_YEAR_MIN = 1990  # notification dates before are typing errors
+PLAUSIBLE_YEAR_MIN = DATE_PLAUSIBLE_FROM.year  # notification dates before are typing errors
 
 _CHUNK = 64 * 1024  # < MAX_STRING: see _Guard
 # A JSON number longer than this is no DECP value: replaced before the parser sees it
@@ -775,8 +776,6 @@ class DecpStream:
         plain reader would give, and what is left (from the next record on) is given to it
         after the file's head, the ``[`` included.
         """
-        import msgspec
-
         head_re = _head_pattern(prefix)
         data, eof = b"", False
         while not eof and len(data) < 4096:
