@@ -5,11 +5,20 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-__all__ = ["plural_forms"]
+__all__ = ["agree", "plural_forms"]
 
 # A number (« 2 917 », « 49,1 ») then words, some with « (s) », up to the next number or punctuation.
 _NUMBER_THEN_FORMS = re.compile(r"(\d[\d\u202f\xa0 ]*(?:,\d+)?)((?:[^\d.;:]*?\w\(s\))+)")
 _FORM = re.compile(r"(\w+)\(s\)")
+
+
+def agree(n: Decimal | int, one: str, many: str) -> str:
+    """The word that agrees with ``n``: singular below 2, as French has it (« 0 achat », « 1,5 point »).
+
+    >>> agree(1, "achat", "achats"), agree(2917, "achat", "achats"), agree(0, "contrat", "contrats")
+    ('achat', 'achats', 'contrat')
+    """
+    return one if abs(n) < 2 else many
 
 
 def plural_forms(text: str) -> str:
@@ -22,11 +31,11 @@ def plural_forms(text: str) -> str:
     >>> plural_forms("écart 49,1 point(s), puis 1,5 point(s) ; 0 contrat(s) ; voir les hypothèse(s)")
     'écart 49,1 points, puis 1,5 point ; 0 contrat ; voir les hypothèses'
     """
-    def agree(m: re.Match[str]) -> str:
+    def agreed(m: re.Match[str]) -> str:
         try:
             n = Decimal(re.sub(r"[\s\u202f\xa0]", "", m.group(1)).replace(",", "."))
         except InvalidOperation:  # pragma: no cover - the pattern gives a number
             n = Decimal(2)
-        return m.group(1) + _FORM.sub(lambda f: f.group(1) + ("s" if n >= 2 else ""), m.group(2))
+        return m.group(1) + _FORM.sub(lambda f: agree(n, f.group(1), f.group(1) + "s"), m.group(2))
 
-    return _FORM.sub(lambda f: f.group(1) + "s", _NUMBER_THEN_FORMS.sub(agree, text))
+    return _FORM.sub(lambda f: f.group(1) + "s", _NUMBER_THEN_FORMS.sub(agreed, text))

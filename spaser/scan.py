@@ -355,10 +355,11 @@ _FLAGS_SOCIAL: dict[Any, int] = {}  # consideration sets -> _flag (a handful)
 _FLAGS_ENV: dict[Any, int] = {}
 
 
-def _fast_pass(stream: Any, ext: Any, plain: Callable[[int, Any], None], buyers: dict[str, int], sirets: list[str | None],
-               names: list[str], contracts: _Contracts, progress: Callable[[int], None] | None, every: int) -> None:
+def _fast_pass(stream: Any, ext: Any, plain: Callable[[int, Any], None], number: Callable[[str, str | None, str], int],
+               contracts: _Contracts, progress: Callable[[int], None] | None, every: int) -> None:
     """The records of ``stream.fast_records()``: clean ones straight into the columns
-    (:meth:`spaser.io.decp.Extractor.extract_batch`), any other through ``plain`` (the reference)."""
+    (:meth:`spaser.io.decp.Extractor.extract_batch`), any other through ``plain`` (the reference);
+    ``number(key, siret, name)``: the buyer's number."""
     from spaser.io.decp import name_text
 
     extract_batch, decode, rows, flush = ext.extract_batch, stream.decode, contracts.rows, contracts.flush
@@ -378,15 +379,8 @@ def _fast_pass(stream: Any, ext: Any, plain: Callable[[int, Any], None], buyers:
             clean = extract_batch(index, recs, j)  # up to the first record that needs the full extractor
             for buyer, cents, exp, month, duration, s, e in clean:
                 k = buyer.index
-                if k is None:  # first met in this form (the same SIRET may be written otherwise)
-                    siret = buyer.siret
-                    k = buyer.index = buyers.get(siret)
-                    if k is None:
-                        k = buyer.index = buyers[siret] = len(names)
-                        sirets.append(siret)
-                        names.append(name_text(buyer.nom))
-                if buyer.nom is not None and not names[k]:
-                    names[k] = name_text(buyer.nom)
+                if k is None:  # first met in this form (the same SIRET may be written otherwise): its name once
+                    k = buyer.index = number(buyer.siret, buyer.siret, name_text(buyer.nom))
                 sf = social_flag.get(s)
                 if sf is None:
                     sf = social_flag[s] = _flag(s, True)
@@ -420,9 +414,8 @@ def _read(path: Path, report: ImportReport, today: date, fast: bool, progress: C
     contracts = _Contracts()
     add = contracts.add
 
-    def tally(key: str, siret: str | None, bname: str, what: int, amount: Decimal | None, d: date | None,
-              duration: int | None, s: Any, e: Any) -> None:
-        """One accepted contract (not a co-contractor's line): its buyer, then its columns."""
+    def number(key: str, siret: str | None, bname: str) -> int:
+        """The buyer's number (a new one when first met); its name if it had none yet."""
         k = buyers.get(key)
         if k is None:
             k = buyers[key] = len(names)
@@ -430,7 +423,12 @@ def _read(path: Path, report: ImportReport, today: date, fast: bool, progress: C
             names.append(bname)
         elif bname and not names[k]:
             names[k] = bname
-        add(k, what, amount, d, duration, _flag(s, True) | _flag(e, False))
+        return k
+
+    def tally(key: str, siret: str | None, bname: str, what: int, amount: Decimal | None, d: date | None,
+              duration: int | None, s: Any, e: Any) -> None:
+        """One accepted contract (not a co-contractor's line): its buyer, then its columns."""
+        add(number(key, siret, bname), what, amount, d, duration, _flag(s, True) | _flag(e, False))
 
     def plain(index: int, raw: Any) -> None:
         c = ext.extract(index, raw, duplicate_keys=stream.duplicate_keys.pop(index, None), marked=stream.marked > 0)
@@ -443,7 +441,7 @@ def _read(path: Path, report: ImportReport, today: date, fast: bool, progress: C
     # Acyclic objects only: the cyclic collector would rescan the growing columns' objects again and again (spaser._gc).
     with paused():
         if fast:
-            _fast_pass(stream, ext, plain, buyers, sirets, names, contracts, progress, every)
+            _fast_pass(stream, ext, plain, number, contracts, progress, every)
         else:  # the reference: the plain reader, every record through Extractor.extract
             for index, raw in stream:
                 if progress is not None and index % every == 0:

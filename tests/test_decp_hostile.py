@@ -246,24 +246,30 @@ _VALUE = st.one_of(_TEXT, st.integers(-10**12, 10**12), st.decimals(allow_nan=Fa
 _RECORD = st.dictionaries(st.sampled_from(["id", "objet", "montant", "nature", "x", "marche", "contrat-concession"]), _VALUE, max_size=5)
 
 
-@settings(max_examples=150, deadline=None)
-@given(st.lists(_RECORD, max_size=6), st.lists(_RECORD, max_size=4), st.sampled_from([1, 3, 7, 64, 200]), st.booleans())
-def test_guard_is_transparent_on_clean_json(marches: list, concessions: list, chunk: int, indent: bool) -> None:
+def _read_in_chunks(text: str, chunk: int) -> list:
+    """The records DecpStream reads from ``text`` when the file comes ``chunk`` bytes at a time (a
+    hypothesis test cannot take the function-scoped monkeypatch)."""
     import tempfile
 
     import spaser.io.decp as decp
 
-    doc = {"marches": {"marche": marches, "contrat-concession": concessions}}
-    text = json.dumps(doc, ensure_ascii=indent, indent=2 if indent else None, default=str)
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / "c.json"
         path.write_text(text, encoding="utf-8")
         old = decp._CHUNK
         decp._CHUNK = chunk
         try:
-            got = [r for _, r in decp.DecpStream(path)]
+            return [r for _, r in decp.DecpStream(path)]
         finally:
             decp._CHUNK = old
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_RECORD, max_size=6), st.lists(_RECORD, max_size=4), st.sampled_from([1, 3, 7, 64, 200]), st.booleans())
+def test_guard_is_transparent_on_clean_json(marches: list, concessions: list, chunk: int, indent: bool) -> None:
+    doc = {"marches": {"marche": marches, "contrat-concession": concessions}}
+    text = json.dumps(doc, ensure_ascii=indent, indent=2 if indent else None, default=str)
+    got = _read_in_chunks(text, chunk)
     expected = json.loads(text, parse_float=Decimal)["marches"]
     want = [dict(r, _type="Marché") if "_type" not in r else r for r in expected["marche"]]
     want += [dict(r, _type="Contrat de concession") if "_type" not in r else r for r in expected["contrat-concession"]]
@@ -278,8 +284,6 @@ _DIRTY = st.sampled_from(["NaN", "-Infinity", "Infinity", "1" * 41, "-" + "9" * 
 @given(st.lists(st.lists(st.tuples(st.sampled_from(["montant", "id", "objet", "dureeMois"]), _DIRTY), max_size=4), max_size=5),
        st.sampled_from([1, 2, 5, 13, 64, 65536]))
 def test_guard_markers_match_a_reference_parser(records: list, chunk: int) -> None:
-    import tempfile
-
     import spaser.io.decp as decp
 
     text = '{"marches": [' + ", ".join("{" + ", ".join(f'"{k}": {v}' for k, v in rec) + "}" for rec in records) + "]}"
@@ -289,15 +293,7 @@ def test_guard_markers_match_a_reference_parser(records: list, chunk: int) -> No
 
     expected = json.loads(text, parse_int=lambda s: number(s, int), parse_float=lambda s: number(s, Decimal),
                           parse_constant=lambda c: "\x00NaN")["marches"]
-    with tempfile.TemporaryDirectory() as d:
-        path = Path(d) / "dirty.json"
-        path.write_text(text, encoding="utf-8")
-        old = decp._CHUNK
-        decp._CHUNK = chunk
-        try:
-            got = [r for _, r in decp.DecpStream(path)]
-        finally:
-            decp._CHUNK = old
+    got = _read_in_chunks(text, chunk)
     assert got == expected
 
 

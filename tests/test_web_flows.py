@@ -124,6 +124,19 @@ def test_analyses_share_a_memory_budget_least_recently_used_go_first() -> None:
         store.add(b, "huge.csv", object(), size=101)
 
 
+def test_the_memory_budget_counts_a_word_model_when_analyses_are_dropped() -> None:
+    from spaser.web.settings import Model
+
+    store = SessionStore(max_bytes=100)
+    a = store.create()
+    a.settings = type("S", (), {"model": Model(name="modele.docx", data=b"x" * 30)})()
+    first = store.add(a, "a.csv", object(), size=40)
+    time.sleep(0.01)
+    second = store.add(a, "b.csv", object(), size=40)  # 30 + 40 + 40 > 100: the older analysis goes
+    assert first.id not in a.analyses and second.id in a.analyses
+    assert store.total_bytes <= 100
+
+
 def test_a_file_over_the_memory_budget_is_refused_in_french() -> None:
     srv = _server(max_bytes=10)
     try:
@@ -436,3 +449,25 @@ def test_joint_scheme_of_a_multi_buyer_file(server) -> None:  # type: ignore[no-
     assert joint.status == 200 and 'id="table-commun"' in joint.text
     expected = check_joint(list(spaser.load(decp).portfolios))
     assert sorted(re.findall(r'<tr data-status="([^"]+)"', joint.text)) == sorted(m.obligation.status for m in expected.members)
+
+
+def test_the_column_mapping_step_reads_a_csv_as_the_import_does(tmp_path: Path) -> None:
+    """UTF-16 (Excel's « texte Unicode ») and Windows-1252 headers come out as text, not as bytes."""
+    from spaser.web.mapping import file_headers
+
+    text = "Réf interne;Libellé libre;Valeur euros\r\nA1;Truc;100\r\n"
+    for encoding in ("utf-8", "utf-16", "cp1252"):
+        path = tmp_path / f"achats-{encoding}.csv"
+        path.write_bytes(text.encode(encoding))
+        assert file_headers(str(path), "csv") == ["Réf interne", "Libellé libre", "Valeur euros"]
+
+
+def test_a_percentage_objective_typed_in_the_settings_form_is_a_percentage() -> None:
+    """The form labels objectives « Part en % »: « 1 » is 1 % (the file reads 1 as 100 %), and the form shows 1 again."""
+    from spaser.web.settings import form_from_config, settings_from_form
+
+    fields = {"schema.debut": "2026", "schema.fin": "2031", "objectifs.social_nombre.debut": "1", "objectifs.social_nombre.fin": "0,5"}
+    cfg = settings_from_form(fields).config
+    assert cfg.targets["social_nombre"] == {2026: Decimal("0.01"), 2031: Decimal("0.005")}
+    shown = form_from_config(cfg)
+    assert shown["objectifs.social_nombre.debut"] == "1" and shown["objectifs.social_nombre.fin"] == "0.5"

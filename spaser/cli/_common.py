@@ -20,6 +20,7 @@ from spaser._errors import InputError, OutputError, SpaserError, UsageError
 from spaser._french import plural_forms
 from spaser._json import to_jsonable
 from spaser.cli._progress import detail as progress_detail, progress_step
+from spaser.io.dates import DATE_PLAUSIBLE_FROM
 from spaser.money import format_number
 
 __all__ = [
@@ -167,7 +168,7 @@ def positive_int(text: str) -> int:
     return n
 
 
-MIN_YEAR, MAX_YEAR = 1990, 2100
+MIN_YEAR, MAX_YEAR = DATE_PLAUSIBLE_FROM.year, 2100
 
 
 def add_common(p: argparse.ArgumentParser) -> None:

@@ -37,6 +37,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from spaser._errors import InputError
+from spaser._french import agree
 from spaser.io.safe import xml_text
 from spaser.money import format_eur, format_number, format_percent
 
@@ -89,7 +90,7 @@ def _date(value: date | None) -> str:
 
 
 def _plural(n: int, singular: str, plural: str | None = None) -> str:
-    return singular if abs(n) <= 1 else (plural or singular + "s")
+    return agree(n, singular, plural or singular + "s")
 
 
 # First word of a body's name -> its article ("le conseil de la Métropole...").

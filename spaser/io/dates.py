@@ -21,7 +21,10 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-__all__ = ["DateError", "to_date", "from_excel_serial", "EXCEL_EPOCH"]
+__all__ = ["DateError", "to_date", "from_excel_serial", "EXCEL_EPOCH", "DATE_PLAUSIBLE_FROM"]
+
+# A notification or consultation date before it is a typing error (warned on its row by every reader).
+DATE_PLAUSIBLE_FROM = date(1990, 1, 1)
 
 # Excel's 1900 system counts from 1899-12-30 (it believes 1900 was a leap year).
 EXCEL_EPOCH = date(1899, 12, 30)

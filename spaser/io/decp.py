@@ -99,6 +99,7 @@ from spaser.model import (
 )
 from spaser.io import cells as cv
 from spaser.io.cells import CellProblem
+from spaser.io.dates import DATE_PLAUSIBLE_FROM
 from spaser.money import AMOUNT_PLAUSIBLE_MAX, SMALLEST_IMPLAUSIBLE, implausible_amount
 
 __all__ = [
@@ -122,7 +123,7 @@ MAX_STRING = 1_000_000  # characters in one JSON string or XML text
 # Amount plausibility is shared with the other readers: spaser.money.implausible_amount.
 AMOUNT_PLAUSIBILITY_CEILING = AMOUNT_PLAUSIBLE_MAX
 MAX_DURATION_MONTHS = cv.DURATION_MAX_MONTHS  # 100 years: longer is a typing error
-PLAUSIBLE_YEAR_MIN = 1990  # notification dates before are typing errors
+PLAUSIBLE_YEAR_MIN = DATE_PLAUSIBLE_FROM.year  # notification dates before are typing errors
 
 _CHUNK = 64 * 1024  # < MAX_STRING: see _Guard
 # A JSON number longer than this is no DECP value: replaced before the parser sees it
@@ -179,6 +180,11 @@ def _list_hold(data: bytes) -> int:
 
 
 _LIST_KEY = "\x00liste"
+
+
+def _list_started(rec: Any) -> str | None:
+    """The list (``marche``, ``contrat-concession``) whose start the guard's marker record ``rec`` is; None for a record."""
+    return rec[_LIST_KEY] if isinstance(rec, dict) and len(rec) == 1 and _LIST_KEY in rec else None
 
 
 _MARK = "\x00"  # first character of a marker string (a JSON string cannot hold it unescaped)
@@ -700,11 +706,14 @@ class DecpStream:
             return self._json_records(fast=True)
         return ((index, None, rec) for index, rec in self)
 
-    def decode(self, k: int, kind: str = _KIND_MARCHE) -> Any:
+    def decode(self, k: int) -> Any:
         """The plain reader's record (a dict) of the last :meth:`fast_records` record, ``k`` in its batch."""
-        rec = _ANY.decode(self._batch_raws()[k])
-        if type(rec) is dict and self.layout == "2024":
-            rec.setdefault("_type", kind)  # a concession's record is given decoded (see _fast)
+        return self._typed(_ANY.decode(self._batch_raws()[k]), False)  # a concession's record is given decoded (see _fast)
+
+    def _typed(self, rec: Any, concession: bool) -> Any:
+        """``rec`` with the 2024 list it was read from as its ``_type`` (unless it names one itself)."""
+        if isinstance(rec, dict) and self.layout == "2024":
+            rec.setdefault("_type", _KIND_CONCESSION if concession else _KIND_MARCHE)
         return rec
 
     def _batch_raws(self) -> list[Any]:
@@ -731,7 +740,7 @@ class DecpStream:
         if len(prefixes) > 1:  # 2024: both lists in one pass, under one name (see _LISTS)
             prefixes = [prefixes[0].rsplit(".", 2)[0] + ".marche.item" if prefixes[0].count(".") > 1 else "marche.item"]
         merge = self.layout == "2024" and prefixes[0].endswith("marche.item")
-        state = [0, False]  # records given, in a list of concessions
+        state: list[Any] = [0, False]  # records given, in a list of concessions
         for prefix in prefixes:
             fh, guard = self._open()
             guard.merge_lists = merge
@@ -741,8 +750,8 @@ class DecpStream:
                 if fast:
                     source = yield from self._fast(guard, prefix, merge, state, marked)
                 for rec in ijson.items(source, prefix, use_float=False, map_type=_Obj if self.check_duplicate_keys else dict):
-                    if merge and isinstance(rec, dict) and len(rec) == 1 and _LIST_KEY in rec:
-                        state[1] = rec[_LIST_KEY] == "contrat-concession"
+                    if merge and (started := _list_started(rec)) is not None:
+                        state[1] = started == "contrat-concession"
                         dups.clear()
                         continue
                     state[0] += 1
@@ -750,9 +759,7 @@ class DecpStream:
                     if dups:
                         self.duplicate_keys[state[0]] = sorted(set(dups))
                         dups.clear()
-                    if isinstance(rec, dict) and self.layout == "2024":
-                        rec.setdefault("_type", _KIND_CONCESSION if state[1] else _KIND_MARCHE)
-                    yield state[0], None, rec
+                    yield state[0], None, self._typed(rec, state[1])
             except ijson.JSONError as e:
                 raise self._json_error(e, guard, state[0]) from None
             except InputError:
@@ -769,8 +776,6 @@ class DecpStream:
         plain reader would give, and what is left (from the next record on) is given to it
         after the file's head, the ``[`` included.
         """
-        import msgspec
-
         head_re = _head_pattern(prefix)
         data, eof = b"", False
         while not eof and len(data) < 4096:
@@ -819,8 +824,8 @@ class DecpStream:
                     rec: Any = None
                     if b"\\u0000" in bytes(raw):
                         rec = _ANY.decode(raw)
-                        if merge and type(rec) is dict and len(rec) == 1 and _LIST_KEY in rec:
-                            state[1] = rec[_LIST_KEY] == "contrat-concession"
+                        if merge and (started := _list_started(rec)) is not None:
+                            state[1] = started == "contrat-concession"
                             continue
                     else:
                         try:
@@ -834,9 +839,7 @@ class DecpStream:
                                 continue
                             rec = _ANY.decode(raw)  # a concession of the 2024 list: given as the plain reader does
                     state[0] += 1
-                    if type(rec) is dict and self.layout == "2024":
-                        rec.setdefault("_type", _KIND_CONCESSION if state[1] else _KIND_MARCHE)
-                    yield state[0], None, rec
+                    yield state[0], None, self._typed(rec, state[1])
             buf = buf[more:]
             if not more or buf[:1] != b"{":  # the end of the list: the plain reader takes the rest
                 return handover(buf)
@@ -1064,6 +1067,15 @@ def _kind_of_nature(nature: str | None) -> ContractKind | None:
     return _KINDS.get(f)
 
 
+def _framework_kind(techniques: Any, framework_id: Any) -> ContractKind | None:
+    """2024: 'Accord-cadre' is a technique; a contract under a framework names it (the rule of both extractors)."""
+    if any(_fold(t) == "accord-cadre" for t in _flat_values(techniques, "technique") or ()):
+        return ContractKind.ACCORD_CADRE
+    if _text(framework_id):
+        return ContractKind.MARCHE_SUBSEQUENT
+    return None
+
+
 # Fields that only the 2024 format (schema 2.0.x) has: a record with one is a 2024 record.
 # (Some 2019 files carry `origineUE` or `marcheInnovant` too: not decisive.)
 _FIELDS_2024 = frozenset(
@@ -1147,7 +1159,14 @@ def _digest(text: str, size: int = 8) -> int:
     return hash(text) & ((1 << (8 * size)) - 1)
 
 
-_EMPTY_TAG = _digest("", 4)  # no holder
+def _holders_tag(holders: list[dict[str, Any]]) -> int:
+    """The 4-byte digest of a record's holders (identifiers, else names; in any order) kept beside its
+    duplicate key: the same key with another tag is a co-contractor's line."""
+    ids = [str(_text(h.get("id")) or _text(h.get("denominationSociale")) or "") for h in holders]
+    return _digest("\x1f".join(sorted(ids)) if len(ids) > 1 else ids[0] if ids else "", 4)
+
+
+_EMPTY_TAG = _holders_tag([])  # no holder
 _DIGEST_MASK = (1 << 64) - 1  # _digest of 8 bytes
 
 
@@ -1375,8 +1394,7 @@ class Extractor:
             elif holders is U or holders is None or holders == []:
                 tag = _EMPTY_TAG
             else:
-                ids = [str(_text(x.get("id")) or _text(x.get("denominationSociale")) or "") for x in _items(holders, "titulaire")]
-                tag = _digest("\x1f".join(sorted(ids)) if len(ids) > 1 else ids[0] if ids else "", 4)
+                tag = _holders_tag(_items(holders, "titulaire"))
             if first(key, row, tag) is not None:
                 break  # recorded before: a duplicate or a co-contractor's line (nothing recorded now)
             # Clean: the votes _extract would have cast.
@@ -1439,9 +1457,8 @@ class Extractor:
         U = msgspec.UNSET
         if r.techniques is U and r.technique is U and r.idAccordCadre is U:
             return False
-        v = r.techniques if r.techniques is not U else None if r.technique is U else r.technique
-        tech = _flat_values(v, "technique") or []
-        return any(_fold(t) == "accord-cadre" for t in tech) or bool(_text(None if r.idAccordCadre is U else r.idAccordCadre))
+        tech = r.techniques if r.techniques is not U else None if r.technique is U else r.technique
+        return _framework_kind(tech, None if r.idAccordCadre is U else r.idAccordCadre) is not None
 
     def _unmark(self, raw: Any, row: int, state: list[bool]) -> None:
         """Replace the reader's markers by None: a warning each; an error for the contract's amount."""
@@ -1521,7 +1538,7 @@ class Extractor:
         if b is None and "acheteur.id" in raw:  # flattened tabular export
             b = {"id": raw.get("acheteur.id"), "nom": raw.get("acheteur.nom")}
         b_id = _text(b.get("id")) if isinstance(b, dict) else _text(b)
-        b_name = self._name(b.get("nom") if isinstance(b, dict) else None, row, state, "acheteur.nom")
+        b_name = name_text(b.get("nom") if isinstance(b, dict) else None)
 
         # -- identifier -------------------------------------------------------
         rid = _text(raw.get("id"))
@@ -1541,8 +1558,7 @@ class Extractor:
         if rid is not None and b_id is not None:
             # 64-bit digest: ~32 bytes per record kept; a false match is ~1e-8 for a million records.
             key = hash(f"{b_id}\x1f{rid}\x1f{date_raw}\x1f{amount_raw}") & _DIGEST_MASK  # _digest, inlined
-            ids = [str(_text(t.get("id")) or _text(t.get("denominationSociale")) or "") for t in _items(titulaires_raw, inner)]
-            tag = _digest("\x1f".join(sorted(ids)) if len(ids) > 1 else ids[0] if ids else "", 4)
+            tag = _holders_tag(_items(titulaires_raw, inner))
             first = self._seen.first(key, row, tag)
             if first is not None:
                 if first[1] == tag:
@@ -1698,7 +1714,7 @@ class Extractor:
             merge_into=merge_into,
         )
         if self.with_purchases and merge_into is None:  # descriptive fields, not needed by the scan
-            c.object = self._name(raw.get("objet"), row, state, "objet")
+            c.object = name_text(raw.get("objet"))
             c.procedure = _text(raw.get("procedure"))
             tech = _flat_values(raw.get("techniques", raw.get("technique")), "technique")
             if tech:
@@ -1708,10 +1724,6 @@ class Extractor:
                 code_l, name_l = _text(loc.get("code")), _text(loc.get("nom"))
                 c.location = " ".join(x for x in (code_l, f"({name_l})" if name_l else None) if x) or None
         return c
-
-    def _name(self, v: Any, row: int, state: list[bool], fld: str) -> str:
-        """A name or object text (a lone UTF-16 half was replaced by the guard, with a warning)."""
-        return name_text(v)
 
     @staticmethod
     def _number(v: Any) -> Decimal:
@@ -1725,12 +1737,7 @@ class Extractor:
         """2024: 'Accord-cadre' is a technique; a contract under a framework names it."""
         if "techniques" not in raw and "technique" not in raw and "idAccordCadre" not in raw:  # 2019: neither field
             return None
-        tech = _flat_values(raw.get("techniques", raw.get("technique")), "technique") or []
-        if any(_fold(t) == "accord-cadre" for t in tech):
-            return ContractKind.ACCORD_CADRE
-        if _text(raw.get("idAccordCadre")):
-            return ContractKind.MARCHE_SUBSEQUENT
-        return None
+        return _framework_kind(raw.get("techniques", raw.get("technique")), raw.get("idAccordCadre"))
 
     def _duration(self, v: Any, row: int, state: list[bool], fld: str) -> int | None:
         if type(v) is int and 0 <= v <= MAX_DURATION_MONTHS:  # the common case: a plain JSON integer
@@ -1834,7 +1841,7 @@ class Extractor:
         out = []
         for t in items:
             sid = _text(t.get("id"))
-            name = self._name(t.get("denominationSociale") or t.get("nom"), row, state, "titulaires.denominationSociale")
+            name = name_text(t.get("denominationSociale") or t.get("nom"))
             typ = _fold(_text(t.get("typeIdentifiant")) or "")
             siret = None
             if sid is not None and typ in ("siret", "siren", ""):

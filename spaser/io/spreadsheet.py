@@ -40,6 +40,7 @@ from pydantic import ValidationError
 from spaser._errors import InputError, LimitExceeded
 from spaser._gc import paused
 from spaser.io import ImportOptions, ImportResult
+from spaser.io.dates import DATE_PLAUSIBLE_FROM
 from spaser.io.cells import MAX_CELL_CHARS, CellProblem, is_blank, is_empty, nature_of, normalise, siret, supplier_kinds, text
 from spaser.io.columns import AMOUNT_FIELDS, COLUMNS, holder_index, is_known_field, match_header, spec, spend_year
 from spaser.io.report import MESSAGES, ImportReport, IssueCode, Severity
@@ -50,7 +51,6 @@ from spaser.money import AMOUNT_PLAUSIBLE_MAX, CENT
 
 __all__ = ["read_spreadsheet", "AMOUNT_PLAUSIBLE_MAX", "DATE_PLAUSIBLE_FROM", "MAX_CELL_CHARS"]
 
-DATE_PLAUSIBLE_FROM = date(1990, 1, 1)
 _EXPECTED = "« Montant HT » (ou « Montant », « Montant total HT », « Amount »)"
 _SUGGEST = "Utilisez « spaser template » pour obtenir un modèle de tableau."
 _HOLDER_FIELDS = ("supplier_name", "supplier_siret", "supplier_kinds")

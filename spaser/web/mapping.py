@@ -7,18 +7,18 @@ registry); the choice is saved in the format ``spaser --mapping`` reads
 
 from __future__ import annotations
 
-import csv
-import io
+from pathlib import Path
 from typing import Any
 
 import yaml
 
 from spaser.io.columns import COLUMNS, header_of, match_header
+from spaser.io.report import ImportReport
+from spaser.io.sheets import HEADER_SCAN_ROWS, read_csv
 
 __all__ = ["file_headers", "FIELDS", "KEY_FIELDS", "guess", "mapping_yaml", "MAX_HEADERS"]
 
 MAX_HEADERS = 200  # columns offered in the lists
-_ROWS = 30  # rows looked at to find the header row
 # Fields shown first in the form (the others are under « autres colonnes »).
 KEY_FIELDS = ("id", "object", "cpv", "amount_ht", "notification_date", "duration_months", "supplier_name", "social", "environmental")
 # (field, French label, help): every field of the registry, and the TTC amount the reader converts.
@@ -32,7 +32,7 @@ def file_headers(path: str, kind: str = "") -> list[str]:
     rows = _first_rows(path, kind)
     best: list[str] = []
     for row in rows:
-        texts = [str(c).strip() for c in row if isinstance(c, str) and str(c).strip()]
+        texts = _texts(row)
         if len(texts) > len(best):
             best = texts
     seen: list[str] = []
@@ -42,6 +42,10 @@ def file_headers(path: str, kind: str = "") -> list[str]:
     return seen[:MAX_HEADERS]
 
 
+def _texts(row: list[Any]) -> list[str]:
+    return [str(c).strip() for c in row if isinstance(c, str) and str(c).strip()]
+
+
 def _first_rows(path: str, kind: str) -> list[list[Any]]:
     if kind in ("xlsx", "ods", "ole2", "xls") or not kind and path.endswith((".xlsx", ".ods", ".xls")):
         from python_calamine import CalamineWorkbook
@@ -49,18 +53,14 @@ def _first_rows(path: str, kind: str) -> list[list[Any]]:
         wb = CalamineWorkbook.from_path(path)
         rows: list[list[Any]] = []
         for name in wb.sheet_names[:10]:
-            rows += wb.get_sheet_by_name(name).to_python(nrows=_ROWS)
+            rows += wb.get_sheet_by_name(name).to_python(nrows=HEADER_SCAN_ROWS)
         return rows
-    with open(path, "rb") as fh:
-        raw = fh.read(256 * 1024)
+    # The import's own CSV reading (encoding, UTF-16, NUL, delimiter), the delimiter chosen by the same criterion.
+    sheet = read_csv(Path(path), ImportReport(file=path), lambda row: len(_texts(row)))
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-    lines = text.splitlines()[:_ROWS]
-    sample = "\n".join(lines)
-    delimiter = max(";,\t|", key=sample.count) if sample else ";"
-    return list(csv.reader(io.StringIO(sample), delimiter=delimiter))
+        return sheet.rows
+    finally:
+        sheet.close()
 
 
 def guess(headers: list[str]) -> dict[str, str]:

@@ -186,7 +186,7 @@ class SessionStore:
             ((a.last_used, s, a) for s in self._sessions.values() for a in s.analyses.values() if a is not keep),
             key=lambda t: t[0],
         )
-        total = keep.size + sum(a.size for _, _, a in everything) + sum(_pending(s) for s in self._sessions.values())
+        total = self.total_bytes  # what hold() counts too: analyses, waiting files and Word models
         for _, session, analysis in everything:
             if total <= self.max_bytes:
                 break

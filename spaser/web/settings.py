@@ -138,7 +138,7 @@ def settings_from_form(fields: dict[str, str], model: Model | None = None) -> Se
     for section in ("acheteur", "schema"):
         if sections[section]:
             lines += ["", f"[{section}]", *sections[section]]
-    for key, (label, basis, _unit) in OBJECTIVES.items():
+    for key, (label, basis, unit) in OBJECTIVES.items():
         pairs = []
         for which, year in (("debut", start), ("fin", end)):
             raw = values.get(f"objectifs.{key}.{which}", "")
@@ -152,7 +152,9 @@ def settings_from_form(fields: dict[str, str], model: Model | None = None) -> Se
                 raise InputError(f"Objectif « {label} » ({basis}) : nombre illisible « {raw} ».", code="config-invalid") from None
             if not number.is_finite():
                 raise InputError(f"Objectif « {label} » ({basis}) : nombre illisible « {raw} ».", code="config-invalid")
-            pairs.append(f"{year} = {number}")
+            if unit == "pct":  # the form asks for a percentage; the file holds the ratio (« 1 » is 1 %, not 100 %)
+                number = number / 100
+            pairs.append(f"{year} = {format(number, 'f')}")
         if pairs:
             lines += ["", f"[objectifs.{key}]", *dict.fromkeys(pairs)]
     if model is not None:

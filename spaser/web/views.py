@@ -534,12 +534,7 @@ class WebApp:
         analysis = self._analysis(req, aid)
         portfolio = self._portfolio(analysis, bi)
         choices = page_data.data_years(portfolio)
-        year = None
-        raw = self._param(req, "annee", max_len=10)
-        if raw:
-            if not raw.isdecimal() or int(raw) not in choices:
-                raise HttpError(400, "Année invalide", f"Année « {raw[:10]} » absente des données : choisissez parmi {', '.join(map(str, choices)) or 'aucune'}.")
-            year = int(raw)
+        year = self._chosen_year(req, choices)
         diag = analysis.cached(("diagnosis", bi, year), lambda: page_data.diagnosis_dict(portfolio, year=year))
         return self.render(
             "diagnostic.html",
@@ -613,15 +608,20 @@ class WebApp:
             base=f"/a/{analysis.id}/{bi}",
         )
 
-    def _year_param(self, req: Request, portfolio: Any) -> int:
-        """?annee= of the yearly documents: a year of the data (400 otherwise); default: the diagnosis year."""
+    def _chosen_year(self, req: Request, choices: list[int]) -> int | None:
+        """?annee=: one of the data's years ``choices`` (400 otherwise), or None when not given."""
         raw = self._param(req, "annee", max_len=10)
         if not raw:
-            return page_data.report_year(portfolio)
-        choices = page_data.data_years(portfolio)
+            return None
         if not raw.isdecimal() or int(raw) not in choices:
             raise HttpError(400, "Année invalide", f"Année « {raw[:10]} » absente des données : choisissez parmi {', '.join(map(str, choices)) or 'aucune'}.")
         return int(raw)
+
+    def _year_param(self, req: Request, portfolio: Any) -> int:
+        """?annee= of the yearly documents: a year of the data (400 otherwise); default: the diagnosis year."""
+        if not self._param(req, "annee", max_len=10):
+            return page_data.report_year(portfolio)  # the data's years are not gone through for nothing
+        return self._chosen_year(req, page_data.data_years(portfolio))  # type: ignore[return-value]
 
     @staticmethod
     def _doc_key(req: Request, bi: str, doc: str, year: int) -> tuple[Any, ...]:
@@ -629,13 +629,17 @@ class WebApp:
         settings = req.session.settings if req.session else None
         return ("document", bi, doc, year if doc in _YEARLY else None, settings.key if settings else "")
 
-    def prepare(self, req: Request, aid: str, bi: str, doc: str) -> Response:
-        """Make the document in the background, then offer it for download."""
+    def _document(self, req: Request, aid: str, bi: str, doc: str) -> tuple[Analysis, Any, int]:
+        """(analysis, portfolio, year) of a document's request; 404 when the document is not available."""
         analysis = self._analysis(req, aid)
         portfolio = self._portfolio(analysis, bi)
         if not page_data.document_available(doc):
             raise HttpError(404, "Document indisponible", "Ce document n'est pas encore disponible dans cette version de spaser.")
-        year = self._year_param(req, portfolio)
+        return analysis, portfolio, self._year_param(req, portfolio)
+
+    def prepare(self, req: Request, aid: str, bi: str, doc: str) -> Response:
+        """Make the document in the background, then offer it for download."""
+        analysis, portfolio, year = self._document(req, aid, bi, doc)
         target = f"/a/{aid}/{bi}/telecharger/{doc}" + (f"?annee={year}" if doc in _YEARLY else "")
         key = self._doc_key(req, bi, doc, year)
         if key in analysis.cache:
@@ -662,11 +666,7 @@ class WebApp:
         return make
 
     def download(self, req: Request, aid: str, bi: str, doc: str) -> Response:
-        analysis = self._analysis(req, aid)
-        portfolio = self._portfolio(analysis, bi)
-        if not page_data.document_available(doc):
-            raise HttpError(404, "Document indisponible", "Ce document n'est pas encore disponible dans cette version de spaser.")
-        year = self._year_param(req, portfolio)
+        analysis, portfolio, year = self._document(req, aid, bi, doc)
         body = analysis.cached(self._doc_key(req, bi, doc, year), self._maker(req, analysis, portfolio, doc, year))
         stem = page_data.buyer_slug(portfolio)
         filename = f"{doc.rsplit('.', 1)[0]}-{stem}.{doc.rsplit('.', 1)[1]}"
