@@ -18,7 +18,7 @@ def agree(n: Decimal | int, one: str, many: str) -> str:
     >>> agree(1, "achat", "achats"), agree(2917, "achat", "achats"), agree(0, "contrat", "contrats")
     ('achat', 'achats', 'contrat')
     """
-    return one if abs(n) < 2 else many
+    return one if -2 < n < 2 else many
 
 
 def plural_forms(text: str) -> str:
