@@ -33,10 +33,14 @@ def compact_company_id(value: str) -> str:
 
 @lru_cache(maxsize=65536)  # imports meet the same holders again and again (an invalid one raises, never remembered)
 def validate_company_id(value: str) -> str:
-    """Return the compact SIRET (14 digits) or SIREN (9 digits); raise InvalidCode."""
-    v = compact_company_id(value)
-    if v.endswith(".0"):  # spreadsheets turn identifiers into floats
-        v = v[:-2]
+    """Return the compact SIRET (14 digits) or SIREN (9 digits); raise InvalidCode.
+
+    >>> validate_company_id("130018989.0"), validate_company_id(13001898900017.0)
+    ('130018989', '13001898900017')
+    """
+    raw = str(value).strip()
+    # Spreadsheets turn identifiers into floats: the « .0 » goes before the dots are removed.
+    v = compact_company_id(raw[:-2] if raw.endswith(".0") else raw)
     mod = _siret if len(v) == 14 else _siren if len(v) == 9 else None
     if mod is None or not (v.isascii() and v.isdigit()):  # « ١٣٠… » passes isdigit() and Luhn: not ours
         raise InvalidFormat(f"Identifiant « {value} » : 14 chiffres (SIRET) ou 9 (SIREN) attendus.", code="siret-invalid")
