@@ -28,6 +28,9 @@ def test_serve_starts_prints_the_address_and_answers():
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONFAULTHANDLER": "1"},
+        # Ctrl+C as in a terminal: a test run started in the background (nohup, « & ») ignores SIGINT, and
+        # the server would inherit that (Python keeps an ignored SIGINT ignored).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         line = proc.stdout.readline()
