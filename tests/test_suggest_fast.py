@@ -20,7 +20,7 @@ from spaser.clauses import _law, opportunities, planned_purchase, suggest
 from spaser.io import load
 from spaser.law import law_at, params
 from spaser.law.targets import pnad_indicators
-from spaser.model import EnvironmentalConsideration as Env, Portfolio, SocialConsideration as Soc
+from spaser.model import ContractKind, EnvironmentalConsideration as Env, Portfolio, SocialConsideration as Soc
 
 D = Decimal
 EXAMPLE = Path(__file__).parents[1] / "examples" / "metropole.xlsx"
@@ -33,21 +33,34 @@ def metropole() -> Portfolio:
     return load(EXAMPLE).portfolio
 
 
-@pytest.mark.parametrize("at", [date(2026, 3, 2), date(2026, 9, 1)])  # before and after the Climat switch
-def test_opportunities_match_suggest(metropole: Portfolio, at: date) -> None:
-    o = opportunities(metropole, at=at, top=10**6)  # every candidate listed
-    assert o.candidates == len(o.purchases) > 0
+def _assert_opportunities_match_suggest(portfolio: Portfolio, at: date, year: int | None = None) -> int:
+    """Every candidate of the opportunities (which run only the rules their answers need) as suggest() has it; the number of candidates."""
+    o = opportunities(portfolio, at=at, year=year, top=10**6)  # every candidate listed
+    assert o.candidates == len(o.purchases)
     for po in o.purchases:
-        p = metropole.purchases[po.index]
-        s = suggest(p, at=at, portfolio=metropole)
+        p = portfolio.purchases[po.index]
+        s = suggest(p, at=at, portfolio=portfolio)
         social = next((x for x in s if x.consideration in SOCIAL), None) if p.social_status != "oui" else None
         env = next((x for x in s if x.consideration in ENV), None) if p.environmental_status != "oui" else None
         assert po.social == social
         assert po.environmental == env
         assert po.mandatory == tuple(x.clause_id for x in s if x.mandatory)
         assert po.reservable == any(x.consideration == Soc.RESERVE.value for x in s)
-    before = pnad_indicators(metropole, o.year)
+    listed = {po.index for po in o.purchases}
+    for i, p in enumerate(portfolio.purchases):  # the others have nothing to gain
+        if i not in listed and p.year == o.year and p.kind is not ContractKind.DEPENSE:
+            s = suggest(p, at=at, portfolio=portfolio)
+            assert not any(x.consideration == Soc.RESERVE.value for x in s)
+            assert p.social_status == "oui" or not any(x.consideration in SOCIAL for x in s)
+            assert p.environmental_status == "oui" or not any(x.consideration in ENV for x in s)
+    before = pnad_indicators(portfolio, o.year)
     assert (o.top.social_before, o.all.environmental_before) == (before.social.yes.share_count, before.environmental.yes.share_count)
+    return o.candidates
+
+
+@pytest.mark.parametrize("at", [date(2026, 3, 2), date(2026, 9, 1)])  # before and after the Climat switch
+def test_opportunities_match_suggest(metropole: Portfolio, at: date) -> None:
+    assert _assert_opportunities_match_suggest(metropole, at) > 0
 
 
 def test_opportunities_restore_the_garbage_collector(metropole: Portfolio) -> None:
@@ -219,3 +232,34 @@ def test_fast_rules_match_fresh_ones_on_any_purchase(rows: list, at: date) -> No
                     if label not in plain:
                         plain.append(label)
         assert got == plain
+
+
+# Each rule's declaration (what its clauses can give, whether it may make one mandatory), which lets
+# the opportunities leave it out, against its proposals; a recommendation never outscores a mandatory clause.
+_GIVES = {None: "aucune", Soc.RESERVE.value: "réservé", **{v: "sociale" for v in SOCIAL - {Soc.RESERVE.value}}, **{v: "environnementale" for v in ENV}}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_CODES), st.sampled_from(_PHRASES), st.one_of(st.none(), st.integers(0, 10**12)),
+                          st.one_of(st.none(), st.integers(1, 96)), _SOC, _ENV, st.sampled_from([None, "2"]),
+                          st.dates(date(2026, 1, 1), date(2026, 8, 31))), min_size=1, max_size=6),
+       st.sampled_from([date(2026, 3, 2), date(2026, 9, 1)]))
+def test_rules_keep_to_their_declaration(rows: list, at: date) -> None:  # type: ignore[type-arg]
+    from spaser.clauses import catalogue
+    from spaser.clauses.engine import _rules_at
+    from spaser.clauses.rules import Context
+    from spaser.model import Buyer, BuyerKind
+
+    purchases = tuple(_purchase(i, *row) for i, row in enumerate(rows))
+    portfolio = Portfolio(buyer=Buyer(name="Commune", kind=BuyerKind.COMMUNE), purchases=purchases)
+    cat = catalogue()
+    with law_at(at).active():
+        for p in purchases:
+            ctx = Context(purchase=p, at=at, catalogue=cat, buyer=portfolio.buyer, portfolio=portfolio)
+            for r in _rules_at(at):
+                for x in r.func(ctx):
+                    c = cat.get(x.clause_id)
+                    assert r.gives == _GIVES[c.consideration.value if c.consideration else None], (r.name, x.clause_id)
+                    assert x.status != "obligatoire" or r.mandatory, r.name
+                    assert (x.score >= 1000) == (x.status == "obligatoire"), (r.name, x.score)
+    _assert_opportunities_match_suggest(portfolio, at, year=2026)

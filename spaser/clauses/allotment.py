@@ -129,7 +129,7 @@ def _families(p: Purchase) -> list[tuple[str, str, str]]:
     return list(_families_of(p.object, p.nature))
 
 
-@lru_cache(maxsize=8192)  # objects repeat across a portfolio; the tables are fixed
+@lru_cache(maxsize=65536)  # objects repeat across a portfolio (as many as normalise keeps); the tables are fixed
 def _families_of(object_text: str, nature: Nature | None) -> tuple[tuple[str, str, str], ...]:
     data = table("allotment")
     groups = []
@@ -163,7 +163,7 @@ def _several_sites(p: Purchase) -> bool:
     return _names_sites(p.object)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=65536)
 def _names_sites(object_text: str) -> bool:
     return has_any(object_text, tuple(table("allotment")["sites"]["words"]))
 

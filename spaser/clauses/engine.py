@@ -31,7 +31,7 @@ from spaser._errors import SpaserError
 from spaser.clauses import _law
 from spaser.clauses.catalogue import Catalogue, Clause, catalogue as _catalogue
 from spaser.clauses.hours import HoursEstimate
-from spaser.clauses.rules import MANDATORY, RULES, Context, Proposal, Rule, Status
+from spaser.clauses.rules import MANDATORY, RULES, Context, Gives, Proposal, Rule, Status
 from spaser.model import Buyer, ContractKind, Nature, Portfolio, Purchase
 from spaser.money import to_decimal
 from spaser.law.law import Law, current_law
@@ -255,20 +255,27 @@ def suggest(
 
 
 def ranked_proposals(
-    purchase: Purchase, at: date, catalogue: Catalogue, *, buyer: Buyer | None = None, portfolio: Portfolio | None = None
+    purchase: Purchase, at: date, catalogue: Catalogue, *, buyer: Buyer | None = None, portfolio: Portfolio | None = None,
+    needed: frozenset[Gives] | None = None,
 ) -> list[tuple[Clause, Proposal]]:
     """What :func:`suggest` ranks, before the suggestions are built (texts rendered).
 
     ``at`` is the advice date already decided (:func:`advice_date`). The portfolio
     opportunities rank thousands of purchases and build only the suggestions they keep.
+    ``needed``: the considerations the caller reads (default: all). The rules that can only
+    recommend clauses giving other ones are left out: the clauses kept, and the order of the
+    mandatory ones, are unchanged (a mandatory proposal outscores any recommendation it merges with).
     """
     ctx = Context(purchase=purchase, at=at, catalogue=catalogue, buyer=buyer or (portfolio.buyer if portfolio else None), portfolio=portfolio)
-    merged = _merge([p for r in _rules_at(at) for p in r.func(ctx)])  # Rule.__call__, unrolled
+    merged = _merge([p for r in _rules_at(at, needed) for p in r.func(ctx)])  # Rule.__call__, unrolled
     out = [(catalogue.get(cid), p) for cid, p in merged.items()]
     out.sort(key=lambda cp: (cp[1].status != MANDATORY, -cp[1].score, cp[1].clause_id))
     return out
 
 
-def _rules_at(at: date) -> tuple[Rule, ...]:
-    """The rules in force at ``at``, worked out once per date (a rule registered later makes a new key)."""
-    return _law.memoised(("rules_at", at, len(RULES)), lambda: tuple(r for r in RULES if r.in_force(at)))  # type: ignore[no-any-return]
+def _rules_at(at: date, needed: frozenset[Gives] | None = None) -> tuple[Rule, ...]:
+    """The rules in force at ``at`` (those ``needed`` asks for), worked out once per date (a rule registered later makes a new key)."""
+    return _law.memoised(  # type: ignore[no-any-return]
+        ("rules_at", at, len(RULES), needed),
+        lambda: tuple(r for r in RULES if r.in_force(at) and (needed is None or r.mandatory or r.gives is None or r.gives in needed)),
+    )

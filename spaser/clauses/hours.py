@@ -147,7 +147,7 @@ def _trades_by_prefix() -> PrefixIndex[str]:
     return PrefixIndex((key, spec["cpv"]) for key, spec in table("labour")["trades"].items())
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=65536)  # one entry per object text, as normalise
 def _trades_named(object_text: str) -> tuple[str, ...]:
     return tuple(_trade_words().keys_in(normalise(object_text)))
 
@@ -203,29 +203,15 @@ def insertion_hours(
         raise TypeError("amount_ht doit être un Decimal (jamais un float)")
     if amount_ht < 0:
         raise SpaserError("Montant négatif : impossible d'estimer des heures d'insertion.", code="usage")
-    given = "valeur saisie"
     day = at or date.today()
-    # The parameters' part depends on the trade and the date only: asked for thousands of purchases.
-    if labour_share is None:
-        trade = trade_for(cpv, object)
-        share, trade, share_src, share_tc, trade_label = _law.memoised(("labour_share", trade, day), lambda: _labour_share(trade, day))
+    trade = trade_for(cpv, object) if labour_share is None else None
+    if labour_share is None and rate is None and hourly_cost is None:
+        # The usual case: all but the amount read from the parameters, once per trade and date.
+        inputs = _law.memoised(("hours_inputs", trade, day), lambda: _inputs(trade, day, None, None, None))
     else:
-        share, trade, trade_label, share_src, share_tc = labour_share, None, None, given, False
-    if rate is None:
-        rate, rate_src, rate_tc = _law.memoised(("hours_rate", day), lambda: _param(_law.parameters().insertion.taux, day))
-    else:
-        rate_src, rate_tc = given, False
-    if hourly_cost is None:
-        hourly_cost, cost_src, cost_tc = _law.memoised(("hours_cost", day), lambda: _param(_law.parameters().insertion.cout_horaire, day))
-    else:
-        cost_src, cost_tc = given, False
-    for label, v in (("part de main-d'œuvre", share), ("taux d'insertion", rate)):
-        if not Decimal(0) <= v <= Decimal(1):
-            raise SpaserError(f"La {label} doit être comprise entre 0 et 1 (ex. 0,05 pour 5 %).", code="usage")
-    if hourly_cost <= 0:
-        raise SpaserError("Le coût horaire doit être positif.", code="usage")
+        inputs = _inputs(trade, day, labour_share, rate, hourly_cost)
+    share, rate, hourly_cost, trade, trade_label, assumptions = inputs
     exact = amount_ht * share * rate / hourly_cost
-    share_label = "Part de main-d'œuvre" + (f" ({trade_label})" if trade_label else "")
     return HoursEstimate(
         amount_ht=amount_ht,
         labour_share=share,
@@ -235,11 +221,39 @@ def insertion_hours(
         hours=round_hours(exact),
         trade=trade,
         trade_label=trade_label,
-        assumptions=(
-            Assumption("Montant HT", amount_ht, given),
-            Assumption(share_label, share, share_src, share_tc),
-            Assumption("Taux d'insertion", rate, rate_src, rate_tc),
-            Assumption("Coût horaire chargé", hourly_cost, cost_src, cost_tc),
-        ),
+        assumptions=(Assumption("Montant HT", amount_ht, _GIVEN), *assumptions),
         duration_months=duration_months or None,
+    )
+
+
+_GIVEN = "valeur saisie"
+
+
+def _inputs(
+    trade: str | None, day: date, share: Decimal | None, rate: Decimal | None, hourly_cost: Decimal | None
+) -> tuple[Decimal, Decimal, Decimal, str | None, str | None, tuple[Assumption, ...]]:
+    """(share, rate, hourly cost, trade key, trade label, the assumptions but the amount), each given or from the parameters."""
+    if share is None:
+        # The parameters' part depends on the trade and the date only: asked for thousands of purchases.
+        share, key, share_src, share_tc, trade_label = _law.memoised(("labour_share", trade, day), lambda: _labour_share(trade, day))
+    else:
+        key, trade_label, share_src, share_tc = None, None, _GIVEN, False
+    if rate is None:
+        rate, rate_src, rate_tc = _law.memoised(("hours_rate", day), lambda: _param(_law.parameters().insertion.taux, day))
+    else:
+        rate_src, rate_tc = _GIVEN, False
+    if hourly_cost is None:
+        hourly_cost, cost_src, cost_tc = _law.memoised(("hours_cost", day), lambda: _param(_law.parameters().insertion.cout_horaire, day))
+    else:
+        cost_src, cost_tc = _GIVEN, False
+    for label, v in (("part de main-d'œuvre", share), ("taux d'insertion", rate)):
+        if not Decimal(0) <= v <= Decimal(1):
+            raise SpaserError(f"La {label} doit être comprise entre 0 et 1 (ex. 0,05 pour 5 %).", code="usage")
+    if hourly_cost <= 0:
+        raise SpaserError("Le coût horaire doit être positif.", code="usage")
+    share_label = "Part de main-d'œuvre" + (f" ({trade_label})" if trade_label else "")
+    return share, rate, hourly_cost, key, trade_label, (
+        Assumption(share_label, share, share_src, share_tc),
+        Assumption("Taux d'insertion", rate, rate_src, rate_tc),
+        Assumption("Coût horaire chargé", hourly_cost, cost_src, cost_tc),
     )

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from spaser._gc import paused
 from spaser.clauses.catalogue import Catalogue, Clause, catalogue
 from spaser.clauses.engine import Suggestion, build, ranked_proposals
-from spaser.clauses.rules import MANDATORY, Proposal
+from spaser.clauses.rules import MANDATORY, Gives, Proposal
 from spaser.law.diagnosis import default_year
 from spaser.law.targets import pnad_indicators
 from spaser.law.law import Law, current_law
@@ -182,9 +182,24 @@ class _Assessed:
                                    self.social[1].hours.per_year if self.social and self.social[1].hours else None)
 
 
+# The considerations an assessment reads: a reservation always (``reservable``), a social or an
+# environmental one only where the purchase has none yet; by (social status, environmental status).
+def _needed(social: bool, environmental: bool) -> frozenset[Gives]:
+    needed: set[Gives] = {"réservé"}
+    if social:
+        needed.add("sociale")
+    if environmental:
+        needed.add("environnementale")
+    return frozenset(needed)
+
+
+_NEEDED = {(s, e): _needed(s, e) for s in (False, True) for e in (False, True)}
+
+
 def _assess(index: int, p: Purchase, portfolio: Portfolio, at: date, cat: Catalogue, kinds: dict[str, str | None]) -> _Assessed:
-    # What suggest(p, at=at, portfolio=portfolio) ranks; ``kinds``: each clause's consideration.
-    ranked = [(kinds[c.id], c, x) for c, x in ranked_proposals(p, at, cat, portfolio=portfolio)]
+    # What suggest(p, at=at, portfolio=portfolio) ranks, for what is read below; ``kinds``: each clause's consideration.
+    needed = _NEEDED[p.social_status != "oui", p.environmental_status != "oui"]
+    ranked = [(kinds[c.id], c, x) for c, x in ranked_proposals(p, at, cat, portfolio=portfolio, needed=needed)]
     social = next(((c, x) for v, c, x in ranked if v in _SOCIAL), None) if p.social_status != "oui" else None
     env = next(((c, x) for v, c, x in ranked if v in _ENV), None) if p.environmental_status != "oui" else None
     mandatory = tuple(c.id for _, c, x in ranked if x.status == MANDATORY)

@@ -31,7 +31,7 @@ from spaser.law.compliance import EuThreshold, eu_threshold
 from spaser.model import BuyerKind, ContractKind, Nature, Portfolio, Purchase, SupplierKind
 from spaser.money import format_percent
 
-__all__ = ["ReservationOption", "EssCheck", "ReservationAdvice", "can_reserve", "reservation_options", "ess_eligible_cpv", "sector_matches"]
+__all__ = ["ReservationOption", "EssCheck", "ReservationAdvice", "can_reserve", "reservation_options", "lot_preference", "ess_eligible_cpv", "sector_matches"]
 
 
 @dataclass(frozen=True)
@@ -263,7 +263,7 @@ def can_reserve(
     at = at or date.today()
     siae, ea, options = _options(purchase.cpv)
     condition = _law.memoised(("reservation_condition", at), lambda: _condition(at))
-    lot_preferred, lot_reason = _lot_preference(purchase, at, buyer_kind, any(o.recommended for o in options))
+    lot_preferred, lot_reason = lot_preference(purchase, at, buyer_kind, any(o.recommended for o in options))
     return ReservationAdvice(
         purchase_id=purchase.id,
         options=options,
@@ -324,7 +324,7 @@ def _condition(at: date) -> str:
     )
 
 
-def _lot_preference(p: Purchase, at: date, buyer_kind: BuyerKind | None, recommended: bool) -> tuple[bool, str]:
+def lot_preference(p: Purchase, at: date, buyer_kind: BuyerKind | None, recommended: bool) -> tuple[bool, str]:
     """A reserved LOT beats reserving the whole contract when the purchase is large or mixed."""
     from spaser.clauses.allotment import components
 

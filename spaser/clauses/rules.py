@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from functools import cached_property, lru_cache
-from typing import TYPE_CHECKING, Any, Literal
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from spaser import cpv as _cpv
 from spaser.clauses import _law
@@ -24,7 +24,7 @@ from spaser.clauses._tables import PrefixIndex, has_any, normalise, table
 from spaser.clauses.allotment import AllotmentAdvice, allotment_advice, may_divide
 from spaser.clauses.catalogue import Catalogue, Clause, Dimension, Mechanism
 from spaser.clauses.hours import HoursEstimate, insertion_hours, trade_for
-from spaser.clauses.reservation import ReservationAdvice, can_reserve, ess_eligible_cpv, reservation_options, threshold_at
+from spaser.clauses.reservation import ReservationAdvice, can_reserve, ess_eligible_cpv, lot_preference, reservation_options, threshold_at
 from spaser.law.compliance import EuThreshold
 from spaser.model import (
     AGEC_CATEGORIES,
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from spaser.law._names import Tree
     from spaser.law.params import Parameter
 
-__all__ = ["Status", "MANDATORY", "RECOMMENDED", "Context", "Proposal", "Rule", "RULES", "rule_names", "matching", "matching_clause"]
+__all__ = ["Status", "MANDATORY", "RECOMMENDED", "Gives", "Context", "Proposal", "Rule", "RULES", "rule_names", "matching", "matching_clause"]
 
 Status = Literal["obligatoire", "recommandé"]
 MANDATORY: Status = "obligatoire"
@@ -62,6 +62,24 @@ _AGEC_BUYERS = {
 
 def _fr(d: date) -> str:
     return d.strftime("%d/%m/%Y")
+
+
+_T = TypeVar("_T")
+
+
+class _once(Generic[_T]):
+    """``functools.cached_property`` without its lock (Python 3.11 takes one at each first read,
+    for every context of every purchase): a context is read by one thread."""
+
+    def __init__(self, func: Callable[[Any], _T]) -> None:
+        self.func, self.name = func, func.__name__
+        self.__doc__ = func.__doc__
+
+    def __get__(self, obj: Any, owner: type | None = None) -> _T:
+        if obj is None:
+            return self  # type: ignore[return-value]
+        value = obj.__dict__[self.name] = self.func(obj)
+        return value
 
 
 @dataclass
@@ -92,20 +110,20 @@ class Context:
     def buyer_kind(self) -> BuyerKind:
         return self.buyer.kind if self.buyer else BuyerKind.AUTRE
 
-    @cached_property
+    @_once
     def text(self) -> str:
         """The object and place, normalised ONCE for every keyword any rule looks for (has_any)."""
         p = self.purchase
         # The object alone, as allotment and hours look it up (the same normalisation, from the cache).
         return normalise(p.object) + (" " + normalise(p.location) if p.location else "")
 
-    @cached_property
+    @_once
     def climat_switch(self) -> date | None:
         """First date the per-contract Climat obligations apply (from the parameter)."""
         p = _law.parameters().climat.obligations_par_marche
         return next((v.start for v in p.values if v.value), None)
 
-    @cached_property
+    @_once
     def climat_in_force(self) -> bool:
         return bool(_law.value_or_none(_law.parameters().climat.obligations_par_marche, self.at))
 
@@ -113,21 +131,21 @@ class Context:
     def defence(self) -> bool:
         return self.purchase.kind is ContractKind.MARCHE_DEFENSE
 
-    @cached_property
+    @_once
     def threshold(self) -> EuThreshold | None:
         return threshold_at(self.buyer_kind, self.purchase.nature, self.at, self.purchase.kind)
 
-    @cached_property
+    @_once
     def reservation(self) -> ReservationAdvice:
         return can_reserve(self.purchase, at=self.at, portfolio=self.portfolio, buyer_kind=self.buyer_kind)
 
-    @cached_property
+    @_once
     def insertion_clause(self) -> tuple[Clause, int] | None:
         """The sector insertion clause for this purchase (the ANRU one has its own rule); asked by three rules."""
         found = [cs for cs in matching(self, family="insertion", need_cpv=True) if cs[0].id != "insertion-anru"]
         return sorted(found, key=lambda cs: (-cs[1], cs[0].id))[0] if found else None
 
-    @cached_property
+    @_once
     def allotment(self) -> AllotmentAdvice:
         return allotment_advice(self.purchase, at=self.at)
 
@@ -139,7 +157,7 @@ class Context:
             return None  # a supply with no known trade: no labour share to apply
         return insertion_hours(p.amount_ht, cpv=p.cpv, object=p.object, rate=rate, at=self.at, duration_months=p.duration_months)
 
-    @cached_property
+    @_once
     def default_hours(self) -> HoursEstimate | None:
         return self.hours()
 
@@ -186,12 +204,21 @@ class Proposal:
     effect: str | None = None  # computed effect, before the clause's own
 
 
+# What a rule's clauses can give a contract (their DECP consideration, ``Clause.consideration``):
+# a social one, a reservation, an environmental one, or none.
+Gives = Literal["sociale", "réservé", "environnementale", "aucune"]
+
+
 @dataclass(frozen=True)
 class Rule:
     name: str
     description: str  # French
     func: Callable[[Context], list[Proposal]]
     requires: Callable[[Tree], tuple[Parameter, ...]] | None = None  # the parameters that date the rule (all must be in force)
+    # Declared so that advice needing only some answers can leave a rule out (opportunities);
+    # tests/test_suggest_fast.py checks the proposals against them. Unknown: never left out.
+    gives: Gives | None = None
+    mandatory: bool = True  # whether the rule may propose a clause as mandatory
 
     def in_force(self, at: date) -> bool:
         requires = self.requires
@@ -207,10 +234,10 @@ RULES: list[Rule] = []
 
 
 def rule(
-    description: str, *, requires: Callable[[Tree], tuple[Parameter, ...]] | None = None
+    description: str, *, requires: Callable[[Tree], tuple[Parameter, ...]] | None = None, gives: Gives | None = None, mandatory: bool = True
 ) -> Callable[[Callable[[Context], list[Proposal]]], Callable[[Context], list[Proposal]]]:
     def register(func: Callable[[Context], list[Proposal]]) -> Callable[[Context], list[Proposal]]:
-        RULES.append(Rule(func.__name__, description, func, requires))
+        RULES.append(Rule(func.__name__, description, func, requires, gives, mandatory))
         return func
 
     return register
@@ -407,7 +434,7 @@ def _hours_terms(share: Decimal, trade_label: str | None, rate: Decimal, hourly_
 
 
 # -- the rules -----------------------------------------------------------------
-@rule("Condition d'exécution environnementale (art. L2112-2), exigée de tout marché à partir de l'échéance de la loi Climat et résilience.")
+@rule("Condition d'exécution environnementale (art. L2112-2), exigée de tout marché à partir de l'échéance de la loi Climat et résilience.", gives="environnementale")
 def climat_condition_environnementale(ctx: Context) -> list[Proposal]:
     p = ctx.purchase
     return _remembered(ctx, ("climat_condition_environnementale", p.kind, p.environmental, ctx.digits), lambda: _climat_condition_environnementale(ctx))
@@ -426,10 +453,15 @@ def _climat_condition_environnementale(ctx: Context) -> list[Proposal]:
     ]
 
 
-@rule("Critère d'attribution environnemental (art. L2152-7, R2152-7), exigé à partir de l'échéance de la loi Climat et résilience.")
+@rule("Critère d'attribution environnemental (art. L2152-7, R2152-7), exigé à partir de l'échéance de la loi Climat et résilience.", gives="environnementale")
 def climat_critere_environnemental(ctx: Context) -> list[Proposal]:
     p = ctx.purchase
-    return _remembered(ctx, ("climat_critere_environnemental", p.kind, p.environmental, ctx.digits, any(cl.id == "cout-cycle-de-vie" for cl, _ in matching(ctx, need_cpv=True))), lambda: _climat_critere_environnemental(ctx))
+    return _remembered(ctx, ("climat_critere_environnemental", p.kind, p.environmental, ctx.digits, _life_cycle_cost(ctx)), lambda: _climat_critere_environnemental(ctx))
+
+
+def _life_cycle_cost(ctx: Context) -> bool:
+    """Whether the life-cycle cost clause fits (as one of :func:`matching`'s answers, without fitting the others)."""
+    return matching_clause(ctx, "cout-cycle-de-vie", need_cpv=True) is not None
 
 
 def _climat_critere_environnemental(ctx: Context) -> list[Proposal]:
@@ -440,7 +472,7 @@ def _climat_critere_environnemental(ctx: Context) -> list[Proposal]:
             return []
         why += " Le marché actuel en comporte un : le reconduire."
     alt = None
-    if any(cl.id == "cout-cycle-de-vie" for cl, _ in matching(ctx, need_cpv=True)):
+    if _life_cycle_cost(ctx):
         alt = "Pour cet achat, un critère unique de coût du cycle de vie peut aussi satisfaire l'obligation (voir la clause « cout-cycle-de-vie »)."
     return [
         Proposal(c.id, MANDATORY if mandatory else RECOMMENDED, _reasons(why, alt, ctx.missing(Dimension.ENVIRONNEMENTAL)),
@@ -448,7 +480,7 @@ def _climat_critere_environnemental(ctx: Context) -> list[Proposal]:
     ]
 
 
-@rule("Spécifications techniques tenant compte du développement durable (art. L2111-2), exigées à partir de l'échéance de la loi Climat et résilience.")
+@rule("Spécifications techniques tenant compte du développement durable (art. L2111-2), exigées à partir de l'échéance de la loi Climat et résilience.", gives="environnementale")
 def climat_specifications(ctx: Context) -> list[Proposal]:
     p = ctx.purchase
     specs = _sector_specifications(ctx)
@@ -460,7 +492,7 @@ def climat_specifications(ctx: Context) -> list[Proposal]:
 def _sector_specifications(ctx: Context) -> list[tuple[Clause, int]]:
     # A label is one way among others to meet L2111-2, never itself mandatory: only technical
     # specifications stand for the obligation (labels are recommended by their own rule).
-    return [(c, s) for c, s in matching(ctx, need_cpv=True) if c.dimension is Dimension.ENVIRONNEMENTAL and c.mechanism is Mechanism.SPECIFICATION_TECHNIQUE]
+    return [(c, s) for c, s in matching(ctx, mechanism=Mechanism.SPECIFICATION_TECHNIQUE, need_cpv=True) if c.dimension is Dimension.ENVIRONNEMENTAL]
 
 
 def _climat_specifications(ctx: Context) -> list[Proposal]:
@@ -477,7 +509,7 @@ def _climat_specifications(ctx: Context) -> list[Proposal]:
     return [Proposal(c.id, MANDATORY if mandatory else RECOMMENDED, reasons, _score(ctx, mandatory=mandatory, specificity=spec, bonus=40), "climat_specifications")]
 
 
-@rule("Condition d'exécution sociale obligatoire à partir du seuil européen (art. L2112-2-1), pour les consultations lancées à partir de l'échéance de la loi Climat et résilience.")
+@rule("Condition d'exécution sociale obligatoire à partir du seuil européen (art. L2112-2-1), pour les consultations lancées à partir de l'échéance de la loi Climat et résilience.", gives="sociale")
 def climat_condition_sociale(ctx: Context) -> list[Proposal]:
     p, th = ctx.purchase, ctx.threshold
     if th is None or p.amount_ht is None or p.amount_ht < th.value:
@@ -504,7 +536,7 @@ def climat_condition_sociale(ctx: Context) -> list[Proposal]:
     ]
 
 
-@rule("Clause d'insertion dans les secteurs où elle est d'usage courant (travaux, propreté, espaces verts, restauration, déchets...).", requires=lambda ps: (ps.insertion.taux,))
+@rule("Clause d'insertion dans les secteurs où elle est d'usage courant (travaux, propreté, espaces verts, restauration, déchets...).", requires=lambda ps: (ps.insertion.taux,), gives="sociale", mandatory=False)
 def clause_insertion(ctx: Context) -> list[Proposal]:
     best = ctx.insertion_clause
     if best is None or ctx.has(Soc.CLAUSE):
@@ -521,7 +553,7 @@ def clause_insertion(ctx: Context) -> list[Proposal]:
     ]
 
 
-@rule("Clause d'insertion renforcée des projets de renouvellement urbain (charte ANRU) quand l'objet vise un quartier prioritaire.", requires=lambda ps: (ps.anru.insertion_travaux,))
+@rule("Clause d'insertion renforcée des projets de renouvellement urbain (charte ANRU) quand l'objet vise un quartier prioritaire.", requires=lambda ps: (ps.anru.insertion_travaux,), gives="sociale", mandatory=False)
 def clause_insertion_anru(ctx: Context) -> list[Proposal]:
     found = matching_clause(ctx, "insertion-anru", family="insertion")
     if found is None:
@@ -543,7 +575,7 @@ def clause_insertion_anru(ctx: Context) -> list[Proposal]:
     ]
 
 
-@rule("Critère d'attribution social (performance en matière d'insertion) en complément de la clause d'insertion.")
+@rule("Critère d'attribution social (performance en matière d'insertion) en complément de la clause d'insertion.", gives="sociale", mandatory=False)
 def critere_social(ctx: Context) -> list[Proposal]:
     p = ctx.purchase
     if ctx.has(Soc.CRITERE):
@@ -563,10 +595,17 @@ def _critere_social(ctx: Context) -> list[Proposal]:
     ]
 
 
-@rule("Marché ou lot réservé aux SIAE, EA et ESAT (art. L2113-12 à L2113-14) dans les secteurs où ces structures interviennent.", requires=lambda ps: (ps.reservation.part_travailleurs,))
+@rule("Marché ou lot réservé aux SIAE, EA et ESAT (art. L2113-12 à L2113-14) dans les secteurs où ces structures interviennent.", requires=lambda ps: (ps.reservation.part_travailleurs,), gives="réservé", mandatory=False)
 def reservation_inclusive(ctx: Context) -> list[Proposal]:
-    if ctx.purchase.is_reserved or not any(o.recommended for o in reservation_options(ctx.purchase.cpv)):
+    p = ctx.purchase
+    if p.is_reserved or not any(o.recommended for o in reservation_options(p.cpv)):
         return []  # what ctx.reservation would say, without building it
+    # Besides the code, the advice reads only whether a lot is preferred, and why (not the ESS check).
+    lot = lot_preference(p, ctx.at, ctx.buyer_kind, True)
+    return _remembered(ctx, ("reservation_inclusive", p.cpv, lot, ctx.lacks[0], ctx.digits), lambda: _reservation_inclusive(ctx))
+
+
+def _reservation_inclusive(ctx: Context) -> list[Proposal]:
     adv = ctx.reservation
     if adv.already_reserved or not any(o.recommended for o in adv.options):
         return []
@@ -587,7 +626,7 @@ def reservation_inclusive(ctx: Context) -> list[Proposal]:
     ]
 
 
-@rule("Marché réservé aux entreprises de l'ESS pour les services sociaux et culturels listés (art. L2113-15).", requires=lambda ps: (ps.reservation.ess_cpv_eligibles,))
+@rule("Marché réservé aux entreprises de l'ESS pour les services sociaux et culturels listés (art. L2113-15).", requires=lambda ps: (ps.reservation.ess_cpv_eligibles,), gives="réservé", mandatory=False)
 def reservation_ess(ctx: Context) -> list[Proposal]:
     if ctx.purchase.is_reserved or not ess_eligible_cpv(ctx.purchase.cpv, ctx.at)[0]:
         return []  # what ctx.reservation would say, without building it
@@ -602,7 +641,7 @@ def reservation_ess(ctx: Context) -> list[Proposal]:
     ]
 
 
-@rule("Allotissement (art. L2113-10) quand l'objet regroupe des prestations séparables ou plusieurs sites ; sinon, motivation (art. L2113-11).")
+@rule("Allotissement (art. L2113-10) quand l'objet regroupe des prestations séparables ou plusieurs sites ; sinon, motivation (art. L2113-11).", gives="aucune", mandatory=False)
 def allotissement(ctx: Context) -> list[Proposal]:
     if not may_divide(ctx.purchase):  # the advice is built only when lots are advised
         return []
@@ -640,17 +679,17 @@ def _family_proposals(ctx: Context, family: str, rule_name: str, bonus: int, why
     return out
 
 
-@rule("Critères de l'Union européenne pour des marchés publics écologiques (GPP), par groupe de produits.")
+@rule("Critères de l'Union européenne pour des marchés publics écologiques (GPP), par groupe de produits.", gives="environnementale", mandatory=False)
 def marches_ecologiques_ue(ctx: Context) -> list[Proposal]:
     return _family_rule(ctx, "gpp", "marches_ecologiques_ue", 40, "Reprend le niveau « essentiel » des critères européens pour ce groupe de produits.")
 
 
-@rule("Exigence de label (art. R2111-12 à R2111-17), toujours avec « ou équivalent ».")
+@rule("Exigence de label (art. R2111-12 à R2111-17), toujours avec « ou équivalent ».", gives="environnementale", mandatory=False)
 def labels(ctx: Context) -> list[Proposal]:
     return _family_rule(ctx, "labels", "labels", 20, "Un label précis peut être exigé s'il est lié à l'objet du marché ; tout label équivalent doit être accepté.")
 
 
-@rule("Coût du cycle de vie (art. R2152-9 et R2152-10) pour les achats dont l'usage et la fin de vie pèsent lourd.")
+@rule("Coût du cycle de vie (art. R2152-9 et R2152-10) pour les achats dont l'usage et la fin de vie pèsent lourd.", gives="environnementale", mandatory=False)
 def cout_cycle_de_vie(ctx: Context) -> list[Proposal]:
     return [
         Proposal(c.id, RECOMMENDED, _reasons(_cpv_reason(ctx, spec), "Énergie, maintenance et fin de vie représentent une part importante du coût complet de cet achat."),
@@ -671,7 +710,7 @@ def _agec_by_prefix() -> PrefixIndex[int]:
     return PrefixIndex((int(cat), prefixes) for cat, prefixes in table("agec")["categories"].items())
 
 
-@rule("Réemploi, réutilisation et matières recyclées (loi AGEC, art. 58) pour les catégories de produits du décret n° 2024-134.")
+@rule("Réemploi, réutilisation et matières recyclées (loi AGEC, art. 58) pour les catégories de produits du décret n° 2024-134.", gives="environnementale", mandatory=False)
 def agec_reemploi(ctx: Context) -> list[Proposal]:
     p = ctx.purchase
     category = p.agec_category or agec_category(p.cpv)
@@ -708,7 +747,7 @@ def _agec_reemploi(ctx: Context) -> list[Proposal]:
                      _score(ctx, mandatory=False, specificity=6, bonus=50, dimension=Dimension.ENVIRONNEMENTAL), "agec_reemploi", values)]
 
 
-@rule("Produits durables et de qualité en restauration collective (loi EGalim, art. L230-5-1 du code rural).", requires=lambda ps: (ps.egalim.part_durable,))
+@rule("Produits durables et de qualité en restauration collective (loi EGalim, art. L230-5-1 du code rural).", requires=lambda ps: (ps.egalim.part_durable,), gives="environnementale", mandatory=False)
 def egalim(ctx: Context) -> list[Proposal]:
     p = ctx.purchase
     found = tuple((c.id, spec) for c, spec in matching(ctx, family="egalim", need_cpv=True))
@@ -732,7 +771,7 @@ def _egalim(ctx: Context) -> list[Proposal]:
     return out
 
 
-@rule("Produits issus du commerce équitable (café, thé, cacao, fruits tropicaux, textiles...).")
+@rule("Produits issus du commerce équitable (café, thé, cacao, fruits tropicaux, textiles...).", gives="sociale", mandatory=False)
 def commerce_equitable(ctx: Context) -> list[Proposal]:
     found = [cs for cs in matching(ctx, need_cpv=True) if cs[0].id == "commerce-equitable"]
     return [
@@ -756,7 +795,7 @@ def _labour_trade(ctx: Context) -> str | None:
     return _law.memoised(("labour_trade", trade, ctx.at), lambda: ctx.default_hours.trade)  # type: ignore[union-attr,no-any-return]
 
 
-@rule("Égalité professionnelle et prévention des discriminations pour les marchés de main-d'œuvre.")
+@rule("Égalité professionnelle et prévention des discriminations pour les marchés de main-d'œuvre.", gives="sociale", mandatory=False)
 def egalite_non_discrimination(ctx: Context) -> list[Proposal]:
     trade = _labour_trade(ctx)
     if ctx.has(Soc.CLAUSE) or trade is None or trade == "autres_services":
@@ -775,7 +814,7 @@ def _egalite(ctx: Context) -> list[Proposal]:
     return out
 
 
-@rule("Recours à des SIAE, EA ou ESAT en sous-traitance ou cotraitance pour les marchés importants de travaux et de services.")
+@rule("Recours à des SIAE, EA ou ESAT en sous-traitance ou cotraitance pour les marchés importants de travaux et de services.", gives="sociale", mandatory=False)
 def sous_traitance_inclusive(ctx: Context) -> list[Proposal]:
     th, p = ctx.threshold, ctx.purchase
     if p.nature not in (Nature.TRAVAUX, Nature.SERVICES) or th is None or p.amount_ht is None or p.amount_ht < th.value / 2:
@@ -784,7 +823,7 @@ def sous_traitance_inclusive(ctx: Context) -> list[Proposal]:
                      _score(ctx, mandatory=False, bonus=10, dimension=Dimension.SOCIAL), "sous_traitance_inclusive")]
 
 
-@rule("Matériaux biosourcés ou bas carbone dans la construction et la rénovation lourde (art. L228-4 du code de l'environnement).")
+@rule("Matériaux biosourcés ou bas carbone dans la construction et la rénovation lourde (art. L228-4 du code de l'environnement).", gives="environnementale", mandatory=False)
 def materiaux_biosources(ctx: Context) -> list[Proposal]:
     out = []
     for c, spec in matching(ctx, need_cpv=True):
@@ -800,7 +839,7 @@ def materiaux_biosources(ctx: Context) -> list[Proposal]:
     return out
 
 
-@rule("Gestion des déchets de chantier pour les travaux, réduction des emballages pour les fournitures.")
+@rule("Gestion des déchets de chantier pour les travaux, réduction des emballages pour les fournitures.", gives="environnementale", mandatory=False)
 def dechets_emballages(ctx: Context) -> list[Proposal]:
     out = []
     for cid in ("chantier-dechets", "emballages-livraisons"):
