@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-__all__ = ["agree", "plural_forms"]
+from spaser.money import format_number
+
+__all__ = ["agree", "plural_forms", "records_read"]
 
 # A number (« 2 917 », « 49,1 ») then words, some with « (s) », up to the next number or punctuation.
 _NUMBER_THEN_FORMS = re.compile(r"(\d[\d\u202f\xa0 ]*(?:,\d+)?)((?:[^\d.;:]*?\w\(s\))+)")
@@ -19,6 +21,15 @@ def agree(n: Decimal | int, one: str, many: str) -> str:
     ('achat', 'achats', 'contrat')
     """
     return one if -2 < n < 2 else many
+
+
+def records_read(n: int) -> str:
+    """How far an import is, as the command line and the web page say it.
+
+    >>> records_read(120000), records_read(1)
+    ('120\u202f000 enregistrements lus', '1 enregistrement lu')
+    """
+    return f"{format_number(n)} {agree(n, 'enregistrement lu', 'enregistrements lus')}"
 
 
 def plural_forms(text: str) -> str:

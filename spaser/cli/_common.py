@@ -17,11 +17,10 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from spaser._errors import InputError, OutputError, SpaserError, UsageError
-from spaser._french import plural_forms
+from spaser._french import plural_forms, records_read
 from spaser._json import to_jsonable
 from spaser.cli._progress import detail as progress_detail, progress_step
 from spaser.io.dates import DATE_PLAUSIBLE_FROM
-from spaser.money import format_number
 
 __all__ = [
     "FrenchParser",
@@ -309,7 +308,7 @@ def load_input(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     with _input_path(args.file) as path, progress_step("Import du fichier"):
         try:
             result = load(path, mapping=mapping, sheet=getattr(args, "sheet", None), buyer=buyer, vat_rate=vat,
-                          progress=lambda n: progress_detail(f"{format_number(n)} enregistrements lus"))
+                          progress=lambda n: progress_detail(records_read(n)))
         except SpaserError as e:
             if path != args.file:
                 e.message = e.message.replace(path, STDIN_NAME)

@@ -38,11 +38,17 @@ class Job:
     ended: float | None = None
     next: str | None = None  # where to go when done (or when it failed into another page)
     error: str | None = None
+    detail: str = ""  # how far the step under way is (« 120 000 enregistrements lus »), told from another thread
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def advance(self) -> None:
         with self.lock:
             self.step = min(self.step + 1, len(self.steps) - 1)
+            self.detail = ""
+
+    def tell(self, detail: str) -> None:
+        """Say how far the step under way is (shown in its text until the next step)."""
+        self.detail = detail
 
     @property
     def seconds(self) -> int:
@@ -61,6 +67,7 @@ class Job:
             "seconds": self.seconds,
             "next": self.next,
             "error": self.error,
+            "detail": self.detail,
             "text": self.text(),
         }
 
@@ -71,7 +78,8 @@ class Job:
             return f"Terminé en {self.seconds} s."
         if self.state == "failed":
             return "Échec."
-        return f"Étape {self.step + 1} sur {len(self.steps)} : {self.steps[self.step]} ({self.seconds} s)."
+        detail = f"{self.detail}, " if self.detail else ""
+        return f"Étape {self.step + 1} sur {len(self.steps)} : {self.steps[self.step]} ({detail}{self.seconds} s)."
 
 
 def start(jobs: OrderedDict[str, Job], title: str, steps: list[str], back: str, work: Callable[[Job], str]) -> Job:

@@ -22,6 +22,7 @@ from urllib.parse import quote, urlencode
 import jinja2
 
 from spaser._errors import InputError, SpaserError
+from spaser._french import records_read
 from spaser.io import ImportResult, IssueCode, MESSAGES, sniff
 from spaser.web import data as page_data
 from spaser.web import jobs
@@ -336,7 +337,8 @@ class WebApp:
 
         def work(job: jobs.Job) -> str:
             try:
-                result, size = import_in_worker(pending.data, pending.name, pending.kind, options=pending.options, limits=limits)
+                result, size = import_in_worker(pending.data, pending.name, pending.kind, options=pending.options, limits=limits,
+                                                progress=lambda n: job.tell(records_read(n)))
             except SpaserError as e:
                 asked = self._ask(session, store, pending, e)
                 if asked is None:

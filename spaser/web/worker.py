@@ -6,6 +6,11 @@ session goes on. The upload is written into a private temporary folder that
 this (server) process removes in a ``finally``, so it goes even when the worker
 was killed. The result comes back pickled; its size gives an estimate of the
 memory the analysis will hold (the server caps the total).
+
+While it reads, the worker writes « spaser-progress N » lines (N records read)
+on its standard error; a thread of the server reads them to the end, keeps the
+well-formed ones and skips anything else, so the channel can neither block the
+worker nor break the import.
 """
 
 from __future__ import annotations
@@ -18,12 +23,15 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from spaser._errors import InputError, SpaserError
+from spaser._french import agree
 from spaser._gc import paused
 
 __all__ = ["WorkerLimits", "WorkerError", "import_in_worker", "safe_stem", "MEMORY_FACTOR"]
@@ -31,6 +39,14 @@ __all__ = ["WorkerLimits", "WorkerError", "import_in_worker", "safe_stem", "MEMO
 # Memory held by a loaded ImportResult per byte of its pickle (measured: ~1.1 kB a purchase in
 # memory for ~280 bytes pickled on the example; rounded up).
 MEMORY_FACTOR = 5
+
+# The worker's progress lines on its standard error: the prefix, then the records read (``load``'s progress).
+PROGRESS_PREFIX = b"spaser-progress "
+_PROGRESS_LINE = re.compile(re.escape(PROGRESS_PREFIX) + rb"(\d{1,15})\r?\n")
+_LINE_MAX = 200  # bytes: a longer "line" is read in pieces, none of which matches
+
+# The worker process (a module-level list so that tests can run a misbehaving one).
+_COMMAND = [sys.executable, "-m", "spaser.web.worker"]
 
 
 @dataclass(frozen=True)
@@ -69,6 +85,7 @@ def import_in_worker(
     options: dict[str, Any] | None = None,
     limits: WorkerLimits = WorkerLimits(),
     task: str = "load",
+    progress: Callable[[int], None] | None = None,
 ) -> tuple[Any, int]:
     """(ImportResult, estimated bytes in memory) for the uploaded ``data``, read by ``spaser.load`` in a worker.
 
@@ -76,6 +93,7 @@ def import_in_worker(
     ``options`` are :func:`spaser.load`'s (mapping, sheet, vat_rate, buyer).
     ``task="headers"`` gives instead the column headers the file seems to have
     (:func:`spaser.web.mapping.file_headers`), for the column-mapping step.
+    ``progress(n)`` is told, in a thread of its own, the growing number of records read.
     Raises the reader's own SpaserError, or :class:`WorkerError`.
     """
     folder = tempfile.mkdtemp(prefix="spaser-web-")
@@ -87,7 +105,7 @@ def import_in_worker(
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         try:
-            return _run(task, str(path), options or {}, limits, name)
+            return _run(task, str(path), options or {}, limits, name, progress)
         except SpaserError as e:
             e.message = e.message.replace(str(path), name)
             e.args = (e.message,)
@@ -96,16 +114,23 @@ def import_in_worker(
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _run(task: str, path: str, options: dict[str, Any], limits: WorkerLimits, name: str) -> tuple[Any, int]:
+def _run(
+    task: str, path: str, options: dict[str, Any], limits: WorkerLimits, name: str, progress: Callable[[int], None] | None
+) -> tuple[Any, int]:
     """Run ``python -m spaser.web.worker`` on the file: a fresh interpreter, never a fork of this threaded server
     (whose other threads may hold locks), and nothing of the server to re-import."""
     request = pickle.dumps((task, path, options, limits), protocol=pickle.HIGHEST_PROTOCOL)
     env = dict(os.environ, PYTHONIOENCODING="utf-8")
+    # The worker's standard error is a pipe of our own, read by a thread while the worker runs.
+    read_end, write_end = os.pipe()
+    watcher = threading.Thread(target=_watch, args=(read_end, progress), name="spaser-worker-progress", daemon=True)
+    watcher.start()
     try:
         proc = subprocess.run(
-            [sys.executable, "-m", "spaser.web.worker"],
+            _COMMAND,
             input=request,
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=write_end,
             timeout=limits.seconds,
             env=env,
             check=False,
@@ -114,6 +139,9 @@ def _run(task: str, path: str, options: dict[str, Any], limits: WorkerLimits, na
         raise WorkerError(_too_long(name, limits), code="worker-timeout") from None
     except OSError as e:
         raise WorkerError(f"fichier « {name} » : impossible de lancer la lecture ({e.strerror or e}).", code="worker-crashed") from None
+    finally:
+        os.close(write_end)  # the worker is gone: the thread reads the end of the pipe and stops
+        watcher.join(timeout=5)
     payload = proc.stdout
     kind: str
     value: Any
@@ -141,8 +169,9 @@ def _run(task: str, path: str, options: dict[str, Any], limits: WorkerLimits, na
 
 
 def _too_long(name: str, limits: WorkerLimits) -> str:
+    seconds = f"{limits.seconds:.0f}"
     return (
-        f"fichier « {name} » : la lecture a dépassé {limits.seconds:.0f} secondes et a été arrêtée. "
+        f"fichier « {name} » : la lecture a dépassé {seconds} {agree(int(seconds), 'seconde', 'secondes')} et a été arrêtée. "
         "Réduisez le fichier (une feuille, une année) ou utilisez la commande « spaser check »."
     )
 
@@ -152,6 +181,34 @@ def _crashed(name: str, _proc: Any, detail: str = "") -> str:
         f"fichier « {name} » : la lecture s'est arrêtée anormalement{f' ({detail})' if detail else ''}. "
         "Le fichier est peut-être endommagé : ouvrez-le dans votre tableur, enregistrez-le de nouveau, puis réessayez."
     )
+
+
+def _watch(fd: int, progress: Callable[[int], None] | None) -> None:
+    """In the server: read the worker's standard error ``fd`` to its end (so that the worker never waits on a full
+    pipe) and tell ``progress`` each growing count; warnings, garbage and endless lines are skipped."""
+    last = 0
+    try:
+        with open(fd, "rb") as stream:
+            for line in iter(lambda: stream.readline(_LINE_MAX), b""):
+                m = _PROGRESS_LINE.fullmatch(line)
+                if m is None or progress is None or int(m[1]) <= last:
+                    continue
+                last = int(m[1])
+                try:
+                    progress(last)
+                except Exception:  # noqa: BLE001 - the count is a nicety: the reading goes on without it
+                    pass
+    except (OSError, ValueError):  # the pipe went away: nothing more to tell
+        pass
+
+
+def _tell(n: int) -> None:
+    """In the worker: say how many records are read; an unwritable standard error never stops the reading."""
+    try:
+        sys.stderr.buffer.write(PROGRESS_PREFIX + str(n).encode("ascii") + b"\n")
+        sys.stderr.buffer.flush()
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def _work(task: str, path: str, options: dict[str, Any], limits: WorkerLimits) -> tuple[str, Any]:
@@ -164,7 +221,9 @@ def _work(task: str, path: str, options: dict[str, Any], limits: WorkerLimits) -
             return "ok", file_headers(path, **options)
         from spaser.io import load
 
-        return "ok", load(path, **options)
+        result = load(path, **options, progress=_tell)
+        result.report.progress = None  # the report keeps its callback, a function of this process: not sent back
+        return "ok", result
     except MemoryError:
         return "memory", None
     except InputError as e:

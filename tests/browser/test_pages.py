@@ -345,6 +345,38 @@ def test_an_ods_file_is_taken_as_the_library_takes_it(driver, live_server):
     assert not _NO_TRACE.search(driver.page_source)
 
 
+def _records_read(driver) -> int:  # type: ignore[no-untyped-def]
+    """The count a job's page shows (« 40 000 enregistrements lus »); 0 when it shows none."""
+    found = driver.find_elements(_by("ID"), "etat-travail")
+    m = re.search(r"(\d[\d ]*) enregistrements lus", _shown(found[0].text)) if found else None
+    return int(m[1].replace(" ", "")) if m else 0
+
+
+def test_a_big_import_shows_the_records_read_while_it_reads(driver, live_server, tmp_path):
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    rows = 250_000  # some ten seconds of reading: the page shows the count growing before the report
+    header = FIXTURE.read_text(encoding="utf-8").splitlines()[0]
+    big = tmp_path / "achats_gros.csv"
+    big.write_text(header + "\n" + "".join(f"M{i};Nettoyage;90910000;{1000 + i};01/03/2025;24;;\n" for i in range(rows)), encoding="utf-8")
+    open_home(driver, live_server)
+    upload(driver, big)
+    assert "/travail/" in driver.current_url and driver.find_element(_by("TAG_NAME"), "h1").text == "Import de « achats_gros.csv »"
+    WebDriverWait(driver, 60, ignored_exceptions=(WebDriverException,)).until(lambda d: _records_read(d) > 0)
+    state = _shown(driver.find_element(_by("ID"), "etat-travail").text)
+    assert re.fullmatch(r"Étape 1 sur 2 : Lecture et contrôle du fichier \(\d+ 000 enregistrements lus, \d+ s\)\.", state), state
+    screenshot(driver, "import_avancement")
+    # The page's script moves the count on by itself, then goes to the report.
+    seen = []
+    WebDriverWait(driver, 120, poll_frequency=0.2, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: seen.append(_records_read(d)) or d.find_element(_by("TAG_NAME"), "h1").text == "Rapport d'import"
+    )
+    counts = [n for n in seen if n]
+    assert len(set(counts)) >= 2 and counts == sorted(counts), seen
+    assert _shown(f"{rows:,}").replace(",", " ") in _shown(driver.find_element(_by("TAG_NAME"), "main").text)
+
+
 def test_settings_form_and_planned_purchase_advice(driver, live_server, axe_script, tmp_path):
     driver.get(live_server.url + "reglages")
     assert driver.find_element(_by("TAG_NAME"), "h1").text == "Réglages des documents"
