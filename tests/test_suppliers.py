@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import csv
 import gzip
+import io
 import json
+import re
 import zipfile
 from collections import Counter
 from decimal import Decimal
@@ -72,6 +74,64 @@ def test_rejections_say_where_and_why() -> None:
     assert report.warned == 1
     assert "Type de structure inconnu" in issues[8].message and issues[8].value == "XYZ"
     assert "14 chiffres" in issues[9].message
+
+
+def test_a_problem_after_a_multi_line_quoted_cell_names_the_line_of_the_file(tmp_path: Path) -> None:
+    """A quoted cell may span lines: each record (and its problem) is placed at the line where it starts, not counted."""
+    f = tmp_path / "m.csv"
+    f.write_text("siret,name,kind\n"
+                 f'{IDS["sa"]},"ATELIER VERT\r\n2 rue des Lilas\r\nNantes",ACI\n'  # lines 2 to 4
+                 f"{IDS['sb']},ADAPT SERVICES,EA\n"  # line 5
+                 "\n"
+                 "123,TROP COURT,EI\n"  # line 7 (the 4th record)
+                 f'{IDS["sg"]},"GEIQ\nBTP",XYZ\n', encoding="utf-8")  # lines 8 and 9
+    lst = load_list(f)
+    assert [(e.row, e.name) for e in lst.entries] == [(2, "ATELIER VERT\r\n2 rue des Lilas\r\nNantes"), (5, "ADAPT SERVICES")]
+    assert [(it.row, it.column) for it in lst.report.errors] == [(7, "siret"), (8, "kind")]
+    assert lst.report.errors[0].location.endswith("ligne 7, colonne « siret »")
+
+
+def test_a_quote_left_open_names_the_line_where_its_record_starts(tmp_path: Path) -> None:
+    f = tmp_path / "m.csv"
+    f.write_text(f'siret,name,kind\n{IDS["sa"]},ATELIER,ACI\n{IDS["sb"]},"ADAPT\nSERVICES,EA\n{IDS["sg"]},GEIQ,GEIQ\n', encoding="utf-8")
+    with pytest.raises(InputError) as e:
+        load_list(f)
+    assert e.value.code == "file-corrupt" and e.value.row == 3 and "Guillemet non fermé" in str(e.value) and "ligne 3" in str(e.value)
+
+
+def test_a_line_without_end_is_refused_unread(tmp_path: Path) -> None:
+    f = tmp_path / "m.csv"
+    f.write_text(f"siret,name,kind\n{IDS['sa']},{'x' * 2_000_000},ACI", encoding="utf-8")
+    with pytest.raises(InputError) as e:
+        load_list(f)
+    assert e.value.code == "limit-string" and e.value.row == 2 and "1\u202f000\u202f000 caractères" in str(e.value)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(["sa", "sb", "sg", "123"]),
+                          st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=20),
+                          st.sampled_from(["ACI", "EA", "x"])), max_size=10),
+       st.sampled_from([",", ";", "\t"]))
+def test_text_lists_are_read_as_written_whatever_their_cells(tmp_path: Path, rows: list[tuple[str, str, str]], delim: str) -> None:
+    """One CSV reader for the whole file: names with quotes, separators and line breaks come back as written,
+    each record at the line of the file where it starts."""
+    f = tmp_path / "m.csv"
+    with f.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, delimiter=delim)  # lines end with \r\n: Python 3.11 quotes a lone \r only then
+        w.writerow(["siret", "name", "kind"])
+        w.writerows([(IDS.get(k, k), name, kind) for k, name, kind in rows])
+    starts, line = [], 2
+    for k, name, kind in rows:  # where each record starts, as a text editor counts lines
+        starts.append(line)
+        one = io.StringIO()
+        csv.writer(one, delimiter=delim).writerow([IDS.get(k, k), name, kind])
+        line += len(re.findall(r"\r\n|\r|\n", one.getvalue()))
+    lst = load_list(f)
+    r = lst.report
+    expected = [(starts[i], name.strip()) for i, (k, name, kind) in enumerate(rows) if k != "123" and kind != "x"]
+    assert [(e.row, e.name) for e in lst.entries] == expected
+    assert [it.row for it in r.errors] == [starts[i] for i, (k, _, kind) in enumerate(rows) if k == "123" or kind == "x"]
+    assert r.read == len(rows) == r.accepted + r.rejected
 
 
 def test_esus_workbook_siren_in_column_b(tmp_path: Path) -> None:
