@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-__all__ = ["agree", "plural_forms"]
+from spaser.money import format_number
+
+__all__ = ["agree", "counted", "plural_forms"]
 
 # A number (« 2 917 », « 49,1 ») then words, some with « (s) », up to the next number or punctuation.
 _NUMBER_THEN_FORMS = re.compile(r"(\d[\d\u202f\xa0 ]*(?:,\d+)?)((?:[^\d.;:]*?\w\(s\))+)")
@@ -19,6 +21,15 @@ def agree(n: Decimal | int, one: str, many: str) -> str:
     ('achat', 'achats', 'contrat')
     """
     return one if -2 < n < 2 else many
+
+
+def counted(n: Decimal | int, one: str, many: str) -> str:
+    """``n`` written as French writes numbers, then the words that agree with it.
+
+    >>> counted(2917, "achat retenu", "achats retenus"), counted(1, "titulaire", "titulaires"), counted(0, "rejeté", "rejetés")
+    ('2\u202f917 achats retenus', '1 titulaire', '0 rejeté')
+    """
+    return f"{format_number(n)} {agree(n, one, many)}"
 
 
 def plural_forms(text: str) -> str:

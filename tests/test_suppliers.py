@@ -401,6 +401,46 @@ def test_cli_suppliers_text_and_json(capsys: pytest.CaptureFixture[str]) -> None
     assert data["suppliers"]["lists"][0]["report"]["rejected"] == 2
 
 
+def test_list_summaries_write_counts_in_french(tmp_path: Path) -> None:
+    """« 1 002 enregistrements lus », « 1 rejeté »: thousands apart, singular below 2, no « (s) »."""
+    big = tmp_path / "grande.csv"
+    big.write_text("siret,name,kind\n" + f"{IDS['sa']},ATELIER VERT,ACI\n" * 1001 + "123,TROP COURT,EI\n", encoding="utf-8")
+    assert load_list(big).summary_fr().endswith(
+        "(« " + str(big) + " ») : 1\u202f002 enregistrements lus : 1\u202f001 acceptés, 1 rejeté ; 1\u202f001 retenus.")
+    assert load_list(big, wanted={IDS["B"]}).summary_fr().endswith(
+        ": 1\u202f002 enregistrements lus : 1\u202f001 acceptés, 1 rejeté ; 0 retenu, 1\u202f001 non retenus (sans lien avec le portefeuille).")
+    one = tmp_path / "une.csv"
+    one.write_text("siret,name,kind\n40000003000018,CLE FAUSSE,EI\n", encoding="utf-8")  # wrong SIRET key, valid SIREN
+    assert load_list(one).summary_fr().endswith(": 1 enregistrement lu : 1 accepté (dont 1 avec avertissement), 0 rejeté ; 1 retenu.")
+
+
+def test_cli_suppliers_writes_counts_and_amounts_in_french(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = ["Identifiant;Objet;Montant HT;Date de notification;Titulaire;SIRET titulaire"]
+    rows += [f"V{i};Espaces verts;1000;15/03/2024;ATELIER VERT;{IDS['sa']}" for i in range(1200)]
+    rows += [f"A1;Blanchisserie;;15/03/2024;ADAPT SERVICES;{IDS['sb']}"]
+    rows += [f"T{i};Fournitures;10;15/03/2024;TITULAIRE {i};" for i in range(1100)]
+    achats = tmp_path / "achats.csv"
+    achats.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    big = tmp_path / "grande.csv"
+    big.write_text("siret,name,kind\n" + f"{IDS['sa']},ATELIER VERT,ACI\n" * 1001 + "123,TROP COURT,EI\n", encoding="utf-8")
+    assert main(["suppliers", str(achats), "--liste", str(big), "--liste", str(HERE / "marche_inclusion.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "1\u202f002 enregistrements lus : 1\u202f001 acceptés, 1 rejeté ; 1\u202f001 retenus." in out
+    assert "… et 1 autre problème (voir --json)" not in out  # the one rejection is shown, not announced
+    assert f"- ATELIER VERT — {IDS['sa']} — 1\u202f200 achats, 1\u202f200\u202f000,00\xa0€ HT" in out
+    assert "- TITULAIRE 0 — sans SIRET valide — 1 achat, 10,00\xa0€ HT" in out
+    assert "… et 1\u202f052 autres titulaires (voir --json ou --tous)" in out and "ADAPT SERVICES" not in out
+    assert "Titulaires : 1\u202f102 ; classés par au moins une source : 2 ; inconnus des listes : 0 ; sans SIRET valide : 1\u202f100." in out
+    assert "  2024 — 2\u202f301 achats (dont 1 sans montant), 1\u202f211\u202f000,00\xa0€ HT" in out
+    assert "Entreprises inclusives (SIAE, EA, ESAT, GEIQ) : 1\u202f201 achats, 1\u202f200\u202f000,00\xa0€" in out
+    assert "non : 0 achat (0,00\xa0€) ; inconnu : 1\u202f100 achats (11\u202f000,00\xa0€)" in out
+    assert "(s)" not in out
+    assert main(["suppliers", str(achats), "--liste", str(big), "--tous"]) == 0
+    out = capsys.readouterr().out
+    assert f"- ADAPT SERVICES — {IDS['sb']} — 1 achat, montant inconnu\n" in out  # not « 0,00 € »
+    assert "autres titulaires" not in out
+
+
 def test_cli_check_with_lists(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", str(HERE / "achats.csv"), "--liste", str(HERE / "marche_inclusion.csv"), "--date", "2026-01-15", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)

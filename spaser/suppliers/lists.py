@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from spaser._errors import InputError, InvalidChecksum, InvalidCode
+from spaser._french import agree, counted
 from spaser.ids import compact_company_id, is_valid_company_id, validate_company_id
 from spaser.io.columns import normalise
 from spaser.io.report import ImportReport, IssueCode, Severity
@@ -65,10 +66,13 @@ class SupplierList:
     notes: list[str] = field(default_factory=list)  # French (e.g. the online look-up could not finish)
 
     def summary_fr(self) -> str:
+        """« ESUS (« f.xlsx ») : 2 917 enregistrements lus : 2 916 acceptés, 1 rejeté ; 12 retenus, 2 904 non retenus (…). »"""
         r = self.report
-        kept = f" ; {len(self.entries)} retenu(s)" + (f", {self.skipped} hors du portefeuille" if self.skipped else "")
-        return (f"{self.source.label} (« {self.file} ») : {r.read} enregistrement(s) lu(s), {r.accepted} accepté(s)"
-                f"{kept}, {r.rejected} rejeté(s).")
+        warned = f" (dont {format_number(r.warned)} avec avertissement)" if r.warned else ""
+        others = f", {counted(self.skipped, 'non retenu', 'non retenus')} (sans lien avec le portefeuille)" if self.skipped else ""
+        return (f"{self.source.label} (« {self.file} ») : {counted(r.read, 'enregistrement lu', 'enregistrements lus')} : "
+                f"{counted(r.accepted, 'accepté', 'acceptés')}{warned}, {counted(r.rejected, 'rejeté', 'rejetés')} ; "
+                f"{counted(len(self.entries), 'retenu', 'retenus')}{others}.")
 
     def to_dict(self) -> dict[str, Any]:
         return {"source": self.source.key, "label": self.source.label, "file": self.file, "kept": len(self.entries),
@@ -438,7 +442,7 @@ def _required(fmt: str, cols: _Cols, path: Path) -> None:
     else:
         missing = []
     if missing:
-        raise InputError(f"colonne(s) absente(s) pour le format {fmt} : {', '.join(missing)}.",
+        raise InputError(f"{agree(len(missing), 'colonne absente', 'colonnes absentes')} pour le format {fmt} : {', '.join(missing)}.",
                          code=IssueCode.COLUMN_MISSING.value, file=str(path))
 
 
