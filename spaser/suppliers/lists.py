@@ -391,6 +391,7 @@ def _read_text(path: Path, fmt: str | None, report: ImportReport, want: set[str]
     text = _open_text(path, report)
     with text:
         first = text.readline(_MAX_LINE)
+        _check_length(first, path, 1)
         if not first.strip():
             raise InputError("la première ligne de la liste est vide.", code=IssueCode.HEADER_NOT_FOUND.value, file=str(path))
         if fmt == "finess" or (fmt is None and first.lower().startswith(("finess;", "structureet;"))):
@@ -455,7 +456,7 @@ def _chain(first: str, rest: IO[str]) -> Iterator[str]:
 
 # Fed to the CSV reader after the last line: inside a quoted cell left open, it ends up in that cell
 # (the reader, lenient like the per-line reading it replaces, says nothing of it at the end of the file).
-_END = "\x00spaser : fin du fichier\x00"
+_END = "\x00spaser : fin du fichier\x00\n"
 
 
 class _Records:
@@ -471,31 +472,31 @@ class _Records:
         self.line = first - 1  # the last line read
         self.start = first  # the line where the record being read starts
         self.at_start = True
+        self.ended = False  # the file is read, _END given to the reader
         self.skip: Callable[[str], bool] | None = None
 
     def _feed(self) -> Iterator[str]:
         n = self.line
         for line in self.lines:
             n += 1
-            if len(line) >= _MAX_LINE and not line.endswith(("\n", "\r")):
-                raise InputError(f"ligne de plus de {format_number(_MAX_LINE)} caractères.", code=IssueCode.LIMIT_STRING.value,
-                                 file=str(self.path), row=n)
+            _check_length(line, self.path, n)
             if self.at_start:
                 if self.skip is not None and self.skip(line):
                     continue
                 self.start, self.at_start = n, False
             self.line = n
             yield line
-        yield _END + "\n"
+        self.ended = True
+        yield _END
 
     def __iter__(self) -> Iterator[tuple[int, list[str]]]:
         reader = csv.reader(self._feed(), delimiter=self.delim)
         try:
             for cells in reader:
                 self.at_start = True
-                if cells == [_END]:
-                    return
-                if cells and cells[-1].endswith(_END + "\n"):
+                if self.ended:  # the record read with _END: _END alone, or a quoted cell left open
+                    if cells == [_END.rstrip("\n")]:
+                        return
                     raise _quote_error(str(self.path), self.start)
                 _guard(cells, self.path, self.start)
                 yield self.start, cells
@@ -503,6 +504,13 @@ class _Records:
             if "field larger than field limit" in str(e) and self.line == self.start:  # one line: no quote left open
                 raise _cell_too_long(self.path, self.start) from None
             raise _quote_error(str(self.path), self.start) from None
+
+
+def _check_length(line: str, path: Path, n: int) -> None:
+    """A line cut at ``_MAX_LINE`` characters (read with that bound) is refused, not read in pieces."""
+    if len(line) >= _MAX_LINE and not line.endswith(("\n", "\r")):
+        raise InputError(f"ligne de plus de {format_number(_MAX_LINE)} caractères.", code=IssueCode.LIMIT_STRING.value,
+                         file=str(path), row=n)
 
 
 def _guard(cells: list[str], path: Path, n: int) -> None:
