@@ -434,6 +434,9 @@ def test_cli_suppliers_writes_counts_and_amounts_in_french(tmp_path: Path, capsy
     assert "  2024 — 2\u202f301 achats (dont 1 sans montant), 1\u202f211\u202f000,00\xa0€ HT" in out
     assert "Entreprises inclusives (SIAE, EA, ESAT, GEIQ) : 1\u202f201 achats, 1\u202f200\u202f000,00\xa0€" in out
     assert "non : 0 achat (0,00\xa0€) ; inconnu : 1\u202f100 achats (11\u202f000,00\xa0€)" in out
+    # No list says « oui » or « non » for ESUS: the share is unknown, not 0 %.
+    assert ("Entreprises solidaires d'utilité sociale (ESUS) : part inconnue (aucun des titulaires des 2\u202f301 achats "
+            "n'est classé « oui » ou « non » par les listes)") in out
     assert "(s)" not in out
     assert main(["suppliers", str(achats), "--liste", str(big), "--tous"]) == 0
     out = capsys.readouterr().out

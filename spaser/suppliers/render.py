@@ -73,6 +73,11 @@ def render_indicators(ind: SupplierIndicators, c: Classification) -> list[str]:
         label = "date inconnue" if y is None else str(y)
         out.append(f"  {label} — {_purchases_and_value(yi.total.count, yi.unknown_amounts, yi.total.value)}")
         for d, m in yi.families.items():
+            if m.total.count and not m.classified.count:  # 0 % would read as « none »: the lists tell nothing
+                who = ("le titulaire de l'unique achat n'est" if m.total.count == 1 else
+                       f"aucun des titulaires des {_purchases(m.total.count)} n'est")
+                out.append(f"    {FAMILY_LABELS[d]} : part inconnue ({who} classé « oui » ou « non » par les listes)")
+                continue
             out.append(f"    {FAMILY_LABELS[d]} : {_purchases(m.yes.count)}, {format_eur(m.yes.value)} "
                        f"({_pct(m.share_count, m.share_value)})")
             out.append(f"      non : {_purchases(m.no.count)} ({format_eur(m.no.value)}) ; inconnu : {_purchases(m.unknown.count)} "
