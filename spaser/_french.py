@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from spaser.money import format_number
 
-__all__ = ["agree", "plural_forms", "records_read"]
+__all__ = ["agree", "counted", "plural_forms", "records_read"]
 
 # A number (« 2 917 », « 49,1 ») then words, some with « (s) », up to the next number or punctuation.
 _NUMBER_THEN_FORMS = re.compile(r"(\d[\d\u202f\xa0 ]*(?:,\d+)?)((?:[^\d.;:]*?\w\(s\))+)")
@@ -23,13 +23,22 @@ def agree(n: Decimal | int, one: str, many: str) -> str:
     return one if -2 < n < 2 else many
 
 
+def counted(n: Decimal | int, one: str, many: str) -> str:
+    """``n`` written as French writes numbers, then the words that agree with it.
+
+    >>> counted(2917, "achat retenu", "achats retenus"), counted(1, "titulaire", "titulaires"), counted(0, "rejeté", "rejetés")
+    ('2\u202f917 achats retenus', '1 titulaire', '0 rejeté')
+    """
+    return f"{format_number(n)} {agree(n, one, many)}"
+
+
 def records_read(n: int) -> str:
     """How far an import is, as the command line and the web page say it.
 
     >>> records_read(120000), records_read(1)
     ('120\u202f000 enregistrements lus', '1 enregistrement lu')
     """
-    return f"{format_number(n)} {agree(n, 'enregistrement lu', 'enregistrements lus')}"
+    return counted(n, "enregistrement lu", "enregistrements lus")
 
 
 def plural_forms(text: str) -> str:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import csv
 import gzip
+import io
 import json
+import re
 import zipfile
 from collections import Counter
 from decimal import Decimal
@@ -72,6 +74,64 @@ def test_rejections_say_where_and_why() -> None:
     assert report.warned == 1
     assert "Type de structure inconnu" in issues[8].message and issues[8].value == "XYZ"
     assert "14 chiffres" in issues[9].message
+
+
+def test_a_problem_after_a_multi_line_quoted_cell_names_the_line_of_the_file(tmp_path: Path) -> None:
+    """A quoted cell may span lines: each record (and its problem) is placed at the line where it starts, not counted."""
+    f = tmp_path / "m.csv"
+    f.write_text("siret,name,kind\n"
+                 f'{IDS["sa"]},"ATELIER VERT\r\n2 rue des Lilas\r\nNantes",ACI\n'  # lines 2 to 4
+                 f"{IDS['sb']},ADAPT SERVICES,EA\n"  # line 5
+                 "\n"
+                 "123,TROP COURT,EI\n"  # line 7 (the 4th record)
+                 f'{IDS["sg"]},"GEIQ\nBTP",XYZ\n', encoding="utf-8")  # lines 8 and 9
+    lst = load_list(f)
+    assert [(e.row, e.name) for e in lst.entries] == [(2, "ATELIER VERT\r\n2 rue des Lilas\r\nNantes"), (5, "ADAPT SERVICES")]
+    assert [(it.row, it.column) for it in lst.report.errors] == [(7, "siret"), (8, "kind")]
+    assert lst.report.errors[0].location.endswith("ligne 7, colonne « siret »")
+
+
+def test_a_quote_left_open_names_the_line_where_its_record_starts(tmp_path: Path) -> None:
+    f = tmp_path / "m.csv"
+    f.write_text(f'siret,name,kind\n{IDS["sa"]},ATELIER,ACI\n{IDS["sb"]},"ADAPT\nSERVICES,EA\n{IDS["sg"]},GEIQ,GEIQ\n', encoding="utf-8")
+    with pytest.raises(InputError) as e:
+        load_list(f)
+    assert e.value.code == "file-corrupt" and e.value.row == 3 and "Guillemet non fermé" in str(e.value) and "ligne 3" in str(e.value)
+
+
+def test_a_line_without_end_is_refused_unread(tmp_path: Path) -> None:
+    f = tmp_path / "m.csv"
+    f.write_text(f"siret,name,kind\n{IDS['sa']},{'x' * 2_000_000},ACI", encoding="utf-8")
+    with pytest.raises(InputError) as e:
+        load_list(f)
+    assert e.value.code == "limit-string" and e.value.row == 2 and "1\u202f000\u202f000 caractères" in str(e.value)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(["sa", "sb", "sg", "123"]),
+                          st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=20),
+                          st.sampled_from(["ACI", "EA", "x"])), max_size=10),
+       st.sampled_from([",", ";", "\t"]))
+def test_text_lists_are_read_as_written_whatever_their_cells(tmp_path: Path, rows: list[tuple[str, str, str]], delim: str) -> None:
+    """One CSV reader for the whole file: names with quotes, separators and line breaks come back as written,
+    each record at the line of the file where it starts."""
+    f = tmp_path / "m.csv"
+    with f.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, delimiter=delim)  # lines end with \r\n: Python 3.11 quotes a lone \r only then
+        w.writerow(["siret", "name", "kind"])
+        w.writerows([(IDS.get(k, k), name, kind) for k, name, kind in rows])
+    starts, line = [], 2
+    for k, name, kind in rows:  # where each record starts, as a text editor counts lines
+        starts.append(line)
+        one = io.StringIO()
+        csv.writer(one, delimiter=delim).writerow([IDS.get(k, k), name, kind])
+        line += len(re.findall(r"\r\n|\r|\n", one.getvalue()))
+    lst = load_list(f)
+    r = lst.report
+    expected = [(starts[i], name.strip()) for i, (k, name, kind) in enumerate(rows) if k != "123" and kind != "x"]
+    assert [(e.row, e.name) for e in lst.entries] == expected
+    assert [it.row for it in r.errors] == [starts[i] for i, (k, _, kind) in enumerate(rows) if k == "123" or kind == "x"]
+    assert r.read == len(rows) == r.accepted + r.rejected
 
 
 def test_esus_workbook_siren_in_column_b(tmp_path: Path) -> None:
@@ -339,6 +399,49 @@ def test_cli_suppliers_text_and_json(capsys: pytest.CaptureFixture[str]) -> None
     assert data["suppliers"]["counts"]["unknown"] == 1 and data["suppliers"]["buyer"]["kind"] == "epci"
     assert data["indicators"]["years"]["2024"]["inclusive"]["share_count"] == "0.4"
     assert data["suppliers"]["lists"][0]["report"]["rejected"] == 2
+
+
+def test_list_summaries_write_counts_in_french(tmp_path: Path) -> None:
+    """« 1 002 enregistrements lus », « 1 rejeté »: thousands apart, singular below 2, no « (s) »."""
+    big = tmp_path / "grande.csv"
+    big.write_text("siret,name,kind\n" + f"{IDS['sa']},ATELIER VERT,ACI\n" * 1001 + "123,TROP COURT,EI\n", encoding="utf-8")
+    assert load_list(big).summary_fr().endswith(
+        "(« " + str(big) + " ») : 1\u202f002 enregistrements lus : 1\u202f001 acceptés, 1 rejeté ; 1\u202f001 retenus.")
+    assert load_list(big, wanted={IDS["B"]}).summary_fr().endswith(
+        ": 1\u202f002 enregistrements lus : 1\u202f001 acceptés, 1 rejeté ; 0 retenu, 1\u202f001 non retenus (sans lien avec le portefeuille).")
+    one = tmp_path / "une.csv"
+    one.write_text("siret,name,kind\n40000003000018,CLE FAUSSE,EI\n", encoding="utf-8")  # wrong SIRET key, valid SIREN
+    assert load_list(one).summary_fr().endswith(": 1 enregistrement lu : 1 accepté (dont 1 avec avertissement), 0 rejeté ; 1 retenu.")
+
+
+def test_cli_suppliers_writes_counts_and_amounts_in_french(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = ["Identifiant;Objet;Montant HT;Date de notification;Titulaire;SIRET titulaire"]
+    rows += [f"V{i};Espaces verts;1000;15/03/2024;ATELIER VERT;{IDS['sa']}" for i in range(1200)]
+    rows += [f"A1;Blanchisserie;;15/03/2024;ADAPT SERVICES;{IDS['sb']}"]
+    rows += [f"T{i};Fournitures;10;15/03/2024;TITULAIRE {i};" for i in range(1100)]
+    achats = tmp_path / "achats.csv"
+    achats.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    big = tmp_path / "grande.csv"
+    big.write_text("siret,name,kind\n" + f"{IDS['sa']},ATELIER VERT,ACI\n" * 1001 + "123,TROP COURT,EI\n", encoding="utf-8")
+    assert main(["suppliers", str(achats), "--liste", str(big), "--liste", str(HERE / "marche_inclusion.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "1\u202f002 enregistrements lus : 1\u202f001 acceptés, 1 rejeté ; 1\u202f001 retenus." in out
+    assert "… et 1 autre problème (voir --json)" not in out  # the one rejection is shown, not announced
+    assert f"- ATELIER VERT — {IDS['sa']} — 1\u202f200 achats, 1\u202f200\u202f000,00\xa0€ HT" in out
+    assert "- TITULAIRE 0 — sans SIRET valide — 1 achat, 10,00\xa0€ HT" in out
+    assert "… et 1\u202f052 autres titulaires (voir --json ou --tous)" in out and "ADAPT SERVICES" not in out
+    assert "Titulaires : 1\u202f102 ; classés par au moins une source : 2 ; inconnus des listes : 0 ; sans SIRET valide : 1\u202f100." in out
+    assert "  2024 — 2\u202f301 achats (dont 1 sans montant), 1\u202f211\u202f000,00\xa0€ HT" in out
+    assert "Entreprises inclusives (SIAE, EA, ESAT, GEIQ) : 1\u202f201 achats, 1\u202f200\u202f000,00\xa0€" in out
+    assert "non : 0 achat (0,00\xa0€) ; inconnu : 1\u202f100 achats (11\u202f000,00\xa0€)" in out
+    # No list says « oui » or « non » for ESUS: the share is unknown, not 0 %.
+    assert ("Entreprises solidaires d'utilité sociale (ESUS) : part inconnue (aucun des titulaires des 2\u202f301 achats "
+            "n'est classé « oui » ou « non » par les listes)") in out
+    assert "(s)" not in out
+    assert main(["suppliers", str(achats), "--liste", str(big), "--tous"]) == 0
+    out = capsys.readouterr().out
+    assert f"- ADAPT SERVICES — {IDS['sb']} — 1 achat, montant inconnu\n" in out  # not « 0,00 € »
+    assert "autres titulaires" not in out
 
 
 def test_cli_check_with_lists(capsys: pytest.CaptureFixture[str]) -> None:

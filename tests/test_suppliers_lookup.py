@@ -128,6 +128,7 @@ def test_offline_goes_on_and_says_so(tmp_path: Path) -> None:
         lk.unit(IDS["C"])
     lists, cats = enrich_online(Lists(), {IDS["C"], IDS["D"]}, lookup=lk)
     assert cats == {} and "hors ligne" in lists.lists[-1].notes[0]
+    assert lists.lists[-1].notes[0].endswith("Classification poursuivie avec les seules listes (2 SIREN non interrogés).")
 
 
 def test_bad_answers_are_errors_not_crashes(server: str, tmp_path: Path) -> None:
@@ -148,7 +149,7 @@ def test_rate_limit_spaces_requests(server: str, tmp_path: Path) -> None:
     assert slept == [0.25, 0.25]  # three requests, spaced by 1/4 s
     capped = Lookup(server, cache_dir=tmp_path / "c", rate=0, max_per_run=1)
     entries, notes = capped.units([IDS["C"], IDS["D"], IDS["H"]])
-    assert len(entries) == 1 and "limite" in notes[0]
+    assert len(entries) == 1 and notes == ["2 SIREN non interrogés : limite de 1 requête par exécution atteinte."]
 
 
 def test_too_many_requests_waits_then_says_so(tmp_path: Path) -> None:

@@ -17,21 +17,25 @@ import io
 import os
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
 from spaser._errors import InputError, InvalidChecksum, InvalidCode
+from spaser._french import agree, counted
 from spaser.ids import compact_company_id, is_valid_company_id, validate_company_id
 from spaser.io.columns import normalise
 from spaser.io.report import ImportReport, IssueCode, Severity
-from spaser.io.sheets import check_ole2, read_workbook
+from spaser.io.sheets import _quote_error, check_ole2, read_workbook
+from spaser.money import format_number
 from spaser.suppliers.kinds import SOURCES, Dimension, Source, structure_of
 
 __all__ = ["Entry", "SupplierList", "load_list", "FORMATS", "unit_flags"]
 
 _MAX_CELL = 10_000  # characters in one cell (a list of structures has no long text)
+_MAX_LINE = 100 * _MAX_CELL  # characters in one line of a text list
 _MAX_WORKBOOK = 100 * 2**20  # bytes: a workbook is read whole (the ESUS list is a few hundred kB)
 
 
@@ -41,7 +45,7 @@ class Entry:
 
     source: str  # key of SOURCES
     file: str
-    row: int  # line of the file (1-based), or record number
+    row: int  # line of the file (row of a sheet) where the record starts, 1-based
     siren: str
     siret: str | None  # None: the record is about the whole legal unit
     name: str = ""
@@ -62,10 +66,13 @@ class SupplierList:
     notes: list[str] = field(default_factory=list)  # French (e.g. the online look-up could not finish)
 
     def summary_fr(self) -> str:
+        """« ESUS (« f.xlsx ») : 2 917 enregistrements lus : 2 916 acceptés, 1 rejeté ; 12 retenus, 2 904 non retenus (…). »"""
         r = self.report
-        kept = f" ; {len(self.entries)} retenu(s)" + (f", {self.skipped} hors du portefeuille" if self.skipped else "")
-        return (f"{self.source.label} (« {self.file} ») : {r.read} enregistrement(s) lu(s), {r.accepted} accepté(s)"
-                f"{kept}, {r.rejected} rejeté(s).")
+        warned = f" (dont {format_number(r.warned)} avec avertissement)" if r.warned else ""
+        others = f", {counted(self.skipped, 'non retenu', 'non retenus')} (sans lien avec le portefeuille)" if self.skipped else ""
+        return (f"{self.source.label} (« {self.file} ») : {counted(r.read, 'enregistrement lu', 'enregistrements lus')} : "
+                f"{counted(r.accepted, 'accepté', 'acceptés')}{warned}, {counted(r.rejected, 'rejeté', 'rejetés')} ; "
+                f"{counted(len(self.entries), 'retenu', 'retenus')}{others}.")
 
     def to_dict(self) -> dict[str, Any]:
         return {"source": self.source.key, "label": self.source.label, "file": self.file, "kept": len(self.entries),
@@ -383,30 +390,35 @@ def _columns(headers: list[str]) -> _Cols:
 def _read_text(path: Path, fmt: str | None, report: ImportReport, want: set[str] | None) -> _Reader:
     text = _open_text(path, report)
     with text:
-        first = text.readline()
+        first = text.readline(_MAX_LINE)
+        _check_length(first, path, 1)
         if not first.strip():
             raise InputError("la première ligne de la liste est vide.", code=IssueCode.HEADER_NOT_FOUND.value, file=str(path))
         if fmt == "finess" or (fmt is None and first.lower().startswith(("finess;", "structureet;"))):
             return _read_finess(first, text, path, report, want)
         delim = _delimiter(first)
-        headers = next(csv.reader([first], delimiter=delim))
+        records = _Records(_chain(first, text), 1, delim, path)
+        rows = iter(records)
+        headers = next(rows)[1]
         cols = _columns(headers)
         fmt = fmt or _header_format(cols)
         if fmt is None:
             raise _unknown_format(path)
         _required(fmt, cols, path)
         reader = _Reader(fmt, str(path), report, want)
-        # The SIRENE stock starts each line with the SIREN: a line of another unit is counted unparsed.
-        fast = fmt == "sirene" and want is not None and cols.get("siren") == 0
-        for n, line in enumerate(_lines(text), start=2):
-            if fast and line[9:10] == delim and line[:9].isdigit() and line[:9] not in want:  # type: ignore[operator]
-                report.count_accepted(1)
-                reader.skipped += 1
-                continue
-            cells = next(csv.reader([line], delimiter=delim), [])
+        if fmt == "sirene" and want is not None and cols.get("siren") == 0:
+            # The SIRENE stock starts each line with the SIREN: a line of another unit is counted unparsed.
+            def unwanted(line: str) -> bool:
+                if line[9:10] == delim and line[:9].isdigit() and line[:9] not in want:
+                    report.count_accepted(1)
+                    reader.skipped += 1
+                    return True
+                return False
+
+            records.skip = unwanted
+        for n, cells in rows:
             if not any(c.strip() for c in cells):
                 continue  # blank line: not a record
-            _guard(cells, path, n)
             reader.row(n, cells, cols, headers)
         return reader
 
@@ -416,10 +428,8 @@ def _read_finess(first: str, text: IO[str], path: Path, report: ImportReport, wa
     (« ; », no header); the « geolocalisation » lines describe the same establishments, not records of their own."""
     reader = _Reader("finess", str(path), report, want)
     banner = not first.lower().startswith("structureet;")
-    for n, line in enumerate(_lines(text if banner else _chain(first, text)), start=2 if banner else 1):
-        if line.startswith("structureet;"):
-            cells = next(csv.reader([line], delimiter=";"), [])
-            _guard(cells, path, n)
+    for n, cells in _Records(_chain("" if banner else first, text), 2 if banner else 1, ";", path):
+        if cells and cells[0] == "structureet":
             reader.row(n, cells, {}, [])
     return reader
 
@@ -433,33 +443,84 @@ def _required(fmt: str, cols: _Cols, path: Path) -> None:
     else:
         missing = []
     if missing:
-        raise InputError(f"colonne(s) absente(s) pour le format {fmt} : {', '.join(missing)}.",
+        raise InputError(f"{agree(len(missing), 'colonne absente', 'colonnes absentes')} pour le format {fmt} : {', '.join(missing)}.",
                          code=IssueCode.COLUMN_MISSING.value, file=str(path))
 
 
 def _chain(first: str, rest: IO[str]) -> Iterator[str]:
-    yield first
-    yield from rest
+    """``first``, then the lines of ``rest``, each read with a bound (a file without line breaks is not read whole)."""
+    if first:
+        yield first
+    yield from iter(partial(rest.readline, _MAX_LINE), "")
 
 
-def _lines(text: Iterable[str]) -> Iterator[str]:
-    """Records, one per line (a quoted cell spanning lines is joined to its record)."""
-    pending = ""
-    for line in text:
-        pending += line
-        if pending.count('"') % 2:  # inside a quoted cell
-            if len(pending) > 100 * _MAX_CELL:
-                raise csv.Error("guillemet non fermé")
-            continue
-        yield pending.rstrip("\r\n")
-        pending = ""
-    if pending:
-        yield pending.rstrip("\r\n")
+# Fed to the CSV reader after the last line: inside a quoted cell left open, it ends up in that cell
+# (the reader, lenient like the per-line reading it replaces, says nothing of it at the end of the file).
+_END = "\x00spaser : fin du fichier\x00\n"
+
+
+class _Records:
+    """(line of the file where it starts, cells) of each record, read by one CSV reader: a quoted cell
+    may span lines, and a problem is placed where its record starts, as :mod:`spaser.io.sheets` does.
+
+    ``lines`` start at line ``first``. ``skip(line)``, when set, is asked of each line that starts a
+    record: a line it takes is not parsed (the SIRENE stock's lines of other units). A line longer than
+    ``_MAX_LINE`` characters, a cell longer than ``_MAX_CELL`` and a quote left open are refused."""
+
+    def __init__(self, lines: Iterable[str], first: int, delim: str, path: Path) -> None:
+        self.lines, self.delim, self.path = lines, delim, path
+        self.line = first - 1  # the last line read
+        self.start = first  # the line where the record being read starts
+        self.at_start = True
+        self.ended = False  # the file is read, _END given to the reader
+        self.skip: Callable[[str], bool] | None = None
+
+    def _feed(self) -> Iterator[str]:
+        n = self.line
+        for line in self.lines:
+            n += 1
+            _check_length(line, self.path, n)
+            if self.at_start:
+                if self.skip is not None and self.skip(line):
+                    continue
+                self.start, self.at_start = n, False
+            self.line = n
+            yield line
+        self.ended = True
+        yield _END
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        reader = csv.reader(self._feed(), delimiter=self.delim)
+        try:
+            for cells in reader:
+                self.at_start = True
+                if self.ended:  # the record read with _END: _END alone, or a quoted cell left open
+                    if cells == [_END.rstrip("\n")]:
+                        return
+                    raise _quote_error(str(self.path), self.start)
+                _guard(cells, self.path, self.start)
+                yield self.start, cells
+        except csv.Error as e:
+            if "field larger than field limit" in str(e) and self.line == self.start:  # one line: no quote left open
+                raise _cell_too_long(self.path, self.start) from None
+            raise _quote_error(str(self.path), self.start) from None
+
+
+def _check_length(line: str, path: Path, n: int) -> None:
+    """A line cut at ``_MAX_LINE`` characters (read with that bound) is refused, not read in pieces."""
+    if len(line) >= _MAX_LINE and not line.endswith(("\n", "\r")):
+        raise InputError(f"ligne de plus de {format_number(_MAX_LINE)} caractères.", code=IssueCode.LIMIT_STRING.value,
+                         file=str(path), row=n)
 
 
 def _guard(cells: list[str], path: Path, n: int) -> None:
     if any(len(c) > _MAX_CELL for c in cells):
-        raise InputError(f"cellule de plus de {_MAX_CELL} caractères.", code=IssueCode.LIMIT_STRING.value, file=str(path), row=n)
+        raise _cell_too_long(path, n)
+
+
+def _cell_too_long(path: Path, n: int) -> InputError:
+    return InputError(f"cellule de plus de {format_number(_MAX_CELL)} caractères.", code=IssueCode.LIMIT_STRING.value,
+                      file=str(path), row=n)
 
 
 def _read_workbook(path: Path, fmt: str | None, report: ImportReport, want: set[str] | None) -> _Reader:

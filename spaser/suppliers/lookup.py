@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from spaser._errors import SpaserError
+from spaser._french import counted
 from spaser.suppliers.kinds import Dimension  # noqa: F401 - used by the doctest
 from spaser.suppliers.lists import Entry, unit_flags
 
@@ -152,12 +153,14 @@ class Lookup:
         todo = sorted(set(sirens))
         for i, siren in enumerate(todo):
             if self.asked >= self.max_per_run and self._cached(siren) is None:
-                notes.append(f"{len(todo) - i} SIREN non interrogé(s) : limite de {self.max_per_run} requêtes par exécution atteinte.")
+                notes.append(f"{counted(len(todo) - i, 'SIREN non interrogé', 'SIREN non interrogés')} : limite de "
+                             f"{counted(self.max_per_run, 'requête', 'requêtes')} par exécution atteinte.")
                 break
             try:
                 e = self.unit(siren)
             except LookupError as err:
-                notes.append(f"{err} Classification poursuivie avec les seules listes ({len(todo) - i} SIREN non interrogé(s)).")
+                notes.append(f"{err} Classification poursuivie avec les seules listes "
+                             f"({counted(len(todo) - i, 'SIREN non interrogé', 'SIREN non interrogés')}).")
                 break
             if e is not None:
                 out.append(e)

@@ -1,8 +1,15 @@
-"""French plain text of a classification and its indicators, for the terminal."""
+"""French plain text of a classification and its indicators, for the terminal.
+
+Every count is written as French writes numbers (« 2 917 ») with the words that agree with it
+(« 1 achat », « 2 achats »): :func:`spaser._french.counted`, no « (s) ».
+"""
 
 from __future__ import annotations
 
-from spaser.money import format_eur, format_percent
+from decimal import Decimal
+
+from spaser._french import counted
+from spaser.money import format_eur, format_number, format_percent
 from spaser.suppliers.classify import Classification
 from spaser.suppliers.indicators import FAMILY_LABELS, SupplierIndicators
 from spaser.suppliers.kinds import STRUCTURES
@@ -21,10 +28,10 @@ def render_lists(c: Classification) -> list[str]:
         out.append(f" - {lst.summary_fr()}")
         out += [f"     {n}" for n in lst.notes]
         for it in lst.report.issues[:_MAX_ISSUES_SHOWN]:
-            out.append(f"     {it.location} : {it.message}" + (f" (valeur « {it.value} »)" if it.value else ""))
+            out.append(f"     {it.location}" + (f", valeur « {it.value} »" if it.value else "") + f" : {it.message}")
         more = lst.report.rejected + lst.report.warned - min(len(lst.report.issues), _MAX_ISSUES_SHOWN)
         if more > 0:
-            out.append(f"     … et {more} autre(s) problème(s) (voir --json)")
+            out.append(f"     … et {counted(more, 'autre problème', 'autres problèmes')} (voir --json)")
     return out
 
 
@@ -41,6 +48,17 @@ def render_buyer(c: Classification) -> list[str]:
     return out
 
 
+def _purchases(n: int) -> str:
+    return counted(n, "achat", "achats")
+
+
+def _purchases_and_value(count: int, without_amount: int, value: Decimal) -> str:
+    """« 3 achats (dont 1 sans montant), 1 500,00 € HT »; « 1 achat, montant inconnu » (unknown is not 0 €)."""
+    if count and without_amount >= count:
+        return f"{_purchases(count)}, montant inconnu"
+    return _purchases(count) + (f" (dont {format_number(without_amount)} sans montant)" if without_amount else "") + f", {format_eur(value)} HT"
+
+
 def _pct(m_count, m_value) -> str:  # type: ignore[no-untyped-def]
     return f"{format_percent(m_count)} en nombre, {format_percent(m_value)} en valeur"
 
@@ -48,24 +66,31 @@ def _pct(m_count, m_value) -> str:  # type: ignore[no-untyped-def]
 def render_indicators(ind: SupplierIndicators, c: Classification) -> list[str]:
     out = []
     counts = c.counts()
-    out.append(f"Titulaires : {counts['suppliers']} ; classés par au moins une source : {counts['classified']} ; "
-               f"inconnus des listes : {counts['unknown']} ; sans SIRET valide : {counts['without_siret']}.")
+    n = {k: format_number(v) for k, v in counts.items()}
+    out.append(f"Titulaires : {n['suppliers']} ; classés par au moins une source : {n['classified']} ; "
+               f"inconnus des listes : {n['unknown']} ; sans SIRET valide : {n['without_siret']}.")
     for y, yi in ind.years.items():
         label = "date inconnue" if y is None else str(y)
-        out.append(f"  {label} — {yi.total.count} achat(s), {format_eur(yi.total.value)} HT")
+        out.append(f"  {label} — {_purchases_and_value(yi.total.count, yi.unknown_amounts, yi.total.value)}")
         for d, m in yi.families.items():
-            out.append(f"    {FAMILY_LABELS[d]} : {m.yes.count} achat(s), {format_eur(m.yes.value)} "
+            if m.total.count and not m.classified.count:  # 0 % would read as « none »: the lists tell nothing
+                who = ("le titulaire de l'unique achat n'est" if m.total.count == 1 else
+                       f"aucun des titulaires des {_purchases(m.total.count)} n'est")
+                out.append(f"    {FAMILY_LABELS[d]} : part inconnue ({who} classé « oui » ou « non » par les listes)")
+                continue
+            out.append(f"    {FAMILY_LABELS[d]} : {_purchases(m.yes.count)}, {format_eur(m.yes.value)} "
                        f"({_pct(m.share_count, m.share_value)})")
-            out.append(f"      non : {m.no.count} ({format_eur(m.no.value)}) ; inconnu : {m.unknown.count} ({format_eur(m.unknown.value)})"
-                       f" ; part parmi les achats classés : {_pct(m.share_count_among_classified, m.share_value_among_classified)}")
+            out.append(f"      non : {_purchases(m.no.count)} ({format_eur(m.no.value)}) ; inconnu : {_purchases(m.unknown.count)} "
+                       f"({format_eur(m.unknown.value)}) ; part parmi les achats classés : "
+                       f"{_pct(m.share_count_among_classified, m.share_value_among_classified)}")
     if ind.reserved_flags:
-        out.append(f"  Marchés réservés à vérifier ({len(ind.reserved_flags)}) :")
+        out.append(f"  Marchés réservés à vérifier ({format_number(len(ind.reserved_flags))}) :")
         for f in ind.reserved_flags[:20]:
             out.append(f"    - {f.purchase_id} « {f.object} » — {f.suppliers} : {f.reason}")
         if len(ind.reserved_flags) > 20:
-            out.append(f"    … et {len(ind.reserved_flags) - 20} autre(s) (voir --json)")
-    for n in ind.notes:
-        out.append(f"  Note : {n}")
+            out.append(f"    … et {counted(len(ind.reserved_flags) - 20, 'autre', 'autres')} (voir --json)")
+    for note in ind.notes:
+        out.append(f"  Note : {note}")
     return out
 
 
@@ -74,9 +99,7 @@ def render_suppliers(c: Classification, *, limit: int | None = None) -> list[str
     out = []
     for r in rows:
         k = r.classed
-        head = f"- {k.name or '(sans nom)'} — {k.siret or 'sans SIRET valide'} — {r.purchases} achat(s), {format_eur(r.value)} HT"
-        if r.unknown_amounts:
-            head += f" ({r.unknown_amounts} sans montant)"
+        head = f"- {k.name or '(sans nom)'} — {k.siret or 'sans SIRET valide'} — {_purchases_and_value(r.purchases, r.unknown_amounts, r.value)}"
         out.append(head)
         if k.findings:
             for f in k.findings:
@@ -88,5 +111,5 @@ def render_suppliers(c: Classification, *, limit: int | None = None) -> list[str
             flags.append(f"catégorie juridique {k.legal_category}")
         out.append("    " + " ; ".join(flags) + ("" if k.classified else " — inconnu des listes (ce n'est pas « non »)"))
     if limit is not None and len(c.suppliers) > limit:
-        out.append(f"… et {len(c.suppliers) - limit} autre(s) titulaire(s) (voir --json ou --tous)")
+        out.append(f"… et {counted(len(c.suppliers) - limit, 'autre titulaire', 'autres titulaires')} (voir --json ou --tous)")
     return out

@@ -20,7 +20,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from spaser._french import agree, plural_forms
+from spaser._french import agree, counted, plural_forms
 from spaser.money import format_eur, format_number, format_percent
 from spaser.web import charts
 
@@ -99,7 +99,7 @@ def plural(count: Any, one: str, many: str) -> str:
     d = _dec(count)
     if d is None:
         return f"— {many}"
-    return f"{format_number(d)} {agree(d, one, many)}"
+    return counted(d, one, many)
 
 
 FILTERS = {"accord": plural_forms, "eur": eur, "num": num, "pct": pct, "points": points, "plural": plural, "fr_date": fr_date, "yes_no": yes_no, "param_value": param_value}
