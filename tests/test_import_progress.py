@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import pickle
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,9 @@ def test_progress_is_told_the_records_read_and_changes_nothing(tmp_path: Path, m
     assert result.report.to_dict() == plain.report.to_dict() and result.portfolios == plain.portfolios
     assert told and told == sorted(told) and all(b - a >= 3 for a, b in zip(told, told[1:]))
     assert told[-1] <= result.report.read
+    # The callback was this call's: the result keeps none (it can be pickled, as the web worker sends it).
+    assert result.report.progress is None
+    assert pickle.loads(pickle.dumps(load(path, progress=lambda n: None))).report.to_dict() == plain.report.to_dict()
 
 
 def test_progress_bar_shows_the_detail_of_its_step() -> None:

@@ -96,6 +96,17 @@ def test_the_worker_gives_the_library_result_and_a_memory_estimate() -> None:
     assert size > 0
 
 
+def test_an_upload_is_read_under_the_users_file_name() -> None:
+    # The exported portfolio's « Source » column, the import report and the buyer name the user's
+    # file, never the worker's temporary copy.
+    result, _ = import_in_worker(FIXTURE.read_bytes(), "Achats 2024 (Métropole).csv", "csv")
+    assert result.report.file == "Achats 2024 (Métropole).csv"
+    assert {p.source.file for p in result.portfolio.purchases} == {"Achats 2024 (Métropole).csv"}
+    assert all("spaser-web" not in (i.file or "") + i.message for i in result.report.issues)
+    result, _ = import_in_worker(FIXTURE.read_bytes(), "../../x/achats", "csv")
+    assert result.report.file == "achats.csv"
+
+
 def test_a_failing_upload_leaves_other_sessions_working() -> None:
     srv = _server(limits=WorkerLimits(seconds=0.001))
     try:

@@ -142,14 +142,18 @@ def load(
     if p.stat().st_size == 0:
         raise InputError(MESSAGES[IssueCode.FILE_EMPTY], code=IssueCode.FILE_EMPTY.value, file=name)
     kind = sniff(p)
+    result: ImportResult | None = None
     if kind in ("xlsx", "csv", "ods", "ole2"):
         from spaser.io.spreadsheet import read_spreadsheet
 
-        return read_spreadsheet(p, kind, opts)
-    if kind in ("json", "xml"):
+        result = read_spreadsheet(p, kind, opts)
+    elif kind in ("json", "xml"):
         from spaser.io.decp import read_decp
 
-        return read_decp(p, kind, opts)
+        result = read_decp(p, kind, opts)
+    if result is not None:
+        result.report.progress = None  # the callback is this call's, not the result's (which may be kept, pickled)
+        return result
     what = {"pdf": "un document PDF", "image": "une image"}.get(kind, "un fichier binaire")
     raise InputError(
         f"ce fichier est {what}, pas un tableur (.xlsx, .csv) ni des données DECP (.json, .xml).",

@@ -24,7 +24,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +33,7 @@ from spaser._errors import InputError, SpaserError
 from spaser._french import agree
 from spaser._gc import paused
 
-__all__ = ["WorkerLimits", "WorkerError", "import_in_worker", "safe_stem", "MEMORY_FACTOR"]
+__all__ = ["WorkerLimits", "WorkerError", "import_in_worker", "upload_name", "MEMORY_FACTOR"]
 
 # Memory held by a loaded ImportResult per byte of its pickle (measured: ~1.1 kB a purchase in
 # memory for ~280 bytes pickled on the example; rounded up).
@@ -65,16 +64,19 @@ class WorkerError(SpaserError):
 _EXTENSIONS = {"xlsx": ".xlsx", "ods": ".ods", "ole2": ".xls", "json": ".json", "xml": ".xml", "csv": ".csv"}
 
 
-def safe_stem(name: str) -> str:
-    """'Achats 2024 (Métropole).xlsx' -> 'Achats_2024_Metropole'; never a path.
+def upload_name(name: str, kind: str) -> str:
+    """The file name the upload is read under, as the user knows it: messages, sources and the buyer
+    read from it say « Achats 2024.xlsx », not a temporary path. Never a path; its extension is the
+    content's (the copy is never anything Python could import).
 
-    >>> safe_stem('../../etc/passwd'), safe_stem('.xlsx'), safe_stem('Été.csv')
-    ('passwd', 'import', 'Ete')
+    >>> upload_name('../../etc/passwd', 'csv'), upload_name('.xlsx', 'xlsx'), upload_name('Été 2024.CSV', 'csv')
+    ('passwd.csv', 'import.xlsx', 'Été 2024.CSV')
     """
+    ext = _EXTENSIONS.get(kind, ".bin")
     last = re.split(r"[\\/]", name)[-1]
-    stem = last.rsplit(".", 1)[0] if "." in last else last
-    ascii_stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
-    return re.sub(r"[^A-Za-z0-9_-]+", "_", ascii_stem).strip("_-")[:60] or "import"
+    last = "".join(c for c in last if c.isprintable()).strip()
+    stem, suffix = (last[: -len(ext)], last[-len(ext):]) if last.lower().endswith(ext) else (last, ext)
+    return (stem.lstrip(".")[:100].strip() or "import") + suffix
 
 
 def import_in_worker(
@@ -89,7 +91,8 @@ def import_in_worker(
 ) -> tuple[Any, int]:
     """(ImportResult, estimated bytes in memory) for the uploaded ``data``, read by ``spaser.load`` in a worker.
 
-    ``name`` (the user's file name) replaces the temporary path in messages;
+    ``name``: the user's file name, which the file is read under (:func:`upload_name`): the
+    messages, the purchases' sources and the report name it, never a temporary path;
     ``options`` are :func:`spaser.load`'s (mapping, sheet, vat_rate, buyer).
     ``task="headers"`` gives instead the column headers the file seems to have
     (:func:`spaser.web.mapping.file_headers`), for the column-mapping step.
@@ -99,27 +102,22 @@ def import_in_worker(
     folder = tempfile.mkdtemp(prefix="spaser-web-")
     try:
         os.chmod(folder, 0o700)
-        # Readers name a buyer without a column after the file, as the CLI does.
-        path = Path(folder) / (safe_stem(name) + _EXTENSIONS.get(kind, ".bin"))
+        # Read under the user's file name, from the folder (readers name a buyer without a column after the file, as the CLI does).
+        path = Path(folder) / upload_name(name, kind)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        try:
-            return _run(task, str(path), options or {}, limits, name, progress)
-        except SpaserError as e:
-            e.message = e.message.replace(str(path), name)
-            e.args = (e.message,)
-            raise
+        return _run(task, path, options or {}, limits, name, progress)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
 
 def _run(
-    task: str, path: str, options: dict[str, Any], limits: WorkerLimits, name: str, progress: Callable[[int], None] | None
+    task: str, path: Path, options: dict[str, Any], limits: WorkerLimits, name: str, progress: Callable[[int], None] | None
 ) -> tuple[Any, int]:
     """Run ``python -m spaser.web.worker`` on the file: a fresh interpreter, never a fork of this threaded server
     (whose other threads may hold locks), and nothing of the server to re-import."""
-    request = pickle.dumps((task, path, options, limits), protocol=pickle.HIGHEST_PROTOCOL)
+    request = pickle.dumps((task, path.name, options, limits), protocol=pickle.HIGHEST_PROTOCOL)
     env = dict(os.environ, PYTHONIOENCODING="utf-8")
     # The worker's standard error is a pipe of our own, read by a thread while the worker runs.
     read_end, write_end = os.pipe()
@@ -133,6 +131,7 @@ def _run(
             stderr=write_end,
             timeout=limits.seconds,
             env=env,
+            cwd=path.parent,
             check=False,
         )
     except subprocess.TimeoutExpired:
@@ -222,7 +221,6 @@ def _work(task: str, path: str, options: dict[str, Any], limits: WorkerLimits) -
         from spaser.io import load
 
         result = load(path, **options, progress=_tell)
-        result.report.progress = None  # the report keeps its callback, a function of this process: not sent back
         return "ok", result
     except MemoryError:
         return "memory", None
