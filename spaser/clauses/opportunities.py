@@ -198,15 +198,23 @@ _NEEDED = {(s, e): _needed(s, e) for s in (False, True) for e in (False, True)}
 
 def _assess(index: int, p: Purchase, portfolio: Portfolio, at: date, cat: Catalogue, kinds: dict[str, str | None]) -> _Assessed:
     # What suggest(p, at=at, portfolio=portfolio) ranks, for what is read below; ``kinds``: each clause's consideration.
-    needed = _NEEDED[p.social_status != "oui", p.environmental_status != "oui"]
-    ranked = [(kinds[c.id], c, x) for c, x in ranked_proposals(p, at, cat, portfolio=portfolio, needed=needed)]
-    social = next(((c, x) for v, c, x in ranked if v in _SOCIAL), None) if p.social_status != "oui" else None
-    env = next(((c, x) for v, c, x in ranked if v in _ENV), None) if p.environmental_status != "oui" else None
-    mandatory = tuple(c.id for _, c, x in ranked if x.status == MANDATORY)
+    lacks_social, lacks_env = p.social_status != "oui", p.environmental_status != "oui"
+    social = env = None  # the best-ranked clause giving each, where the purchase has none
+    mandatory: list[str] = []
+    reservable = False
+    for c, x in ranked_proposals(p, at, cat, portfolio=portfolio, needed=_NEEDED[lacks_social, lacks_env]):
+        v = kinds[c.id]
+        if x.status == MANDATORY:
+            mandatory.append(c.id)
+        if v == _RESERVED:
+            reservable = True
+        if social is None and lacks_social and v in _SOCIAL:
+            social = (c, x)
+        elif env is None and lacks_env and v in _ENV:
+            env = (c, x)
     hours = social[1].hours.hours if social and social[1].hours else None
-    reservable = any(v == _RESERVED for v, _, _ in ranked)
     score = 1000 * len(mandatory) + (int(hours) if hours else 0) + (social[1].score if social else 0) + (env[1].score if env else 0) + (200 if reservable else 0)
-    return _Assessed(index, p, social, env, mandatory, reservable, hours, score)
+    return _Assessed(index, p, social, env, tuple(mandatory), reservable, hours, score)
 
 
 def _adopt(p: Purchase, social: str | None, environmental: str | None) -> Purchase:
