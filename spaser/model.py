@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -200,10 +201,14 @@ _LABELS: dict[tuple[str, str], str] = {(type(k).__name__, k.value): v for k, v i
 _CFG = ConfigDict(extra="forbid", frozen=True, validate_default=False)
 
 
-class SourceRef(BaseModel):
-    """Where a record came from, for messages and traceability."""
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    """Where a record came from, for messages and traceability.
 
-    model_config = _CFG
+    A plain dataclass, not a model: every imported purchase has one (a tenth of a purchase's
+    memory and of its building time as a model); a purchase validates it as any field.
+    """
+
     file: str
     sheet: str | None = None
     row: int | None = None  # 1-based row (spreadsheet) or record index (JSON/XML)

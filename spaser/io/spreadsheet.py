@@ -102,7 +102,6 @@ class _Col:
 _CACHE_MAX = 100_000  # distinct cells remembered per column (vocabularies, dates and objects repeat)
 # Every field's default, given to model_construct so that it never looks one up (a slow path in pydantic).
 _PURCHASE_DEFAULTS: dict[str, Any] = {k: f.default for k, f in Purchase.model_fields.items() if f.default_factory is None}
-_SOURCE_FIELDS = {"file", "sheet", "row"}  # shared by every SourceRef built (never mutated)
 
 
 def read_spreadsheet(path: Path, kind: str, opts: ImportOptions, *, fast: bool = True) -> ImportResult:
@@ -356,7 +355,7 @@ class _Reader:
             values["spend_by_year"] = {}
         if values["nature"] is None and values["cpv"] is not None:
             values["nature"] = nature_of(values["cpv"])
-        values["source"] = SourceRef.model_construct(_SOURCE_FIELDS, file=self.file, sheet=sheet, row=row)
+        values["source"] = SourceRef(self.file, sheet, row)
         return Purchase.model_construct(given, **values)
 
     def _table(self, t: Table) -> int:
