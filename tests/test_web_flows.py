@@ -24,7 +24,7 @@ from web_client import Client  # noqa: E402
 import spaser  # noqa: E402
 from spaser.web import make_server, serve_in_thread  # noqa: E402
 from spaser.web.sessions import MemoryBudgetExceeded, SessionStore  # noqa: E402
-from spaser.web.worker import WorkerError, WorkerLimits, import_in_worker  # noqa: E402
+from spaser.web.worker import WorkerError, WorkerLimits, import_in_worker, upload_name  # noqa: E402
 
 ROOT = Path(__file__).parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "web" / "achats_petit.csv"
@@ -105,6 +105,16 @@ def test_an_upload_is_read_under_the_users_file_name() -> None:
     assert all("spaser-web" not in (i.file or "") + i.message for i in result.report.issues)
     result, _ = import_in_worker(FIXTURE.read_bytes(), "../../x/achats", "csv")
     assert result.report.file == "achats.csv"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=400), st.sampled_from(["csv", "xlsx", "json", "pdf"]))
+def test_any_upload_name_is_a_file_name(name: str, kind: str) -> None:
+    got = upload_name(name, kind)
+    assert "/" not in got and "\x00" not in got and not got.startswith(".") and len(got.encode()) <= 255
+    assert got.lower().endswith({"csv": ".csv", "xlsx": ".xlsx", "json": ".json"}.get(kind, ".bin"))
+    with tempfile.TemporaryDirectory() as d:
+        (Path(d) / got).write_bytes(b"")  # the file system takes it
 
 
 def test_a_failing_upload_leaves_other_sessions_working() -> None:

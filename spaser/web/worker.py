@@ -71,12 +71,18 @@ def upload_name(name: str, kind: str) -> str:
 
     >>> upload_name('../../etc/passwd', 'csv'), upload_name('.xlsx', 'xlsx'), upload_name('Été 2024.CSV', 'csv')
     ('passwd.csv', 'import.xlsx', 'Été 2024.CSV')
+    >>> len(upload_name('é' * 300 + '.csv', 'csv').encode())
+    204
     """
     ext = _EXTENSIONS.get(kind, ".bin")
     last = re.split(r"[\\/]", name)[-1]
     last = "".join(c for c in last if c.isprintable()).strip()
     stem, suffix = (last[: -len(ext)], last[-len(ext):]) if last.lower().endswith(ext) else (last, ext)
-    return (stem.lstrip(".")[:100].strip() or "import") + suffix
+    stem = stem.lstrip(".").encode("utf-8")[:_NAME_BYTES].decode("utf-8", "ignore").strip()  # file systems count bytes
+    return (stem or "import") + suffix
+
+
+_NAME_BYTES = 200  # of the 255 a file name may have
 
 
 def import_in_worker(
