@@ -263,3 +263,31 @@ def test_rules_keep_to_their_declaration(rows: list, at: date) -> None:  # type:
                     assert x.status != "obligatoire" or r.mandatory, r.name
                     assert (x.score >= 1000) == (x.status == "obligatoire"), (r.name, x.score)
     _assert_opportunities_match_suggest(portfolio, at, year=2026)
+
+
+def test_opportunities_keep_every_rule_beside_one_that_does_not_declare_its_answers() -> None:
+    # A rule registered without ``gives`` may make a clause mandatory at any score: a recommendation
+    # of the same clause by a rule the opportunities would leave out then raises its rank (_merge
+    # keeps the best score), so the mandatory clauses' order must be read with every rule.
+    from spaser.clauses.rules import MANDATORY, RULES, Proposal, rule
+    from spaser.model import Buyer, BuyerKind, Purchase, Supplier
+
+    at = date(2026, 3, 2)
+    p = Purchase(id="P1", object="Nettoyage des écoles", cpv="90911200", amount_ht=D(300000), duration_months=36,
+                 social=frozenset({Soc.AUCUNE}), environmental=frozenset({Env.CRITERE}),  # the labels rule is not needed
+                 notification_date=date(2026, 1, 15), suppliers=(Supplier(name="Titulaire"),))
+    portfolio = Portfolio(buyer=Buyer(name="Commune", kind=BuyerKind.COMMUNE), purchases=(p,))
+
+    @rule("Règle ajoutée par un utilisateur, sans déclaration.")
+    def user_rule(ctx):  # type: ignore[no-untyped-def]
+        return [Proposal("label-nettoyage", MANDATORY, ("Exigé par l'acheteur.",), 0, "user_rule"),  # also recommended by « labels »
+                Proposal("emballages-livraisons", MANDATORY, ("Exigé par l'acheteur.",), 50, "user_rule")]
+
+    try:
+        law, _ = law_at(at).recording()  # a new parameter set: no memo holds this rule once it is removed
+        o = opportunities(portfolio, at=at, year=2026, law=law)
+        expected = tuple(s.clause_id for s in suggest(p, at=at, portfolio=portfolio, law=law) if s.mandatory)
+        assert expected == ("label-nettoyage", "emballages-livraisons")
+        assert o.purchases[0].mandatory == expected
+    finally:
+        RULES.remove(next(r for r in RULES if r.func is user_rule))

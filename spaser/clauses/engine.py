@@ -275,7 +275,13 @@ def ranked_proposals(
 
 def _rules_at(at: date, needed: frozenset[Gives] | None = None) -> tuple[Rule, ...]:
     """The rules in force at ``at`` (those ``needed`` asks for), worked out once per date (a rule registered later makes a new key)."""
-    return _law.memoised(  # type: ignore[no-any-return]
-        ("rules_at", at, len(RULES), needed),
-        lambda: tuple(r for r in RULES if r.in_force(at) and (needed is None or r.mandatory or r.gives is None or r.gives in needed)),
-    )
+    return _law.memoised(("rules_at", at, len(RULES), needed), lambda: _in_force(at, needed))  # type: ignore[no-any-return]
+
+
+def _in_force(at: date, needed: frozenset[Gives] | None) -> tuple[Rule, ...]:
+    rules = tuple(r for r in RULES if r.in_force(at))
+    # A rule that does not declare what it gives may also make a clause mandatory below the score of
+    # a recommendation of the same clause (_merge keeps the best): then no rule is left out.
+    if needed is None or any(r.gives is None for r in rules):
+        return rules
+    return tuple(r for r in rules if r.mandatory or r.gives in needed)

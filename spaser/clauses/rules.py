@@ -216,7 +216,8 @@ class Rule:
     func: Callable[[Context], list[Proposal]]
     requires: Callable[[Tree], tuple[Parameter, ...]] | None = None  # the parameters that date the rule (all must be in force)
     # Declared so that advice needing only some answers can leave a rule out (opportunities);
-    # tests/test_suggest_fast.py checks the proposals against them. Unknown: never left out.
+    # tests/test_suggest_fast.py checks the proposals against them. A rule that declares them also
+    # scores as _score does (a mandatory proposal above any recommendation). Unknown: no rule left out.
     gives: Gives | None = None
     mandatory: bool = True  # whether the rule may propose a clause as mandatory
 
