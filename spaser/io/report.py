@@ -24,6 +24,7 @@ from enum import StrEnum
 from collections.abc import Callable
 from typing import Any
 
+from spaser._french import counted, records_read
 from spaser.money import format_number
 
 __all__ = ["IssueCode", "Severity", "ImportIssue", "ImportReport", "MESSAGES"]
@@ -329,15 +330,14 @@ class ImportReport:
             raise AssertionError(f"read {self.read} != accepted {self.accepted} + rejected {self.rejected}")
 
     def summary_fr(self) -> str:
-        n = format_number
-        s = (
-            f"{n(self.read)} enregistrement(s) lu(s) : {n(self.accepted)} accepté(s) "
-            f"(dont {n(self.warned)} avec avertissement), {n(self.rejected)} rejeté(s)."
-        )
+        """« 2 917 enregistrements lus : 2 915 acceptés (dont 3 avec avertissement), 2 rejetés. »"""
+        warned = f" (dont {format_number(self.warned)} avec avertissement)" if self.warned else ""
+        s = f"{records_read(self.read)} : {counted(self.accepted, 'accepté', 'acceptés')}{warned}, {counted(self.rejected, 'rejeté', 'rejetés')}."
         if self.merged:
-            s += f" {n(self.merged)} ligne(s) de cotitulaire rattachée(s) au marché déjà lu."
+            s += f" {counted(self.merged, 'ligne de cotitulaire rattachée', 'lignes de cotitulaire rattachées')} au marché déjà lu."
         if self.truncated:
-            s += f" {n(self.truncated)} problème(s) supplémentaire(s) non détaillé(s) (limite de {n(self.max_issues)} atteinte)."
+            s += (f" {counted(self.truncated, 'problème supplémentaire non détaillé', 'problèmes supplémentaires non détaillés')}"
+                  f" (limite de {format_number(self.max_issues)} atteinte).")
         return s
 
     def to_dict(self) -> dict[str, Any]:
