@@ -291,3 +291,13 @@ def test_opportunities_keep_every_rule_beside_one_that_does_not_declare_its_answ
         assert o.purchases[0].mandatory == expected
     finally:
         RULES.remove(next(r for r in RULES if r.func is user_rule))
+
+
+def test_advice_before_the_insertion_parameters(metropole: Portfolio) -> None:
+    # Before the labour shares are dated (2019), a labour-heavy purchase is not known to be one:
+    # the advice is given without the rules that need them, alone and in the opportunities.
+    at = date(2018, 6, 1)
+    p = planned_purchase("Nettoyage des écoles", "90919200", D("300000"), at)
+    ids = [s.clause_id for s in suggest(p)]
+    assert "egalite-femmes-hommes" not in ids and "condition-environnementale" in ids
+    assert _assert_opportunities_match_suggest(metropole, at, year=2025) > 0

@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from spaser import cpv as _cpv
+from spaser._errors import SpaserError
 from spaser.clauses import _law
 from spaser.clauses._tables import PrefixIndex, has_any, normalise, table
 from spaser.clauses.allotment import AllotmentAdvice, allotment_advice, may_divide
@@ -793,7 +794,12 @@ def _labour_trade(ctx: Context) -> str | None:
     if p.nature is Nature.FOURNITURES and trade is None:
         return None
     # Given a positive amount, the estimate's trade (and any error) depends on this trade and the date only.
-    return _law.memoised(("labour_trade", trade, ctx.at), lambda: ctx.default_hours.trade)  # type: ignore[union-attr,no-any-return]
+    try:
+        return _law.memoised(("labour_trade", trade, ctx.at), lambda: ctx.default_hours.trade)  # type: ignore[union-attr,no-any-return]
+    except SpaserError as e:
+        if e.code != "parameter-missing":
+            raise
+        return None  # no labour share at this date (before the insertion parameters): not known to be labour-heavy
 
 
 @rule("Égalité professionnelle et prévention des discriminations pour les marchés de main-d'œuvre.", gives="sociale", mandatory=False)

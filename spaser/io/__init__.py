@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from spaser._errors import InputError, SpaserError
+from spaser._french import counted, records_read
 from spaser.io.report import ImportIssue, ImportReport, IssueCode, MESSAGES, Severity
 from spaser.model import Buyer, Portfolio
 
@@ -66,7 +67,7 @@ class ImportResult:
             first = next((i for i in r.issues if i.severity is Severity.ERROR), None)
             example = f" Premier rejet : {first.location} : {first.message}" if first is not None else ""
             raise InputError(
-                f"aucun achat n'a pu être importé ({r.read} enregistrement(s) lu(s), {r.rejected} rejeté(s)"
+                f"aucun achat n'a pu être importé ({records_read(r.read)}, {counted(r.rejected, 'rejeté', 'rejetés')}"
                 f"{' ; problèmes : ' + causes if causes else ''}).{example} Le détail : spaser inspect.",
                 code="no-data", file=self.path,
             )
