@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from spaser.money import format_number
 
-__all__ = ["agree", "counted", "plural_forms", "records_read"]
+__all__ = ["agree", "counted", "plural_forms", "records_read", "purchases_assessed"]
 
 # A number (« 2 917 », « 49,1 ») then words, some with « (s) », up to the next number or punctuation.
 _NUMBER_THEN_FORMS = re.compile(r"(\d[\d\u202f\xa0 ]*(?:,\d+)?)((?:[^\d.;:]*?\w\(s\))+)")
@@ -39,6 +39,15 @@ def records_read(n: int) -> str:
     ('120\u202f000 enregistrements lus', '1 enregistrement lu')
     """
     return counted(n, "enregistrement lu", "enregistrements lus")
+
+
+def purchases_assessed(done: int, total: int) -> str:
+    """How far the advice on a portfolio is, as the command line says it.
+
+    >>> purchases_assessed(30000, 99710), purchases_assessed(1, 1)
+    ('30\u202f000 achats examinés sur 99\u202f710', '1 achat examiné sur 1')
+    """
+    return f"{counted(done, 'achat examiné', 'achats examinés')} sur {format_number(total)}"
 
 
 def plural_forms(text: str) -> str:

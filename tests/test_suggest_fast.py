@@ -301,3 +301,33 @@ def test_advice_before_the_insertion_parameters(metropole: Portfolio) -> None:
     ids = [s.clause_id for s in suggest(p)]
     assert "egalite-femmes-hommes" not in ids and "condition-environnementale" in ids
     assert _assert_opportunities_match_suggest(metropole, at, year=2025) > 0
+
+
+def test_opportunities_tell_how_far_they_are(metropole: Portfolio, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from spaser._french import purchases_assessed
+
+    module = sys.modules["spaser.clauses.opportunities"]
+    at = date(2026, 9, 1)
+    plain = opportunities(metropole, at=at, top=30)
+    monkeypatch.setattr(module, "PROGRESS_EVERY", 100)
+    told: list[tuple[int, int]] = []
+    o = opportunities(metropole, at=at, top=30, progress=lambda done, total: told.append((done, total)))
+    assert o.to_dict() == plain.to_dict()
+    total = told[-1][1]
+    assert [d for d, _ in told] == [*range(100, total, 100), total] and {t for _, t in told} == {total}
+    assert purchases_assessed(1500, 2917) == "1\u202f500 achats examinés sur 2\u202f917"
+
+
+def test_opportunities_say_where_their_date_comes_from(metropole: Portfolio) -> None:
+    from spaser.law import check
+
+    def note(o) -> str:  # type: ignore[no-untyped-def]
+        return o.notes[-1]
+
+    assert "(date du jour, par défaut" in note(opportunities(metropole, top=1))  # it said « date donnée »
+    assert note(opportunities(metropole, at=date(2026, 9, 1), top=1)).endswith("droit lu au 01/09/2026 (date donnée).")
+    d = check(metropole, at=date(2026, 9, 1))
+    assert note(opportunities(metropole, diagnosis=d, top=1)).endswith("droit lu au 01/09/2026 (date donnée).")
+    assert "Les 2 achats présentés : si ces 2 marchés comportaient" in opportunities(metropole, at=date(2026, 9, 1), top=2).explain()

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from spaser._gc import paused
@@ -23,6 +24,7 @@ from spaser.law.diagnosis import default_year
 from spaser.law.targets import pnad_indicators
 from spaser.law.law import Law, current_law
 from spaser.model import ContractKind, EnvironmentalConsideration as Env, Portfolio, Purchase, SocialConsideration as Soc
+from spaser._french import counted
 from spaser.money import format_eur, format_number, format_percent
 
 if TYPE_CHECKING:
@@ -83,11 +85,12 @@ class Scenario:
     def sentence(self) -> str:
         if self.contracts == 0:
             return f"{self.label} : aucun contrat du périmètre de mesure ne gagnerait de considération."
+        these = "ce marché comportait" if self.contracts == 1 else f"ces {format_number(self.contracts)} marchés comportaient"
         return (
-            f"{self.label} : si ces {self.contracts} marché(s) comportaient les clauses suggérées, la part des contrats avec une "
+            f"{self.label} : si {these} les clauses suggérées, la part des contrats avec une "
             f"considération sociale passerait de {format_percent(self.social_before, 0)} à {format_percent(self.social_after, 0)}, "
             f"et avec une considération environnementale de {format_percent(self.environmental_before, 0)} à "
-            f"{format_percent(self.environmental_after, 0)} (sur {self.counted} contrat(s) mesuré(s))."
+            f"{format_percent(self.environmental_after, 0)} (sur {counted(self.counted, 'contrat mesuré', 'contrats mesurés')})."
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -119,11 +122,12 @@ class Opportunities:
 
     def explain(self) -> str:
         lines = [
-            f"Année {self.year} : {self.candidates} achat(s) pourraient intégrer une clause ; {len(self.purchases)} présenté(s) ci-dessous.",
+            f"Année {self.year} : {counted(self.candidates, 'achat pourrait', 'achats pourraient')} intégrer une clause ; "
+            f"{counted(len(self.purchases), 'présenté', 'présentés')} ci-dessous.",
             f"Valeur des contrats sans considération sociale pouvant en recevoir une : {format_eur(self.value_without_social, cents=False)} HT ; "
             f"sans considération environnementale : {format_eur(self.value_without_environmental, cents=False)} HT.",
             f"Heures d'insertion possibles sur les achats présentés : ≈ {format_number(self.total_hours)} heures sur toute la durée de leurs marchés (valeurs d'usage).",
-            f"Achats présentés pouvant être réservés (SIAE, EA, ESAT ou ESS) : {self.reservable}.",
+            f"Achats présentés pouvant être réservés (SIAE, EA, ESAT ou ESS) : {format_number(self.reservable)}.",
             self.top.sentence(),
         ]
         if self.all.contracts != self.top.contracts:
@@ -255,26 +259,36 @@ def _scenario(
 
 
 def opportunities(
-    portfolio: Portfolio, *, year: int | None = None, at: date | None = None, top: int = 20, law: Law | None = None, diagnosis: Diagnosis | None = None
+    portfolio: Portfolio, *, year: int | None = None, at: date | None = None, top: int = 20, law: Law | None = None, diagnosis: Diagnosis | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Opportunities:
     """The purchases of ``year`` (default: last complete year with data) with the largest potential.
 
     ``law``: the law to apply (default: as for ``check``); ``at`` defaults to the law's date, else today.
+    ``progress(done, total)`` is told how many of the year's purchases are assessed, every
+    ``PROGRESS_EVERY`` (for a progress bar; a large portfolio takes seconds).
     ``diagnosis``: ``check(portfolio)`` already made under the same law: its year and date are taken
     (``year`` and ``at`` must then be left out or agree) and its measured indicators are the « before »
     of the scenarios, instead of counting the portfolio again (one analysis, shared).
     """
+    # Where the date comes from, for the note that states it.
+    origin = "date donnée" if at is not None else "date du jour, par défaut"  # read by the CLI, the web page and the documents
     if diagnosis is not None:
         if (year is not None and year != diagnosis.year) or (at is not None and at != diagnosis.at):
             raise ValueError("opportunities: year and at must agree with the diagnosis given")
-        year, at = diagnosis.year, diagnosis.at
+        year, at, origin = diagnosis.year, diagnosis.at, "date donnée"  # with the diagnosis
+    elif at is None and law is not None:
+        origin = "date du droit appliqué"
     at = at or (law.at if law is not None else date.today())
     with paused(promote=True), (law if law is not None else current_law(at)).active():
-        return _opportunities(portfolio, year=year, at=at, top=top, before=diagnosis.measured if diagnosis is not None else None)
+        return _opportunities(portfolio, year=year, at=at, origin=origin, top=top, before=diagnosis.measured if diagnosis is not None else None, progress=progress)
 
 
-def _opportunities(portfolio: Portfolio, *, year: int | None, at: date | None, top: int, before: YearIndicators | None = None) -> Opportunities:
-    given, at = at, at or date.today()
+PROGRESS_EVERY = 10_000  # purchases assessed between two calls of ``progress``
+
+
+def _opportunities(portfolio: Portfolio, *, year: int | None, at: date, origin: str, top: int, before: YearIndicators | None = None,
+                   progress: Callable[[int, int], None] | None = None) -> Opportunities:
     notes: list[str] = []
     if year is None:
         year, warning = default_year(portfolio, at)
@@ -283,7 +297,14 @@ def _opportunities(portfolio: Portfolio, *, year: int | None, at: date | None, t
     cat = catalogue()
     kinds = {c.id: (c.consideration.value if c.consideration is not None else None) for c in cat}
     in_year = [(i, p) for i, p in enumerate(portfolio.purchases) if p.year == year]
-    assessed = [_assess(i, p, portfolio, at, cat, kinds) for i, p in in_year if p.kind is not ContractKind.DEPENSE]
+    contracts = [(i, p) for i, p in in_year if p.kind is not ContractKind.DEPENSE]
+    if progress is None:
+        assessed = [_assess(i, p, portfolio, at, cat, kinds) for i, p in contracts]
+    else:
+        assessed = []
+        for start in range(0, len(contracts), PROGRESS_EVERY):
+            assessed += [_assess(i, p, portfolio, at, cat, kinds) for i, p in contracts[start:start + PROGRESS_EVERY]]
+            progress(len(assessed), len(contracts))
     candidates = [o for o in assessed if o.social or o.environmental or o.reservable]
     candidates.sort(key=lambda o: (-o.score, -(o.purchase.amount_ht or 0), o.purchase.id, o.index))
     listed = [o.opportunity(at) for o in candidates[: max(top, 0)]]
@@ -294,7 +315,7 @@ def _opportunities(portfolio: Portfolio, *, year: int | None, at: date | None, t
     if floor is not None:
         notes.append(f"Indicateurs calculés sur le périmètre de mesure national (contrats d'au moins {format_eur(floor, cents=False)} HT).")
     notes.append("Les suggestions portent sur le prochain renouvellement de chaque achat : droit lu au " + at.strftime("%d/%m/%Y")
-                 + (" (date donnée)." if given is not None else " (date du jour, par défaut ; --date pour une autre date)."))
+                 + f" ({origin}).")
     return Opportunities(
         year=year,
         at=at,
@@ -304,7 +325,7 @@ def _opportunities(portfolio: Portfolio, *, year: int | None, at: date | None, t
         value_without_social=sum((o.purchase.amount_ht for o in candidates if o.social and o.purchase.amount_ht), zero),
         value_without_environmental=sum((o.purchase.amount_ht for o in candidates if o.environmental and o.purchase.amount_ht), zero),
         reservable=sum(1 for o in listed if o.reservable),
-        top=_scenario(f"Les {len(listed)} achats présentés", portfolio, year, in_year, {o.index: o.considerations() for o in candidates[: len(listed)]}, before),
-        all=_scenario(f"Tous les {len(candidates)} achats de l'année concernés", portfolio, year, in_year, {o.index: o.considerations() for o in candidates}, before),
+        top=_scenario("L'achat présenté" if len(listed) == 1 else f"Les {format_number(len(listed))} achats présentés", portfolio, year, in_year, {o.index: o.considerations() for o in candidates[: len(listed)]}, before),
+        all=_scenario("L'achat de l'année concerné" if len(candidates) == 1 else f"Tous les {format_number(len(candidates))} achats de l'année concernés", portfolio, year, in_year, {o.index: o.considerations() for o in candidates}, before),
         notes=tuple(notes),
     )

@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from spaser._errors import InputError, OutputError, SpaserError, UsageError
-from spaser._french import plural_forms, records_read
+from spaser._french import plural_forms, purchases_assessed, records_read
 from spaser._json import to_jsonable
 from spaser.cli._progress import detail as progress_detail, progress_step
 from spaser.io.dates import DATE_PLAUSIBLE_FROM
 
 __all__ = [
+    "advice_progress",
     "FrenchParser",
     "add_common",
     "add_input",
@@ -280,6 +281,11 @@ def _input_path(name: str) -> Iterator[str]:
         yield path
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def advice_progress(done: int, total: int) -> None:
+    """The progress line's detail while a portfolio's advice is worked out (« 30 000 achats examinés sur 99 710 »)."""
+    progress_detail(purchases_assessed(done, total))
 
 
 def load_input(args: argparse.Namespace):  # type: ignore[no-untyped-def]

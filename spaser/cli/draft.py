@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 
 from spaser.cli._common import (
+    advice_progress,
     say,
     add_common,
     add_input,
@@ -93,7 +94,7 @@ def register_document(
 def _write_draft(portfolio, path, *, result, **kw):  # type: ignore[no-untyped-def]
     from spaser.documents import write_draft
 
-    return write_draft(portfolio, path, report=result.report, **kw)
+    return write_draft(portfolio, path, report=result.report, progress=advice_progress, **kw)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -9,6 +9,7 @@ from typing import IO
 
 from spaser._errors import UsageError
 from spaser.cli._common import (
+    advice_progress,
     say,
     STDOUT,
     add_common,
@@ -107,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"Aucun achat d'identifiant « {args.id} » dans « {args.file} ».") from None
     else:
         with progress_step("Recherche des opportunités"):
-            opp = opportunities(portfolio, year=args.year, at=at, top=args.top or 20)  # type: ignore[arg-type]
+            opp = opportunities(portfolio, year=args.year, at=at, top=args.top or 20, progress=advice_progress)  # type: ignore[arg-type]
             if args.xlsx:
                 rows = [(o.purchase_id, suggest(portfolio.purchases[o.index], at=opp.at, portfolio=portfolio)) for o in opp.purchases]  # type: ignore[union-attr]
                 with output_path(args.xlsx, ".xlsx") as target:

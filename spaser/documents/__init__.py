@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,8 @@ from spaser.documents.config import AXES, OBJECTIVES, TEXT_KEYS, DocumentConfig,
 from spaser.io.safe import check_target, write_bytes, write_with
 from spaser.law.law import Law, current_law
 from spaser.model import Portfolio
+
+Progress = Callable[[int, int], None]  # (purchases assessed, purchases to assess) for the advice
 
 __all__ = [
     "DocumentConfig",
@@ -63,19 +65,19 @@ def _diagnose(portfolio: Portfolio, cfg: DocumentConfig, year: int | None, at: d
     return check(portfolio, year=year or cfg.year, at=at or cfg.at or current_law().at)
 
 
-def _opportunities(portfolio: Portfolio, diagnosis: Any, top: int) -> tuple[list, Any]:  # type: ignore[type-arg]
+def _opportunities(portfolio: Portfolio, diagnosis: Any, top: int, progress: Progress | None = None) -> tuple[list, Any]:  # type: ignore[type-arg]
     from spaser.documents.builders import opportunities_for
 
-    return opportunities_for(portfolio, top=top, diagnosis=diagnosis)
+    return opportunities_for(portfolio, top=top, diagnosis=diagnosis, progress=progress)
 
 
 def _diagnosis_and_opportunities(portfolio: Portfolio, cfg: Any, year: int | None, at: date | None,
-                                 top: int) -> tuple[Any, tuple[list, Any]]:  # type: ignore[type-arg]
+                                 top: int, progress: Progress | None = None) -> tuple[Any, tuple[list, Any]]:  # type: ignore[type-arg]
     """The diagnosis and the opportunities of its year: ONE analysis, computed once, shared by every
     part of a document. The year is decided in one place (``check``: the configuration's, else the
     last complete year with data) and the opportunities take the diagnosis's year and date."""
     diagnosis = _diagnose(portfolio, cfg, year, at or cfg.at or current_law().at)
-    return diagnosis, _opportunities(portfolio, diagnosis, top)
+    return diagnosis, _opportunities(portfolio, diagnosis, top, progress)
 
 
 def _under(law: Law | None) -> Any:
@@ -91,14 +93,15 @@ def draft_bytes(
     at: date | None = None,
     report: Any = None,
     law: Law | None = None,
+    progress: Progress | None = None,
 ) -> bytes:
-    """The SPASER draft as .docx bytes."""
+    """The SPASER draft as .docx bytes; ``progress(done, total)``: purchases assessed for the advice (a progress bar)."""
     from spaser.documents.builders import build_draft_view
     from spaser.documents.draft import render_draft
 
     cfg = _config(config)
     with paused(promote=True), _under(law):  # bulk work over the whole portfolio (see spaser._gc)
-        diagnosis, (opps, summary) = _diagnosis_and_opportunities(portfolio, cfg, year, at, max(cfg.suggestions, 150))
+        diagnosis, (opps, summary) = _diagnosis_and_opportunities(portfolio, cfg, year, at, max(cfg.suggestions, 150), progress)
         return render_draft(build_draft_view(portfolio, diagnosis, opps, cfg, report=report, opportunity_summary=summary))
 
 
@@ -112,10 +115,11 @@ def write_draft(
     law: Law | None = None,
     force: bool = False,
     report: Any = None,
+    progress: Progress | None = None,
 ) -> Path:
-    """Write the SPASER draft (.docx); ``report`` (ImportReport) is summarised in the diagnosis."""
+    """Write the SPASER draft (.docx); ``report`` (ImportReport) is summarised in the diagnosis; ``progress``: as :func:`draft_bytes`."""
     check_target(path, force=force)
-    return write_bytes(path, draft_bytes(portfolio, config=config, year=year, at=at, report=report, law=law), force=force)
+    return write_bytes(path, draft_bytes(portfolio, config=config, year=year, at=at, report=report, law=law, progress=progress), force=force)
 
 
 def deliberation_bytes(

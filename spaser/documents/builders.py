@@ -11,7 +11,7 @@ trajectory of the buyer's own objectives (a practice choice, stated as such).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
@@ -654,15 +654,17 @@ RESERVABLE = "reservation"  # marker id: the clause engine says the purchase cou
 
 
 def opportunities_for(
-    portfolio: Portfolio, *, year: int | None = None, at: date | None = None, top: int, diagnosis: Any = None
+    portfolio: Portfolio, *, year: int | None = None, at: date | None = None, top: int, diagnosis: Any = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[list[Opportunity], OpportunitySummary]:
     """The clause engine's opportunities for ``year``, adapted, and its portfolio-level figures.
 
-    ``diagnosis``: the document's diagnosis, whose year, date and measured indicators are shared.
+    ``diagnosis``: the document's diagnosis, whose year, date and measured indicators are shared;
+    ``progress``: as :func:`spaser.clauses.opportunities`'.
     """
     from spaser.clauses import opportunities
 
-    found = opportunities(portfolio, year=year, at=at, top=top, diagnosis=diagnosis)
+    found = opportunities(portfolio, year=year, at=at, top=top, diagnosis=diagnosis, progress=progress)
     scenarios = [found.top.sentence()] + ([found.all.sentence()] if found.all.contracts != found.top.contracts else [])
     summary = OpportunitySummary(
         year=found.year,
