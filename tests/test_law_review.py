@@ -86,10 +86,10 @@ def test_the_draft_and_the_web_page_count_the_approximate_dates() -> None:
     d = check(_portfolio(_bare("A1", date(2026, 9, 1)), _bare("A2", date(2026, 9, 2), date(2026, 8, 21))), year=2026, at=date(2026, 12, 1))
     assert d.compliance.approximate == 1 and len(d.compliance.missing) == 3  # A2's launch is known: real breaches
     rules = contract_rules(d)
-    assert all("1 de ces marchés reposent sur une date approximative" in r.findings for r in rules)
+    assert all("1 de ces marchés repose sur une date approximative" in r.findings for r in rules)
     view = diagnosis_view(d.to_dict())
     assert view["compliance"]["approximate"] == 1
-    assert "1 contrat(s) notifié(s) après la bascule" in " ".join(d.warnings)
+    assert "1 contrat notifié après la bascule" in " ".join(d.warnings)
     text = render_text(d)
     assert "[manquant] A2" in text and "[manquant] A1" not in text and "[à vérifier] A1" in text
 

@@ -46,6 +46,8 @@ from spaser.documents.views import (
     YearIndicators,
 )
 from spaser.model import BuyerKind, Portfolio, SupplierKind
+from spaser._french import counted
+from spaser.money import format_number
 
 __all__ = [
     "Opportunity",
@@ -226,11 +228,13 @@ def contract_rules(diagnosis: Any) -> list[ContractRule]:
         missing = sum(1 for f in findings if f.status == "manquant")
         to_check = sum(1 for f in findings if f.status == "à vérifier")
         if c.checked:
-            text = f"{c.checked} marché(s) soumis à ces règles dans les données : {missing} sans cette condition, {to_check} à vérifier"
+            text = (f"{counted(c.checked, 'marché soumis', 'marchés soumis')} à ces règles dans les données : {format_number(missing)} sans cette condition, "
+                    f"{format_number(to_check)} à vérifier")
             if c.approximate:
-                text += f" ; {c.approximate} de ces marchés reposent sur une date approximative (date de lancement de la consultation inconnue : jamais comptés comme manquement)"
+                text += (f" ; {counted(c.approximate, 'de ces marchés repose', 'de ces marchés reposent')} sur une date approximative "
+                         "(date de lancement de la consultation inconnue : jamais comptés comme manquement)")
         elif c.switch is not None and c.not_yet:
-            text = f"{c.not_yet} marché(s) des données ont été engagés avant cette date"
+            text = f"{counted(c.not_yet, 'marché des données a été engagé', 'marchés des données ont été engagés')} avant cette date"
         else:
             text = ""
         articles = sorted({a for f in findings for a in f.articles}) or _RULE_ARTICLES[rule]

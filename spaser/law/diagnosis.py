@@ -26,6 +26,8 @@ from spaser.law.compliance import Compliance, ComplianceCounter
 from spaser.law.law import Law, current_law, simulation_notes
 from spaser.law.indicators import YearIndicators, indicators_and_measured
 from spaser.law.obligation import ContentItem, Obligation, SpendCount, required_contents, spaser_obligation, spend_counter
+from spaser._french import counted
+from spaser.money import format_number
 from spaser._gc import paused
 from spaser.law.params import Lookup, Parameter, ParameterValue, Reference
 from spaser.law.targets import AgecRates, TargetResult, pnad_floor, targets
@@ -226,16 +228,16 @@ def _warnings(o: Obligation, measured: YearIndicators, results: list[TargetResul
     unknown = measured.social.unknown.count + measured.environmental.unknown.count
     if measured.contracts and unknown:
         out.append(
-            f"Considérations inconnues pour {measured.year} : {measured.social.unknown.count} contrat(s) (social), "
-            f"{measured.environmental.unknown.count} (environnemental) sur {measured.contracts} ; comptés à part de « aucune considération »."
+            f"Considérations inconnues pour {measured.year} : {counted(measured.social.unknown.count, 'contrat', 'contrats')} (social), "
+            f"{format_number(measured.environmental.unknown.count)} (environnemental) sur {format_number(measured.contracts)} ; comptés à part de « aucune considération »."
         )
     if any(t.status == "taux non renseigné" for t in results):
         out.append("AGEC art. 58 : taux non renseigné pour certaines catégories (seuls les textiles figurent dans la référence).")
     if c.to_check:
-        out.append(f"{len(c.to_check)} point(s) de conformité par contrat « à vérifier » faute d'information.")
+        out.append(f"{counted(len(c.to_check), 'point', 'points')} de conformité par contrat « à vérifier » faute d'information.")
     if c.approximate:
         out.append(
-            f"{c.approximate} contrat(s) notifié(s) après la bascule des obligations Climat et résilience sans date de lancement de la consultation : "
+            f"{counted(c.approximate, 'contrat notifié', 'contrats notifiés')} après la bascule des obligations Climat et résilience sans date de lancement de la consultation : "
             "date approximative, leurs points sont « à vérifier » (jamais un manquement)."
         )
     return out
