@@ -648,10 +648,10 @@ def write_xlsx(result: ScanResult, path: str | Path, *, force: bool = False) -> 
 
 
 def _summary_lines(r: ScanResult) -> list[str]:
-    from spaser.money import format_eur, format_percent
+    from spaser.money import format_eur, format_number, format_percent
 
     rep = r.report
-    lines = [f"Fichier : {r.file} (format DECP {r.layout})", rep.summary_fr(), f"Année : {r.year} — {len(r.buyers)} acheteur(s)."]
+    lines = [f"Fichier : {r.file} (format DECP {r.layout})", rep.summary_fr(), f"Année : {r.year} — {format_number(len(r.buyers))} acheteur(s)."]
     if r.threshold is None:  # no rule in force: nothing compared (law_notes says why)
         lines += [f"Chiffre présenté : {SPEND_LABEL}, à titre indicatif.", f"Seuil SPASER en vigueur au 31/12/{r.year} : aucun.", r.method]
     else:
@@ -670,12 +670,12 @@ def _summary_lines(r: ScanResult) -> list[str]:
 
 def format_table(r: ScanResult, *, top: int = 20) -> str:
     """The terminal output: summary then the ``top`` buyers, aligned, in French."""
-    from spaser.money import format_eur, format_percent
+    from spaser.money import format_eur, format_number, format_percent
 
     out = _summary_lines(r)
     counts = r.report.counts
     if counts:
-        out.append("Problèmes relevés : " + ", ".join(f"{k} : {v}" for k, v in sorted(counts.items())) + ".")
+        out.append("Problèmes relevés : " + ", ".join(f"{k} : {format_number(v)}" for k, v in sorted(counts.items())) + ".")
     above = sum(1 for b in r.buyers if b.status == "au-dessus")
     undetermined = sum(1 for b in r.buyers if b.status == "indéterminé")
     notified = r.assiette == "montants_notifies"  # before 2023: the contracts concluded in the year
@@ -683,7 +683,7 @@ def format_table(r: ScanResult, *, top: int = 20) -> str:
     if r.threshold is None:
         out.append("Aucun acheteur classé : aucun seuil SPASER en vigueur cette année-là.")
     else:
-        out.append(f"Acheteurs au-dessus du seuil ({basis}) : {above} ; indéterminés : {undetermined}.")
+        out.append(f"Acheteurs au-dessus du seuil ({basis}) : {format_number(above)} ; indéterminés : {format_number(undetermined)}.")
     out.append("")
     figure = f"Marchés notifiés {r.year}" if notified else f"Dépense estimée {r.year}"
     headers = ["Rang", "SIRET", "Acheteur", "Contrats", figure, "Seuil", "Social", "Env.", "Inconnu"]
@@ -695,7 +695,7 @@ def format_table(r: ScanResult, *, top: int = 20) -> str:
                 str(rank),
                 b.siret or "—",
                 name,
-                str(b.contracts),
+                format_number(b.contracts),
                 format_eur(b.notified_amount if notified else b.estimate, cents=False),
                 b.status,
                 format_percent(b.social_share, 0),
@@ -713,7 +713,7 @@ def format_table(r: ScanResult, *, top: int = 20) -> str:
     out.append("  ".join("-" * w for w in widths))
     out.extend(fmt(row) for row in rows)
     if len(r.buyers) > top:
-        out.append(f"… et {len(r.buyers) - top} autre(s) acheteur(s) (--top N pour en voir plus, --csv/--xlsx pour tout).")
+        out.append(f"… et {format_number(len(r.buyers) - top)} autre(s) acheteur(s) (--top N pour en voir plus, --csv/--xlsx pour tout).")
     out.append("")
     out.append("Social / Env. : part des marchés notifiés dans l'année avec au moins une considération ; "
                "Inconnu : part dont la considération sociale n'est pas renseignée (toujours le cas au format 2019).")

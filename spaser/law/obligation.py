@@ -335,8 +335,8 @@ class _SpendCounter:
                     if why:
                         self.uncounted.append(f"{p.id} : montant invraisemblable ({why}), écarté de l'estimation {year}")
                     else:
-                        missing = "montant" if p.amount_ht is None else "date de notification"
-                        self.uncounted.append(f"{p.id} : {missing} inconnu(e), dépense {year} impossible à estimer")
+                        missing = "montant inconnu" if p.amount_ht is None else "date de notification inconnue"
+                        self.uncounted.append(f"{p.id} : {missing}, dépense {year} impossible à estimer")
                 return
             if amount == 0:
                 return  # contract not running that year

@@ -47,7 +47,7 @@ def render_text(d: Diagnosis) -> str:
     for a in o.spend.assumptions[:10]:
         add(f"   Hypothèse : {a}")
     if len(o.spend.assumptions) > 10:
-        add(f"   … et {len(o.spend.assumptions) - 10} autre(s) hypothèse(s) (voir --json)")
+        add(f"   … et {format_number(len(o.spend.assumptions) - 10)} autre(s) hypothèse(s) (voir --json)")
     for u in o.spend.uncounted[:10]:
         add(f"   Non compté : {u}")
     for s in o.to_settle:
@@ -82,9 +82,10 @@ def render_text(d: Diagnosis) -> str:
         switch = f" à partir du {format_date(cc.switch)}" if cc.switch else ""
         add(f"   Aucun contrat concerné (obligations applicables aux consultations lancées{switch} ; {format_number(cc.not_yet)} contrat(s) antérieur(s)).")
     else:
-        add(f"   {cc.checked} contrat(s) concerné(s) : {cc.compliant} sans remarque, {len(cc.missing)} manquement(s), {len(cc.to_check)} point(s) à vérifier.")
+        add(f"   {format_number(cc.checked)} contrat(s) concerné(s) : {format_number(cc.compliant)} sans remarque, {format_number(len(cc.missing))} manquement(s), "
+            f"{format_number(len(cc.to_check))} point(s) à vérifier.")
         if cc.approximate:
-            add(f"   Dont {cc.approximate} contrat(s) sur une date approximative (date de lancement de la consultation inconnue, date de notification utilisée) : aucun manquement retenu pour eux, points « à vérifier ».")
+            add(f"   Dont {format_number(cc.approximate)} contrat(s) sur une date approximative (date de lancement de la consultation inconnue, date de notification utilisée) : aucun manquement retenu pour eux, points « à vérifier ».")
     for f in cc.findings:
         add(f"   - [{f.status}] {f.purchase_id}{' « ' + f.object + ' »' if f.object else ''} : {f.message} ({', '.join(f.articles)})")
     for sk in cc.skipped:
@@ -115,7 +116,7 @@ def render_text(d: Diagnosis) -> str:
 
 def render_joint_text(j: JointDiagnosis) -> str:
     """A joint scheme: one line per buyer (obligation, counted spend, PNAD shares), then the notes."""
-    lines = [f"Schéma commun — {len(j.members)} acheteur(s) ; droit lu au {format_date(j.at)}"]
+    lines = [f"Schéma commun — {format_number(len(j.members))} acheteur(s) ; droit lu au {format_date(j.at)}"]
     lines.extend(f"  {w}" for w in j.warnings)
     lines.append("")
     for d in j.members:
