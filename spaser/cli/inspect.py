@@ -112,7 +112,7 @@ def render_text(s: dict[str, Any], report: Any) -> str:
         b = s["buyers"][0]
         lines.append(f"Acheteur : {b['name']}" + (f" (SIRET {b['siret']})" if b["siret"] else "") + f" — {b['kind_label']}")
     elif s["buyer_count"] > 1:
-        lines.append(f"{s['buyer_count']} acheteurs (les {len(s['buyers'])} premiers par montant) :")
+        lines.append(f"{format_number(s['buyer_count'])} acheteurs (les {len(s['buyers'])} premiers par montant) :")
         for b in s["buyers"]:
             lines.append(f"  - {b['name']} ({b['siret'] or 'SIRET inconnu'}) : {b['purchases']} marché(s), {format_eur(b['total_ht'], cents=False)} HT")
         if s["buyers_not_listed"]:

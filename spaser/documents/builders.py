@@ -128,11 +128,11 @@ def obligation_view(diagnosis: Any) -> ObligationView:
         from spaser.money import format_eur
 
         exclusions.append(
-            f"{len(spend.exclusions)} contrat(s) hors du calcul (concessions, marchés relevant du livre V) "
+            f"{format_number(len(spend.exclusions))} contrat(s) hors du calcul (concessions, marchés relevant du livre V) "
             f"pour {format_eur(spend.excluded_total, cents=False)} sur l'année."
         )
     if spend.uncounted:
-        exclusions.append(f"{len(spend.uncounted)} contrat(s) n'ont pas pu être comptés (montant ou date manquant).")
+        exclusions.append(f"{format_number(len(spend.uncounted))} contrat(s) n'ont pas pu être comptés (montant ou date manquant).")
     return ObligationView(
         status=o.status,
         explanation=o.explanation,

@@ -18,6 +18,7 @@ from spaser._errors import InputError, SpaserError
 from spaser._french import counted, records_read
 from spaser.io.report import ImportIssue, ImportReport, IssueCode, MESSAGES, Severity
 from spaser.model import Buyer, Portfolio
+from spaser.money import format_number
 
 __all__ = [
     "ImportOptions",
@@ -72,9 +73,9 @@ class ImportResult:
                 code="no-data", file=self.path,
             )
         names = ", ".join(f"{p.buyer.siret or '?'} ({p.buyer.name})" for p in self.portfolios[:10])
-        more = f" et {len(self.portfolios) - 10} autres" if len(self.portfolios) > 10 else ""
+        more = f" et {format_number(len(self.portfolios) - 10)} autres" if len(self.portfolios) > 10 else ""
         raise SpaserError(
-            f"Le fichier contient {len(self.portfolios)} acheteurs : choisissez-en un avec --buyer SIRET "
+            f"Le fichier contient {format_number(len(self.portfolios))} acheteurs : choisissez-en un avec --buyer SIRET "
             f"(par exemple {names}{more}).",
             code="several-buyers",
         )

@@ -26,7 +26,7 @@ from spaser.law.law import Law, law_at, parameters_of  # noqa: F401 - law_at is 
 from spaser.law.params import Parameter, ParameterValue, Reference
 from spaser.model import Buyer, BuyerKind, ContractKind, Portfolio, Purchase
 from spaser.law.estimate import contract_share, method_text
-from spaser.money import CENT, format_eur, format_percent, implausible_amount
+from spaser.money import CENT, format_eur, format_number, format_percent, implausible_amount
 
 __all__ = [
     "Status",
@@ -451,8 +451,8 @@ def _against_threshold(spend: SpendCount, threshold: Decimal, margin: Parameter,
     above = spend.total > threshold
     if not spend.is_estimate:
         if not above and spend.uncounted:
-            settle.append(f"les montants ou dates manquants de {len(spend.uncounted)} marché(s), qui pourraient faire dépasser le seuil")
-            return INDETERMINE, f"{spend.method_text} Total compté : {total}, non supérieur à {thr}, mais {len(spend.uncounted)} marché(s) n'ont pu être comptés."
+            settle.append(f"les montants ou dates manquants de {format_number(len(spend.uncounted))} marché(s), qui pourraient faire dépasser le seuil")
+            return INDETERMINE, f"{spend.method_text} Total compté : {total}, non supérieur à {thr}, mais {format_number(len(spend.uncounted))} marché(s) n'ont pu être comptés."
         verdict = "supérieur" if above else "non supérieur"
         return (OBLIGE if above else NON_OBLIGE), f"{spend.method_text} Total : {total}, {verdict} au seuil de {thr}."
     margin_ratio = margin.value_at(at)  # read for an estimate only
@@ -464,8 +464,8 @@ def _against_threshold(spend: SpendCount, threshold: Decimal, margin: Parameter,
         )
         return INDETERMINE, f"{spend.method_text} Estimation : {total}, trop proche du seuil de {thr} pour conclure."
     if not above and spend.uncounted:
-        settle.append(f"les montants ou dates manquants de {len(spend.uncounted)} marché(s)")
-        return INDETERMINE, f"{spend.method_text} Estimation : {total}, sans {len(spend.uncounted)} marché(s) impossibles à estimer."
+        settle.append(f"les montants ou dates manquants de {format_number(len(spend.uncounted))} marché(s)")
+        return INDETERMINE, f"{spend.method_text} Estimation : {total}, sans {format_number(len(spend.uncounted))} marché(s) impossibles à estimer."
     verdict = "nettement supérieure" if above else "nettement inférieure"
     return (OBLIGE if above else NON_OBLIGE), f"{spend.method_text} Estimation : {total}, {verdict} au seuil de {thr}."
 
