@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 
+from spaser.cli._common import advice_progress
 from spaser.cli.draft import register_document
 
 
 def _write(portfolio, path, *, result, **kw):  # type: ignore[no-untyped-def]
     from spaser.documents import write_workbook
 
-    return write_workbook(portfolio, path, report=result.report, **kw)
+    return write_workbook(portfolio, path, report=result.report, progress=advice_progress, **kw)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -237,14 +237,16 @@ def write_workbook(
     at: date | None = None,
     law: Law | None = None,
     force: bool = False,
+    progress: Progress | None = None,
 ) -> Path:
-    """Write the analysis workbook (.xlsx): portfolio, import report, indicators, objectives and gaps, suggestions."""
+    """Write the analysis workbook (.xlsx): portfolio, import report, indicators, objectives and gaps, suggestions.
+    ``progress``: as :func:`draft_bytes`."""
     from spaser.documents.builders import build_workbook_view
     from spaser.documents.tables import write_workbook_to
 
     check_target(path, force=force)
     cfg = _config(config)
     with paused(promote=True), _under(law):  # bulk work over the whole portfolio (see spaser._gc)
-        diagnosis, (opps, _) = _diagnosis_and_opportunities(portfolio, cfg, year, at, max(cfg.suggestions, 200))
+        diagnosis, (opps, _) = _diagnosis_and_opportunities(portfolio, cfg, year, at, max(cfg.suggestions, 200), progress)
         view = build_workbook_view(portfolio, diagnosis, opps, cfg, report=report)
     return write_with(path, lambda fh: write_workbook_to(fh, view), force=force)
