@@ -492,3 +492,14 @@ def test_a_percentage_objective_typed_in_the_settings_form_is_a_percentage() -> 
     assert cfg.targets["social_nombre"] == {2026: Decimal("0.01"), 2031: Decimal("0.005")}
     shown = form_from_config(cfg)
     assert shown["objectifs.social_nombre.debut"] == "1" and shown["objectifs.social_nombre.fin"] == "0.5"
+
+
+def test_a_document_job_tells_how_far_the_advice_is() -> None:
+    # The draft and the workbook list the advice: their job shows « N achats examinés sur M ».
+    from spaser.web import data as page_data
+
+    portfolio = spaser.load(Path(__file__).parents[1] / "examples" / "metropole.xlsx").portfolio
+    for name in ("projet-spaser.docx", "classeur.xlsx"):
+        told: list[tuple[int, int]] = []
+        body = page_data.build_document(name, portfolio, report=None, progress=lambda done, total: told.append((done, total)))
+        assert body[:2] == b"PK" and told and told[-1][0] == told[-1][1] > 0

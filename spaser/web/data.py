@@ -12,6 +12,7 @@ import re
 import shutil
 import tempfile
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -357,12 +358,14 @@ def document_available(name: str) -> bool:
     return hasattr(documents, _DOCUMENT_FUNCTIONS.get(name, ""))
 
 
-def build_document(name: str, portfolio: Any, *, report: Any, config: Any = None, year: int | None = None) -> bytes:
-    """The document's bytes, made by spaser.documents exactly as the CLI makes it (same config file)."""
+def build_document(name: str, portfolio: Any, *, report: Any, config: Any = None, year: int | None = None,
+                   progress: Callable[[int, int], None] | None = None) -> bytes:
+    """The document's bytes, made by spaser.documents exactly as the CLI makes it (same config file);
+    ``progress``: how far the advice is, for the documents that list it."""
     import spaser.documents as documents
 
     if name == "projet-spaser.docx":
-        return documents.draft_bytes(portfolio, report=report, config=config)
+        return documents.draft_bytes(portfolio, report=report, config=config, progress=progress)
     if name == "deliberation.docx":
         return documents.deliberation_bytes(portfolio, config=config)
     if name == "bilan-annuel.docx":
@@ -374,7 +377,7 @@ def build_document(name: str, portfolio: Any, *, report: Any, config: Any = None
             os.chmod(folder, 0o700)
             path = Path(folder) / name
             if name == "classeur.xlsx":
-                documents.write_workbook(portfolio, path, report=report, config=config)
+                documents.write_workbook(portfolio, path, report=report, config=config, progress=progress)
             else:
                 documents.write_indicators_xlsx(portfolio, path, year=year or report_year(portfolio), config=config)
             return path.read_bytes()
@@ -456,11 +459,11 @@ def opportunities_text(opp: Any) -> str:
     return "\n".join(lines)
 
 
-def all_opportunities(portfolio: Any) -> Any:
-    """Every purchase of the year with an opportunity, ranked (``spaser suggest --top`` without a cap)."""
+def all_opportunities(portfolio: Any, progress: Callable[[int, int], None] | None = None) -> Any:
+    """Every purchase of the year with an opportunity, ranked (``spaser suggest --top`` without a cap); ``progress``: as opportunities'."""
     from spaser.clauses import opportunities
 
-    return opportunities(portfolio, top=len(portfolio.purchases) + 1)
+    return opportunities(portfolio, top=len(portfolio.purchases) + 1, progress=progress)
 
 
 def suggestions_page(portfolio: Any, opp: Any, filters: SuggestionFilters, cached: Any, *, page_size: int) -> dict[str, Any]:

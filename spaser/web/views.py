@@ -22,7 +22,7 @@ from urllib.parse import quote, urlencode
 import jinja2
 
 from spaser._errors import InputError, SpaserError
-from spaser._french import records_read
+from spaser._french import purchases_assessed, records_read
 from spaser.io import ImportResult, IssueCode, MESSAGES, sniff
 from spaser.web import data as page_data
 from spaser.web import jobs
@@ -562,7 +562,7 @@ class WebApp:
             here = req.path + (f"?{urlencode(filters.query())}" if filters.query() else "")
 
             def work(job: jobs.Job) -> str:
-                analysis.cached(key, lambda: page_data.all_opportunities(portfolio))
+                analysis.cached(key, lambda: page_data.all_opportunities(portfolio, progress=lambda done, total: job.tell(purchases_assessed(done, total))))
                 return here
 
             job = self._run(req, session, "Recherche des opportunités de clauses", ["Classement des achats"], f"/a/{aid}/{bi}/diagnostic", work)  # type: ignore[arg-type]
@@ -646,24 +646,23 @@ class WebApp:
         key = self._doc_key(req, bi, doc, year)
         if key in analysis.cache:
             return self.redirect(target)
-        make = self._maker(req, analysis, portfolio, doc, year)
-
         def work(job: jobs.Job) -> str:
-            analysis.cached(key, make)
+            analysis.cached(key, self._maker(req, analysis, portfolio, doc, year, lambda done, total: job.tell(purchases_assessed(done, total))))
             return target
 
         job = self._run(req, req.session, f"Préparation : {DOCUMENTS[doc][0]}", ["Diagnostic, suggestions et mise en page"], f"/a/{aid}/{bi}/documents", work)  # type: ignore[arg-type]
         return self.redirect(f"/travail/{job.id}")
 
     @staticmethod
-    def _maker(req: Request, analysis: Analysis, portfolio: Any, doc: str, year: int) -> Callable[[], bytes]:
+    def _maker(req: Request, analysis: Analysis, portfolio: Any, doc: str, year: int,
+               progress: Callable[[int, int], None] | None = None) -> Callable[[], bytes]:
         settings = req.session.settings if req.session else None
 
         def make() -> bytes:
             if settings is None:
-                return page_data.build_document(doc, portfolio, report=analysis.result.report, config=None, year=year)
+                return page_data.build_document(doc, portfolio, report=analysis.result.report, config=None, year=year, progress=progress)
             with settings.documents_config() as config:  # the model .docx exists only meanwhile
-                return page_data.build_document(doc, portfolio, report=analysis.result.report, config=config, year=year)
+                return page_data.build_document(doc, portfolio, report=analysis.result.report, config=config, year=year, progress=progress)
 
         return make
 
