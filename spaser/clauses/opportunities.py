@@ -298,12 +298,10 @@ def _opportunities(portfolio: Portfolio, *, year: int | None, at: date, origin: 
     kinds = {c.id: (c.consideration.value if c.consideration is not None else None) for c in cat}
     in_year = [(i, p) for i, p in enumerate(portfolio.purchases) if p.year == year]
     contracts = [(i, p) for i, p in in_year if p.kind is not ContractKind.DEPENSE]
-    if progress is None:
-        assessed = [_assess(i, p, portfolio, at, cat, kinds) for i, p in contracts]
-    else:
-        assessed = []
-        for start in range(0, len(contracts), PROGRESS_EVERY):
-            assessed += [_assess(i, p, portfolio, at, cat, kinds) for i, p in contracts[start:start + PROGRESS_EVERY]]
+    assessed: list[_Assessed] = []
+    for start in range(0, len(contracts), PROGRESS_EVERY):
+        assessed += [_assess(i, p, portfolio, at, cat, kinds) for i, p in contracts[start:start + PROGRESS_EVERY]]
+        if progress is not None:
             progress(len(assessed), len(contracts))
     candidates = [o for o in assessed if o.social or o.environmental or o.reservable]
     candidates.sort(key=lambda o: (-o.score, -(o.purchase.amount_ht or 0), o.purchase.id, o.index))
