@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from spaser.law.diagnosis import Diagnosis
     from spaser.law.indicators import YearIndicators
 
-__all__ = ["PurchaseOpportunity", "Scenario", "Opportunities", "opportunities"]
+__all__ = ["PurchaseOpportunity", "Scenario", "Opportunities", "AdviceProgress", "opportunities"]
 
 
 @dataclass(frozen=True)
@@ -152,6 +152,8 @@ class Opportunities:
         }
 
 
+# Told (purchases assessed, purchases to assess) while the opportunities are worked out: a progress bar.
+AdviceProgress = Callable[[int, int], None]
 _SOCIAL = {s.value for s in Soc if s is not Soc.AUCUNE}
 _ENV = {e.value for e in Env if e is not Env.AUCUNE}
 _RESERVED = Soc.RESERVE.value  # read once: an enum's value is a Python property
@@ -260,7 +262,7 @@ def _scenario(
 
 def opportunities(
     portfolio: Portfolio, *, year: int | None = None, at: date | None = None, top: int = 20, law: Law | None = None, diagnosis: Diagnosis | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: AdviceProgress | None = None,
 ) -> Opportunities:
     """The purchases of ``year`` (default: last complete year with data) with the largest potential.
 
@@ -288,7 +290,7 @@ PROGRESS_EVERY = 10_000  # purchases assessed between two calls of ``progress``
 
 
 def _opportunities(portfolio: Portfolio, *, year: int | None, at: date, origin: str, top: int, before: YearIndicators | None = None,
-                   progress: Callable[[int, int], None] | None = None) -> Opportunities:
+                   progress: AdviceProgress | None = None) -> Opportunities:
     notes: list[str] = []
     if year is None:
         year, warning = default_year(portfolio, at)

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from spaser._gc import paused
 from spaser.documents.config import AXES, OBJECTIVES, TEXT_KEYS, DocumentConfig, load_config, parse_config
@@ -28,7 +28,9 @@ from spaser.io.safe import check_target, write_bytes, write_with
 from spaser.law.law import Law, current_law
 from spaser.model import Portfolio
 
-Progress = Callable[[int, int], None]  # (purchases assessed, purchases to assess) for the advice
+if TYPE_CHECKING:
+    from spaser.clauses.opportunities import AdviceProgress
+
 
 __all__ = [
     "DocumentConfig",
@@ -65,14 +67,14 @@ def _diagnose(portfolio: Portfolio, cfg: DocumentConfig, year: int | None, at: d
     return check(portfolio, year=year or cfg.year, at=at or cfg.at or current_law().at)
 
 
-def _opportunities(portfolio: Portfolio, diagnosis: Any, top: int, progress: Progress | None = None) -> tuple[list, Any]:  # type: ignore[type-arg]
+def _opportunities(portfolio: Portfolio, diagnosis: Any, top: int, progress: AdviceProgress | None = None) -> tuple[list, Any]:  # type: ignore[type-arg]
     from spaser.documents.builders import opportunities_for
 
     return opportunities_for(portfolio, top=top, diagnosis=diagnosis, progress=progress)
 
 
 def _diagnosis_and_opportunities(portfolio: Portfolio, cfg: Any, year: int | None, at: date | None,
-                                 top: int, progress: Progress | None = None) -> tuple[Any, tuple[list, Any]]:  # type: ignore[type-arg]
+                                 top: int, progress: AdviceProgress | None = None) -> tuple[Any, tuple[list, Any]]:  # type: ignore[type-arg]
     """The diagnosis and the opportunities of its year: ONE analysis, computed once, shared by every
     part of a document. The year is decided in one place (``check``: the configuration's, else the
     last complete year with data) and the opportunities take the diagnosis's year and date."""
@@ -93,7 +95,7 @@ def draft_bytes(
     at: date | None = None,
     report: Any = None,
     law: Law | None = None,
-    progress: Progress | None = None,
+    progress: AdviceProgress | None = None,
 ) -> bytes:
     """The SPASER draft as .docx bytes; ``progress(done, total)``: purchases assessed for the advice (a progress bar)."""
     from spaser.documents.builders import build_draft_view
@@ -115,7 +117,7 @@ def write_draft(
     law: Law | None = None,
     force: bool = False,
     report: Any = None,
-    progress: Progress | None = None,
+    progress: AdviceProgress | None = None,
 ) -> Path:
     """Write the SPASER draft (.docx); ``report`` (ImportReport) is summarised in the diagnosis; ``progress``: as :func:`draft_bytes`."""
     check_target(path, force=force)
@@ -237,7 +239,7 @@ def write_workbook(
     at: date | None = None,
     law: Law | None = None,
     force: bool = False,
-    progress: Progress | None = None,
+    progress: AdviceProgress | None = None,
 ) -> Path:
     """Write the analysis workbook (.xlsx): portfolio, import report, indicators, objectives and gaps, suggestions.
     ``progress``: as :func:`draft_bytes`."""

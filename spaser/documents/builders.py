@@ -11,13 +11,13 @@ trajectory of the buyer's own objectives (a practice choice, stated as such).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -48,6 +48,9 @@ from spaser.documents.views import (
 from spaser.model import BuyerKind, Portfolio, SupplierKind
 from spaser._french import counted
 from spaser.money import format_number
+
+if TYPE_CHECKING:
+    from spaser.clauses.opportunities import AdviceProgress
 
 __all__ = [
     "Opportunity",
@@ -659,7 +662,7 @@ RESERVABLE = "reservation"  # marker id: the clause engine says the purchase cou
 
 def opportunities_for(
     portfolio: Portfolio, *, year: int | None = None, at: date | None = None, top: int, diagnosis: Any = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: AdviceProgress | None = None,
 ) -> tuple[list[Opportunity], OpportunitySummary]:
     """The clause engine's opportunities for ``year``, adapted, and its portfolio-level figures.
 

@@ -12,18 +12,20 @@ import re
 import shutil
 import tempfile
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
 from spaser._french import agree, counted, plural_forms
 from spaser.money import format_eur, format_number, format_percent
 from spaser.web import charts
+
+if TYPE_CHECKING:
+    from spaser.clauses.opportunities import AdviceProgress
 
 __all__ = ["FILTERS", "report_view", "buyers_view", "buyer_view", "buyer_slug"]
 
@@ -359,7 +361,7 @@ def document_available(name: str) -> bool:
 
 
 def build_document(name: str, portfolio: Any, *, report: Any, config: Any = None, year: int | None = None,
-                   progress: Callable[[int, int], None] | None = None) -> bytes:
+                   progress: AdviceProgress | None = None) -> bytes:
     """The document's bytes, made by spaser.documents exactly as the CLI makes it (same config file);
     ``progress``: how far the advice is, for the documents that list it."""
     import spaser.documents as documents
@@ -459,7 +461,7 @@ def opportunities_text(opp: Any) -> str:
     return "\n".join(lines)
 
 
-def all_opportunities(portfolio: Any, progress: Callable[[int, int], None] | None = None) -> Any:
+def all_opportunities(portfolio: Any, progress: AdviceProgress | None = None) -> Any:
     """Every purchase of the year with an opportunity, ranked (``spaser suggest --top`` without a cap); ``progress``: as opportunities'."""
     from spaser.clauses import opportunities
 
