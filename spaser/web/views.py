@@ -121,17 +121,17 @@ def check_content(data: bytes, name: str) -> str:
 def import_bytes(data: bytes, name: str, *, limits: WorkerLimits | None = None, **options: Any) -> ImportResult:
     """Import an uploaded file through :func:`spaser.load`, in a worker process with limits.
 
-    The content decides the type (:func:`spaser.io.sniff`); ``name`` is only put
-    back into messages in place of the temporary path, which is removed whatever happens.
+    The content decides the type (:func:`spaser.io.sniff`); the file is read under ``name``
+    (:func:`spaser.web.worker.upload_name`) from a private copy, removed whatever happens.
     """
     result, _size = import_in_worker(data, name, check_content(data, name), options=options, limits=limits or WorkerLimits())
     return result
 
 
-
 def _advice_progress(job: jobs.Job) -> AdviceProgress:
     """The job's detail while a portfolio's advice is worked out (« 30 000 achats examinés sur 99 710 »)."""
     return lambda done, total: job.tell(purchases_assessed(done, total))
+
 
 class WebApp:
     """Routes a request to a page; each page calls the library and renders a template."""
