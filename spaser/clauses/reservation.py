@@ -185,9 +185,8 @@ def _ess_check(p: Purchase, at: date, portfolio: Portfolio | None) -> EssCheck:
     return EssCheck(True, exact, duration_ok, tuple(excluded), tuple(reasons))
 
 
-# The awardees of one CPV group within one period: (purchase id, ESS or unknown-kind holders) in
-# portfolio order, and the set of those ids.
-_Awardees = tuple[list[tuple[str, tuple[str, ...]]], frozenset[str]]
+# The awardees of one CPV group within one period: (purchase id, ESS or unknown-kind holders) in portfolio order.
+_Awardees = list[tuple[str, tuple[str, ...]]]
 _RESERVED: tuple[weakref.ref[Portfolio], dict[str, list[Purchase]], dict[tuple[str, date, date], _Awardees]] | None = None
 
 
@@ -220,7 +219,7 @@ def _awardees(portfolio: Portfolio, group: str, since: date, at: date) -> _Award
             if since <= q.notification_date <= at:
                 listed.append((q.id, tuple(s.name or s.siret or "titulaire sans nom" for s in q.suppliers
                                            if s.kinds & {SupplierKind.ESS, SupplierKind.ESUS} or not s.kinds)))
-        found = memo[(group, since, at)] = (listed, frozenset(qid for qid, _ in listed))
+        found = memo[(group, since, at)] = listed
     return found  # type: ignore[no-any-return]
 
 
@@ -235,9 +234,7 @@ def _recent_ess_awardees(p: Purchase, at: date, portfolio: Portfolio | None) -> 
     except ValueError:  # 29 February
         since = at.replace(year=at.year - years, day=28)
     # "Same services": same CPV group (first five digits), notified within the period; not the purchase itself.
-    listed, ids = _awardees(portfolio, p.cpv[:5], since, at)
-    own = p.id in ids
-    return list(dict.fromkeys(label for qid, labels in listed if not (own and qid == p.id) for label in labels))
+    return list(dict.fromkeys(label for qid, labels in _awardees(portfolio, p.cpv[:5], since, at) if qid != p.id for label in labels))
 
 
 def _eu_threshold(p: Purchase, at: date, buyer_kind: BuyerKind | None) -> Decimal | None:
