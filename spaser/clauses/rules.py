@@ -693,11 +693,13 @@ def labels(ctx: Context) -> list[Proposal]:
 
 @rule("Coût du cycle de vie (art. R2152-9 et R2152-10) pour les achats dont l'usage et la fin de vie pèsent lourd.", gives="environnementale", mandatory=False)
 def cout_cycle_de_vie(ctx: Context) -> list[Proposal]:
+    found = matching_clause(ctx, "cout-cycle-de-vie", need_cpv=True)
+    if found is None:
+        return []
+    c, spec = found
     return [
         Proposal(c.id, RECOMMENDED, _reasons(_cpv_reason(ctx, spec), "Énergie, maintenance et fin de vie représentent une part importante du coût complet de cet achat."),
                  _score(ctx, mandatory=False, specificity=spec, bonus=30, dimension=Dimension.ENVIRONNEMENTAL), "cout_cycle_de_vie")
-        for c, spec in matching(ctx, need_cpv=True)
-        if c.id == "cout-cycle-de-vie"
     ]
 
 
@@ -775,11 +777,13 @@ def _egalim(ctx: Context) -> list[Proposal]:
 
 @rule("Produits issus du commerce équitable (café, thé, cacao, fruits tropicaux, textiles...).", gives="sociale", mandatory=False)
 def commerce_equitable(ctx: Context) -> list[Proposal]:
-    found = [cs for cs in matching(ctx, need_cpv=True) if cs[0].id == "commerce-equitable"]
+    found = matching_clause(ctx, "commerce-equitable", need_cpv=True)
+    if found is None:
+        return []
+    c, spec = found
     return [
         Proposal(c.id, RECOMMENDED, _reasons(_cpv_reason(ctx, spec), "Filière où des produits équitables labellisés existent ; en restauration collective, ils comptent aussi pour EGalim.", ctx.missing(Dimension.SOCIAL)),
                  _score(ctx, mandatory=False, specificity=spec, bonus=20, dimension=Dimension.SOCIAL), "commerce_equitable")
-        for c, spec in found
     ]
 
 
@@ -832,18 +836,17 @@ def sous_traitance_inclusive(ctx: Context) -> list[Proposal]:
 
 @rule("Matériaux biosourcés ou bas carbone dans la construction et la rénovation lourde (art. L228-4 du code de l'environnement).", gives="environnementale", mandatory=False)
 def materiaux_biosources(ctx: Context) -> list[Proposal]:
-    out = []
-    for c, spec in matching(ctx, need_cpv=True):
-        if c.id != "materiaux-biosources":
-            continue
-        param = _law.parameters().construction.biosources_bas_carbone  # read only for the purchases it concerns
-        first = next((v for v in param.values if v.value is not None), None)
-        when = (
-            f"À partir du {_fr(first.start)}, au moins {format_percent(first.value, 0)} des rénovations lourdes et constructions relevant de la commande publique doivent en utiliser (art. L228-4 du code de l'environnement)."
-            if first else None
-        )
-        out.append(Proposal(c.id, RECOMMENDED, _reasons(_cpv_reason(ctx, spec), when), _score(ctx, mandatory=False, specificity=spec, bonus=20, dimension=Dimension.ENVIRONNEMENTAL), "materiaux_biosources"))
-    return out
+    found = matching_clause(ctx, "materiaux-biosources", need_cpv=True)
+    if found is None:
+        return []
+    c, spec = found
+    param = _law.parameters().construction.biosources_bas_carbone  # read only for the purchases it concerns
+    first = next((v for v in param.values if v.value is not None), None)
+    when = (
+        f"À partir du {_fr(first.start)}, au moins {format_percent(first.value, 0)} des rénovations lourdes et constructions relevant de la commande publique doivent en utiliser (art. L228-4 du code de l'environnement)."
+        if first else None
+    )
+    return [Proposal(c.id, RECOMMENDED, _reasons(_cpv_reason(ctx, spec), when), _score(ctx, mandatory=False, specificity=spec, bonus=20, dimension=Dimension.ENVIRONNEMENTAL), "materiaux_biosources")]
 
 
 @rule("Gestion des déchets de chantier pour les travaux, réduction des emballages pour les fournitures.", gives="environnementale", mandatory=False)
