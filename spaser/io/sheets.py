@@ -34,6 +34,7 @@ __all__ = [
     "read_workbook",
     "read_csv",
     "check_ole2",
+    "quote_error",
     "MAX_FILE_BYTES",
     "MAX_CSV_BYTES",
     "MAX_UNCOMPRESSED_BYTES",
@@ -367,7 +368,8 @@ def _scan_encoding(path: Path, report: ImportReport) -> tuple[str, str, bool]:
     return encoding, errors, nul
 
 
-def _quote_error(name: str, line: int) -> InputError:
+def quote_error(name: str, line: int) -> InputError:
+    """A CSV text whose quotes do not close, from ``line`` on (the imports' CSV and the suppliers' text lists)."""
     return InputError(
         f"{MESSAGES[IssueCode.FILE_CORRUPT]} Guillemet non fermé ou mal placé à partir de la ligne {line} : "
         "corrigez les guillemets (\") de cette ligne, ou enregistrez à nouveau le fichier depuis votre tableur.",
@@ -428,7 +430,7 @@ def _records(reader: Any, name: str) -> Iterator[tuple[int, list[str]]]:
             yield last + 1, rec
             last = reader.line_num
     except csv.Error:
-        raise _quote_error(name, last + 1) from None
+        raise quote_error(name, last + 1) from None
 
 
 def _chain(first: list[str], rest: Iterator[str]) -> Iterator[str]:

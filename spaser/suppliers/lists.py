@@ -28,7 +28,7 @@ from spaser._french import agree, counted
 from spaser.ids import compact_company_id, is_valid_company_id, validate_company_id
 from spaser.io.columns import normalise
 from spaser.io.report import ImportReport, IssueCode, Severity
-from spaser.io.sheets import _quote_error, check_ole2, read_workbook
+from spaser.io.sheets import check_ole2, quote_error, read_workbook
 from spaser.money import format_number
 from spaser.suppliers.kinds import SOURCES, Dimension, Source, structure_of
 
@@ -497,13 +497,13 @@ class _Records:
                 if self.ended:  # the record read with _END: _END alone, or a quoted cell left open
                     if cells == [_END.rstrip("\n")]:
                         return
-                    raise _quote_error(str(self.path), self.start)
+                    raise quote_error(str(self.path), self.start)
                 _guard(cells, self.path, self.start)
                 yield self.start, cells
         except csv.Error as e:
             if "field larger than field limit" in str(e) and self.line == self.start:  # one line: no quote left open
                 raise _cell_too_long(self.path, self.start) from None
-            raise _quote_error(str(self.path), self.start) from None
+            raise quote_error(str(self.path), self.start) from None
 
 
 def _check_length(line: str, path: Path, n: int) -> None:
