@@ -170,7 +170,7 @@ def _run(
             "Réduisez-le (une feuille, une année) ou utilisez la commande « spaser check ».",
             code="worker-memory",
         )
-    raise WorkerError(_crashed(name, None, detail=str(value)), code="worker-crashed")
+    raise WorkerError(_crashed(name, detail=str(value)), code="worker-crashed")
 
 
 def _too_long(name: str, limits: WorkerLimits) -> str:
@@ -181,7 +181,7 @@ def _too_long(name: str, limits: WorkerLimits) -> str:
     )
 
 
-def _crashed(name: str, _proc: Any, detail: str = "") -> str:
+def _crashed(name: str, detail: str = "") -> str:
     return (
         f"fichier « {name} » : la lecture s'est arrêtée anormalement{f' ({detail})' if detail else ''}. "
         "Le fichier est peut-être endommagé : ouvrez-le dans votre tableur, enregistrez-le de nouveau, puis réessayez."
