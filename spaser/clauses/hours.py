@@ -233,17 +233,17 @@ def _inputs(
     trade: str | None, day: date, share: Decimal | None, rate: Decimal | None, hourly_cost: Decimal | None
 ) -> tuple[Decimal, Decimal, Decimal, str | None, str | None, tuple[Assumption, ...]]:
     """(share, rate, hourly cost, trade key, trade label, the assumptions but the amount), each given or from the parameters."""
+    # The usual case (nothing given) is remembered whole by insertion_hours, per trade and date.
     if share is None:
-        # The parameters' part depends on the trade and the date only: asked for thousands of purchases.
-        share, key, share_src, share_tc, trade_label = _law.memoised(("labour_share", trade, day), lambda: _labour_share(trade, day))
+        share, key, share_src, share_tc, trade_label = _labour_share(trade, day)
     else:
         key, trade_label, share_src, share_tc = None, None, _GIVEN, False
     if rate is None:
-        rate, rate_src, rate_tc = _law.memoised(("hours_rate", day), lambda: _param(_law.parameters().insertion.taux, day))
+        rate, rate_src, rate_tc = _param(_law.parameters().insertion.taux, day)
     else:
         rate_src, rate_tc = _GIVEN, False
     if hourly_cost is None:
-        hourly_cost, cost_src, cost_tc = _law.memoised(("hours_cost", day), lambda: _param(_law.parameters().insertion.cout_horaire, day))
+        hourly_cost, cost_src, cost_tc = _param(_law.parameters().insertion.cout_horaire, day)
     else:
         cost_src, cost_tc = _GIVEN, False
     for label, v in (("part de main-d'œuvre", share), ("taux d'insertion", rate)):
