@@ -103,7 +103,8 @@ class Context:
     def __post_init__(self) -> None:
         p = self.purchase
         amount = p.amount_ht
-        self.digits = len(str(int(amount))) if amount is not None and amount > 0 else None  # None: no positive amount
+        # The integer part's digit count, read from the exponent (str(int()) refuses over 4 300 digits); None: no positive amount.
+        self.digits = max(amount.adjusted() + 1, 1) if amount is not None and amount > 0 else None
         self.memo_scope = _law.memo_scope()
         self.lacks = (_lacking("sociale", p.social_status), _lacking("environnementale", p.environmental_status))
 
