@@ -266,8 +266,19 @@ def matching(ctx: Context, *, family: str | None = None, mechanism: Mechanism | 
 def matching_clause(ctx: Context, clause_id: str, *, family: str | None = None, need_cpv: bool = False) -> tuple[Clause, int] | None:
     """The first of :func:`matching`'s answers that is ``clause_id``, without fitting the others."""
     p = ctx.purchase
-    static, _ = _static_matches(ctx.catalogue, p.cpv, p.nature, family, None, need_cpv)
-    return next((cs for cs in static if cs[0].id == clause_id and _fits(ctx, cs[0])), None)
+    cs = _static_by_id(ctx.catalogue, p.cpv, p.nature, need_cpv).get(clause_id)
+    if cs is None or (family and cs[0].family != family) or not _fits(ctx, cs[0]):
+        return None
+    return cs
+
+
+def _static_by_id(cat: Catalogue, cpv: str | None, nature: Nature | None, need_cpv: bool) -> dict[str, tuple[Clause, int]]:
+    """:func:`_static_matches` (any family or mechanism) by clause id, in the same memo (a clause fits once at most)."""
+    key = ("by_id", cpv, nature, need_cpv)
+    found = cat.derived.get(key)
+    if found is None:
+        found = cat.derived[key] = {c.id: (c, spec) for c, spec in _static_matches(cat, cpv, nature, None, None, need_cpv)[0]}
+    return found  # type: ignore[no-any-return]
 
 
 def _conditional(c: Clause) -> bool:
