@@ -33,6 +33,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from spaser import cpv as _cpv
+from spaser._errors import UsageError
 from spaser.ids import validate_company_id
 from spaser.money import MONEY_OUT_OF_RANGE, format_number
 
@@ -54,6 +55,8 @@ __all__ = [
     "Purchase",
     "Portfolio",
     "Status",
+    "SPEND_YEARS",
+    "calendar_year",
 ]
 
 def _in_range(d: Decimal) -> Decimal:
@@ -66,6 +69,26 @@ def _in_range(d: Decimal) -> Decimal:
 # computed from it (shares, hours, rounding to the cent) can overflow.
 Money = Annotated[Decimal, Field(strict=True), AfterValidator(_in_range)]
 Status = Literal["oui", "non", "inconnu"]
+
+# The years a spending column can name (« Dépense 2024 », spaser.io.columns.spend_year): a spending
+# year outside them could be neither written to a workbook nor read back.
+SPEND_YEARS = range(1900, 2100)
+
+
+def _spend_year(y: int) -> int:
+    if y not in SPEND_YEARS:
+        raise ValueError(f"année de dépense {y} invraisemblable : une année de {SPEND_YEARS[0]} à {SPEND_YEARS[-1]} est attendue")
+    return y
+
+
+SpendYear = Annotated[int, AfterValidator(_spend_year)]
+
+
+def calendar_year(year: int) -> int:
+    """``year`` if a date can fall in it (the year a diagnosis examines), else a French usage error."""
+    if not date.min.year <= year <= date.max.year:
+        raise UsageError(f"Année {year} hors du calendrier : une année de {date.min.year} à {date.max.year} est attendue.")
+    return year
 
 
 class _Labelled(StrEnum):
@@ -240,7 +263,7 @@ class Buyer(BaseModel):
     siret: str | None = None  # SIRET (14) or SIREN (9), validated
     kind: BuyerKind = BuyerKind.AUTRE
     # Actual spending on contracts per calendar year, from the accounts, when known.
-    declared_spend: dict[int, Money] = Field(default_factory=dict)
+    declared_spend: dict[SpendYear, Money] = Field(default_factory=dict)
 
     @field_validator("siret")
     @classmethod
@@ -271,7 +294,7 @@ class Purchase(BaseModel):
     social_exemption: SocialExemption | None = None
     insertion_hours_planned: Money | None = None
     insertion_hours_achieved: Money | None = None
-    spend_by_year: dict[int, Money] = Field(default_factory=dict)
+    spend_by_year: dict[SpendYear, Money] = Field(default_factory=dict)
     livre_v: str | None = None  # article excluding it from the SPASER count (e.g. "L2512-5")
     egalim: EgalimCategory | None = None
     egalim_meat_fish: bool = False

@@ -776,7 +776,9 @@ def suggestion_rows(opps: Sequence[Opportunity], top: int) -> list[SuggestionRow
 
 
 def _buyer(portfolio: Portfolio, config: DocumentConfig) -> tuple[str, BuyerKind]:
-    return (config.buyer_name or portfolio.buyer.name), (config.buyer_kind or portfolio.buyer.kind)
+    # A buyer with no name (the model allows it) is named as what is left to fill in, not left blank.
+    name = (config.buyer_name or portfolio.buyer.name).strip() or f"Acheteur {TO_COMPLETE}"
+    return name, (config.buyer_kind or portfolio.buyer.kind)
 
 
 def build_draft_view(

@@ -31,7 +31,7 @@ from spaser.money import format_number
 from spaser._gc import paused
 from spaser.law.params import Lookup, Parameter, ParameterValue, Reference
 from spaser.law.targets import AgecRates, TargetResult, pnad_floor, targets
-from spaser.model import Portfolio, Purchase
+from spaser.model import Portfolio, Purchase, calendar_year
 
 __all__ = ["UsedParameter", "Diagnosis", "JointDiagnosis", "check", "check_joint", "default_year"]
 
@@ -137,7 +137,8 @@ def default_year(portfolio: Portfolio, at: date) -> tuple[int, str | None]:
     if years:
         y = max(years)
         return y, f"Aucune année civile complète dans les données : l'année {y} (en cours ou future) est examinée."
-    return at.year - 1, f"Aucune donnée datée : l'année {at.year - 1} est examinée par défaut."
+    y = max(at.year - 1, date.min.year)  # in year 1, no year before it has a date
+    return y, f"Aucune donnée datée : l'année {y} est examinée par défaut."
 
 
 def check(
@@ -170,6 +171,7 @@ def _check(
         year, w = default_year(portfolio, at)
         if w:
             warnings.append(w)
+    calendar_year(year)
     # The diagnosis makes many small acyclic objects: without the pause, the cyclic collector would
     # rescan the whole portfolio now and then (about 0.5 s a time at 100 000 purchases).
     with paused(promote=True):

@@ -31,7 +31,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from spaser.model import ContractKind, Purchase
+from spaser.model import ContractKind, Purchase, calendar_year
 from spaser.money import CENT as _CENT
 from spaser.money import SMALLEST_IMPLAUSIBLE as _SMALLEST_IMPLAUSIBLE
 from spaser.money import implausible_amount
@@ -207,7 +207,7 @@ def estimate_yearly_spend(
     counts with that figure instead of an estimate. ``default_duration_months``
     defaults to the parameter ``estimation.duree_defaut_mois``.
     """
-    default = default_duration_months if default_duration_months is not None else default_duration(date(year, 12, 31), law=law)
+    default = default_duration_months if default_duration_months is not None else default_duration(date(calendar_year(year), 12, 31), law=law)
     total = Decimal(0)
     n = used = outside = assumed = actual = 0
     excluded: Counter[str] = Counter()

@@ -23,7 +23,7 @@ from spaser._errors import InputError
 from spaser.law.indicators import ConsiderationIndicators, YearIndicators, share, year_indicators
 from spaser.law.law import Law, parameters_of
 from spaser.law.params import Parameter, ParametersBase, Reference
-from spaser.model import AGEC_CATEGORIES, AgecKind, BuyerKind, EgalimCategory, Portfolio, Purchase
+from spaser.model import AGEC_CATEGORIES, AgecKind, BuyerKind, EgalimCategory, Portfolio, Purchase, calendar_year
 from spaser.money import AmountError, format_eur, format_percent, to_decimal
 
 __all__ = ["TargetStatus", "TargetResult", "AgecRates", "load_agec_rates", "pnad_floor", "pnad_indicators", "pnad_targets", "national_share", "egalim_targets", "agec_targets", "targets"]
@@ -92,7 +92,7 @@ def _gap(target: Decimal, actual: Decimal | None) -> Decimal | None:
 
 def pnad_floor(year: int, *, law: Law | None = None) -> tuple[Decimal | None, str]:
     """The PNAD measurement floor in force in ``year`` (None: none, every contract counts) and its French note."""
-    at = date(year, 12, 31)
+    at = date(calendar_year(year), 12, 31)  # the first use of a year the advice is asked (opportunities(year=...))
     floor_value = parameters_of(law).pnad.seuil_mesure.at(at)
     if floor_value is None:
         return None, "Aucun seuil de mesure national en vigueur cette année : tous les contrats sont comptés."
