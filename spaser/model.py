@@ -56,6 +56,7 @@ __all__ = [
     "Portfolio",
     "Status",
     "SPEND_YEARS",
+    "DURATION_MAX_MONTHS",
     "calendar_year",
 ]
 
@@ -69,6 +70,9 @@ def _in_range(d: Decimal) -> Decimal:
 # computed from it (shares, hours, rounding to the cent) can overflow.
 Money = Annotated[Decimal, Field(strict=True), AfterValidator(_in_range)]
 Status = Literal["oui", "non", "inconnu"]
+
+# 100 years: a longer contract is a typing error (the readers refuse it too, spaser.io.cells).
+DURATION_MAX_MONTHS = 1200
 
 # The years a spending column can name (« Dépense 2024 », spaser.io.columns.spend_year): a spending
 # year outside them could be neither written to a workbook nor read back.
@@ -284,7 +288,7 @@ class Purchase(BaseModel):
     amount_ht: Money | None = None  # DECP 'montant': maximum HT over the whole contract
     notification_date: date | None = None
     consultation_date: date | None = None  # launch of the consultation (2026 rules)
-    duration_months: int | None = Field(default=None, ge=0)
+    duration_months: int | None = Field(default=None, ge=0, le=DURATION_MAX_MONTHS)
     procedure: str | None = None
     techniques: tuple[str, ...] = ()
     lot: str | None = None

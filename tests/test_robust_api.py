@@ -44,7 +44,7 @@ from spaser import (
 )
 from spaser._french import plural_forms
 from spaser._json import to_jsonable
-from spaser.model import SPEND_YEARS
+from spaser.model import DURATION_MAX_MONTHS, SPEND_YEARS
 from spaser.money import MONEY_OUT_OF_RANGE
 
 LIMIT = MONEY_OUT_OF_RANGE - Decimal("0.01")
@@ -80,7 +80,7 @@ PURCHASES = st.builds(
     amount_ht=st.one_of(st.none(), AMOUNTS),
     notification_date=DATES,
     consultation_date=DATES,
-    duration_months=st.one_of(st.none(), st.integers(0, 10**30), st.sampled_from([0, 1, 12, 48, 1200])),
+    duration_months=st.one_of(st.none(), st.integers(0, DURATION_MAX_MONTHS), st.sampled_from([0, 1, 12, 48, DURATION_MAX_MONTHS])),
     procedure=st.one_of(st.none(), TEXTS),
     techniques=st.lists(TEXTS, max_size=2).map(tuple),
     lot=st.one_of(st.none(), TEXTS),
@@ -101,7 +101,7 @@ PURCHASES = st.builds(
 BUYERS = st.builds(Buyer, name=TEXTS, kind=st.sampled_from(list(BuyerKind)),
                    declared_spend=st.dictionaries(st.sampled_from([SPEND_YEARS[0], 2025, SPEND_YEARS[-1]]), AMOUNTS, max_size=2))
 AT = st.one_of(st.dates(), st.sampled_from([date(1, 1, 1), date(9999, 12, 31), date(2026, 9, 1)]))
-EXAMPLES = int(os.environ.get("SPASER_ROBUST_EXAMPLES", "30"))
+EXAMPLES = int(os.environ.get("SPASER_ROBUST_EXAMPLES", "60"))
 
 
 def _told(f):  # type: ignore[no-untyped-def]
@@ -192,3 +192,10 @@ def test_plural_forms_only_agrees_the_forms(text: str) -> None:
         return re.sub(r"\(s\)|s", "", t)
 
     assert bare(plural_forms(text)) == bare(text)
+
+
+def test_a_duration_the_readers_refuse_is_refused_by_the_model() -> None:
+    """As for money (tests/test_money_range.py): the model holds what a file may give, 100 years at most."""
+    assert Purchase(id="X", duration_months=DURATION_MAX_MONTHS).duration_months == DURATION_MAX_MONTHS
+    with pytest.raises(ValidationError):
+        Purchase(id="X", duration_months=DURATION_MAX_MONTHS + 1)

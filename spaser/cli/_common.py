@@ -21,6 +21,7 @@ from spaser._french import plural_forms, purchases_assessed, records_read
 from spaser._json import to_jsonable
 from spaser.cli._progress import detail as progress_detail, progress_step
 from spaser.io.dates import DATE_PLAUSIBLE_FROM
+from spaser.model import DURATION_MAX_MONTHS
 
 __all__ = [
     "advice_progress",
@@ -36,6 +37,7 @@ __all__ = [
     "parse_vat_rate",
     "year_arg",
     "positive_int",
+    "months_arg",
     "require_portfolio",
     "check_outputs",
     "output_path",
@@ -165,6 +167,14 @@ def positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"« {text} » n'est pas un nombre entier") from None
     if n < 1:
         raise argparse.ArgumentTypeError(f"« {text} » : un nombre entier d'au moins 1 est attendu")
+    return n
+
+
+def months_arg(text: str) -> int:
+    """A duration in months given on the command line (--duration): at least 1, at most what the model holds."""
+    n = positive_int(text)
+    if n > DURATION_MAX_MONTHS:
+        raise argparse.ArgumentTypeError(f"durée « {text} » invraisemblable : au plus {DURATION_MAX_MONTHS} mois ({DURATION_MAX_MONTHS // 12} ans)")
     return n
 
 

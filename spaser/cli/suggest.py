@@ -19,6 +19,7 @@ from spaser.cli._common import (
     load_input,
     output_path,
     parse_date,
+    months_arg,
     positive_int,
     print_json,
     progress_step,
@@ -54,7 +55,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     g.add_argument("--cpv", metavar="CODE", help="achat en projet : code CPV (ex. 90910000)")
     g.add_argument("--amount", metavar="MONTANT", help="achat en projet : valeur estimée HT (ex. « 300 000 »)")
     g.add_argument("--object", metavar="TEXTE", default="", help="achat en projet : objet du marché")
-    g.add_argument("--duration", metavar="MOIS", type=positive_int, help="achat en projet : durée en mois")
+    g.add_argument("--duration", metavar="MOIS", type=months_arg, help="achat en projet : durée en mois")
     p.add_argument("--date", metavar="DATE", help="date de lancement de la consultation (défaut : celle de l'achat, sinon aujourd'hui)")
     p.add_argument("--year", metavar="ANNÉE", type=year_arg, help="portefeuille : année de notification examinée (défaut : dernière année complète)")
     p.add_argument("--top", metavar="N", type=positive_int, help="nombre maximal de suggestions ou d'achats affichés (portefeuille : 20 par défaut)")

@@ -47,7 +47,7 @@ from spaser.documents.views import (
 )
 from spaser.model import BuyerKind, Portfolio, SupplierKind
 from spaser._french import counted
-from spaser.money import format_number
+from spaser.money import MONEY_OUT_OF_RANGE, format_number
 
 if TYPE_CHECKING:
     from spaser.clauses.opportunities import AdviceProgress
@@ -624,7 +624,9 @@ def objective_rows(portfolio: Portfolio, diagnosis: Any, config: DocumentConfig,
                     continue
                 n = max(y - since, 0)
                 if unit == "hours":
-                    by_year[y] = origin * (1 + step) ** n
+                    # Held within what a count of hours can be: from a diagnosis centuries before the
+                    # scheme, the yearly growth made a number no rounding could hold (InvalidOperation).
+                    by_year[y] = max(-MONEY_OUT_OF_RANGE, min(origin * (1 + step) ** n, MONEY_OUT_OF_RANGE))
                     continue
                 v = origin + step * n
                 if national is not None and end > since:
