@@ -133,3 +133,33 @@ def test_the_hours_objective_from_a_diagnosis_centuries_before_the_scheme_is_wri
     80 digits that rounding to the hour refused (decimal.InvalidOperation in the draft)."""
     p = Purchase(id="X", notification_date=date(1, 1, 1) if at.year < 9999 else date(1, 6, 1), insertion_hours_achieved=hours)
     assert "heures" in _docx_text(draft_bytes(Portfolio(buyer=Buyer(name="Ville"), purchases=(p,)), at=at)).lower()
+
+
+@pytest.mark.parametrize(("toml", "says"), [
+    ('[objectifs.social_nombre]\n"²" = 1', "l'année doit être"),  # before: ValueError from int()
+    ('[objectifs.social_nombre]\n"' + "1" * 5000 + '" = 1', "l'année doit être"),  # before: ValueError, over 4 300 digits
+    ("[objectifs.heures_insertion]\n2026 = 1e30", "hors de toute mesure"),  # before: accepted, then InvalidOperation in the draft
+    ("[objectifs.heures_insertion]\n2026 = inf", "hors de toute mesure"),
+])
+def test_a_configuration_file_out_of_range_is_told_in_french(toml: str, says: str) -> None:
+    from spaser import InputError
+    from spaser.documents.config import parse_config
+
+    with pytest.raises(InputError, match=says):
+        parse_config(toml, file="spaser.toml")
+
+
+@pytest.mark.parametrize("config", [
+    {"start": 1, "end": 9999},  # before: a draft with an objectives' line per year, for ever
+    {"start": 2030, "end": 2026},
+    {"targets": {"heures_insertion": {2026: Decimal("1E+30")}}},  # before: InvalidOperation in the draft
+    {"targets": {"social_nombre": {1: Decimal(1)}}},
+    {"targets": {"social_valeur": {2026: Decimal(30)}}},  # a ratio, not a percentage
+    {"targets": {"inconnu": {2026: Decimal(1)}}},
+])
+def test_a_document_configuration_built_by_a_script_is_held_to_the_files_rules(config: dict) -> None:  # type: ignore[type-arg]
+    from spaser import UsageError
+    from spaser.documents import DocumentConfig
+
+    with pytest.raises(UsageError, match="Configuration"):
+        DocumentConfig(**config)

@@ -29,8 +29,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from spaser._errors import InputError
+from spaser._errors import InputError, UsageError
 from spaser.model import BuyerKind
+from spaser.money import MONEY_OUT_OF_RANGE
 
 __all__ = ["DocumentConfig", "load_config", "parse_config", "AXES", "OBJECTIVES", "OBJECTIVE_SHORT", "DEFAULT_STEPS", "TEXT_KEYS"]
 
@@ -99,6 +100,9 @@ TEXT_KEYS: dict[str, str] = {
     "bilan": "bilan annuel : commentaire de l'année",
 }
 
+# The years a scheme and its objectives may name: the objectives' table has a line per year.
+SCHEME_YEARS = range(2000, 2101)
+
 _SCHEMA: dict[str, tuple[str, ...]] = {
     "acheteur": ("nom", "type", "assemblee", "signataire", "lieu"),
     "schema": ("debut", "fin", "date", "annee_diagnostic", "axes", "suggestions_annexe"),
@@ -130,6 +134,26 @@ class DocumentConfig:
     reference_docx: str | None = None  # [mise_en_page] modele: the buyer's .docx (styles, logo, header, footer)
     lists: tuple[str, ...] = ()  # supplier lists ([fournisseurs] listes), paths relative to the file
     online: bool = False  # [fournisseurs] en_ligne: the « Recherche d'entreprises » look-up
+
+    def __post_init__(self) -> None:
+        # Built by a script as from a file: a scheme over thousands of years (a table line each) or an
+        # objective no rounding can hold is refused here, not met deep in the documents.
+        span = f"une année de {SCHEME_YEARS[0]} à {SCHEME_YEARS[-1]} est attendue"
+        for name, y in (("début", self.start), ("fin", self.end)):
+            if y is not None and y not in SCHEME_YEARS:
+                raise UsageError(f"Configuration : {name} du schéma {y} : {span}.")
+        if self.start is not None and self.end is not None and self.end < self.start:
+            raise UsageError(f"Configuration : la fin du schéma ({self.end}) est antérieure à son début ({self.start}).")
+        for key, by_year in self.targets.items():
+            if key not in OBJECTIVES:
+                raise UsageError(f"Configuration : objectif inconnu « {key} » (objectifs possibles : {', '.join(OBJECTIVES)}).")
+            rate = OBJECTIVES[key][2] == "pct"
+            for y, v in by_year.items():
+                if y not in SCHEME_YEARS:
+                    raise UsageError(f"Configuration : objectif « {key} » en {y} : {span}.")
+                if isinstance(v, bool) or not isinstance(v, (int, Decimal)) or not Decimal(v).is_finite() or v < 0 or (v > 1 if rate else v >= MONEY_OUT_OF_RANGE):
+                    most = "1 (100 %)" if rate else "le plus grand nombre mesurable"
+                    raise UsageError(f"Configuration : objectif « {key} » en {y} = {v} : un nombre entre 0 et {most} est attendu.")
 
 
 def load_config(path: str | os.PathLike[str]) -> DocumentConfig:
@@ -212,8 +236,9 @@ def parse_config(text: str, *, file: str | None = None) -> DocumentConfig:
         parsed: dict[int, Decimal] = {}
         for y, v in by_year.items():
             where = f"objectifs.{key}.{y}"
-            if not (y.isdigit() and 2000 <= int(y) <= 2100):
-                raise fail(f"« {where} » : l'année doit être un nombre entre 2000 et 2100.")
+            # ASCII digits, four of them: int() refuses « ² » (a digit to isdigit) and 5 000 digits.
+            if not (len(y) == 4 and y.isascii() and y.isdigit() and int(y) in SCHEME_YEARS):
+                raise fail(f"« {where} » : l'année doit être un nombre entre {SCHEME_YEARS[0]} et {SCHEME_YEARS[-1]}.")
             parsed[int(y)] = _target(v, unit, where, fail)
         targets[key] = dict(sorted(parsed.items()))
     kw["targets"] = targets
@@ -237,7 +262,10 @@ def parse_config(text: str, *, file: str | None = None) -> DocumentConfig:
         if not isinstance(suppliers["en_ligne"], bool):
             raise fail("« fournisseurs.en_ligne » doit valoir true ou false.")
         kw["online"] = suppliers["en_ligne"]
-    return DocumentConfig(**kw)
+    try:
+        return DocumentConfig(**kw)
+    except UsageError as e:
+        raise fail(e.message.removeprefix("Configuration : ")) from None
 
 
 def _reference_docx(value: Any, file: str | None, fail) -> str:  # type: ignore[no-untyped-def]
@@ -275,8 +303,8 @@ def _text(value: Any, where: str, fail, *, multiline: bool = False) -> str:  # t
 
 
 def _year(value: Any, where: str, fail) -> int:  # type: ignore[no-untyped-def]
-    if not isinstance(value, int) or isinstance(value, bool) or not 2000 <= value <= 2100:
-        raise fail(f"« {where} » doit être une année (nombre entre 2000 et 2100).")
+    if not isinstance(value, int) or isinstance(value, bool) or value not in SCHEME_YEARS:
+        raise fail(f"« {where} » doit être une année (nombre entre {SCHEME_YEARS[0]} et {SCHEME_YEARS[-1]}).")
     return value
 
 
@@ -284,6 +312,8 @@ def _target(value: Any, unit: str, where: str, fail) -> Decimal:  # type: ignore
     if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
         raise fail(f"« {where} » doit être un nombre (ex. 0.3 ou 30 pour 30 %).")
     v = Decimal(value)
+    if not v.is_finite() or v.adjusted() >= MONEY_OUT_OF_RANGE.adjusted():  # from the exponent: 1e999999 costs nothing
+        raise fail(f"« {where} » : nombre hors de toute mesure.")
     if v < 0:
         raise fail(f"« {where} » ne peut pas être négatif.")
     if unit == "pct":
