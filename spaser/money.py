@@ -31,7 +31,9 @@ spaser.money.AmountError: montant TTC : seul un montant HT est accepté (« 1 00
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
+
+from spaser._errors import SpaserError
 
 __all__ = [
     "AmountError",
@@ -76,12 +78,13 @@ _NUMBER = re.compile(r"[0-9.,]+(?:[eE][+-]?[0-9]{1,3})?")
 _MAX_AMOUNT_CHARS = 64  # longer than any amount written by a person: refused before parsing
 
 
-class AmountError(ValueError):
-    """A text that is not an amount; ``code`` is the stable issue code."""
+class AmountError(SpaserError, ValueError):
+    """A text that is not an amount; ``code`` is the stable issue code (spaser's error base, and a ValueError)."""
+
+    exit_code = 3
 
     def __init__(self, message: str, code: str = "amount-invalid") -> None:
-        super().__init__(message)
-        self.code = code
+        super().__init__(message, code=code)
 
 
 def to_decimal(value: object) -> Decimal:
@@ -224,10 +227,19 @@ def _group(int_part: str) -> str:
     return _NNBSP.join(out)
 
 
+# Digits a written number may have: every figure spaser computes is far below (money and hours are
+# below 10^20); beyond, the default context (28 digits) could not round it, nor any person read it.
+_WRITTEN_DIGITS = 40
+_WRITING = Context(prec=_WRITTEN_DIGITS + 10)
+
+
 def format_number(value: Decimal | int, decimals: int = 0) -> str:
     """French number: narrow no-break spaces between thousands, comma for decimals."""
     q = Decimal(1).scaleb(-decimals) if decimals else Decimal(1)
-    d = Decimal(value).quantize(q, rounding=ROUND_HALF_UP)
+    d = Decimal(value)
+    if not d.is_finite() or d.adjusted() >= _WRITTEN_DIGITS:
+        raise AmountError(f"nombre hors de toute mesure (« {d:.3e} »)" if d.is_finite() else f"nombre non mesurable (« {d} »)")
+    d = d.quantize(q, rounding=ROUND_HALF_UP, context=_WRITING)
     sign = "-" if d < 0 else ""
     text = f"{abs(d):f}"
     int_part, _, frac = text.partition(".")
