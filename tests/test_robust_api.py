@@ -199,3 +199,25 @@ def test_a_duration_the_readers_refuse_is_refused_by_the_model() -> None:
     assert Purchase(id="X", duration_months=DURATION_MAX_MONTHS).duration_months == DURATION_MAX_MONTHS
     with pytest.raises(ValidationError):
         Purchase(id="X", duration_months=DURATION_MAX_MONTHS + 1)
+
+
+@pytest.mark.parametrize("value", [Decimal("1E+5000"), Decimal("-1E+5000"), Decimal("NaN"), Decimal("Infinity"), Decimal("sNaN")])
+def test_a_number_no_person_could_read_is_refused_with_spasers_error(value: Decimal) -> None:
+    """Before: decimal.InvalidOperation from format_eur (public helper)."""
+    from spaser import format_eur, parse_amount
+
+    with pytest.raises(SpaserError, match="mesur"):
+        format_eur(value)
+    assert format_eur(Decimal("1E+39"), cents=False).endswith("€") and format_eur(Decimal("1E-40")) == "0,00\xa0€"
+    with pytest.raises(SpaserError, match="montant"):
+        parse_amount("1e999")
+
+
+@pytest.mark.parametrize(("amount", "given"), [
+    (LIMIT, {"hourly_cost": Decimal("1E-40")}),  # before: decimal.InvalidOperation rounding 10^60 hours
+    (Decimal("1E+5000"), {}), (Decimal("NaN"), {}), (Decimal(1000), {"rate": Decimal("NaN")}), (Decimal(1000), {"hourly_cost": Decimal("Infinity")}),
+])
+def test_insertion_hours_refuse_what_no_count_of_hours_could_be(amount: Decimal, given: dict) -> None:  # type: ignore[type-arg]
+    with pytest.raises(SpaserError):
+        insertion_hours(amount, cpv="45000000", **given)
+    assert insertion_hours(LIMIT, cpv="45000000", hourly_cost=Decimal("0.01"), rate=Decimal(1), labour_share=Decimal(1)).hours

@@ -33,7 +33,7 @@ from spaser._errors import SpaserError
 from spaser.clauses import _law
 from spaser.clauses._tables import PhraseIndex, PrefixIndex, normalise, table
 from spaser.law.params import Parameter
-from spaser.money import format_eur, format_number
+from spaser.money import CENT, format_eur, format_number, to_decimal
 
 __all__ = ["HoursEstimate", "Assumption", "insertion_hours", "trade_for", "labour_share_for", "round_hours"]
 
@@ -201,6 +201,7 @@ def insertion_hours(
     """Estimate the insertion hours of a contract over its whole duration (see module doc)."""
     if not isinstance(amount_ht, Decimal):
         raise TypeError("amount_ht doit être un Decimal (jamais un float)")
+    amount_ht = to_decimal(amount_ht)  # within the model's bound (AmountError, in French), NaN refused
     if amount_ht < 0:
         raise SpaserError("Montant négatif : impossible d'estimer des heures d'insertion.", code="usage")
     day = at or date.today()
@@ -246,11 +247,12 @@ def _inputs(
         hourly_cost, cost_src, cost_tc = _param(_law.parameters().insertion.cout_horaire, day)
     else:
         cost_src, cost_tc = _GIVEN, False
-    for label, v in (("part de main-d'œuvre", share), ("taux d'insertion", rate)):
-        if not Decimal(0) <= v <= Decimal(1):
-            raise SpaserError(f"La {label} doit être comprise entre 0 et 1 (ex. 0,05 pour 5 %).", code="usage")
-    if hourly_cost <= 0:
-        raise SpaserError("Le coût horaire doit être positif.", code="usage")
+    for label, v in (("La part de main-d'œuvre doit être comprise", share), ("Le taux d'insertion doit être compris", rate)):
+        if not (v.is_finite() and Decimal(0) <= v <= Decimal(1)):
+            raise SpaserError(f"{label} entre 0 et 1 (ex. 0,05 pour 5 %).", code="usage")
+    # From a cent an hour: below, the hours of an amount the model holds overflow any rounding.
+    if not (hourly_cost.is_finite() and hourly_cost >= CENT):
+        raise SpaserError("Le coût horaire doit être d'au moins 0,01 € de l'heure.", code="usage")
     share_label = "Part de main-d'œuvre" + (f" ({trade_label})" if trade_label else "")
     return share, rate, hourly_cost, key, trade_label, (
         Assumption(share_label, share, share_src, share_tc),
