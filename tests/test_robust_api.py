@@ -221,3 +221,20 @@ def test_insertion_hours_refuse_what_no_count_of_hours_could_be(amount: Decimal,
     with pytest.raises(SpaserError):
         insertion_hours(amount, cpv="45000000", **given)
     assert insertion_hours(LIMIT, cpv="45000000", hourly_cost=Decimal("0.01"), rate=Decimal(1), labour_share=Decimal(1)).hours
+
+
+def test_a_what_if_threshold_of_zero_is_diagnosed() -> None:
+    """Before: decimal.DivisionByZero (the margin around the threshold is a share of it)."""
+    from spaser import law_at
+
+    law = law_at(date(2026, 9, 1)).replace("spaser.seuil", "0")
+    assert check(_ONE, at=date(2026, 9, 1), law=law).obligation.status
+
+
+@pytest.mark.parametrize("value", ["1e5000", "1e20"])
+def test_a_what_if_value_out_of_measure_is_refused_in_french(value: str) -> None:
+    """Before: 1e5000 was taken, and the documents failed on it far from the option that gave it."""
+    from spaser import ParameterError, law_at
+
+    with pytest.raises(ParameterError, match="hors de toute mesure"):
+        law_at(date(2026, 9, 1)).replace("spaser.seuil", value)

@@ -456,8 +456,8 @@ def _against_threshold(spend: SpendCount, threshold: Decimal, margin: Parameter,
         verdict = "supérieur" if above else "non supérieur"
         return (OBLIGE if above else NON_OBLIGE), f"{spend.method_text} Total : {total}, {verdict} au seuil de {thr}."
     margin_ratio = margin.value_at(at)  # read for an estimate only
-    distance = abs(spend.total - threshold) / threshold
-    if distance <= margin_ratio:
+    distance = abs(spend.total - threshold) / threshold if threshold else None  # a what-if threshold of 0: no margin around it
+    if distance is not None and distance <= margin_ratio:
         settle.append(
             f"les dépenses réelles {spend.year} (comptabilité) : l'estimation ({total}) est à {format_percent(distance)} du seuil, "
             f"en deçà de la marge d'incertitude retenue ({format_percent(margin_ratio, 0)})"
