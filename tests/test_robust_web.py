@@ -69,3 +69,13 @@ def test_advice_on_a_planned_purchase_at_the_extremes_answers_in_french(client: 
     reply = client.get("/conseil?cpv=90910000&date=01%2F09%2F2026&" + query if "date=" not in query else "/conseil?cpv=90910000&" + query)
     assert reply.status in (200, 400) and '<html lang="fr">' in reply.text and not _NO_TRACE.search(reply.text), query
     assert "<script>alert" not in reply.text
+
+
+@pytest.mark.parametrize("value", ["1e999999999", "1e30", "-1e999999999"])
+def test_an_objective_out_of_measure_in_the_settings_form_is_refused_before_it_is_written(value: str) -> None:
+    """Before: the form wrote the number out in full to the configuration (« 1e999999999 »: a gigabyte of zeros)."""
+    from spaser import InputError
+    from spaser.web.settings import settings_from_form
+
+    with pytest.raises(InputError, match="hors de toute mesure"):
+        settings_from_form({"schema.debut": "2026", "schema.fin": "2031", "objectifs.heures_insertion.fin": value})
