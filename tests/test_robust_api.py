@@ -238,3 +238,18 @@ def test_a_what_if_value_out_of_measure_is_refused_in_french(value: str) -> None
 
     with pytest.raises(ParameterError, match="hors de toute mesure"):
         law_at(date(2026, 9, 1)).replace("spaser.seuil", value)
+
+
+@pytest.mark.parametrize(("content", "says"), [
+    (b"abc\n", "en-t\u00eate"),  # before: csv.Error « Could not determine delimiter »
+    (b"\xff\xfe\x00", "UTF-8"),  # before: UnicodeDecodeError
+    ("categorie;type;annee;taux\n2;reemploi;99999999999999;0,2\n".encode(), "année"),  # before: taken
+])
+def test_a_hostile_agec_rate_table_is_told_in_french(tmp_path, content: bytes, says: str) -> None:  # type: ignore[no-untyped-def]
+    from spaser import InputError
+    from spaser.law.targets import load_agec_rates
+
+    path = tmp_path / "taux.csv"
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=says):
+        load_agec_rates(path)

@@ -254,6 +254,9 @@ def load_agec_rates(path: str | Path) -> AgecRates:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as e:
         raise InputError(f"table des taux AGEC illisible ({e.strerror}).", code="agec-rates-invalid", file=str(path)) from None
+    except UnicodeDecodeError:
+        raise InputError("table des taux AGEC illisible : texte UTF-8 attendu (enregistrez-la en CSV UTF-8).", code="agec-rates-invalid",
+                         file=str(path)) from None
     if path.suffix.lower() in (".yaml", ".yml"):
         try:
             rows = yaml.safe_load(text) or []
@@ -263,7 +266,10 @@ def load_agec_rates(path: str | Path) -> AgecRates:
             raise InputError("une liste de lignes (categorie, type, annee, taux) est attendue.", code="agec-rates-invalid", file=str(path))
         numbered = list(enumerate(rows, start=1))
     else:
-        dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else ";", delimiters=";,\t")
+        try:
+            dialect = csv.Sniffer().sniff(text.splitlines()[0] if text.strip() else ";", delimiters=";,\t")
+        except csv.Error:  # one column, or no header: « categorie;type;annee;taux » is missing
+            raise InputError("en-tête « categorie;type;annee;taux » attendu en première ligne.", code="agec-rates-invalid", file=str(path)) from None
         numbered = list(enumerate(csv.DictReader(text.splitlines(), dialect=dialect), start=2))
     rates: dict[tuple[int, AgecKind], list[tuple[int, Decimal]]] = {}
     for row_no, row in numbered:
@@ -285,8 +291,8 @@ def load_agec_rates(path: str | Path) -> AgecRates:
             ) from None  # fmt: skip
         if percent or rate > 1:
             rate = rate / 100
-        if category not in AGEC_CATEGORIES or kind == AgecKind.AUTRE or not 0 <= rate <= 1:
-            raise InputError("catégorie, type ou taux hors des valeurs admises.", code="agec-rates-invalid", file=str(path), row=row_no)
+        if category not in AGEC_CATEGORIES or kind == AgecKind.AUTRE or not 0 <= rate <= 1 or not date.min.year <= year <= date.max.year:
+            raise InputError("catégorie, type, année ou taux hors des valeurs admises.", code="agec-rates-invalid", file=str(path), row=row_no)
         rates.setdefault((category, kind), []).append((year, rate))
     return AgecRates({k: sorted(v) for k, v in rates.items()}, str(path))
 
