@@ -431,7 +431,7 @@ class _Reader:
                 if problems:
                     self._plain(t, plan, row, number, cols, i)
                     continue
-            if names or sirets:
+            if shape.buyers:
                 buyer_key, problem = self.buyer((names[i] if names else None) or "", sirets[i] if sirets else None,
                                                 buyer_kinds[i] if buyer_kinds else None)
                 if problem is not None:
