@@ -112,9 +112,10 @@ def read_spreadsheet(path: Path, kind: str, opts: ImportOptions, *, fast: bool =
 
     ``kind`` comes from :func:`spaser.io.sniff`: 'xlsx', 'ods', 'ole2' (.xls) or 'csv'.
     ``fast`` (the default) converts the rows by batches, column by column, each distinct cell
-    once, and reads the rows whose cells all convert cleanly from those values (a row with a
-    cell problem is read by the plain path, for its messages); ``fast=False`` is the plain
-    reference path, row by row. Both give the same portfolios and report (tests/test_import_paths.py).
+    once, and makes the usual rows' purchases from those values, with what is constant decided
+    once per table (a row with a cell problem, or anything else the plain path would report, is
+    read by the plain path, for its messages); ``fast=False`` is the plain reference path, row by
+    row. Both give the same portfolios and report (tests/test_import_paths.py).
     """
     name = str(path)
     size = path.stat().st_size
@@ -352,12 +353,9 @@ class _Reader:
         given = self.fields_sets.get(tuple(out))
         if given is None:
             given = self.fields_sets[tuple(out)] = {*out, "source"}
-        values = {**_PURCHASE_DEFAULTS, **out}
-        if "spend_by_year" not in out:
-            values["spend_by_year"] = {}
+        values = {**_PURCHASE_DEFAULTS, "spend_by_year": {}, **out, "source": SourceRef(self.file, sheet, row)}
         if values["nature"] is None and values["cpv"] is not None:
             values["nature"] = nature_of(values["cpv"])
-        values["source"] = SourceRef(self.file, sheet, row)
         return Purchase.model_construct(given, **values)
 
     def _table(self, t: Table) -> int:
@@ -390,8 +388,8 @@ class _Reader:
         cols: dict[str, list[Any]] = {}
         bad: set[int] = set()
         for c in plan:
-            cols[c.field], problems = _column(c, list(map(itemgetter(c.index), cells)), self.opts.vat_rate)
-            bad.update(problems)
+            cols[c.field], unread = _column(c, list(map(itemgetter(c.index), cells)), self.opts.vat_rate)
+            bad.update(unread)
         amounts = cols[shape.amount] if shape.amount else []
         if shape.amount and t.ttc_rate is not None:
             amounts = [None if d is None else _without_vat(d, t.ttc_rate) for d in amounts]
@@ -563,7 +561,7 @@ def _column(c: _Col, cells: list[Any], vat_rate: Decimal | None) -> tuple[list[A
     (None where empty or unreadable), and the rows whose cell has a problem (or is too long).
     Empty cells are remembered too: a cell met before is one look-up, in C."""
     cache = c.cache
-    hits = list(map(cache.get, zip(map(type, cells), cells)))  # keyed as in _remembered
+    hits: list[Any] = list(map(cache.get, zip(map(type, cells), cells)))  # keyed as in _remembered
     for i in _misses(hits):
         v = cells[i]
         key = (type(v), v)
