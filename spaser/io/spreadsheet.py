@@ -71,7 +71,8 @@ class Table:
     headers: dict[str, str]  # field -> header text as written
     ttc_rate: Decimal | None  # set when the amount is read from a TTC column
     # The fast path's memory of the co-contractors of each combination of holder cells (with their problems).
-    holder_cells: dict[tuple[str, ...], tuple[tuple[Supplier, ...], list[_Problem]]] = field(default_factory=dict, repr=False)
+    holder_cells: dict[tuple[str, ...], tuple[tuple[Supplier, ...], list[_Problem]]] = field(
+        default_factory=dict, repr=False, compare=False)
 
     @cached_property
     def copied(self) -> frozenset[str]:
