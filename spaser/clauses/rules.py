@@ -11,7 +11,7 @@ it applies only while every parameter ``Rule.requires`` names is in force.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -144,8 +144,14 @@ class Context:
     @_once
     def insertion_clause(self) -> tuple[Clause, int] | None:
         """The sector insertion clause for this purchase (the ANRU one has its own rule); asked by three rules."""
-        found = [cs for cs in matching(self, family="insertion", need_cpv=True) if cs[0].id != "insertion-anru"]
-        return sorted(found, key=lambda cs: (-cs[1], cs[0].id))[0] if found else None
+        p, cat = self.purchase, self.catalogue
+        _, conditional = _static_matches(cat, p.cpv, p.nature, "insertion", None, True)
+        if conditional:  # some clause also reads the text or the amount
+            return _best_insertion(matching(self, family="insertion", need_cpv=True))
+        key = ("insertion_clause", p.cpv, p.nature)  # else the code and the nature decide, as for _static_matches
+        if key not in cat.derived:
+            cat.derived[key] = _best_insertion(matching(self, family="insertion", need_cpv=True))
+        return cat.derived[key]  # type: ignore[no-any-return]
 
     @_once
     def allotment(self) -> AllotmentAdvice:
@@ -179,6 +185,11 @@ class Context:
             return False
         values = p.social if isinstance(consideration, Soc) else p.environmental
         return bool(values) and consideration in values  # type: ignore[operator]
+
+
+def _best_insertion(found: Iterable[tuple[Clause, int]]) -> tuple[Clause, int] | None:
+    """The most specific insertion clause (by CPV match, then id), the ANRU one left to its own rule."""
+    return min((cs for cs in found if cs[0].id != "insertion-anru"), key=lambda cs: (-cs[1], cs[0].id), default=None)
 
 
 def _lacking(word: str, status: str) -> str | None:
