@@ -30,10 +30,11 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from spaser import cpv as _cpv
 from spaser.ids import validate_company_id
+from spaser.money import MONEY_OUT_OF_RANGE, format_number
 
 __all__ = [
     "Money",
@@ -55,8 +56,15 @@ __all__ = [
     "Status",
 ]
 
-# Strict: a float never becomes money by accident.
-Money = Annotated[Decimal, Field(strict=True)]
+def _in_range(d: Decimal) -> Decimal:
+    if d and d.adjusted() >= MONEY_OUT_OF_RANGE.adjusted():  # |d| >= the bound, read from the exponent (abs() may overflow)
+        raise ValueError(f"valeur hors de toute mesure (au moins {format_number(MONEY_OUT_OF_RANGE)} en valeur absolue)")
+    return d
+
+
+# Strict: a float never becomes money by accident. Bounded as every reader bounds it: no figure
+# computed from it (shares, hours, rounding to the cent) can overflow.
+Money = Annotated[Decimal, Field(strict=True), AfterValidator(_in_range)]
 Status = Literal["oui", "non", "inconnu"]
 
 

@@ -44,6 +44,7 @@ __all__ = [
     "implausible_amount",
     "AMOUNT_PLAUSIBLE_MAX",
     "SMALLEST_IMPLAUSIBLE",
+    "MONEY_OUT_OF_RANGE",
     "CENT",
 ]
 
@@ -55,8 +56,9 @@ CENT = Decimal("0.01")
 # as "no maximum" placeholders.
 AMOUNT_PLAUSIBLE_MAX = Decimal(10) ** 9
 _PLACEHOLDER_NINES = 8
-# Beyond this no amount means anything, and Decimal cannot round it to the cent.
-_AMOUNT_OUT_OF_RANGE = Decimal(10) ** 20
+# Beyond this no amount (or count of hours) means anything, and Decimal cannot round it to the
+# cent: every reader refuses it, and so does the model (spaser.model.Money).
+MONEY_OUT_OF_RANGE = Decimal(10) ** 20
 _SMALLEST_PLACEHOLDER = Decimal("9" * _PLACEHOLDER_NINES)
 # No amount below this is implausible: callers in hot loops test it before implausible_amount().
 SMALLEST_IMPLAUSIBLE = min(_SMALLEST_PLACEHOLDER, AMOUNT_PLAUSIBLE_MAX)
@@ -144,7 +146,7 @@ def parse_amount(text: str) -> Decimal:
 def _in_range(value: Decimal, raw: object) -> Decimal:
     if not value.is_finite():
         raise AmountError(f"montant non numérique (« {raw} »)", "amount-not-finite")
-    if abs(value) >= _AMOUNT_OUT_OF_RANGE:
+    if abs(value) >= MONEY_OUT_OF_RANGE:
         raise AmountError(f"montant hors de toute mesure (« {raw} »)")
     return value
 

@@ -21,6 +21,7 @@ from spaser.clauses.catalogue import Catalogue, Clause, catalogue
 from spaser.clauses.engine import Suggestion, build, ranked_proposals
 from spaser.clauses.rules import MANDATORY, Gives, Proposal
 from spaser.law.diagnosis import default_year
+from spaser.law.indicators import share
 from spaser.law.targets import pnad_indicators
 from spaser.law.law import Law, current_law
 from spaser.model import ContractKind, EnvironmentalConsideration as Env, Portfolio, Purchase, SocialConsideration as Soc
@@ -224,6 +225,7 @@ def _assess(index: int, p: Purchase, portfolio: Portfolio, at: date, cat: Catalo
 
 
 def _adopt(p: Purchase, social: str | None, environmental: str | None) -> Purchase:
+    """``p`` with the considerations it would gain (the scenarios' meaning, spelled out for the tests)."""
     update: dict[str, Any] = {}
     if social is not None:
         update["social"] = frozenset((p.social or frozenset()) - {Soc.AUCUNE}) | {Soc(social)}
@@ -232,30 +234,33 @@ def _adopt(p: Purchase, social: str | None, environmental: str | None) -> Purcha
     return p.model_copy(update=update)
 
 
-def _scenario(
-    label: str,
-    portfolio: Portfolio,
-    year: int,
-    in_year: list[tuple[int, Purchase]],
-    chosen: dict[int, tuple[str | None, str | None]],
-    before: YearIndicators,
-) -> Scenario:
-    """``chosen``: position in the portfolio -> the social and environmental considerations it would gain.
+def _scenario(label: str, portfolio: Portfolio, chosen: dict[int, tuple[str | None, str | None]], before: YearIndicators) -> Scenario:
+    """The year's PNAD shares if the ``chosen`` purchases gained their considerations.
 
-    ``in_year``: (position, purchase) of the purchases notified in ``year``, the only ones its indicators count.
+    ``chosen``: position in the portfolio -> the social and environmental considerations it would gain
+    (contracts of ``before``'s year, lacking them). Gaining a consideration moves no contract in or out
+    of the measured perimeter (notified in the year, amount at least the floor): the shares after are
+    those before plus the contracts of the perimeter that gain one. The same as measuring the portfolio
+    with :func:`_adopt` applied (tests/test_suggest.py checks it), without copying it.
     """
-    changed = tuple(_adopt(p, *chosen[i]) if i in chosen else p for i, p in in_year)
-    after = pnad_indicators(portfolio.model_copy(update={"purchases": changed}), year)
     floor = before.floor
-    amounts = (portfolio.purchases[i].amount_ht for i in chosen)
-    counted = sum(1 for a in amounts if a is not None and (floor is None or a >= floor))
+    contracts = social = environmental = 0
+    for i, (s, e) in chosen.items():
+        p = portfolio.purchases[i]
+        a = p.amount_ht
+        if floor is not None and (a is None or a < floor):  # not measured (the tally's _BELOW and unknown amounts)
+            continue
+        contracts += 1
+        social += s is not None and p.social_status != "oui"
+        environmental += e is not None and p.environmental_status != "oui"
+    yes_social, yes_env = before.social.yes, before.environmental.yes
     return Scenario(
         label,
-        counted,
-        before.social.yes.share_count,
-        after.social.yes.share_count,
-        before.environmental.yes.share_count,
-        after.environmental.yes.share_count,
+        contracts,
+        yes_social.share_count,
+        share(yes_social.count + social, yes_social.denominator_count),
+        yes_env.share_count,
+        share(yes_env.count + environmental, yes_env.denominator_count),
         before.contracts,
     )
 
@@ -298,8 +303,7 @@ def _opportunities(portfolio: Portfolio, *, year: int | None, at: date, origin: 
             notes.append(warning)
     cat = catalogue()
     kinds = {c.id: (c.consideration.value if c.consideration is not None else None) for c in cat}
-    in_year = [(i, p) for i, p in enumerate(portfolio.purchases) if p.year == year]
-    contracts = [(i, p) for i, p in in_year if p.kind is not ContractKind.DEPENSE]
+    contracts = [(i, p) for i, p in enumerate(portfolio.purchases) if p.year == year and p.kind is not ContractKind.DEPENSE]
     assessed: list[_Assessed] = []
     for start in range(0, len(contracts), PROGRESS_EVERY):
         assessed += [_assess(i, p, portfolio, at, cat, kinds) for i, p in contracts[start:start + PROGRESS_EVERY]]
@@ -325,7 +329,7 @@ def _opportunities(portfolio: Portfolio, *, year: int | None, at: date, origin: 
         value_without_social=sum((o.purchase.amount_ht for o in candidates if o.social and o.purchase.amount_ht), zero),
         value_without_environmental=sum((o.purchase.amount_ht for o in candidates if o.environmental and o.purchase.amount_ht), zero),
         reservable=sum(1 for o in listed if o.reservable),
-        top=_scenario("L'achat présenté" if len(listed) == 1 else f"Les {format_number(len(listed))} achats présentés", portfolio, year, in_year, {o.index: o.considerations() for o in candidates[: len(listed)]}, before),
-        all=_scenario("L'achat de l'année concerné" if len(candidates) == 1 else f"Tous les {format_number(len(candidates))} achats de l'année concernés", portfolio, year, in_year, {o.index: o.considerations() for o in candidates}, before),
+        top=_scenario("L'achat présenté" if len(listed) == 1 else f"Les {format_number(len(listed))} achats présentés", portfolio, {o.index: o.considerations() for o in candidates[: len(listed)]}, before),
+        all=_scenario("L'achat de l'année concerné" if len(candidates) == 1 else f"Tous les {format_number(len(candidates))} achats de l'année concernés", portfolio, {o.index: o.considerations() for o in candidates}, before),
         notes=tuple(notes),
     )

@@ -48,7 +48,7 @@ from spaser.model import (
     SocialExemption,
     SupplierKind,
 )
-from spaser.money import CENT, AmountError, parse_amount
+from spaser.money import CENT, MONEY_OUT_OF_RANGE, AmountError, parse_amount
 
 __all__ = [
     "CellProblem",
@@ -87,6 +87,7 @@ __all__ = [
 
 MAX_CELL_CHARS = 32_767  # Excel's own limit: a longer text is cut, with a warning
 AMOUNT_IMPOSSIBLE = Decimal(10) ** 12  # no French contract is 1 000 Md€: the row is rejected
+_OUT_OF_RANGE_DIGITS = MONEY_OUT_OF_RANGE.adjusted()  # a Decimal's exponent, read before any arithmetic
 DURATION_MAX_MONTHS = 1200
 
 
@@ -203,16 +204,16 @@ def number(v: object) -> Decimal:
         if isinstance(v, float):
             if v != v or v in (float("inf"), float("-inf")):
                 raise CellProblem(IssueCode.AMOUNT_NOT_FINITE)
-            if abs(v) >= 1e21:  # as for int and Decimal below
+            if abs(v) >= MONEY_OUT_OF_RANGE:  # as for int and Decimal below
                 raise CellProblem(IssueCode.AMOUNT_INVALID, "Nombre hors de toute mesure.")
             d = Decimal(int(v)) if v.is_integer() else Decimal(repr(v))
         elif isinstance(v, int):
-            if abs(v) >= 10**21:
+            if abs(v) >= MONEY_OUT_OF_RANGE:
                 raise CellProblem(IssueCode.AMOUNT_INVALID, "Nombre hors de toute mesure.")
             d = Decimal(v)
         elif isinstance(v, Decimal):  # from a JSON parser: its exponent is bounded before any arithmetic (1E+999999999)
             d = v
-            if d.is_finite() and d and d.adjusted() >= 21:
+            if d.is_finite() and d and d.adjusted() >= _OUT_OF_RANGE_DIGITS:
                 raise CellProblem(IssueCode.AMOUNT_INVALID, "Nombre hors de toute mesure.")
         elif isinstance(v, str):
             d = parse_amount(v)
