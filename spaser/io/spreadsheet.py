@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import islice
 from operator import itemgetter
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -527,6 +528,7 @@ class _Shape:
         return odd
 
 
+_FIRST_BATCH_ROWS = 1_000
 _BATCH_ROWS = 20_000  # rows converted together: enough to amortise, small enough to stream a CSV
 _NOTHING: tuple[Any, None] = (None, None)
 _TOO_LONG: tuple[Any, bool] = (None, True)  # a text the plain path cuts, with its message
@@ -547,14 +549,12 @@ def _data_rows(t: Table) -> Iterator[tuple[int, list[Any]]]:
 
 
 def _batches(rows: Iterator[tuple[int, list[Any]]], size: int) -> Iterator[list[tuple[int, list[Any]]]]:
-    batch: list[tuple[int, list[Any]]] = []
-    for r in rows:
-        batch.append(r)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
+    """The rows by lists of ``size``; the first list is shorter (:data:`_FIRST_BATCH_ROWS`): the columns'
+    memories fill on it, then most cells of a full batch are found there in one look-up, in C."""
+    batch = list(islice(rows, min(size, _FIRST_BATCH_ROWS)))
+    while batch:
         yield batch
+        batch = list(islice(rows, size))
 
 
 def _column(c: _Col, cells: list[Any], vat_rate: Decimal | None) -> tuple[list[Any], list[int]]:
