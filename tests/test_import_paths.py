@@ -8,6 +8,8 @@ tables, on the corpus of bad files and on the bundled examples.
 from __future__ import annotations
 
 import string
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +21,15 @@ from spaser._errors import InputError
 from spaser.io import ImportOptions, sniff
 from spaser.io import spreadsheet
 from spaser.io.spreadsheet import read_spreadsheet
+from spaser.model import Buyer
 
 ROOT = Path(__file__).resolve().parents[1]
 _HEADERS = ["Identifiant", "Objet", "Code CPV", "Montant HT", "Montant prévu", "Date de notification", "Durée (mois)",
             "Nature", "Titulaire", "SIRET titulaire", "titulaire_id_2", "Considérations sociales", "Acheteur",
-            "SIRET acheteur", "Dépense 2024", "Lot"]
+            "SIRET acheteur", "Dépense 2024", "Lot", "Type de contrat", "Date de lancement de la consultation",
+            "Type d'acheteur", "Dépense TTC 2025", "Montant initial"]
+# The table's main amount: each makes the fast path decide other things once per table (a TTC rate, a spending line).
+_AMOUNTS = ["Montant HT", "Montant TTC", "Dépense HT", "Montant prévu"]
 # Cells a buyer's export may hold: good values, dirt, placeholders, hostile texts.
 _CELLS = st.one_of(
     st.sampled_from([
@@ -33,6 +39,8 @@ _CELLS = st.one_of(
         "Travaux", "Accord-cadre", "Marché", "Contrat de concession", "Clause sociale", "Pas de considération sociale",
         "['Clause sociale', 'Critère social']", "21350238800019", "13001898900017", "123", "Ville A", "=1+1", "'@x",
         "Société X\nSociété Y", "21350238800019\n13001898900017", "x" * 40_000,
+        "Contrat de concession", "Concession", "Fournitures", "Services", "commune", "departement", "01/01/1900", "12/03/2025",
+        "1 000 000 000 000", "2 000 000 000", "0,001", "0,01", "Total général", "TOTAL SERVICES", "SIAE", "EA; ESAT",
     ]),
     st.text(alphabet=string.ascii_letters + string.digits + " ,.;-/€'", max_size=12),
 )
@@ -66,15 +74,57 @@ def _write(tmp: Path, header: list[str], rows: list[list[str]], delimiter: str =
     rows=st.lists(st.lists(_CELLS, min_size=0, max_size=9), min_size=1, max_size=14),
     repeat=st.integers(0, 3),
     batch=st.integers(1, 6),
+    amount=st.sampled_from(_AMOUNTS),
+    buyer=st.booleans(),
 )
-def test_random_tables_read_the_same_both_ways(tmp_path: Path, columns: list[str], rows: list[list[str]], repeat: int, batch: int) -> None:
-    if "Montant HT" not in columns:
-        columns = [*columns, "Montant HT"]
+def test_random_tables_read_the_same_both_ways(tmp_path: Path, columns: list[str], rows: list[list[str]], repeat: int, batch: int,
+                                               amount: str, buyer: bool) -> None:
+    columns = [c for c in columns if c not in _AMOUNTS] + [amount]
     rows = rows + rows[:repeat]  # repeated lines: duplicates and co-contractors
     saved = spreadsheet._BATCH_ROWS
     spreadsheet._BATCH_ROWS = batch  # small batches: duplicates and co-contractors across two batches
+    opts: dict[str, Any] = {"vat_rate": Decimal("0.2"), "today": date(2026, 1, 15)}
+    if buyer:  # the file's buyer given: the buyer columns are not read
+        opts["buyer"] = Buyer(name="Ville", siret="21350238800019")
     try:
-        fast, plain = _both(_write(tmp_path, columns, rows))
+        fast, plain = _both(_write(tmp_path, columns, rows), **opts)
+    finally:
+        spreadsheet._BATCH_ROWS = saved
+    assert fast == plain
+
+
+# Good values per column, so that most rows are read by the fast path's usual case (no message).
+_GOOD = {
+    "Identifiant": ["A1", "A2", "A3", "B1", "B2", "C", "Total", ""], "Objet": ["Nettoyage", "Travaux de voirie", "Repas", "Sous-total"],
+    "Code CPV": ["90910000-9", "45233140", "15000000", "72212513-8"], "Montant HT": ["1 234,56", "50000", "0", "120 000,00"],
+    "Montant prévu": ["2 000", "", "80 000,5"], "Montant TTC": ["1 200,00", "60000", "0,01"], "Dépense HT": ["1 500", "42"],
+    "Date de notification": ["15/01/2024", "2025-06-30", "01/01/2099", "01/01/1900"], "Durée (mois)": ["12", "3 ans", ""],
+    "Nature": ["Travaux", "Services", "", "Accord-cadre"], "Type de contrat": ["Marché", "Accord-cadre", "Contrat de concession", ""],
+    "Titulaire": ["Société X", "Société Y", "", "Société X\nSociété Y"], "SIRET titulaire": ["21350238800019", "13001898900017", "", "123"],
+    "titulaire_id_2": ["", "13001898900017"], "Considérations sociales": ["Clause sociale", "Pas de considération sociale", ""],
+    "Acheteur": ["Ville A", "Ville B", ""], "SIRET acheteur": ["21350238800019", "", "13001898900017", "123"],
+    "Type d'acheteur": ["commune", "departement", ""], "Dépense 2024": ["1 000", ""], "Dépense TTC 2025": ["1 200", ""],
+    "Lot": ["", "1", "2"], "Date de lancement de la consultation": ["01/12/2023", "", "01/01/2099"], "Montant initial": ["", "3 000"],
+}
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data(), columns=st.lists(st.sampled_from(_HEADERS), min_size=2, max_size=12, unique=True), amount=st.sampled_from(_AMOUNTS),
+       n=st.integers(1, 25), batch=st.integers(1, 8), buyer=st.booleans())
+def test_usual_tables_read_the_same_both_ways(tmp_path: Path, data: st.DataObject, columns: list[str], amount: str, n: int,
+                                             batch: int, buyer: bool) -> None:
+    """Mostly good rows (the fast path's own case), with repeated contracts, several buyers, totals, concessions,
+    dates out of range, zero, TTC and spending amounts among them."""
+    columns = [c for c in columns if c not in _AMOUNTS] + [amount]
+    cell = lambda h: st.one_of(st.sampled_from(_GOOD[h]), _CELLS) if data.draw(st.integers(0, 9)) == 0 else st.sampled_from(_GOOD[h])  # noqa: E731
+    rows = [[data.draw(cell(h)) for h in columns] for _ in range(n)]
+    saved = spreadsheet._BATCH_ROWS
+    spreadsheet._BATCH_ROWS = batch
+    opts: dict[str, Any] = {"vat_rate": Decimal("0.2"), "today": date(2026, 1, 15)}
+    if buyer:
+        opts["buyer"] = Buyer(name="Ville", siret="21350238800019")
+    try:
+        fast, plain = _both(_write(tmp_path, columns, rows), **opts)
     finally:
         spreadsheet._BATCH_ROWS = saved
     assert fast == plain

@@ -11,7 +11,7 @@ it applies only while every parameter ``Rule.requires`` names is in force.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -144,8 +144,7 @@ class Context:
     @_once
     def insertion_clause(self) -> tuple[Clause, int] | None:
         """The sector insertion clause for this purchase (the ANRU one has its own rule); asked by three rules."""
-        found = [cs for cs in matching(self, family="insertion", need_cpv=True) if cs[0].id != "insertion-anru"]
-        return sorted(found, key=lambda cs: (-cs[1], cs[0].id))[0] if found else None
+        return _picked(self, "insertion_clause", _best_insertion, family="insertion")  # type: ignore[no-any-return]
 
     @_once
     def allotment(self) -> AllotmentAdvice:
@@ -179,6 +178,11 @@ class Context:
             return False
         values = p.social if isinstance(consideration, Soc) else p.environmental
         return bool(values) and consideration in values  # type: ignore[operator]
+
+
+def _best_insertion(found: Iterable[tuple[Clause, int]]) -> tuple[Clause, int] | None:
+    """The most specific insertion clause (by CPV match, then id), the ANRU one left to its own rule."""
+    return min((cs for cs in found if cs[0].id != "insertion-anru"), key=lambda cs: (-cs[1], cs[0].id), default=None)
 
 
 def _lacking(word: str, status: str) -> str | None:
@@ -279,6 +283,20 @@ def _static_by_id(cat: Catalogue, cpv: str | None, nature: Nature | None, need_c
     if found is None:
         found = cat.derived[key] = {c.id: (c, spec) for c, spec in _static_matches(cat, cpv, nature, None, None, need_cpv)[0]}
     return found  # type: ignore[no-any-return]
+
+
+def _picked(ctx: Context, name: str, pick: Callable[[Iterable[tuple[Clause, int]]], Any], *, family: str | None = None,
+            mechanism: Mechanism | None = None) -> Any:
+    """``pick`` of :func:`matching`'s answers (CPV needed), remembered by code and nature when none of
+    the clauses fitting on them reads more (the text, the amount): then these two decide, as for
+    :func:`_static_matches`, in the same memo."""
+    p, cat = ctx.purchase, ctx.catalogue
+    if _static_matches(cat, p.cpv, p.nature, family, mechanism, True)[1]:
+        return pick(matching(ctx, family=family, mechanism=mechanism, need_cpv=True))
+    key = (name, p.cpv, p.nature)
+    if key not in cat.derived:
+        cat.derived[key] = pick(matching(ctx, family=family, mechanism=mechanism, need_cpv=True))
+    return cat.derived[key]
 
 
 def _conditional(c: Clause) -> bool:
@@ -499,14 +517,18 @@ def climat_specifications(ctx: Context) -> list[Proposal]:
     p = ctx.purchase
     specs = _sector_specifications(ctx)
     # The code matters only when a sector specification is named (its reason cites the code).
-    key = ("climat_specifications", p.kind, ctx.has(Env.CLAUSE), ctx.digits, p.cpv if specs else None, tuple((c.id, s) for c, s in specs))
+    key = ("climat_specifications", p.kind, ctx.has(Env.CLAUSE), ctx.digits, p.cpv if specs else None, tuple((c.id, s) for c, s in specs) if specs else ())
     return _remembered(ctx, key, lambda: _climat_specifications(ctx))
 
 
 def _sector_specifications(ctx: Context) -> list[tuple[Clause, int]]:
     # A label is one way among others to meet L2111-2, never itself mandatory: only technical
     # specifications stand for the obligation (labels are recommended by their own rule).
-    return [(c, s) for c, s in matching(ctx, mechanism=Mechanism.SPECIFICATION_TECHNIQUE, need_cpv=True) if c.dimension is Dimension.ENVIRONNEMENTAL]
+    return _picked(ctx, "sector_specifications", _environmental, mechanism=Mechanism.SPECIFICATION_TECHNIQUE)  # type: ignore[no-any-return]
+
+
+def _environmental(found: Iterable[tuple[Clause, int]]) -> list[tuple[Clause, int]]:
+    return [(c, s) for c, s in found if c.dimension is Dimension.ENVIRONNEMENTAL]
 
 
 def _climat_specifications(ctx: Context) -> list[Proposal]:

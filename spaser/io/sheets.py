@@ -18,6 +18,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import re
 import zipfile
 from collections.abc import Callable, Iterator
@@ -405,7 +406,7 @@ def read_csv(path: Path, report: ImportReport, score: Callable[[list[Any]], int]
             key = (max((score(r) for r in sample), default=0), max((len(r) for r in sample), default=0))
             if key > best_score:
                 best, best_score = d, key
-        records = _records(csv.reader(_chain(head_lines, lines), delimiter=best, strict=True), name)
+        records = _records(csv.reader(itertools.chain(head_lines, lines), delimiter=best, strict=True), name)
         rows: list[list[Any]] = []
         numbers: list[int] = []
         for number, rec in records:
@@ -431,8 +432,3 @@ def _records(reader: Any, name: str) -> Iterator[tuple[int, list[str]]]:
             last = reader.line_num
     except csv.Error:
         raise quote_error(name, last + 1) from None
-
-
-def _chain(first: list[str], rest: Iterator[str]) -> Iterator[str]:
-    yield from first
-    yield from rest

@@ -28,8 +28,10 @@ Rules a reader of real exports needs (documented in the README):
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import islice
+from operator import itemgetter
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -69,6 +71,9 @@ class Table:
     columns: dict[str, int]  # field -> column index
     headers: dict[str, str]  # field -> header text as written
     ttc_rate: Decimal | None  # set when the amount is read from a TTC column
+    # The fast path's memory of the co-contractors of each combination of holder cells (with their problems).
+    holder_cells: dict[tuple[str, ...], tuple[tuple[Supplier, ...], list[_Problem]]] = field(
+        default_factory=dict, repr=False, compare=False)
 
     @cached_property
     def copied(self) -> frozenset[str]:
@@ -109,9 +114,10 @@ def read_spreadsheet(path: Path, kind: str, opts: ImportOptions, *, fast: bool =
 
     ``kind`` comes from :func:`spaser.io.sniff`: 'xlsx', 'ods', 'ole2' (.xls) or 'csv'.
     ``fast`` (the default) converts the rows by batches, column by column, each distinct cell
-    once, and reads the rows whose cells all convert cleanly from those values (a row with a
-    cell problem is read by the plain path, for its messages); ``fast=False`` is the plain
-    reference path, row by row. Both give the same portfolios and report (tests/test_import_paths.py).
+    once, and makes the usual rows' purchases from those values, with what is constant decided
+    once per table (a row with a cell problem, or anything else the plain path would report, is
+    read by the plain path, for its messages); ``fast=False`` is the plain reference path, row by
+    row. Both give the same portfolios and report (tests/test_import_paths.py).
     """
     name = str(path)
     size = path.stat().st_size
@@ -324,7 +330,6 @@ class _Reader:
         self.seen: dict[tuple[str, str, str], int] = {}
         self.suppliers: dict[tuple[str, str | None, frozenset[SupplierKind]], Supplier] = {}
         self.fields_sets: dict[tuple[str, ...], set[str]] = {}  # one set per combination of fields given (never mutated)
-        self.holder_cells: dict[tuple[str, ...], tuple[tuple[Supplier, ...], list[_Problem]]] = {}
 
     def read(self, tables: list[Table]) -> ImportResult:
         rows = sum(self._table(t) for t in tables)
@@ -350,12 +355,9 @@ class _Reader:
         given = self.fields_sets.get(tuple(out))
         if given is None:
             given = self.fields_sets[tuple(out)] = {*out, "source"}
-        values = {**_PURCHASE_DEFAULTS, **out}
-        if "spend_by_year" not in out:
-            values["spend_by_year"] = {}
+        values = {**_PURCHASE_DEFAULTS, "spend_by_year": {}, **out, "source": SourceRef(self.file, sheet, row)}
         if values["nature"] is None and values["cpv"] is not None:
             values["nature"] = nature_of(values["cpv"])
-        values["source"] = SourceRef(self.file, sheet, row)
         return Purchase.model_construct(given, **values)
 
     def _table(self, t: Table) -> int:
@@ -372,29 +374,164 @@ class _Reader:
                 count += 1
                 _Row(self, t, plan, row, number).read()
             return count
-        # The fast path converts a batch column by column (each distinct cell once), then reads each row
-        # from its converted values; a row with any cell problem is read by the plain path for its messages.
-        vat_rate = self.opts.vat_rate
-        fields = [c.field for c in plan]
+        shape = _Shape.of(t, self.opts)
         for batch in _batches(rows, _BATCH_ROWS):
             count += len(batch)
-            slow: set[int] = set()
-            columns = []
-            for c in plan:
-                values, bad = _column(c, [r[c.index] if c.index < len(r) else None for _, r in batch], vat_rate)
-                columns.append(values)
-                slow.update(bad)
-            for i, (number, row) in enumerate(batch):
-                r = _Row(self, t, plan, row, number)
-                if i in slow:
-                    r.read()
-                else:
-                    r.read({f: col[i] for f, col in zip(fields, columns) if col[i] is not None})
+            self._batch(t, plan, shape, batch)
         return count
 
+    def _batch(self, t: Table, plan: tuple[_Col, ...], shape: _Shape, batch: list[tuple[int, list[Any]]]) -> None:
+        """The fast path: the batch converted column by column (each distinct cell once), then each usual row
+        made a purchase from those values. A row the plain path would say something about (a cell problem, an
+        amount missing, zero or absurd, a date out of range, a total, a concession, a duplicate...) is found on
+        the columns where it can be, and read by the plain path (:class:`_Row`) for its messages."""
+        width = 1 + max(c.index for c in plan)
+        cells = [r if len(r) >= width else r + [None] * (width - len(r)) for _, r in batch]
+        cols: dict[str, list[Any]] = {}
+        bad: set[int] = set()
+        for c in plan:
+            cols[c.field], unread = _column(c, list(map(itemgetter(c.index), cells)), self.opts.vat_rate)
+            bad.update(unread)
+        amounts = cols[shape.amount] if shape.amount else []
+        if shape.amount and t.ttc_rate is not None:
+            amounts = [None if d is None else _without_vat(d, t.ttc_rate) for d in amounts]
+        odd = bad | shape.unusual(cols, amounts, self.today)
+        copied = [(f, cols[f]) for f in shape.copied]
+        kinds = [cols[f] for f in shape.kinds]
+        spend = [(year, cols[f]) for f, year in shape.spend]
+        holders = [cols[f] for f in shape.holders]
+        ids, lots = cols.get("id"), cols.get("lot")
+        names, sirets, buyer_kinds = (cols.get(f) for f in _BUYER_FIELDS)
+        sheet, amount, spending, seen, count = t.sheet.name, shape.amount, shape.spending, self.seen, self.report.count_row
+        buyer_key = ""
+        if not shape.buyers:
+            self.buyers.setdefault("", self.default_buyer)
+        for i, (number, row) in enumerate(batch):
+            if i in odd or _only_cell(row) is not None:
+                self._plain(t, plan, row, number, None if i in bad else cols, i)
+                continue
+            # A row without any message: its purchase from the converted values, as _Row.purchase makes it.
+            out = {f: v for f, col in copied if (v := col[i]) is not None}
+            if amount:
+                out["amount_ht"] = amounts[i]
+            for col in kinds:  # either column may hold either (see cells.nature_or_kind)
+                v = col[i]
+                if isinstance(v, Nature):
+                    out.setdefault("nature", v)
+                elif isinstance(v, ContractKind):
+                    out.setdefault("kind", v)
+            if spending:
+                out.setdefault("kind", ContractKind.DEPENSE)
+            if spend and (by_year := {year: v for year, col in spend if (v := col[i]) is not None}):
+                out["spend_by_year"] = by_year
+            suppliers: tuple[Supplier, ...] = ()
+            if holders:
+                key = tuple([col[i] or "" for col in holders])
+                suppliers, problems = t.holder_cells.get(key) or self.holders(t, key)
+                if problems:
+                    self._plain(t, plan, row, number, cols, i)
+                    continue
+            if shape.buyers:
+                buyer_key, problem = self.buyer((names[i] if names else None) or "", sirets[i] if sirets else None,
+                                                buyer_kinds[i] if buyer_kinds else None)
+                if problem is not None:
+                    self._plain(t, plan, row, number, cols, i)
+                    continue
+            pid = ids[i] if ids else (f"{sheet}-L{number}" if sheet else f"L{number}")
+            place = (buyer_key, pid, (lots[i] if lots else None) or "")
+            if place in seen:  # a co-contractor's line or a duplicate: the plain path says which
+                self._plain(t, plan, row, number, cols, i)
+                continue
+            out["id"] = pid
+            if suppliers:
+                out["suppliers"] = suppliers
+            ps = self.by_buyer.setdefault(buyer_key, [])
+            seen[place] = len(ps)
+            ps.append(self.build(out, sheet, number))
+            count(rejected=False)
 
+    def _plain(self, t: Table, plan: tuple[_Col, ...], row: list[Any], number: int, cols: dict[str, list[Any]] | None,
+               i: int) -> None:
+        """A row of a batch read by the plain path: from its converted values, or from its cells (a cell problem)."""
+        _Row(self, t, plan, row, number).read(None if cols is None else {f: col[i] for f, col in cols.items() if col[i] is not None})
+
+    def holders(self, t: Table, cells: tuple[str, ...]) -> tuple[tuple[Supplier, ...], list[_Problem]]:
+        """The co-contractors of a row's holder cells (``t.holders``) and their problems; remembered on the fast path."""
+        hit = t.holder_cells.get(cells) if self.fast else None
+        if hit is None:
+            hit = _holders(dict(zip(t.holders, cells)), t.headers, self.suppliers)
+            if self.fast and len(t.holder_cells) < _CACHE_MAX:
+                t.holder_cells[cells] = hit
+        return hit
+
+    def buyer(self, name: str, sid: Any, kind: Any) -> tuple[str, CellProblem | None]:
+        """The key of a row's buyer (added on first sight; "" for the file's buyer), and the problem of its SIRET."""
+        if self.opts.buyer is not None or (not name and not sid):
+            self.buyers.setdefault("", self.default_buyer)
+            return "", None
+        number = problem = None
+        if sid:
+            try:
+                number = siret(sid)
+            except CellProblem as p:
+                problem = p
+        key = number or normalise(name)
+        if not key:
+            self.buyers.setdefault("", self.default_buyer)
+            return "", problem
+        if key not in self.buyers:
+            self.buyers[key] = Buyer(name=name or number or self.default_buyer.name, siret=number, kind=kind or BuyerKind.AUTRE)
+        return key, problem
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What the fast path decides once per table, where the plain path asks it of each row."""
+
+    amount: str | None  # the table's first amount column: its value is the amount of every usual row
+    spending: bool  # that column is a spending line's amount (ContractKind.DEPENSE unless a kind is given)
+    kinds: tuple[str, ...]  # the nature and kind columns, in the order the plain path reads them
+    copied: tuple[str, ...]  # Table.copied
+    spend: tuple[tuple[str, int], ...]  # Table.spend_columns
+    holders: tuple[str, ...]  # Table.holders
+    buyers: bool  # the rows name their buyer (a buyer column, and no buyer given by the options)
+    dates: tuple[str, ...]  # the date columns checked against today and the plausible years
+
+    @classmethod
+    def of(cls, t: Table, opts: ImportOptions) -> _Shape:
+        amount = next((f for f in AMOUNT_FIELDS if f in t.columns), None)
+        return cls(
+            amount=amount,
+            spending=amount is not None and spec(amount).spending,
+            kinds=tuple(f for f in ("nature", "kind") if f in t.columns),
+            copied=tuple(f for f in t.columns if f in t.copied),
+            spend=t.spend_columns,
+            holders=t.holders,
+            buyers=opts.buyer is None and ("buyer_name" in t.columns or "buyer_siret" in t.columns),
+            dates=tuple(f for f in ("notification_date", "consultation_date") if f in t.columns),
+        )
+
+    def unusual(self, cols: dict[str, list[Any]], amounts: list[Any], today: date) -> set[int]:
+        """The rows of a batch whose converted values the plain path would say something about."""
+        odd: set[int] = set()
+        if self.amount:  # missing (or taken from another column), zero, absurd
+            odd.update(i for i, d in enumerate(amounts) if d is None or d == 0 or d > AMOUNT_PLAUSIBLE_MAX)
+        for f in self.dates:
+            odd.update(i for i, d in enumerate(cols[f]) if d is not None and (d > today or d < DATE_PLAUSIBLE_FROM))
+        for f in self.kinds:
+            odd.update(i for i, k in enumerate(cols[f]) if k is ContractKind.CONCESSION)
+        ids, objects = cols.get("id"), cols.get("object")
+        if ids is not None:  # an id missing, or a total
+            odd.update(i for i, v in enumerate(ids) if not v or (v[0] in "TtSsGgMm" and _is_total(v)))
+        if objects is not None:  # a total (the id, when there is one, says first)
+            odd.update(i for i, v in enumerate(objects) if v and v[0] in "TtSsGgMm" and (ids is None or not ids[i]) and _is_total(v))
+        return odd
+
+
+_FIRST_BATCH_ROWS = 1_000
 _BATCH_ROWS = 20_000  # rows converted together: enough to amortise, small enough to stream a CSV
 _NOTHING: tuple[Any, None] = (None, None)
+_TOO_LONG: tuple[Any, bool] = (None, True)  # a text the plain path cuts, with its message
 
 
 def _data_rows(t: Table) -> Iterator[tuple[int, list[Any]]]:
@@ -412,37 +549,49 @@ def _data_rows(t: Table) -> Iterator[tuple[int, list[Any]]]:
 
 
 def _batches(rows: Iterator[tuple[int, list[Any]]], size: int) -> Iterator[list[tuple[int, list[Any]]]]:
-    batch: list[tuple[int, list[Any]]] = []
-    for r in rows:
-        batch.append(r)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
+    """The rows by lists of ``size``; the first list is shorter (:data:`_FIRST_BATCH_ROWS`): the columns'
+    memories fill on it, then most cells of a full batch are found there in one look-up, in C."""
+    batch = list(islice(rows, min(size, _FIRST_BATCH_ROWS)))
+    while batch:
         yield batch
+        batch = list(islice(rows, size))
 
 
 def _column(c: _Col, cells: list[Any], vat_rate: Decimal | None) -> tuple[list[Any], list[int]]:
-    """One column of a batch converted, each distinct cell once (:func:`_remembered`): the values
-    (None where empty or unreadable), and the rows whose cell has a problem (or is too long)."""
-    get = c.cache.get
-    values: list[Any] = []
-    bad: list[int] = []
-    for i, v in enumerate(cells):
-        hit = get(v) if type(v) is str else None  # the usual case: a text met before
+    """One column of a batch converted, each distinct cell once (as :func:`_remembered`): the values
+    (None where empty or unreadable), and the rows whose cell has a problem (or is too long).
+    Empty cells are remembered too: a cell met before is one look-up, in C."""
+    cache = c.cache
+    hits: list[Any] = list(map(cache.get, zip(map(type, cells), cells)))  # keyed as in _remembered
+    for i in _misses(hits):
+        v = cells[i]
+        key = (type(v), v)
+        hit = cache.get(key)  # met earlier in this batch
         if hit is None:
             if v is None or c.empty(v):
                 hit = _NOTHING
             elif type(v) is str and len(v) > MAX_CELL_CHARS:  # the plain path cuts it, with its message
-                bad.append(i)
-                values.append(None)
+                hits[i] = _TOO_LONG
                 continue
             else:
-                hit = _remembered(c, v, vat_rate)
-        if hit[1] is not None:
-            bad.append(i)
-        values.append(hit[0])
-    return values, bad
+                hit = _converted(c, v, vat_rate)
+            if len(cache) < _CACHE_MAX:
+                cache[key] = hit
+        hits[i] = hit
+    problems = list(map(itemgetter(1), hits))
+    bad = [] if problems.count(None) == len(problems) else [i for i, p in enumerate(problems) if p is not None]
+    return list(map(itemgetter(0), hits)), bad
+
+
+def _misses(hits: list[Any]) -> Iterator[int]:
+    """The places of None in ``hits`` (list.index searches in C)."""
+    i = -1
+    while True:
+        try:
+            i = hits.index(None, i + 1)
+        except ValueError:
+            return
+        yield i
 
 
 class _Row:
@@ -603,39 +752,18 @@ class _Row:
         out["amount_ht"] = d
 
     def holders(self, vals: dict[str, Any]) -> tuple[Supplier, ...]:
-        """The row's co-contractors, their problems reported on the row (remembered per cells on the fast path)."""
-        reader = self.reader
-        cells = tuple(vals.get(f) or "" for f in self.t.holders)
-        hit = reader.holder_cells.get(cells) if reader.fast else None
-        if hit is None:
-            hit = _holders(dict(zip(self.t.holders, cells)), self.t.headers, reader.suppliers)
-            if reader.fast and len(reader.holder_cells) < _CACHE_MAX:
-                reader.holder_cells[cells] = hit
-        suppliers, problems = hit
+        """The row's co-contractors, their problems reported on the row."""
+        suppliers, problems = self.reader.holders(self.t, tuple([vals.get(f) or "" for f in self.t.holders]))
         for problem in problems:
             self.issue(*problem)
         return suppliers
 
     def buyer(self, vals: dict[str, Any]) -> str:
         """The key of the row's buyer (added on first sight); "" for the file's buyer."""
-        reader = self.reader
-        name, sid = vals.get("buyer_name") or "", vals.get("buyer_siret")
-        if reader.opts.buyer is not None or (not name and not sid):
-            reader.buyers.setdefault("", reader.default_buyer)
-            return ""
-        number = None
-        if sid:
-            try:
-                number = siret(sid)
-            except CellProblem as p:
-                self.issue(p.code, self.t.headers.get("buyer_siret"), sid, p.detail, False)
-        key = number or normalise(name)
-        if not key:
-            reader.buyers.setdefault("", reader.default_buyer)
-            return ""
-        if key not in reader.buyers:
-            kind = vals.get("buyer_kind") or BuyerKind.AUTRE
-            reader.buyers[key] = Buyer(name=name or number or reader.default_buyer.name, siret=number, kind=kind)
+        sid = vals.get("buyer_siret")
+        key, problem = self.reader.buyer(vals.get("buyer_name") or "", sid, vals.get("buyer_kind"))
+        if problem is not None:
+            self.issue(problem.code, self.t.headers.get("buyer_siret"), sid, problem.detail, False)
         return key
 
 
@@ -683,9 +811,9 @@ def _holders(vals: dict[str, str], headers: dict[str, str],
 
 
 def _remembered(c: _Col, v: Any, vat_rate: Decimal | None) -> tuple[Any, CellProblem | None]:
-    """:func:`_converted`, remembered in the column's cache (the fast path): a text met again is not
-    converted again. Keyed by type too for other cells: 1, 1.0 and True are one dict key."""
-    key = v if type(v) is str else (type(v), v)
+    """:func:`_converted`, remembered in the column's cache (the fast path): a cell met again is not
+    converted again. Keyed by type too: 1, 1.0 and True are one dict key."""
+    key = (type(v), v)
     hit = c.cache.get(key)
     if hit is None:
         hit = _converted(c, v, vat_rate)
