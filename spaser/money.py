@@ -237,7 +237,7 @@ def format_number(value: Decimal | int, decimals: int = 0) -> str:
     """French number: narrow no-break spaces between thousands, comma for decimals."""
     q = Decimal(1).scaleb(-decimals) if decimals else Decimal(1)
     d = Decimal(value)
-    if not d.is_finite() or d.adjusted() >= _WRITTEN_DIGITS:
+    if not d.is_finite() or (d and d.adjusted() >= _WRITTEN_DIGITS):  # a zero may carry any exponent (0E+43)
         raise AmountError(f"nombre hors de toute mesure (« {d:.3e} »)" if d.is_finite() else f"nombre non mesurable (« {d} »)")
     d = d.quantize(q, rounding=ROUND_HALF_UP, context=_WRITING)
     sign = "-" if d < 0 else ""

@@ -209,6 +209,7 @@ def test_a_number_no_person_could_read_is_refused_with_spasers_error(value: Deci
     with pytest.raises(SpaserError, match="mesur"):
         format_eur(value)
     assert format_eur(Decimal("1E+39"), cents=False).endswith("€") and format_eur(Decimal("1E-40")) == "0,00\xa0€"
+    assert format_eur(Decimal("0E+43")) == "0,00\xa0€"  # a zero may carry any exponent
     with pytest.raises(SpaserError, match="montant"):
         parse_amount("1e999")
 

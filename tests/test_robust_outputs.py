@@ -163,3 +163,11 @@ def test_a_document_configuration_built_by_a_script_is_held_to_the_files_rules(c
 
     with pytest.raises(UsageError, match="Configuration"):
         DocumentConfig(**config)
+
+
+@pytest.mark.parametrize("name", ["", "   ", "\x08", "\x00\x01"])
+def test_a_buyer_without_a_name_is_named_as_left_to_fill_in(name: str) -> None:
+    """Before: IndexError in the deliberation (its head paragraph had no run to make bold)."""
+    portfolio = Portfolio(buyer=Buyer(name=name), purchases=_hostile_portfolio().purchases[:1])
+    for data in (deliberation_bytes(portfolio, at=date(2026, 9, 1)), draft_bytes(portfolio, at=date(2026, 9, 1))):
+        assert "Acheteur [à compléter]" in _docx_text(data)

@@ -47,6 +47,7 @@ from spaser.documents.views import (
 )
 from spaser.model import BuyerKind, Portfolio, SupplierKind
 from spaser._french import counted
+from spaser.io.safe import xml_text
 from spaser.money import MONEY_OUT_OF_RANGE, format_number
 
 if TYPE_CHECKING:
@@ -779,7 +780,7 @@ def suggestion_rows(opps: Sequence[Opportunity], top: int) -> list[SuggestionRow
 
 def _buyer(portfolio: Portfolio, config: DocumentConfig) -> tuple[str, BuyerKind]:
     # A buyer with no name (the model allows it) is named as what is left to fill in, not left blank.
-    name = (config.buyer_name or portfolio.buyer.name).strip() or f"Acheteur {TO_COMPLETE}"
+    name = xml_text(config.buyer_name or portfolio.buyer.name).strip() or f"Acheteur {TO_COMPLETE}"  # « \x08 » is nothing in a document
     return name, (config.buyer_kind or portfolio.buyer.kind)
 
 

@@ -21,11 +21,13 @@ def render_deliberation(view: DeliberationView) -> bytes:
     fields = dict(head)
     w = DocxWriter(header_text=fields["entete"], footer_text=fields["pied"], chapter_new_page=False, reference=view.reference_docx)
     w.doc.sections[0].different_first_page_header_footer = False
-    p = w.doc.add_paragraph(w.text(fields["entete"]).upper())
-    p.runs[0].bold = True
-    w.doc.add_paragraph(w.text(fields["seance"])).runs[0].italic = True
-    title = w.add_paragraph(w.text(fields["titre"]), style="Title")
-    title.runs[0].font.size = Pt(16)
+    # Each run styled (a paragraph of an empty text has none).
+    for run in w.doc.add_paragraph(w.text(fields["entete"]).upper()).runs:
+        run.bold = True
+    for run in w.doc.add_paragraph(w.text(fields["seance"])).runs:
+        run.italic = True
+    for run in w.add_paragraph(w.text(fields["titre"]), style="Title").runs:
+        run.font.size = Pt(16)
     markup = section_markup("deliberation", "deliberation/corps.md.j2", ctx, view.texts, file=view.config_file)
     composer = Composer(w, numbered=False)
     for block in composer.render(markup):
