@@ -180,9 +180,14 @@ class Context:
         return bool(values) and consideration in values  # type: ignore[operator]
 
 
+def _most_specific(found: Iterable[tuple[Clause, int]]) -> tuple[Clause, int] | None:
+    """The most specific of :func:`matching`'s answers: the longest CPV match, then the first id."""
+    return min(found, key=lambda cs: (-cs[1], cs[0].id), default=None)
+
+
 def _best_insertion(found: Iterable[tuple[Clause, int]]) -> tuple[Clause, int] | None:
-    """The most specific insertion clause (by CPV match, then id), the ANRU one left to its own rule."""
-    return min((cs for cs in found if cs[0].id != "insertion-anru"), key=lambda cs: (-cs[1], cs[0].id), default=None)
+    """The most specific insertion clause, the ANRU one left to its own rule."""
+    return _most_specific(cs for cs in found if cs[0].id != "insertion-anru")
 
 
 def _lacking(word: str, status: str) -> str | None:
@@ -534,8 +539,9 @@ def _environmental(found: Iterable[tuple[Clause, int]]) -> list[tuple[Clause, in
 def _climat_specifications(ctx: Context) -> list[Proposal]:
     mandatory, why = _switch_reason(ctx, "art. L2111-2")
     specs = _sector_specifications(ctx)
-    if specs:
-        c, spec = sorted(specs, key=lambda cs: (-cs[1], cs[0].id))[0]
+    best = _most_specific(specs)
+    if best is not None:
+        c, spec = best
         reasons = _reasons(why, "Les spécifications techniques doivent prendre en compte le développement durable : cette clause, adaptée à cet achat, y répond (d'autres exigences équivalentes sont possibles).", _cpv_reason(ctx, spec))
     else:
         c, spec = ctx.catalogue.get("specification-developpement-durable"), 0
