@@ -7,8 +7,9 @@ tables, on the corpus of bad files and on the bundled examples.
 
 from __future__ import annotations
 
+import copy
 import string
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,8 @@ from hypothesis import strategies as st
 from spaser._errors import InputError
 from spaser.io import ImportOptions, sniff
 from spaser.io import spreadsheet
+from spaser.io.report import ImportReport
+from spaser.io.sheets import Sheet
 from spaser.io.spreadsheet import read_spreadsheet
 from spaser.model import Buyer
 
@@ -139,4 +142,68 @@ def _files() -> list[Path]:
 @pytest.mark.parametrize("path", _files(), ids=lambda p: p.name)
 def test_corpus_and_examples_read_the_same_both_ways(path: Path) -> None:
     fast, plain = _both(path, buyer=None)
+    assert fast == plain
+
+
+# A workbook's cells as its reader gives them (python-calamine: str, float, int, bool, date, datetime, time), beside texts.
+_TYPED = st.one_of(
+    _CELLS,
+    st.sampled_from([None, 0, 1, -1, 0.0, -0.0, 1.0, 3.0, 24.0, True, False, 1234.5, 0.001, 1e9 + 1, 1e12, 1e20, 5e20, float("nan"),
+                     float("inf"), 10**25, 12, 90910000, 21350238800019, date(2024, 1, 15), date(2099, 1, 1), date(1900, 1, 1),
+                     datetime(2024, 3, 1, 12, 0), time(12, 0)]),
+    st.floats(allow_nan=False, allow_infinity=False, min_value=-1e6, max_value=1e13),
+    st.integers(-10, 10**13),
+)
+
+
+@st.composite
+def _sheet(draw: st.DrawFn, name: str) -> Sheet:
+    """A sheet of typed cells: rows shorter or longer than the header, repeated rows, merged cells."""
+    columns = draw(st.lists(st.sampled_from(_HEADERS), min_size=2, max_size=10, unique=True))
+    amount = draw(st.sampled_from(_AMOUNTS))
+    columns = [c for c in columns if c not in _AMOUNTS] + [amount]
+    good = draw(st.booleans())  # mostly good values: the fast path's usual rows
+    rows = []
+    for _ in range(draw(st.integers(1, 16))):
+        r = [draw(st.sampled_from(_GOOD[h])) if good and draw(st.integers(0, 5)) else draw(_TYPED) for h in columns]
+        cut = draw(st.integers(0, len(r) + 2))
+        rows.append(r[:cut] if cut < len(r) else r + [None] * (cut - len(r)))
+    rows = [list(columns), *rows, *[list(r) for r in rows[:draw(st.integers(0, 3))]]]
+    merged = []
+    for _ in range(draw(st.integers(0, 2))):
+        r1, c1 = draw(st.integers(0, len(rows) - 1)), draw(st.integers(0, len(columns) - 1))
+        r2, c2 = draw(st.integers(r1, len(rows))), draw(st.integers(c1, len(columns) - 1))
+        merged.append(((r1, c1), (r2, c2)))
+        for r in range(r1 + 1, min(r2 + 1, len(rows))):
+            for c in range(c1, c2 + 1):
+                if c < len(rows[r]) and draw(st.booleans()):
+                    rows[r][c] = ""
+    return Sheet(name, rows, list(range(1, len(rows) + 1)), merged=merged)
+
+
+def _read_sheets(sheets: list[Sheet], opts: ImportOptions, fast: bool) -> Any:
+    report = ImportReport(file="t.xlsx", max_issues=opts.max_issues)
+    try:
+        r = spreadsheet._read_sheets(Path("t.xlsx"), "xlsx", copy.deepcopy(sheets), report, opts, spreadsheet._mapping_norm(opts), fast)
+    except InputError as e:
+        return f"{type(e).__name__}: {e}"
+    return r.portfolios, r.report.to_dict()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), sheets=st.integers(1, 3), batch=st.integers(1, 7), first=st.integers(1, 7), buyer=st.booleans(), vat=st.booleans())
+def test_typed_workbook_cells_read_the_same_both_ways(data: st.DataObject, sheets: int, batch: int, first: int, buyer: bool, vat: bool) -> None:
+    """Workbook cells (numbers, booleans, dates, times), rows shorter than the header, merged cells, several tables."""
+    drawn = [data.draw(_sheet(f"F{k}")) for k in range(sheets)]
+    opts: dict[str, Any] = {"today": date(2026, 1, 15)}
+    if vat:
+        opts["vat_rate"] = Decimal("0.2")
+    if buyer:
+        opts["buyer"] = Buyer(name="Ville", siret="21350238800019")
+    saved = spreadsheet._BATCH_ROWS, spreadsheet._FIRST_BATCH_ROWS
+    spreadsheet._BATCH_ROWS, spreadsheet._FIRST_BATCH_ROWS = batch, first
+    try:
+        fast, plain = (_read_sheets(drawn, ImportOptions(**opts), f) for f in (True, False))
+    finally:
+        spreadsheet._BATCH_ROWS, spreadsheet._FIRST_BATCH_ROWS = saved
     assert fast == plain

@@ -241,7 +241,7 @@ def _scenario(label: str, portfolio: Portfolio, chosen: dict[int, tuple[str | No
     (contracts of ``before``'s year, lacking them). Gaining a consideration moves no contract in or out
     of the measured perimeter (notified in the year, amount at least the floor): the shares after are
     those before plus the contracts of the perimeter that gain one. The same as measuring the portfolio
-    with :func:`_adopt` applied (tests/test_suggest.py checks it), without copying it.
+    with :func:`_adopt` applied (tests/test_opportunity_scenarios.py checks it), without copying it.
     """
     floor = before.floor
     contracts = social = environmental = 0

@@ -144,7 +144,7 @@ class Context:
     @_once
     def insertion_clause(self) -> tuple[Clause, int] | None:
         """The sector insertion clause for this purchase (the ANRU one has its own rule); asked by three rules."""
-        return _picked(self, "insertion_clause", _best_insertion, family="insertion")  # type: ignore[no-any-return]
+        return _picked(self, "insertion_clause", _most_specific, family="insertion", without="insertion-anru")  # type: ignore[no-any-return]
 
     @_once
     def allotment(self) -> AllotmentAdvice:
@@ -180,9 +180,9 @@ class Context:
         return bool(values) and consideration in values  # type: ignore[operator]
 
 
-def _best_insertion(found: Iterable[tuple[Clause, int]]) -> tuple[Clause, int] | None:
-    """The most specific insertion clause (by CPV match, then id), the ANRU one left to its own rule."""
-    return min((cs for cs in found if cs[0].id != "insertion-anru"), key=lambda cs: (-cs[1], cs[0].id), default=None)
+def _most_specific(found: Iterable[tuple[Clause, int]]) -> tuple[Clause, int] | None:
+    """The most specific of :func:`matching`'s answers: the longest CPV match, then the first id."""
+    return min(found, key=lambda cs: (-cs[1], cs[0].id), default=None)
 
 
 def _lacking(word: str, status: str) -> str | None:
@@ -286,17 +286,24 @@ def _static_by_id(cat: Catalogue, cpv: str | None, nature: Nature | None, need_c
 
 
 def _picked(ctx: Context, name: str, pick: Callable[[Iterable[tuple[Clause, int]]], Any], *, family: str | None = None,
-            mechanism: Mechanism | None = None) -> Any:
-    """``pick`` of :func:`matching`'s answers (CPV needed), remembered by code and nature when none of
-    the clauses fitting on them reads more (the text, the amount): then these two decide, as for
-    :func:`_static_matches`, in the same memo."""
+            mechanism: Mechanism | None = None, without: str | None = None) -> Any:
+    """``pick`` of :func:`matching`'s answers (CPV needed) but the clause ``without``, remembered by code
+    and nature when none of the clauses it picks from reads more (the text, the amount): then these two
+    decide, as for :func:`_static_matches`, in the same memo. ``name`` stands for the pick and its other
+    arguments (one call site each)."""
     p, cat = ctx.purchase, ctx.catalogue
-    if _static_matches(cat, p.cpv, p.nature, family, mechanism, True)[1]:
-        return pick(matching(ctx, family=family, mechanism=mechanism, need_cpv=True))
     key = (name, p.cpv, p.nature)
-    if key not in cat.derived:
-        cat.derived[key] = pick(matching(ctx, family=family, mechanism=mechanism, need_cpv=True))
-    return cat.derived[key]
+    found = cat.derived.get(key, _UNSEEN)
+    if found is _UNSEEN:
+        static, _ = _static_matches(cat, p.cpv, p.nature, family, mechanism, True)
+        kept = [cs for cs in static if cs[0].id != without]
+        found = cat.derived[key] = _FITTED if any(_conditional(c) for c, _ in kept) else pick(kept)
+    if found is _FITTED:  # a clause reads more: fitted for this purchase
+        return pick(cs for cs in matching(ctx, family=family, mechanism=mechanism, need_cpv=True) if cs[0].id != without)
+    return found
+
+
+_UNSEEN, _FITTED = object(), object()  # _picked's memo: not worked out yet; depends on more than the code and nature
 
 
 def _conditional(c: Clause) -> bool:
@@ -534,8 +541,9 @@ def _environmental(found: Iterable[tuple[Clause, int]]) -> list[tuple[Clause, in
 def _climat_specifications(ctx: Context) -> list[Proposal]:
     mandatory, why = _switch_reason(ctx, "art. L2111-2")
     specs = _sector_specifications(ctx)
-    if specs:
-        c, spec = sorted(specs, key=lambda cs: (-cs[1], cs[0].id))[0]
+    best = _most_specific(specs)
+    if best is not None:
+        c, spec = best
         reasons = _reasons(why, "Les spécifications techniques doivent prendre en compte le développement durable : cette clause, adaptée à cet achat, y répond (d'autres exigences équivalentes sont possibles).", _cpv_reason(ctx, spec))
     else:
         c, spec = ctx.catalogue.get("specification-developpement-durable"), 0
