@@ -37,6 +37,7 @@ from spaser.ids import validate_company_id
 from spaser.io.dates import DateError, to_date
 from spaser.io.report import IssueCode
 from spaser.model import (
+    DURATION_MAX_MONTHS,
     AGEC_CATEGORIES,
     AgecKind,
     BuyerKind,
@@ -91,7 +92,6 @@ _OUT_OF_RANGE_DIGITS = MONEY_OUT_OF_RANGE.adjusted()  # a Decimal's exponent, re
 # The bound in a workbook number's own type (10^20 is exact as a float): a float compared with a Decimal is
 # converted first, a third of number()'s time on every distinct number of a workbook.
 _OUT_OF_RANGE_FLOAT, _OUT_OF_RANGE_INT = float(MONEY_OUT_OF_RANGE), int(MONEY_OUT_OF_RANGE)
-DURATION_MAX_MONTHS = 1200
 
 
 class CellProblem(Exception):

@@ -46,6 +46,7 @@ from spaser.model import (
     EnvironmentalConsideration,
     Nature,
     SocialConsideration,
+    SPEND_YEARS,
     SocialExemption,
     SupplierKind,
 )
@@ -225,7 +226,7 @@ COLUMNS: tuple[ColumnSpec, ...] = (
 _BY_FIELD = {col.field: col for col in COLUMNS}
 FIELD_NAMES: tuple[str, ...] = tuple(col.field for col in COLUMNS) + ("amount_ttc",)
 
-_YEAR = re.compile(r"^(19|20)\d\d$")
+_YEAR = re.compile(r"^\d{4}$")  # a year of spending if in SPEND_YEARS
 _SPEND_WORDS = frozenset(
     "depense depenses mandate mandates mandatement mandatements mandat paye payes paiement paiements realise "
     "realises consomme execute spend spending spent paid expenditure".split()
@@ -251,8 +252,8 @@ def _synonyms() -> dict[str, str]:
 
 def spend_year(field: str) -> tuple[int, bool] | None:
     """(year, ttc) for a spend field name ``spend_2024`` / ``spend_ttc_2024``."""
-    m = re.fullmatch(r"spend_(ttc_)?((?:19|20)\d\d)", field)
-    return (int(m.group(2)), bool(m.group(1))) if m else None
+    m = re.fullmatch(r"spend_(ttc_)?(\d{4})", field)
+    return (int(m.group(2)), bool(m.group(1))) if m and int(m.group(2)) in SPEND_YEARS else None
 
 
 def is_known_field(field: str) -> bool:
@@ -288,7 +289,7 @@ def match_header(text: object) -> str | None:
     if len(tokens) > _MAX_HEADER_WORDS:
         return None  # a sentence (title, note), not a column header
     ttc = "ttc" in tokens
-    years = [t for t in tokens if _YEAR.match(t)]
+    years = [t for t in tokens if _YEAR.match(t) and int(t) in SPEND_YEARS]
     if len(years) == 1 and _SPEND_WORDS.intersection(tokens):
         return f"spend_ttc_{years[0]}" if ttc else f"spend_{years[0]}"
     if ttc and (n == "ttc" or _MONEY_WORDS.intersection(tokens) or "incl" in tokens):
