@@ -24,6 +24,7 @@ import jinja2
 from spaser._errors import InputError, SpaserError
 from spaser._french import purchases_assessed, records_read
 from spaser.io import ImportResult, IssueCode, MESSAGES, sniff
+from spaser.model import DURATION_MAX_MONTHS
 from spaser.web import data as page_data
 from spaser.web import jobs
 from spaser.web.mapping import FIELDS, KEY_FIELDS, guess, mapping_yaml
@@ -711,8 +712,9 @@ def _planned_view(values: dict[str, str]) -> tuple[dict[str, Any] | None, str | 
             return None, f"Date « {values['date'][:20]} » illisible : écrivez JJ/MM/AAAA."
     duration = None
     if values.get("duree"):
-        if not values["duree"].isdecimal() or not 1 <= int(values["duree"]) <= 600:
-            return None, f"Durée « {values['duree'][:10]} » : un nombre de mois entre 1 et 600 est attendu."
+        text = values["duree"]  # ASCII digits, few of them: int() of 5 000 digits raises
+        if not (text.isascii() and text.isdecimal() and len(text) <= 6) or not 1 <= int(text) <= DURATION_MAX_MONTHS:
+            return None, f"Durée « {values['duree'][:10]} » : un nombre de mois entre 1 et {DURATION_MAX_MONTHS} est attendu."
         duration = int(values["duree"])
     try:
         purchase = planned_purchase(values.get("objet", ""), values["cpv"], amount, when, duration_months=duration)
