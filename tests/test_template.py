@@ -194,3 +194,13 @@ def test_the_analysis_workbook_reads_back_as_a_portfolio(tmp_path: Path) -> None
     again = load(out, sheet="Portefeuille").portfolio
     strip = lambda p: p.model_copy(update={"source": None})  # noqa: E731
     assert [strip(p) for p in again.purchases] == [strip(p) for p in original.purchases]
+
+
+@pytest.mark.parametrize("text", ["a" * 40_000, "=" + "a" * 32_766, "'" + "b" * 32_767])
+def test_a_cell_never_holds_more_than_a_spreadsheet_cell(text: str) -> None:
+    # Excel holds 32 767 characters a cell (it « repairs » a longer one); the anti-formula quote counts.
+    from spaser.io.safe import CELL_CHARS, safe_cell
+
+    v = safe_cell(text)
+    assert isinstance(v, str) and len(v) == CELL_CHARS and v.endswith("…")
+    assert v.startswith("'") == text.startswith(("=", "'"))

@@ -49,6 +49,7 @@ from spaser.model import (
     SocialExemption,
     SupplierKind,
 )
+from spaser.io.safe import CELL_CHARS
 from spaser.money import CENT, MONEY_OUT_OF_RANGE, AmountError, parse_amount
 
 __all__ = [
@@ -86,7 +87,7 @@ __all__ = [
     "is_none_word",
 ]
 
-MAX_CELL_CHARS = 32_767  # Excel's own limit: a longer text is cut, with a warning
+MAX_CELL_CHARS = CELL_CHARS  # Excel's own limit: a longer text is cut, with a warning
 AMOUNT_IMPOSSIBLE = Decimal(10) ** 12  # no French contract is 1 000 Md€: the row is rejected
 _OUT_OF_RANGE_DIGITS = MONEY_OUT_OF_RANGE.adjusted()  # a Decimal's exponent, read before any arithmetic
 # The bound in a workbook number's own type (10^20 is exact as a float): a float compared with a Decimal is

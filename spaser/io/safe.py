@@ -20,7 +20,9 @@ from typing import IO
 
 from spaser._errors import OutputError
 
-__all__ = ["atomic_path", "write_bytes", "write_text", "safe_cell", "xml_text", "check_target"]
+__all__ = ["atomic_path", "write_bytes", "write_text", "safe_cell", "xml_text", "check_target", "CELL_CHARS"]
+
+CELL_CHARS = 32_767  # what a spreadsheet cell holds (Excel's limit): a longer cell makes Excel repair the file
 
 # Characters XML 1.0 cannot hold (C0 controls but tab/LF/CR, surrogates, U+FFFE/U+FFFF).
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -36,14 +38,17 @@ def xml_text(text: str) -> str:
 
 
 def safe_cell(value: object) -> object:
-    """A text that a spreadsheet would run as a formula is prefixed with a quote.
+    """A text that a spreadsheet would run as a formula is prefixed with a quote; a text longer than a
+    cell holds (:data:`CELL_CHARS`, the quote counted) is cut there, ending with « … ».
 
     Numbers, dates and other non-text values pass unchanged.
     """
     if isinstance(value, str):
         value = xml_text(value)
         if value.startswith(_QUOTE_FIRST):
-            return "'" + value
+            value = "'" + value
+        if len(value) > CELL_CHARS:
+            value = value[: CELL_CHARS - 1] + "…"
     return value
 
 
