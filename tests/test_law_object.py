@@ -71,6 +71,14 @@ def test_a_what_if_value_is_checked_like_the_yaml() -> None:
     assert law.replace("spaser.seuil", "40_000_000").spaser.seuil == Decimal("40000000")
 
 
+@pytest.mark.parametrize("bad", [0, -5, 10**6, "0", "9" * 5000])
+def test_a_what_if_count_of_months_or_years_is_a_whole_number_from_1_to_9999(bad: object) -> None:
+    # Before: 0 or -5 months were supposed for a contract of unknown duration (« Durée inconnue : -5 mois supposés »).
+    with pytest.raises(ParameterError, match="Simulation impossible"):
+        law_at(AT).replace("estimation.duree_defaut_mois", bad)
+    assert law_at(AT).replace("estimation.duree_defaut_mois", "24").estimation.duree_defaut_mois == 24
+
+
 def test_check_under_a_what_if_threshold_and_the_shipped_law_after() -> None:
     p = _buyer_spending("45000000")
     assert check(p, year=2024, at=AT).obligation.status == "non obligé"

@@ -240,6 +240,8 @@ def _checked(p: Parameter, value: Any) -> Any:
     expected = {"integer": int, "bool": bool, "date": date, "text": str, "list": list, "table": dict}[p.unit]
     if not isinstance(value, expected) or (p.unit == "integer" and isinstance(value, bool)):
         raise fail(f"{expected.__name__} attendu")
+    if p.unit == "integer" and value not in params.INTEGER_RANGE:
+        raise fail(params.INTEGER_EXPECTED)
     return value
 
 

@@ -48,6 +48,7 @@ from typing import Any, Literal
 import yaml
 
 from spaser._errors import ParameterError
+from spaser.money import format_number
 
 __all__ = [
     "Reference",
@@ -91,6 +92,10 @@ UNITS: dict[str, str] = {
     "list": "liste",
     "table": "table",
 }
+# Every integer parameter counts years or months, or names a year: a whole number from 1 to 9 999
+# (0 or -5 months supposed, or a million, mean nothing; the what-if laws are held to it too).
+INTEGER_RANGE = range(1, 10**4)
+INTEGER_EXPECTED = f"nombre entier de {INTEGER_RANGE[0]} à {format_number(INTEGER_RANGE[-1])} attendu"
 _SCALAR_UNITS = {"EUR_HT", "EUR", "EUR_per_hour", "ratio", "integer", "hours", "date", "bool", "text"}
 
 _TOP_KEYS = {"description", "unit", "kind", "values", "item_unit", "documentation"}
@@ -269,8 +274,8 @@ def _scalar(file: Path, key: str, unit: str, raw: Any) -> Any:
             raise _fail(file, key, f"une proportion doit être entre 0 et 1 (« {raw} » ; écrire 0.2 pour 20 %)")
         return d
     if unit == "integer":
-        if isinstance(raw, bool) or not isinstance(raw, str) or not re.fullmatch(r"-?\d+", raw):
-            raise _fail(file, key, f"nombre entier attendu (« {raw} »)")
+        if isinstance(raw, bool) or not isinstance(raw, str) or not re.fullmatch(r"\d{1,4}", raw) or int(raw) not in INTEGER_RANGE:
+            raise _fail(file, key, f"{INTEGER_EXPECTED} (« {raw} »)")
         return int(raw)
     if unit == "date":
         return _date(file, key, raw)
