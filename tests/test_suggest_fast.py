@@ -246,7 +246,7 @@ _GIVES = {None: "aucune", Soc.RESERVE.value: "réservé", **{v: "sociale" for v 
        st.sampled_from([date(2026, 3, 2), date(2026, 9, 1)]))
 def test_rules_keep_to_their_declaration(rows: list, at: date) -> None:  # type: ignore[type-arg]
     from spaser.clauses import catalogue
-    from spaser.clauses.engine import _rules_at
+    from spaser.clauses.engine import rules_in_force
     from spaser.clauses.rules import Context
     from spaser.model import Buyer, BuyerKind
 
@@ -256,7 +256,7 @@ def test_rules_keep_to_their_declaration(rows: list, at: date) -> None:  # type:
     with law_at(at).active():
         for p in purchases:
             ctx = Context(purchase=p, at=at, catalogue=cat, buyer=portfolio.buyer, portfolio=portfolio)
-            for r in _rules_at(at):
+            for r in rules_in_force(at):
                 for x in r.func(ctx):
                     c = cat.get(x.clause_id)
                     assert r.gives == _GIVES[c.consideration.value if c.consideration else None], (r.name, x.clause_id)
@@ -331,3 +331,31 @@ def test_opportunities_say_where_their_date_comes_from(metropole: Portfolio) -> 
     d = check(metropole, at=date(2026, 9, 1))
     assert note(opportunities(metropole, diagnosis=d, top=1)).endswith("droit lu au 01/09/2026 (date donnée).")
     assert "Les 2 achats présentés : si ces 2 marchés comportaient" in opportunities(metropole, at=date(2026, 9, 1), top=2).explain()
+
+
+def test_the_rules_run_are_those_registered_now() -> None:
+    # A rule removed and another registered (as many rules as before) change the advice at once, at a
+    # date already advised: the rules in force were remembered by their number before.
+    from spaser.clauses.rules import MANDATORY, RULES, Proposal, rule
+    from spaser.model import Buyer, BuyerKind, Purchase
+
+    at = date(2026, 3, 2)
+    p = Purchase(id="P1", object="Nettoyage des écoles", cpv="90911200", amount_ht=D(300000), duration_months=36,
+                 notification_date=date(2026, 1, 15))
+    portfolio = Portfolio(buyer=Buyer(name="Commune", kind=BuyerKind.COMMUNE), purchases=(p,))
+    before = opportunities(portfolio, at=at, year=2026)
+    removed = next(r for r in RULES if r.name == "labels")
+    RULES.remove(removed)
+
+    @rule("Règle ajoutée par un utilisateur.", gives="environnementale")
+    def user_rule(ctx):  # type: ignore[no-untyped-def]
+        return [Proposal("emballages-livraisons", MANDATORY, ("Exigé par l'acheteur.",), 1000, "user_rule")]
+
+    try:
+        after = opportunities(portfolio, at=at, year=2026)
+        assert "emballages-livraisons" not in before.purchases[0].mandatory
+        assert "emballages-livraisons" in after.purchases[0].mandatory
+        assert [s.clause_id for s in suggest(p, at=at) if s.mandatory] == list(after.purchases[0].mandatory)
+    finally:
+        RULES.remove(next(r for r in RULES if r.func is user_rule))
+        RULES.insert(RULES.index(next(r for r in RULES if r.name == "cout_cycle_de_vie")), removed)

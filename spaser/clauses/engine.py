@@ -20,7 +20,7 @@ such as insertion hours), then clause id.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -36,7 +36,7 @@ from spaser.model import Buyer, ContractKind, Nature, Portfolio, Purchase
 from spaser.money import to_decimal
 from spaser.law.law import Law, current_law
 
-__all__ = ["Suggestion", "suggest", "planned_purchase", "advice_date", "ranked_proposals", "build"]
+__all__ = ["Suggestion", "suggest", "planned_purchase", "advice_date", "ranked_proposals", "rules_in_force", "build"]
 
 
 @dataclass(frozen=True)
@@ -256,29 +256,30 @@ def suggest(
 
 def ranked_proposals(
     purchase: Purchase, at: date, catalogue: Catalogue, *, buyer: Buyer | None = None, portfolio: Portfolio | None = None,
-    needed: frozenset[Gives] | None = None,
+    rules: Sequence[Rule] | None = None,
 ) -> list[tuple[Clause, Proposal]]:
     """What :func:`suggest` ranks, before the suggestions are built (texts rendered).
 
     ``at`` is the advice date already decided (:func:`advice_date`). The portfolio
     opportunities rank thousands of purchases and build only the suggestions they keep.
-    ``needed``: the considerations the caller reads (default: all). The rules that can only
-    recommend clauses giving other ones are left out: the clauses kept, and the order of the
-    mandatory ones, are unchanged (a mandatory proposal outscores any recommendation it merges with).
+    ``rules``: the rules to run, :func:`rules_in_force` at ``at`` (worked out here when not given;
+    the opportunities work them out once for all their purchases).
     """
     ctx = Context(purchase=purchase, at=at, catalogue=catalogue, buyer=buyer or (portfolio.buyer if portfolio else None), portfolio=portfolio)
-    merged = _merge([p for r in _rules_at(at, needed) for p in r.func(ctx)])  # Rule.__call__, unrolled
+    merged = _merge([p for r in (rules if rules is not None else rules_in_force(at)) for p in r.func(ctx)])  # Rule.__call__, unrolled
     out = [(catalogue.get(cid), p) for cid, p in merged.items()]
     out.sort(key=lambda cp: (cp[1].status != MANDATORY, -cp[1].score, cp[1].clause_id))
     return out
 
 
-def _rules_at(at: date, needed: frozenset[Gives] | None = None) -> tuple[Rule, ...]:
-    """The rules in force at ``at`` (those ``needed`` asks for), worked out once per date (a rule registered later makes a new key)."""
-    return _law.memoised(("rules_at", at, len(RULES), needed), lambda: _in_force(at, needed))  # type: ignore[no-any-return]
+def rules_in_force(at: date, needed: frozenset[Gives] | None = None) -> tuple[Rule, ...]:
+    """The registered rules in force at ``at``, in their order.
 
-
-def _in_force(at: date, needed: frozenset[Gives] | None) -> tuple[Rule, ...]:
+    ``needed``: the considerations a caller reads (default: all). The rules that can only recommend
+    clauses giving other ones are left out: the clauses kept, and the order of the mandatory ones,
+    are unchanged (a mandatory proposal outscores any recommendation it merges with). Read from
+    ``RULES`` at each call: a rule registered or removed since counts.
+    """
     rules = tuple(r for r in RULES if r.in_force(at))
     # A rule that does not declare what it gives may also make a clause mandatory below the score of
     # a recommendation of the same clause (_merge keeps the best): then no rule is left out.

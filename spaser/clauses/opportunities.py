@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from spaser._gc import paused
 from spaser.clauses.catalogue import Catalogue, Clause, catalogue
-from spaser.clauses.engine import Suggestion, build, ranked_proposals
-from spaser.clauses.rules import MANDATORY, Gives, Proposal
+from spaser.clauses.engine import Suggestion, build, ranked_proposals, rules_in_force
+from spaser.clauses.rules import MANDATORY, Gives, Proposal, Rule
 from spaser.law.diagnosis import default_year
 from spaser.law.indicators import share
 from spaser.law.targets import pnad_indicators
@@ -203,13 +203,15 @@ def _needed(social: bool, environmental: bool) -> frozenset[Gives]:
 _NEEDED = {(s, e): _needed(s, e) for s in (False, True) for e in (False, True)}
 
 
-def _assess(index: int, p: Purchase, portfolio: Portfolio, at: date, cat: Catalogue, kinds: dict[str, str | None]) -> _Assessed:
-    # What suggest(p, at=at, portfolio=portfolio) ranks, for what is read below; ``kinds``: each clause's consideration.
+def _assess(index: int, p: Purchase, portfolio: Portfolio, at: date, cat: Catalogue, kinds: dict[str, str | None],
+            rules: dict[tuple[bool, bool], tuple[Rule, ...]]) -> _Assessed:
+    # What suggest(p, at=at, portfolio=portfolio) ranks, for what is read below; ``kinds``: each clause's consideration;
+    # ``rules``: the rules in force that read it, by what the purchase lacks (social, environmental).
     lacks_social, lacks_env = p.social_status != "oui", p.environmental_status != "oui"
     social = env = None  # the best-ranked clause giving each, where the purchase has none
     mandatory: list[str] = []
     reservable = False
-    for c, x in ranked_proposals(p, at, cat, portfolio=portfolio, needed=_NEEDED[lacks_social, lacks_env]):
+    for c, x in ranked_proposals(p, at, cat, portfolio=portfolio, rules=rules[lacks_social, lacks_env]):
         v = kinds[c.id]
         if x.status == MANDATORY:
             mandatory.append(c.id)
@@ -304,9 +306,10 @@ def _opportunities(portfolio: Portfolio, *, year: int | None, at: date, origin: 
     cat = catalogue()
     kinds = {c.id: (c.consideration.value if c.consideration is not None else None) for c in cat}
     contracts = [(i, p) for i, p in enumerate(portfolio.purchases) if p.year == year and p.kind is not ContractKind.DEPENSE]
+    rules = {lacks: rules_in_force(at, needed) for lacks, needed in _NEEDED.items()}
     assessed: list[_Assessed] = []
     for start in range(0, len(contracts), PROGRESS_EVERY):
-        assessed += [_assess(i, p, portfolio, at, cat, kinds) for i, p in contracts[start:start + PROGRESS_EVERY]]
+        assessed += [_assess(i, p, portfolio, at, cat, kinds, rules) for i, p in contracts[start:start + PROGRESS_EVERY]]
         if progress is not None:
             progress(len(assessed), len(contracts))
     candidates = [o for o in assessed if o.social or o.environmental or o.reservable]
