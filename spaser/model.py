@@ -35,7 +35,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 from spaser import cpv as _cpv
 from spaser._errors import UsageError
 from spaser.ids import validate_company_id
-from spaser.money import MONEY_OUT_OF_RANGE, format_number
+from spaser.money import MONEY_OUT_OF_RANGE, beyond_measure, format_number
 
 __all__ = [
     "Money",
@@ -61,7 +61,7 @@ __all__ = [
 ]
 
 def _in_range(d: Decimal) -> Decimal:
-    if d and d.adjusted() >= MONEY_OUT_OF_RANGE.adjusted():  # |d| >= the bound, read from the exponent (abs() may overflow)
+    if beyond_measure(d):
         raise ValueError(f"valeur hors de toute mesure (au moins {format_number(MONEY_OUT_OF_RANGE)} en valeur absolue)")
     return d
 

@@ -47,6 +47,7 @@ __all__ = [
     "AMOUNT_PLAUSIBLE_MAX",
     "SMALLEST_IMPLAUSIBLE",
     "MONEY_OUT_OF_RANGE",
+    "beyond_measure",
     "CENT",
 ]
 
@@ -61,6 +62,19 @@ _PLACEHOLDER_NINES = 8
 # Beyond this no amount (or count of hours) means anything, and Decimal cannot round it to the
 # cent: every reader refuses it, and so does the model (spaser.model.Money).
 MONEY_OUT_OF_RANGE = Decimal(10) ** 20
+_OUT_OF_RANGE_DIGITS = MONEY_OUT_OF_RANGE.adjusted()
+
+
+def beyond_measure(d: Decimal) -> bool:
+    """Whether a finite ``d`` is at least :data:`MONEY_OUT_OF_RANGE` in absolute value.
+
+    Read from the exponent, before any arithmetic (abs() of 1E+999999999 overflows); a zero of any
+    exponent (0E+43) is not. A NaN or an infinity is not either: each caller names them apart.
+
+    >>> beyond_measure(Decimal("99999999999999999999.99")), beyond_measure(Decimal("-1E+20")), beyond_measure(Decimal("0E+43"))
+    (False, True, False)
+    """
+    return bool(d) and d.is_finite() and d.adjusted() >= _OUT_OF_RANGE_DIGITS
 _SMALLEST_PLACEHOLDER = Decimal("9" * _PLACEHOLDER_NINES)
 # No amount below this is implausible: callers in hot loops test it before implausible_amount().
 SMALLEST_IMPLAUSIBLE = min(_SMALLEST_PLACEHOLDER, AMOUNT_PLAUSIBLE_MAX)
@@ -149,7 +163,7 @@ def parse_amount(text: str) -> Decimal:
 def _in_range(value: Decimal, raw: object) -> Decimal:
     if not value.is_finite():
         raise AmountError(f"montant non numérique (« {raw} »)", "amount-not-finite")
-    if abs(value) >= MONEY_OUT_OF_RANGE:
+    if beyond_measure(value):
         raise AmountError(f"montant hors de toute mesure (« {raw} »)")
     return value
 

@@ -31,7 +31,7 @@ from typing import Any
 
 from spaser._errors import InputError, UsageError
 from spaser.model import BuyerKind
-from spaser.money import MONEY_OUT_OF_RANGE
+from spaser.money import beyond_measure
 
 __all__ = ["DocumentConfig", "load_config", "parse_config", "AXES", "OBJECTIVES", "OBJECTIVE_SHORT", "DEFAULT_STEPS", "TEXT_KEYS"]
 
@@ -151,7 +151,7 @@ class DocumentConfig:
             for y, v in by_year.items():
                 if y not in SCHEME_YEARS:
                     raise UsageError(f"Configuration : objectif « {key} » en {y} : {span}.")
-                if isinstance(v, bool) or not isinstance(v, (int, Decimal)) or not Decimal(v).is_finite() or v < 0 or (v > 1 if rate else v >= MONEY_OUT_OF_RANGE):
+                if isinstance(v, bool) or not isinstance(v, (int, Decimal)) or not Decimal(v).is_finite() or v < 0 or (v > 1 if rate else beyond_measure(Decimal(v))):
                     most = "1 (100 %)" if rate else "le plus grand nombre mesurable"
                     raise UsageError(f"Configuration : objectif « {key} » en {y} = {v} : un nombre entre 0 et {most} est attendu.")
 
@@ -312,7 +312,7 @@ def _target(value: Any, unit: str, where: str, fail) -> Decimal:  # type: ignore
     if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
         raise fail(f"« {where} » doit être un nombre (ex. 0.3 ou 30 pour 30 %).")
     v = Decimal(value)
-    if not v.is_finite() or v.adjusted() >= MONEY_OUT_OF_RANGE.adjusted():  # from the exponent: 1e999999 costs nothing
+    if not v.is_finite() or beyond_measure(v):
         raise fail(f"« {where} » : nombre hors de toute mesure.")
     if v < 0:
         raise fail(f"« {where} » ne peut pas être négatif.")

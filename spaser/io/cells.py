@@ -50,7 +50,7 @@ from spaser.model import (
     SupplierKind,
 )
 from spaser.io.safe import CELL_CHARS
-from spaser.money import CENT, MONEY_OUT_OF_RANGE, AmountError, parse_amount
+from spaser.money import CENT, MONEY_OUT_OF_RANGE, AmountError, beyond_measure, parse_amount
 
 __all__ = [
     "CellProblem",
@@ -89,7 +89,6 @@ __all__ = [
 
 MAX_CELL_CHARS = CELL_CHARS  # Excel's own limit: a longer text is cut, with a warning
 AMOUNT_IMPOSSIBLE = Decimal(10) ** 12  # no French contract is 1 000 Md€: the row is rejected
-_OUT_OF_RANGE_DIGITS = MONEY_OUT_OF_RANGE.adjusted()  # a Decimal's exponent, read before any arithmetic
 # The bound in a workbook number's own type (10^20 is exact as a float): a float compared with a Decimal is
 # converted first, a third of number()'s time on every distinct number of a workbook.
 _OUT_OF_RANGE_FLOAT, _OUT_OF_RANGE_INT = float(MONEY_OUT_OF_RANGE), int(MONEY_OUT_OF_RANGE)
@@ -217,7 +216,7 @@ def number(v: object) -> Decimal:
             d = Decimal(v)
         elif isinstance(v, Decimal):  # from a JSON parser: its exponent is bounded before any arithmetic (1E+999999999)
             d = v
-            if d.is_finite() and d and d.adjusted() >= _OUT_OF_RANGE_DIGITS:
+            if beyond_measure(d):
                 raise CellProblem(IssueCode.AMOUNT_INVALID, "Nombre hors de toute mesure.")
         elif isinstance(v, str):
             d = parse_amount(v)

@@ -38,7 +38,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from spaser._errors import ParameterError
-from spaser.money import MONEY_OUT_OF_RANGE
+from spaser.money import beyond_measure
 from spaser.law import params
 from spaser.law.params import Lookup, Parameter, Parameters, ParameterValue, Reference
 
@@ -229,7 +229,7 @@ def _checked(p: Parameter, value: Any) -> Any:
             raise fail("nombre illisible") from None
         if not d.is_finite() or d < 0 or (p.unit == "ratio" and d > 1):
             raise fail("nombre positif attendu" + (", entre 0 et 1 pour une proportion" if p.unit == "ratio" else ""))
-        if d >= MONEY_OUT_OF_RANGE:  # as the model holds money and hours: no figure computed from it could be rounded
+        if beyond_measure(d):  # as the model holds money and hours: no figure computed from it could be rounded
             raise fail("nombre hors de toute mesure")
         return d
     if isinstance(value, str) and p.unit in _FROM_TEXT:  # as typed on the command line

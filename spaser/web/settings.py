@@ -22,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from spaser._errors import InputError
-from spaser.money import MONEY_OUT_OF_RANGE
+from spaser.money import beyond_measure
 
 __all__ = ["Settings", "Model", "FORM_KEYS", "MODEL_MAX_BYTES", "check_model", "settings_from_form", "form_from_config"]
 
@@ -153,7 +153,7 @@ def settings_from_form(fields: dict[str, str], model: Model | None = None) -> Se
                 raise InputError(f"Objectif « {label} » ({basis}) : nombre illisible « {raw} ».", code="config-invalid") from None
             if not number.is_finite():
                 raise InputError(f"Objectif « {label} » ({basis}) : nombre illisible « {raw} ».", code="config-invalid")
-            if number.adjusted() >= MONEY_OUT_OF_RANGE.adjusted():  # before writing it out: « 1e999999999 » is a gigabyte of zeros
+            if beyond_measure(number):  # before writing it out: « 1e999999999 » is a gigabyte of zeros
                 raise InputError(f"Objectif « {label} » ({basis}) : nombre hors de toute mesure « {raw} ».", code="config-invalid")
             if unit == "pct":  # the form asks for a percentage; the file holds the ratio (« 1 » is 1 %, not 100 %)
                 number = number / 100
