@@ -58,6 +58,7 @@ __all__ = [
     "SPEND_YEARS",
     "DURATION_MAX_MONTHS",
     "calendar_year",
+    "CALENDAR_YEARS",
 ]
 
 def _in_range(d: Decimal) -> Decimal:
@@ -88,10 +89,14 @@ def _spend_year(y: int) -> int:
 SpendYear = Annotated[int, AfterValidator(_spend_year)]
 
 
+# The years a date can fall in.
+CALENDAR_YEARS = range(date.min.year, date.max.year + 1)
+
+
 def calendar_year(year: int) -> int:
     """``year`` if a date can fall in it (the year a diagnosis examines), else a French usage error."""
-    if not date.min.year <= year <= date.max.year:
-        raise UsageError(f"Année {year} hors du calendrier : une année de {date.min.year} à {date.max.year} est attendue.")
+    if year not in CALENDAR_YEARS:
+        raise UsageError(f"Année {year} hors du calendrier : une année de {CALENDAR_YEARS[0]} à {CALENDAR_YEARS[-1]} est attendue.")
     return year
 
 

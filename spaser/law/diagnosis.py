@@ -31,7 +31,7 @@ from spaser.money import format_number
 from spaser._gc import paused
 from spaser.law.params import Lookup, Parameter, ParameterValue, Reference
 from spaser.law.targets import AgecRates, TargetResult, pnad_floor, targets
-from spaser.model import Portfolio, Purchase, calendar_year
+from spaser.model import CALENDAR_YEARS, Portfolio, Purchase, calendar_year
 
 __all__ = ["UsedParameter", "Diagnosis", "JointDiagnosis", "check", "check_joint", "default_year"]
 
@@ -137,7 +137,7 @@ def default_year(portfolio: Portfolio, at: date) -> tuple[int, str | None]:
     if years:
         y = max(years)
         return y, f"Aucune année civile complète dans les données : l'année {y} (en cours ou future) est examinée."
-    y = max(at.year - 1, date.min.year)  # in year 1, no year before it has a date
+    y = max(at.year - 1, CALENDAR_YEARS[0])  # in year 1, no year before it has a date
     return y, f"Aucune donnée datée : l'année {y} est examinée par défaut."
 
 

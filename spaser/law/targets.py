@@ -23,7 +23,7 @@ from spaser._errors import InputError
 from spaser.law.indicators import ConsiderationIndicators, YearIndicators, share, year_indicators
 from spaser.law.law import Law, parameters_of
 from spaser.law.params import Parameter, ParametersBase, Reference
-from spaser.model import AGEC_CATEGORIES, AgecKind, BuyerKind, EgalimCategory, Portfolio, Purchase, calendar_year
+from spaser.model import AGEC_CATEGORIES, CALENDAR_YEARS, AgecKind, BuyerKind, EgalimCategory, Portfolio, Purchase, calendar_year
 from spaser.money import AmountError, format_eur, format_percent, to_decimal
 
 __all__ = ["TargetStatus", "TargetResult", "AgecRates", "load_agec_rates", "pnad_floor", "pnad_indicators", "pnad_targets", "national_share", "egalim_targets", "agec_targets", "targets"]
@@ -291,7 +291,7 @@ def load_agec_rates(path: str | Path) -> AgecRates:
             ) from None  # fmt: skip
         if percent or rate > 1:
             rate = rate / 100
-        if category not in AGEC_CATEGORIES or kind == AgecKind.AUTRE or not 0 <= rate <= 1 or not date.min.year <= year <= date.max.year:
+        if category not in AGEC_CATEGORIES or kind == AgecKind.AUTRE or not 0 <= rate <= 1 or year not in CALENDAR_YEARS:
             raise InputError("catégorie, type, année ou taux hors des valeurs admises.", code="agec-rates-invalid", file=str(path), row=row_no)
         rates.setdefault((category, kind), []).append((year, rate))
     return AgecRates({k: sorted(v) for k, v in rates.items()}, str(path))
